@@ -1,0 +1,73 @@
+// Command circles-actor hosts many circles on one port: `serve` runs the
+// server, `worker` runs Redis-fed workers only, `eval` runs one script
+// locally, `keygen` makes a key pair, `play` sends a script to a server and
+// `status` shows the Redis queues.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+)
+
+// Globals are flags shared by every command.
+type Globals struct {
+	Debug     bool   `short:"d" help:"Debug logging (same as -vv)." env:"CIRCLES_DEBUG"`
+	Verbose   int    `short:"v" type:"counter" help:"More logging; repeat for more." env:"CIRCLES_VERBOSE"`
+	LogFormat string `enum:"text,json" default:"text" help:"Log format: text or json." env:"CIRCLES_LOG_FORMAT"`
+}
+
+// CLI is the command line.
+type CLI struct {
+	Globals
+
+	Serve  ServeCmd  `cmd:"" help:"Run the server (embedded workers by default; Redis with --redis-url)."`
+	Worker WorkerCmd `cmd:"" help:"Run Redis-fed workers only, for other machines."`
+	Eval   EvalCmd   `cmd:"" help:"Run one Rhai script locally with the default sandbox."`
+	Keygen KeygenCmd `cmd:"" help:"Print a new secp256k1 key pair."`
+	Play   PlayCmd   `cmd:"" help:"Send a script to a running server over WebSocket."`
+	Status StatusCmd `cmd:"" help:"Show Redis queue depth, active tasks and live workers per circle."`
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run parses args, runs the chosen command and returns the exit status.
+func run(args []string) int {
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("circles-actor"),
+		kong.Description("Hosts many Rhai-scripted circles behind one WebSocket port."),
+		kong.UsageOnError(),
+	)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		parser.Errorf("%s", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	kctx.BindTo(ctx, (*context.Context)(nil))
+	if err := kctx.Run(&cli.Globals); err != nil {
+		if code, ok := err.(exitCode); ok {
+			return int(code)
+		}
+		fmt.Fprintln(os.Stderr, "circles-actor:", err)
+		return 1
+	}
+	return 0
+}
+
+// exitCode lets a command choose its exit status without printing more.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }

@@ -1,0 +1,90 @@
+// Package scripting runs circle scripts: the task model shared by the server
+// and its workers, the sandboxed engine that executes a task with the Rhai
+// interpreter (package scripting/rhai), and the Dispatcher seam through which
+// the server hands tasks to workers, in-process or through Redis
+// (package scripting/redisq).
+package scripting
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Task is one unit of work for a circle's worker: a script plus who asked.
+type Task struct {
+	ID        string        // unique; TASK_ID in the script
+	CircleID  string        // canonical circle pk; CONTEXT_ID and CIRCLE_PUBLIC_KEY
+	CallerID  string        // authenticated caller pk or ""; CALLER_ID and CALLER_PUBLIC_KEY
+	Script    string        // Rhai source
+	Timeout   time.Duration // wall-clock budget for the run; 0 means the engine default
+	CreatedAt time.Time
+	// Vars are extra constants for the script's scope (e.g. EVENT, EVENT_TYPE,
+	// PROVIDER for webhooks). Values are plain JSON-like Go values: nil, bool,
+	// float64/int64/json.Number, string, []any, map[string]any.
+	Vars map[string]any
+}
+
+// Result is the outcome of a task. Exactly one of Err == nil (success: Output
+// and Type are set) or Err != nil holds.
+type Result struct {
+	TaskID string
+	Output string       // the final value, to_string form
+	Type   string       // the final value's Rhai type name
+	Prints []string     // print() lines, in order
+	Err    *ScriptError // script failure (parse, runtime, limits, timeout)
+	Took   time.Duration
+}
+
+// ScriptError is a script failure as callers see it.
+type ScriptError struct {
+	Kind    string `json:"kind"` // see rhai.ErrorKind; "timeout" for a wall-clock timeout
+	Message string `json:"message"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+}
+
+func (e *ScriptError) Error() string { return e.Kind + ": " + e.Message }
+
+// Timeout reports whether the script was stopped by its wall-clock budget.
+func (e *ScriptError) Timeout() bool { return e != nil && e.Kind == KindTimeout }
+
+// KindTimeout is ScriptError.Kind for a run stopped by its wall-clock budget.
+const KindTimeout = "timeout"
+
+// Errors a Dispatcher returns when a task could not be run at all (as
+// opposed to a script that ran and failed, which is Result.Err).
+var (
+	// ErrUnavailable: no worker can take the task now (queue down, full, shutting down).
+	ErrUnavailable = errors.New("scripting: no worker available")
+	// ErrTimeout: no result arrived within the task's timeout (plus grace).
+	ErrTimeout = errors.New("scripting: timed out waiting for a worker")
+)
+
+// Dispatcher hands tasks to workers and waits for their results. The server
+// owns one per process (or per circle); actors do not know which kind is in
+// use. Implementations are safe for concurrent use.
+type Dispatcher interface {
+	// Dispatch runs t and returns its result. It blocks until the result
+	// arrives, ctx is done, or t's timeout (plus a grace period) passes; it
+	// returns ErrUnavailable or ErrTimeout (possibly wrapped) when no result
+	// could be had. Cancelling ctx abandons the wait.
+	Dispatch(ctx context.Context, t Task) (Result, error)
+	// Ready reports whether tasks can be dispatched now (for /readyz).
+	Ready(ctx context.Context) error
+	// Close releases the dispatcher's resources; pending Dispatch calls
+	// return ErrUnavailable.
+	Close() error
+}
+
+// Executor runs a task to completion on the calling goroutine. The worker
+// actor implements it on top of Engine; the Redis consumer calls it for each
+// task it takes from a queue.
+type Executor interface {
+	Execute(ctx context.Context, t Task) Result
+}
+
+// ExecutorFunc adapts a function to Executor.
+type ExecutorFunc func(ctx context.Context, t Task) Result
+
+func (f ExecutorFunc) Execute(ctx context.Context, t Task) Result { return f(ctx, t) }
