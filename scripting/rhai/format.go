@@ -1,0 +1,344 @@
+package rhai
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxFormatLen bounds the output of ToString and ToDebug: a script may build
+// a value whose textual form is far larger than any limit (an array holding
+// itself a million times over by sharing), and printing it must not exhaust
+// memory. Output beyond the bound is cut and ends in "...".
+const maxFormatLen = 8 << 20
+
+// maxFormatDepth bounds nesting, so that a deeply nested value cannot blow
+// the Go stack while being printed.
+const maxFormatDepth = 512
+
+// ToString is Rhai's to_string and print form: strings and chars are bare,
+// () is empty, arrays and maps use their debug form.
+func ToString(v Value) string {
+	switch v.k {
+	case KindUnit:
+		return ""
+	case KindString:
+		return v.AsStr()
+	case KindChar:
+		return string(v.AsChar())
+	case KindInt:
+		return strconv.FormatInt(v.AsInt(), 10)
+	case KindBool:
+		return strconv.FormatBool(v.AsBool())
+	case KindFloat:
+		return FormatFloat(v.AsFloat())
+	}
+	f := formatter{}
+	f.value(v, 0, false)
+	return f.String()
+}
+
+// ToDebug is Rhai's to_debug and debug form: strings quoted and escaped as
+// Rust's Debug does, chars in single quotes, () as "()".
+func ToDebug(v Value) string {
+	f := formatter{}
+	f.value(v, 0, true)
+	return f.String()
+}
+
+// FormatFloat renders f as Rhai's Display for f64 does: whole numbers keep
+// a ".0", magnitudes above 1e13 or below 1e-13 use Rust's exponent form
+// ("1e20", "1.5e-14").
+func FormatFloat(f float64) string {
+	abs := math.Abs(f)
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case abs == 0:
+		if math.Signbit(f) {
+			return "-0.0"
+		}
+		return "0.0"
+	case abs > float64(float32(1e13)) || abs < float64(float32(1e-13)):
+		return rustExp(f)
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if abs == math.Trunc(abs) {
+		s += ".0"
+	}
+	return s
+}
+
+// debugFloat renders f as Rust's Debug for f64: decimal between 1e-4 and
+// 1e16, exponent form outside, always with a fractional part in decimal form.
+func debugFloat(f float64) string {
+	abs := math.Abs(f)
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case abs != 0 && (abs < 1e-4 || abs >= 1e16):
+		return rustExp(f)
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsRune(s, '.') {
+		s += ".0"
+	}
+	return s
+}
+
+// rustExp is Rust's `{:e}`: shortest mantissa, exponent without sign for
+// positive powers and without leading zeros.
+func rustExp(f float64) string {
+	s := strconv.FormatFloat(f, 'e', -1, 64)
+	i := strings.IndexByte(s, 'e')
+	mant, exp := s[:i], s[i+1:]
+	neg := exp[0] == '-'
+	exp = strings.TrimLeft(exp[1:], "0")
+	if exp == "" {
+		exp = "0"
+	}
+	if neg {
+		return mant + "e-" + exp
+	}
+	return mant + "e" + exp
+}
+
+// formatter accumulates bounded output.
+type formatter struct {
+	b    strings.Builder
+	full bool
+}
+
+func (f *formatter) String() string { return f.b.String() }
+
+func (f *formatter) put(s string) {
+	if f.full {
+		return
+	}
+	if f.b.Len()+len(s) > maxFormatLen {
+		n := maxFormatLen - f.b.Len()
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		f.b.WriteString(s[:n])
+		f.b.WriteString("...")
+		f.full = true
+		return
+	}
+	f.b.WriteString(s)
+}
+
+// value writes v; debug selects the quoted form for strings, chars and ().
+// Inside containers every element is written in debug form, as Rhai does.
+func (f *formatter) value(v Value, depth int, debug bool) {
+	if f.full {
+		return
+	}
+	if depth > maxFormatDepth {
+		f.put("...")
+		return
+	}
+	switch v.k {
+	case KindUnit:
+		if debug {
+			f.put("()")
+		}
+	case KindString:
+		if debug {
+			f.put(quoteString(v.AsStr()))
+		} else {
+			f.put(v.AsStr())
+		}
+	case KindChar:
+		if debug {
+			f.put(quoteChar(v.AsChar()))
+		} else {
+			f.put(string(v.AsChar()))
+		}
+	case KindFloat:
+		if debug {
+			f.put(debugFloat(v.AsFloat()))
+		} else {
+			f.put(FormatFloat(v.AsFloat()))
+		}
+	case KindFnPtr:
+		if debug {
+			f.put(debugFnPtr(v.AsFnPtr()))
+		} else {
+			f.put("Fn(" + v.AsFnPtr().Name + ")")
+		}
+	case KindArray:
+		f.array(v.AsArray().Elems, depth)
+	case KindMap:
+		f.mapValue(v.AsMap().M, depth)
+	default:
+		f.put(scalarString(v))
+	}
+}
+
+func (f *formatter) array(elems []Value, depth int) {
+	f.put("[")
+	for i, e := range elems {
+		if f.full {
+			return
+		}
+		if i > 0 {
+			f.put(", ")
+		}
+		f.value(e, depth+1, true)
+	}
+	f.put("]")
+}
+
+func (f *formatter) mapValue(m map[string]Value, depth int) {
+	f.put("#{")
+	for i, k := range SortedKeys(m) {
+		if f.full {
+			return
+		}
+		if i > 0 {
+			f.put(", ")
+		}
+		f.put(quoteString(k))
+		f.put(": ")
+		f.value(m[k], depth+1, true)
+	}
+	f.put("}")
+}
+
+// scalarString renders the kinds whose to_string and to_debug forms agree.
+func scalarString(v Value) string {
+	switch v.k {
+	case KindInt:
+		return strconv.FormatInt(v.AsInt(), 10)
+	case KindBool:
+		return strconv.FormatBool(v.AsBool())
+	case KindBlob:
+		return formatBlob(v.AsBlob().B)
+	case KindRange:
+		r := v.AsRange()
+		op := ".."
+		if r.Inclusive {
+			op = "..="
+		}
+		if r.End == math.MaxInt64 {
+			return strconv.FormatInt(r.Start, 10) + op
+		}
+		return strconv.FormatInt(r.Start, 10) + op + strconv.FormatInt(r.End, 10)
+	case KindTimestamp:
+		return "<timestamp>"
+	case KindCustom:
+		return v.TypeName()
+	}
+	return "?"
+}
+
+// formatBlob is Rhai's BLOB display: "[0102ff]", hex bytes with a space
+// after every eighth byte.
+func formatBlob(b []byte) string {
+	const hexdigits = "0123456789abcdef"
+	n := len(b)
+	cut := false
+	if 2*n > maxFormatLen {
+		n, cut = maxFormatLen/2, true
+	}
+	out := make([]byte, 0, 2*n+n/8+5)
+	out = append(out, '[')
+	for i, c := range b[:n] {
+		if i > 0 && i%8 == 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, hexdigits[c>>4], hexdigits[c&15])
+	}
+	if cut {
+		out = append(out, "..."...)
+	}
+	return string(append(out, ']'))
+}
+
+// debugFnPtr is Rust's Debug of a FnPtr: Fn("name", curried...).
+func debugFnPtr(fp *FnPtr) string {
+	f := formatter{}
+	f.put("Fn(" + quoteString(fp.Name))
+	for _, c := range fp.Curry {
+		f.put(", ")
+		f.value(c, 1, true)
+	}
+	f.put(")")
+	return f.String()
+}
+
+// SortedKeys returns the keys of m in Rhai's (BTreeMap) iteration order.
+func SortedKeys(m map[string]Value) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// quoteString is Rust's Debug for str: double quotes, with \" \\ \n \r \t
+// \0 and \u{..} escapes for other non-printable characters.
+func quoteString(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for _, r := range s {
+		if r == '\'' {
+			b.WriteRune(r)
+			continue
+		}
+		writeEscaped(&b, r, '"')
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// quoteChar is Rust's Debug for char: single quotes, \' escaped.
+func quoteChar(r rune) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	if r == '"' {
+		b.WriteRune(r)
+	} else {
+		writeEscaped(&b, r, '\'')
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+func writeEscaped(b *strings.Builder, r rune, quote rune) {
+	switch r {
+	case quote, '\\':
+		b.WriteByte('\\')
+		b.WriteRune(r)
+	case '\n':
+		b.WriteString(`\n`)
+	case '\r':
+		b.WriteString(`\r`)
+	case '\t':
+		b.WriteString(`\t`)
+	case 0:
+		b.WriteString(`\0`)
+	default:
+		if unicode.IsPrint(r) || r == ' ' {
+			b.WriteRune(r)
+			return
+		}
+		b.WriteString(`\u{`)
+		b.WriteString(strconv.FormatInt(int64(r), 16))
+		b.WriteByte('}')
+	}
+}
