@@ -34,7 +34,40 @@ func parseEvent(body []byte) (map[string]any, error) {
 	if err := dec.Decode(&ev); err != nil || ev == nil {
 		return nil, fmt.Errorf("%w: not a JSON object", errMalformedEvent)
 	}
+	if depth(ev, 0) > maxEventDepth {
+		return nil, fmt.Errorf("%w: nested deeper than %d", errMalformedEvent, maxEventDepth)
+	}
 	return ev, nil
+}
+
+// maxEventDepth bounds the nesting of an event. Real events are about ten
+// levels deep; the bound keeps a hostile but validly signed body from
+// failing later, in the worker's conversion to script values, where the
+// error would be less clear.
+const maxEventDepth = 128
+
+// depth returns the nesting depth of a decoded JSON value, stopping early
+// once it is past maxEventDepth.
+func depth(v any, d int) int {
+	if d > maxEventDepth {
+		return d
+	}
+	max := d
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			if n := depth(e, d+1); n > max {
+				max = n
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if n := depth(e, d+1); n > max {
+				max = n
+			}
+		}
+	}
+	return max
 }
 
 // eventType is EVENT_TYPE for a provider's event.
