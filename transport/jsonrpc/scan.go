@@ -3,6 +3,7 @@ package jsonrpc
 import (
 	"bytes"
 	"encoding/json"
+	"unicode/utf8"
 )
 
 // The scanner walks the top level of JSON that json.Valid has accepted. It
@@ -187,13 +188,14 @@ func keyIs(raw []byte, name string) bool {
 	return json.Unmarshal(q, &s) == nil && s == name
 }
 
-// unquote decodes a JSON string value, slicing without copying escapes
-// when there are none.
+// unquote decodes a JSON string value, converting directly when it has no
+// escapes and is valid UTF-8 (otherwise encoding/json decodes it, replacing
+// invalid bytes with U+FFFD as it always does).
 func unquote(v []byte) (string, bool) {
 	if len(v) < 2 || v[0] != '"' {
 		return "", false
 	}
-	if bytes.IndexByte(v, '\\') < 0 {
+	if bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
 		return string(v[1 : len(v)-1]), true
 	}
 	var s string
