@@ -133,9 +133,12 @@ type (
 
 type (
 	// Ident is a variable reference; `this` is an Ident named "this".
+	// Namespace is set for a qualified name: "global" for `global::NAME`,
+	// "a::b" for `a::b::NAME`.
 	Ident struct {
-		P    Pos
-		Name string
+		P         Pos
+		Name      string
+		Namespace string
 	}
 	// IntLit, FloatLit, BoolLit, CharLit, StringLit, UnitLit are literals.
 	IntLit struct {
@@ -185,6 +188,9 @@ type (
 	}
 	// BinaryExpr is `x op y` for arithmetic, bitwise, comparison, `&&`, `||`,
 	// `??`, `in`, `..` and `..=`. `&&`, `||` and `??` short-circuit.
+	// `x !in y` is parsed as `!(x in y)`. For the open ranges `..b`, `a..`
+	// and `..` (Rhai allows them, e.g. `s[..2]`), X and/or Y are nil.
+	// P is the operator's position: Rhai reports operator errors there.
 	BinaryExpr struct {
 		P    Pos
 		Op   string
@@ -357,7 +363,3 @@ type Options struct {
 	// Deeper input is a parse error, never a Go stack overflow.
 	MaxExprDepth int
 }
-
-// Parse is defined in parse.go:
-//   func Parse(src string, opts *Options) (*Script, error)
-// It returns *Error on failure.

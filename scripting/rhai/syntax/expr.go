@@ -1,0 +1,573 @@
+package syntax
+
+import (
+	"math"
+	"strings"
+)
+
+// canStartExpr reports whether a token can begin an expression; it decides
+// whether `break`, `return` and `throw` carry a value and whether a range is
+// open-ended.
+func canStartExpr(k tokKind) bool {
+	switch k {
+	case tInt, tFloat, tString, tChar, tTemplate, tIdent, tTrue, tFalse, tUnit,
+		tLParen, tLBracket, tMapStart, tLBrace, tIf, tSwitch, tWhile, tLoop, tDo, tFor,
+		tPipe, tOrOr, tMinus, tPlus, tBang, tRange, tRangeIncl:
+		return true
+	}
+	return false
+}
+
+func (p *parser) parseExpr() Expr { return p.parseBinary(1) }
+
+// parseBinary is precedence climbing over the Rhai book's table. Every
+// operator node counts towards the nesting bound, so neither long chains nor
+// deep right-associative `**` towers can exhaust the stack of a later pass.
+func (p *parser) parseBinary(minPrec int) Expr {
+	p.enter()
+	x := p.parseUnary()
+	chain := 0
+	for {
+		prec, op := binaryPrec(p.tok.kind)
+		if prec == 0 || prec < minPrec {
+			break
+		}
+		k, pos := p.tok.kind, p.tok.pos
+		p.next()
+		var y Expr
+		switch k {
+		case tRange, tRangeIncl:
+			// `a..` is open when nothing that can start an operand follows;
+			// `{` is excluded so that `for i in 0.. { }` keeps its body.
+			if canStartExpr(p.tok.kind) && p.tok.kind != tLBrace {
+				y = p.parseBinary(prec + 1)
+			}
+		case tPow: // right-associative
+			y = p.parseBinary(prec)
+		default:
+			y = p.parseBinary(prec + 1)
+		}
+		chain++
+		p.enter()
+		if k == tNotIn {
+			x = &UnaryExpr{P: pos, Op: "!", X: &BinaryExpr{P: pos, Op: "in", X: x, Y: y}}
+		} else {
+			x = &BinaryExpr{P: pos, Op: op, X: x, Y: y}
+		}
+	}
+	p.depth -= chain
+	p.leave()
+	return x
+}
+
+// parseUnary parses prefix `-`, `+` and `!`. A minus applied to a number
+// literal is folded into the literal, which is how -9223372036854775808
+// (whose magnitude does not fit in i64) is written.
+func (p *parser) parseUnary() Expr {
+	k := p.tok.kind
+	if k != tMinus && k != tPlus && k != tBang {
+		return p.parsePostfix(p.parsePrimary())
+	}
+	pos := p.tok.pos
+	p.next()
+	if k == tMinus && p.tok.kind == tInt && p.tok.text == "" && p.tok.u == 1<<63 {
+		lit := &IntLit{P: pos, Value: math.MinInt64}
+		p.next()
+		return p.parsePostfix(lit)
+	}
+	p.enter()
+	x := p.parseUnary()
+	p.leave()
+	switch k {
+	case tMinus:
+		switch lit := x.(type) {
+		case *IntLit:
+			if lit.Value != math.MinInt64 {
+				return &IntLit{P: pos, Value: -lit.Value}
+			}
+		case *FloatLit:
+			return &FloatLit{P: pos, Value: -lit.Value}
+		}
+		return &UnaryExpr{P: pos, Op: "-", X: x}
+	case tPlus:
+		switch x.(type) {
+		case *IntLit, *FloatLit:
+			return x
+		}
+		return &UnaryExpr{P: pos, Op: "+", X: x}
+	}
+	return &UnaryExpr{P: pos, Op: "!", X: x}
+}
+
+// parsePostfix parses property access, method calls and indexing.
+func (p *parser) parsePostfix(x Expr) Expr {
+	chain := 0
+	for {
+		switch p.tok.kind {
+		case tDot, tQDot:
+			safe := p.tok.kind == tQDot
+			p.next()
+			if p.tok.kind != tIdent && (p.tok.kind < tLet || p.tok.kind > tFalse) {
+				p.unexpected("the name of a property or method after '.'")
+			}
+			name, pos := p.tok.text, p.tok.pos
+			if p.tok.kind != tIdent {
+				name = p.tok.kind.String()
+			}
+			p.next()
+			if p.tok.kind == tLParen || p.tok.kind == tUnit {
+				x = &MethodCallExpr{P: pos, Recv: x, Name: name, Args: p.parseArgs(), Safe: safe}
+			} else {
+				x = &PropExpr{P: pos, X: x, Name: name, Safe: safe}
+			}
+		case tLBracket, tQBracket:
+			safe := p.tok.kind == tQBracket
+			pos := p.tok.pos
+			p.next()
+			idx := p.parseExpr()
+			p.expect(tRBracket, "to close the index expression")
+			p.checkIndex(x, idx)
+			x = &IndexExpr{P: pos, X: x, Index: idx, Safe: safe}
+		default:
+			p.depth -= chain
+			return x
+		}
+		chain++
+		p.enter()
+	}
+}
+
+// checkIndex rejects index expressions that can never succeed, at parse time
+// as Rhai does: a float, bool, char or () index, a string index into an
+// array literal, a non-string index into a map literal.
+func (p *parser) checkIndex(x, idx Expr) {
+	switch i := idx.(type) {
+	case *IntLit:
+		switch x.(type) {
+		case *MapLit:
+			p.errorf(i.P, "Object map access expects a string index, not a number")
+		case *FloatLit, *BoolLit, *CharLit, *UnitLit:
+			p.errorf(i.P, "Only arrays, object maps and strings can be indexed")
+		}
+	case *StringLit, *InterpString:
+		switch x.(type) {
+		case *ArrayLit, *StringLit, *InterpString:
+			p.errorf(idx.Position(), "Array or string access expects a numeric index, not a string")
+		case *FloatLit, *IntLit, *BoolLit, *CharLit, *UnitLit:
+			p.errorf(idx.Position(), "Only arrays, object maps and strings can be indexed")
+		}
+	case *FloatLit:
+		p.errorf(i.P, "Index must be an integer or a string, not a float")
+	case *CharLit:
+		p.errorf(i.P, "Index must be an integer or a string, not a character")
+	case *BoolLit:
+		p.errorf(i.P, "Index must be an integer or a string, not a boolean")
+	case *UnitLit:
+		p.errorf(i.P, "Index must be an integer or a string, not ()")
+	case *BinaryExpr:
+		if i.Op == "&&" || i.Op == "||" {
+			p.errorf(i.P, "Index must be an integer or a string, not a boolean")
+		}
+	}
+}
+
+// parseArgs parses `(a, b, c)` (trailing comma allowed) or `()`.
+func (p *parser) parseArgs() []Expr {
+	if p.tok.kind == tUnit {
+		p.next()
+		return nil
+	}
+	p.next() // (
+	var args []Expr
+	for p.tok.kind != tRParen {
+		args = append(args, p.parseExpr())
+		if p.tok.kind == tComma {
+			p.next()
+			continue
+		}
+		if p.tok.kind != tRParen {
+			if p.tok.kind == tEOF {
+				p.unexpected("')' to close the arguments list")
+			}
+			p.errorf(p.tok.pos, "Expecting ')' to close the arguments list, found %s", p.describe())
+		}
+	}
+	p.next()
+	return args
+}
+
+func (p *parser) parsePrimary() Expr {
+	pos := p.tok.pos
+	switch p.tok.kind {
+	case tInt:
+		n := &IntLit{P: pos, Value: int64(p.tok.u)}
+		if p.tok.text == "" && p.tok.u > math.MaxInt64 {
+			p.errorf(pos, "Integer literal is too large for i64")
+		}
+		p.next()
+		return n
+	case tFloat:
+		n := &FloatLit{P: pos, Value: p.tok.f}
+		p.next()
+		return n
+	case tString:
+		n := &StringLit{P: pos, Value: p.tok.text}
+		p.next()
+		return n
+	case tChar:
+		n := &CharLit{P: pos, Value: p.tok.r}
+		p.next()
+		return n
+	case tTrue, tFalse:
+		n := &BoolLit{P: pos, Value: p.tok.kind == tTrue}
+		p.next()
+		return n
+	case tUnit:
+		p.next()
+		return &UnitLit{P: pos}
+	case tTemplate:
+		return p.parseTemplate()
+	case tIdent:
+		return p.parseName()
+	case tLParen:
+		p.next()
+		x := p.parseExpr()
+		if p.tok.kind == tAssign {
+			p.errorf(p.tok.pos, "Possibly a typo of '=='? (assignment is a statement, not an expression)")
+		}
+		p.expect(tRParen, "to close the parenthesized expression")
+		return x
+	case tLBracket:
+		return p.parseArray()
+	case tMapStart:
+		return p.parseMap()
+	case tLBrace:
+		return p.parseBlock()
+	case tIf:
+		return p.parseIf()
+	case tSwitch:
+		return p.parseSwitch()
+	case tWhile:
+		return &StmtExpr{P: pos, Stmt: p.parseWhile()}
+	case tLoop:
+		return &StmtExpr{P: pos, Stmt: p.parseLoop()}
+	case tDo:
+		return &StmtExpr{P: pos, Stmt: p.parseDo()}
+	case tFor:
+		return &StmtExpr{P: pos, Stmt: p.parseFor()}
+	case tPipe, tOrOr:
+		return p.parseClosure()
+	case tRange, tRangeIncl:
+		op := p.tok.kind.String()
+		p.next()
+		var y Expr
+		if canStartExpr(p.tok.kind) && p.tok.kind != tLBrace {
+			prec, _ := binaryPrec(tRange)
+			y = p.parseBinary(prec + 1)
+		}
+		return &BinaryExpr{P: pos, Op: op, Y: y}
+	case tFn, tPrivate:
+		p.errorf(pos, "Functions can only be defined at global level, not inside an expression")
+	case tAssign:
+		p.errorf(pos, "Unexpected '=': assignment is a statement, not an expression")
+	}
+	p.unexpected("an expression")
+	return nil
+}
+
+// parseName parses a variable, a qualified name (`global::X`, `m::f()`), a
+// function call `f(args)` or a call in the caller's scope `f!(args)`.
+func (p *parser) parseName() Expr {
+	name, pos := p.tok.text, p.tok.pos
+	if isReserved(name) {
+		p.errorf(pos, "'%s' is a reserved keyword", name)
+	}
+	p.next()
+	ns := ""
+	for p.tok.kind == tDoubleColon {
+		p.next()
+		if p.tok.kind != tIdent {
+			p.unexpected("a name after '::'")
+		}
+		if ns == "" {
+			ns = name
+		} else {
+			ns += "::" + name
+		}
+		name = p.tok.text
+		p.next()
+	}
+	switch p.tok.kind {
+	case tLParen, tUnit:
+		return &CallExpr{P: pos, Namespace: ns, Name: name, Args: p.parseArgs()}
+	case tBang:
+		if ns != "" {
+			p.errorf(p.tok.pos, "A qualified function call cannot use '!'")
+		}
+		p.next()
+		if p.tok.kind != tLParen && p.tok.kind != tUnit {
+			p.unexpected("'(' after '" + name + "!'")
+		}
+		return &CallExpr{P: pos, Name: name, Args: p.parseArgs(), Bang: true}
+	}
+	return &Ident{P: pos, Name: name, Namespace: ns}
+}
+
+func (p *parser) parseArray() Expr {
+	n := &ArrayLit{P: p.tok.pos}
+	p.next()
+	for p.tok.kind != tRBracket {
+		n.Elems = append(n.Elems, p.parseExpr())
+		if p.tok.kind == tComma {
+			p.next()
+			continue
+		}
+		if p.tok.kind != tRBracket {
+			p.unexpected("',' or ']' in the array literal")
+		}
+	}
+	p.next()
+	return n
+}
+
+// parseMap parses `#{key: value, ...}`; keys are names or string literals
+// (a back-tick string without interpolation counts), each at most once.
+func (p *parser) parseMap() Expr {
+	n := &MapLit{P: p.tok.pos}
+	p.next()
+	for p.tok.kind != tRBrace {
+		var key string
+		keyPos := p.tok.pos
+		switch {
+		case p.tok.kind == tIdent || p.tok.kind == tString:
+			key = p.tok.text
+		case p.tok.kind == tTemplate && !p.tok.more:
+			key = p.tok.text
+		case p.tok.kind >= tLet && p.tok.kind <= tFalse:
+			key = p.tok.kind.String()
+		case p.tok.kind == tTemplate:
+			p.errorf(keyPos, "An interpolated string cannot be an object map key")
+		default:
+			p.unexpected("a property name (an identifier or a string) in the object map literal")
+		}
+		for _, k := range n.Keys {
+			if k == key {
+				p.errorf(keyPos, "Duplicated property '%s' in the object map literal", key)
+			}
+		}
+		p.next()
+		p.expect(tColon, "after the property name '"+key+"' in the object map literal")
+		n.Keys = append(n.Keys, key)
+		n.Values = append(n.Values, p.parseExpr())
+		if p.tok.kind == tComma {
+			p.next()
+			continue
+		}
+		if p.tok.kind != tRBrace {
+			p.unexpected("',' or '}' in the object map literal")
+		}
+	}
+	p.next()
+	return n
+}
+
+// parseTemplate parses a back-tick string. Each `${...}` holds a statements
+// block; the scanner is resumed in string mode right after its `}`.
+func (p *parser) parseTemplate() Expr {
+	pos := p.tok.pos
+	parts := []string{p.tok.text}
+	var exprs []Expr
+	for p.tok.more {
+		p.next()
+		empty := p.tok.kind == tRBrace
+		var x Expr
+		if !empty {
+			p.enter()
+			bpos := p.tok.pos
+			mark := len(p.vars)
+			stmts := p.parseStmts(nil, tRBrace, false)
+			p.vars = p.vars[:mark]
+			p.leave()
+			if es, ok := stmts[0].(*ExprStmt); ok && len(stmts) == 1 && !es.Semi {
+				x = es.X
+			} else {
+				x = &BlockExpr{P: bpos, Stmts: stmts}
+			}
+		}
+		// The current token is the `}`: the scanner stands right after it.
+		p.tok.pos = p.sc.pos()
+		p.sc.template(&p.tok, false)
+		if empty {
+			parts[len(parts)-1] += p.tok.text
+		} else {
+			exprs = append(exprs, x)
+			parts = append(parts, p.tok.text)
+		}
+	}
+	p.next()
+	if len(exprs) == 0 {
+		return &StringLit{P: pos, Value: strings.Join(parts, "")}
+	}
+	return &InterpString{P: pos, Parts: parts, Exprs: exprs}
+}
+
+// parseClosure parses `|a, b| body` or `|| body`. The body is one statement
+// (so `|x| x + 1` and `|x| { ... }.curry(1)` both read as in Rhai); loops
+// outside the closure do not make `break` legal inside it.
+func (p *parser) parseClosure() Expr {
+	n := &ClosureExpr{P: p.tok.pos}
+	if p.tok.kind == tPipe {
+		p.next()
+		for p.tok.kind != tPipe {
+			name, pos := p.ident("the name of a closure parameter")
+			for _, prev := range n.Params {
+				if prev == name {
+					p.errorf(pos, "Duplicated parameter '%s' in the closure", name)
+				}
+			}
+			n.Params = append(n.Params, name)
+			if p.tok.kind == tComma {
+				p.next()
+				continue
+			}
+			if p.tok.kind != tPipe {
+				p.unexpected("',' or '|' in the closure parameters")
+			}
+		}
+	}
+	p.next()
+	mark, savedLoops := len(p.vars), p.loops
+	for _, name := range n.Params {
+		p.declare(name, false)
+	}
+	p.loops = 0
+	p.enter()
+	var stmts []Stmt
+	switch p.tok.kind {
+	case tFn, tPrivate:
+		p.errorf(p.tok.pos, "Functions can only be defined at global level, not inside a closure")
+	}
+	stmts, _ = p.parseStmt(stmts, false)
+	p.leave()
+	p.vars, p.loops = p.vars[:mark], savedLoops
+	n.Body = stmtAsExpr(stmts[0])
+	return n
+}
+
+// stmtAsExpr gives the expression form of a statement used as a body.
+func stmtAsExpr(s Stmt) Expr {
+	if es, ok := s.(*ExprStmt); ok {
+		return es.X
+	}
+	return &StmtExpr{P: s.Position(), Stmt: s}
+}
+
+// parseSwitch parses `switch x { cases }`. Case values are constants
+// (literals, arrays and maps of them, integer ranges), `|` separates
+// alternatives, `if` adds a guard, and `_` is the default, which must come
+// last and cannot have a guard. As in Rhai, a numeric case cannot follow a
+// range case.
+func (p *parser) parseSwitch() Expr {
+	p.enter()
+	n := &SwitchExpr{P: p.tok.pos}
+	p.next()
+	n.X = p.parseExpr()
+	p.expect(tLBrace, "to start the switch block")
+	sawDefault, sawRange := false, false
+	orPrec, _ := binaryPrec(tPipe)
+	for p.tok.kind != tRBrace {
+		if p.tok.kind == tEOF {
+			p.unexpected("'}' to close the switch block")
+		}
+		if sawDefault {
+			p.errorf(p.tok.pos, "The default case '_' must be the last case of the switch")
+		}
+		c := &SwitchCase{P: p.tok.pos}
+		if p.tok.kind == tUnderscore {
+			c.Default = true
+			sawDefault = true
+			p.next()
+			if p.tok.kind == tIf {
+				p.errorf(p.tok.pos, "The default case '_' of a switch cannot have a condition")
+			}
+		} else {
+			for {
+				v := p.parseBinary(orPrec + 1)
+				switch lit := v.(type) {
+				case *IntLit, *FloatLit:
+					if sawRange {
+						p.errorf(v.Position(), "A numeric switch case cannot follow a range case")
+					}
+				case *BinaryExpr:
+					if lit.Op == ".." || lit.Op == "..=" {
+						sawRange = true
+					}
+				}
+				if !isConstCase(v) {
+					p.errorf(v.Position(), "Expecting a constant value for the switch case")
+				}
+				c.Values = append(c.Values, v)
+				if p.tok.kind != tPipe {
+					break
+				}
+				p.next()
+			}
+			if p.tok.kind == tIf {
+				p.next()
+				c.Cond = p.parseExpr()
+			}
+		}
+		p.expect(tArrow, "after the switch case")
+		var stmts []Stmt
+		var selfTerminated bool
+		switch p.tok.kind {
+		case tFn, tPrivate:
+			p.errorf(p.tok.pos, "Functions can only be defined at global level, not inside a switch")
+		}
+		stmts, selfTerminated = p.parseStmt(stmts, false)
+		c.Body = stmtAsExpr(stmts[0])
+		n.Cases = append(n.Cases, c)
+		switch p.tok.kind {
+		case tComma:
+			p.next()
+		case tRBrace:
+		default:
+			if !selfTerminated {
+				p.unexpected("',' to separate the switch cases")
+			}
+		}
+	}
+	p.next()
+	p.leave()
+	return n
+}
+
+// isConstCase reports whether a switch case value is a compile-time constant.
+func isConstCase(e Expr) bool {
+	switch t := e.(type) {
+	case *IntLit, *FloatLit, *BoolLit, *CharLit, *StringLit, *UnitLit:
+		return true
+	case *ArrayLit:
+		for _, x := range t.Elems {
+			if !isConstCase(x) {
+				return false
+			}
+		}
+		return true
+	case *MapLit:
+		for _, x := range t.Values {
+			if !isConstCase(x) {
+				return false
+			}
+		}
+		return true
+	case *BinaryExpr:
+		if t.Op != ".." && t.Op != "..=" || t.X == nil || t.Y == nil {
+			return false
+		}
+		_, okX := t.X.(*IntLit)
+		_, okY := t.Y.(*IntLit)
+		return okX && okY
+	}
+	return false
+}

@@ -1,0 +1,571 @@
+package syntax
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// DefaultMaxExprDepth is the nesting bound used when Options.MaxExprDepth is 0.
+const DefaultMaxExprDepth = 256
+
+// Parse parses a whole Rhai script. Errors are *Error, positioned at the
+// offending token. Parse never panics and never recurses deeper than
+// Options.MaxExprDepth levels of nesting, whatever the input.
+func Parse(src string, opts *Options) (script *Script, err error) {
+	if !utf8.ValidString(src) {
+		return nil, &Error{Pos: invalidUTF8Pos(src), Msg: "Invalid UTF-8 in script"}
+	}
+	p := newParser(src, opts)
+	defer func() {
+		if r := recover(); r != nil {
+			script = nil
+			if e, ok := r.(*Error); ok {
+				err = e
+				return
+			}
+			// A bug in the parser, not in the script: report it as an error
+			// at the current position rather than crash the host.
+			err = &Error{Pos: p.tok.pos, Msg: fmt.Sprintf("internal parser error: %v", r)}
+		}
+	}()
+	p.next()
+	return p.parseScript(), nil
+}
+
+func invalidUTF8Pos(src string) Pos {
+	pos := Pos{1, 1}
+	for i := 0; i < len(src); {
+		r, n := utf8.DecodeRuneInString(src[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return pos
+		}
+		if r == '\n' {
+			pos.Line++
+			pos.Col = 1
+		} else {
+			pos.Col++
+		}
+		i += n
+	}
+	return pos
+}
+
+// varDecl records a variable in scope, so that assigning to a constant can be
+// rejected at parse time as Rhai does.
+type varDecl struct {
+	name    string
+	isConst bool
+}
+
+type fnKey struct {
+	name  string
+	arity int
+}
+
+// parser is a recursive-descent parser with one token of lookahead.
+// Errors panic with *Error and are recovered once, in Parse.
+type parser struct {
+	sc       *scanner
+	tok      token
+	depth    int
+	maxDepth int
+	loops    int // loops enclosing the current point, within the current function
+	vars     []varDecl
+	fns      map[fnKey]bool
+	script   *Script
+}
+
+func newParser(src string, opts *Options) *parser {
+	p := &parser{sc: newScanner(src), maxDepth: DefaultMaxExprDepth, script: &Script{}}
+	if opts != nil && opts.MaxExprDepth > 0 {
+		p.maxDepth = opts.MaxExprDepth
+	}
+	return p
+}
+
+func (p *parser) next() { p.sc.next(&p.tok) }
+
+func (p *parser) errorf(pos Pos, format string, args ...any) {
+	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+// unexpected reports the current token where something else was needed.
+func (p *parser) unexpected(what string) {
+	if p.tok.kind == tEOF {
+		p.errorf(p.tok.pos, "Script is incomplete: expecting %s", what)
+	}
+	p.errorf(p.tok.pos, "Expecting %s, found %s", what, p.describe())
+}
+
+func (p *parser) describe() string {
+	switch p.tok.kind {
+	case tIdent:
+		return "'" + p.tok.text + "'"
+	case tInt, tFloat, tString, tChar, tTemplate:
+		return "a " + p.tok.kind.String() + " literal"
+	case tOpAssign:
+		return "'" + p.tok.text + "='"
+	case tEOF:
+		return "end of script"
+	}
+	return "'" + p.tok.kind.String() + "'"
+}
+
+// expect consumes a token of kind k or fails with "Expecting 'k' <why>".
+func (p *parser) expect(k tokKind, why string) Pos {
+	if p.tok.kind != k {
+		p.errorf(p.tok.pos, "Expecting '%s' %s", k, why)
+	}
+	pos := p.tok.pos
+	p.next()
+	return pos
+}
+
+// enter guards one level of recursion against Options.MaxExprDepth.
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > p.maxDepth {
+		p.errorf(p.tok.pos, "Expression exceeds maximum complexity (nesting deeper than %d)", p.maxDepth)
+	}
+}
+
+func (p *parser) leave() { p.depth-- }
+
+// ident consumes a name usable for a variable, parameter or function.
+func (p *parser) ident(what string) (string, Pos) {
+	if p.tok.kind != tIdent {
+		if p.tok.kind >= tLet && p.tok.kind <= tFalse {
+			p.errorf(p.tok.pos, "'%s' is a keyword and cannot be used as %s", p.tok.kind, what)
+		}
+		p.unexpected(what)
+	}
+	name, pos := p.tok.text, p.tok.pos
+	if isReserved(name) {
+		p.errorf(pos, "'%s' is a reserved keyword", name)
+	}
+	p.next()
+	return name, pos
+}
+
+func (p *parser) declare(name string, isConst bool) {
+	p.vars = append(p.vars, varDecl{name, isConst})
+}
+
+func (p *parser) isConst(name string) bool {
+	for i := len(p.vars) - 1; i >= 0; i-- {
+		if p.vars[i].name == name {
+			return p.vars[i].isConst
+		}
+	}
+	return false
+}
+
+// ---- statements ----
+
+func (p *parser) parseScript() *Script {
+	p.script.Stmts = p.parseStmts(nil, tEOF, true)
+	return p.script
+}
+
+// parseStmts parses statements up to (not including) the end token.
+// A statement needs a `;` unless it ends in a block or is the last one.
+func (p *parser) parseStmts(stmts []Stmt, end tokKind, global bool) []Stmt {
+	for p.tok.kind != end {
+		switch p.tok.kind {
+		case tEOF:
+			p.errorf(p.tok.pos, "Expecting '}' to close the statements block")
+		case tSemi:
+			p.next()
+			continue
+		case tFn, tPrivate:
+			if !global {
+				p.errorf(p.tok.pos, "Functions can only be defined at global level, not inside a block or another function")
+			}
+			p.parseFn()
+			continue
+		}
+		var selfTerminated bool
+		stmts, selfTerminated = p.parseStmt(stmts, global)
+		switch p.tok.kind {
+		case tSemi:
+			if es, ok := stmts[len(stmts)-1].(*ExprStmt); ok {
+				es.Semi = true
+			}
+			p.next()
+		case end:
+		case tAssign:
+			p.errorf(p.tok.pos, "Possibly a typo of '=='? (assignment is a statement, not an expression)")
+		default:
+			if !selfTerminated {
+				p.errorf(p.tok.pos, "Expecting ';' to terminate this statement")
+			}
+		}
+	}
+	return stmts
+}
+
+// parseStmt appends one statement (two for `export let`) and reports whether
+// it ends in a block and so needs no `;`.
+func (p *parser) parseStmt(stmts []Stmt, global bool) ([]Stmt, bool) {
+	pos := p.tok.pos
+	switch p.tok.kind {
+	case tLBrace:
+		return append(stmts, &ExprStmt{P: pos, X: p.parseBlock()}), true
+	case tIf:
+		return append(stmts, &ExprStmt{P: pos, X: p.parseIf()}), true
+	case tSwitch:
+		return append(stmts, &ExprStmt{P: pos, X: p.parseSwitch()}), true
+	case tWhile:
+		return append(stmts, p.parseWhile()), true
+	case tLoop:
+		return append(stmts, p.parseLoop()), true
+	case tFor:
+		return append(stmts, p.parseFor()), true
+	case tDo:
+		return append(stmts, p.parseDo()), false
+	case tTry:
+		return append(stmts, p.parseTry()), true
+	case tLet, tConst:
+		return append(stmts, p.parseLet()), false
+	case tBreak:
+		if p.loops == 0 {
+			p.errorf(pos, "'break' can only be used inside a loop")
+		}
+		p.next()
+		return append(stmts, &BreakStmt{P: pos, Value: p.optionalValue()}), false
+	case tContinue:
+		if p.loops == 0 {
+			p.errorf(pos, "'continue' can only be used inside a loop")
+		}
+		p.next()
+		return append(stmts, &ContinueStmt{P: pos}), false
+	case tReturn:
+		p.next()
+		return append(stmts, &ReturnStmt{P: pos, Value: p.optionalValue()}), false
+	case tThrow:
+		p.next()
+		return append(stmts, &ThrowStmt{P: pos, Value: p.optionalValue()}), false
+	case tImport:
+		return append(stmts, p.parseImport()), false
+	case tExport:
+		if !global {
+			p.errorf(pos, "'export' can only be used at global level")
+		}
+		return p.parseExport(stmts), false
+	case tFn, tPrivate:
+		p.errorf(pos, "Functions can only be defined at global level, not inside a block or another function")
+	}
+	x := p.parseExpr()
+	if p.tok.kind == tAssign || p.tok.kind == tOpAssign {
+		op := ""
+		if p.tok.kind == tOpAssign {
+			op = p.tok.text
+		}
+		p.checkAssignTarget(x)
+		p.next()
+		return append(stmts, &AssignStmt{P: pos, Target: x, Op: op, Value: p.parseExpr()}), false
+	}
+	return append(stmts, &ExprStmt{P: pos, X: x}), false
+}
+
+// optionalValue parses the value of break/return/throw when one follows.
+func (p *parser) optionalValue() Expr {
+	if canStartExpr(p.tok.kind) {
+		return p.parseExpr()
+	}
+	return nil
+}
+
+// parseBlock parses `{ stmts }` with its own variable scope.
+func (p *parser) parseBlock() *BlockExpr {
+	if p.tok.kind != tLBrace {
+		p.unexpected("'{' to start a statements block")
+	}
+	return p.parseBlockAfter(nil)
+}
+
+// parseBlockAfter parses a block; decls are declared inside its scope
+// (loop variables, catch variable).
+func (p *parser) parseBlockAfter(decls []string) *BlockExpr {
+	p.enter()
+	pos := p.tok.pos
+	p.next()
+	mark := len(p.vars)
+	for _, d := range decls {
+		p.declare(d, false)
+	}
+	stmts := p.parseStmts(nil, tRBrace, false)
+	p.next()
+	p.vars = p.vars[:mark]
+	p.leave()
+	return &BlockExpr{P: pos, Stmts: stmts}
+}
+
+// loopBody parses the body block of a loop statement.
+func (p *parser) loopBody(decls ...string) *BlockExpr {
+	if p.tok.kind != tLBrace {
+		p.unexpected("'{' to start the loop body")
+	}
+	p.loops++
+	b := p.parseBlockAfter(decls)
+	p.loops--
+	return b
+}
+
+func (p *parser) parseIf() *IfExpr {
+	p.enter()
+	pos := p.tok.pos
+	p.next()
+	cond := p.condition()
+	if p.tok.kind != tLBrace {
+		p.unexpected("'{' to start the body of the if statement")
+	}
+	n := &IfExpr{P: pos, Cond: cond, Then: p.parseBlock()}
+	if p.tok.kind == tElse {
+		p.next()
+		switch p.tok.kind {
+		case tIf:
+			n.Else = p.parseIf()
+		case tLBrace:
+			n.Else = p.parseBlock()
+		default:
+			p.unexpected("'{' or 'if' after 'else'")
+		}
+	}
+	p.leave()
+	return n
+}
+
+// condition parses the condition of if/while/do, catching the classic `=`
+// typo with Rhai's hint.
+func (p *parser) condition() Expr {
+	x := p.parseExpr()
+	if p.tok.kind == tAssign {
+		p.errorf(p.tok.pos, "Possibly a typo of '=='? (assignment is a statement, not an expression)")
+	}
+	return x
+}
+
+func (p *parser) parseWhile() *WhileStmt {
+	pos := p.tok.pos
+	p.next()
+	cond := p.condition()
+	return &WhileStmt{P: pos, Cond: cond, Body: p.loopBody()}
+}
+
+func (p *parser) parseLoop() *LoopStmt {
+	pos := p.tok.pos
+	p.next()
+	return &LoopStmt{P: pos, Body: p.loopBody()}
+}
+
+func (p *parser) parseDo() *DoStmt {
+	pos := p.tok.pos
+	p.next()
+	n := &DoStmt{P: pos, Body: p.loopBody()}
+	switch p.tok.kind {
+	case tWhile:
+	case tUntil:
+		n.Until = true
+	default:
+		p.unexpected("'while' or 'until' after the body of the do loop")
+	}
+	p.next()
+	n.Cond = p.condition()
+	return n
+}
+
+func (p *parser) parseFor() *ForStmt {
+	n := &ForStmt{P: p.tok.pos}
+	p.next()
+	if p.tok.kind == tLParen {
+		p.next()
+		n.Var, _ = p.ident("the name of the loop variable")
+		p.expect(tComma, "to separate the loop variable from the counter variable")
+		var cpos Pos
+		n.Counter, cpos = p.ident("the name of the counter variable")
+		if n.Counter == n.Var {
+			p.errorf(cpos, "Duplicated variable '%s' in the for loop", n.Var)
+		}
+		p.expect(tRParen, "to close the for loop variables")
+	} else {
+		n.Var, _ = p.ident("the name of the loop variable")
+	}
+	p.expect(tIn, "after the for loop variable")
+	n.Iter = p.parseExpr()
+	if n.Counter != "" {
+		n.Body = p.loopBody(n.Var, n.Counter)
+	} else {
+		n.Body = p.loopBody(n.Var)
+	}
+	return n
+}
+
+func (p *parser) parseTry() *TryStmt {
+	n := &TryStmt{P: p.tok.pos}
+	p.next()
+	n.Body = p.parseBlock()
+	p.expect(tCatch, "after the body of the try block")
+	if p.tok.kind == tLParen {
+		p.next()
+		n.ErrVar, _ = p.ident("the name of the error variable")
+		p.expect(tRParen, "to close the catch variable")
+	}
+	if p.tok.kind != tLBrace {
+		p.unexpected("'{' to start the catch block")
+	}
+	if n.ErrVar != "" {
+		n.Catch = p.parseBlockAfter([]string{n.ErrVar})
+	} else {
+		n.Catch = p.parseBlockAfter(nil)
+	}
+	return n
+}
+
+func (p *parser) parseLet() *LetStmt {
+	n := &LetStmt{P: p.tok.pos, Const: p.tok.kind == tConst}
+	p.next()
+	n.Name, _ = p.ident("the name of a variable")
+	if p.tok.kind == tAssign {
+		p.next()
+		n.Value = p.parseExpr()
+	}
+	p.declare(n.Name, n.Const)
+	return n
+}
+
+func (p *parser) parseImport() *ImportStmt {
+	n := &ImportStmt{P: p.tok.pos}
+	p.next()
+	n.Path = p.parseExpr()
+	if p.tok.kind == tAs {
+		p.next()
+		n.Alias, _ = p.ident("the module alias after 'as'")
+	}
+	return n
+}
+
+// parseExport parses `export a, b as c;` or `export let/const x = v;` (the
+// latter gives the declaration plus an ExportStmt naming it).
+func (p *parser) parseExport(stmts []Stmt) []Stmt {
+	pos := p.tok.pos
+	p.next()
+	if p.tok.kind == tLet || p.tok.kind == tConst {
+		let := p.parseLet()
+		return append(stmts, let, &ExportStmt{P: pos, Names: []string{let.Name}})
+	}
+	n := &ExportStmt{P: pos}
+	for {
+		name, _ := p.ident("the name of a variable to export")
+		n.Names = append(n.Names, name)
+		if p.tok.kind == tAs {
+			p.next()
+			p.ident("an alias after 'as'")
+		}
+		if p.tok.kind != tComma {
+			break
+		}
+		p.next()
+	}
+	return append(stmts, n)
+}
+
+// parseFn parses a top-level `[private] fn name(params) { body }`.
+func (p *parser) parseFn() {
+	fn := &FnDef{P: p.tok.pos, Doc: p.tok.doc}
+	if p.tok.kind == tPrivate {
+		fn.Private = true
+		p.next()
+		if p.tok.kind != tFn {
+			p.unexpected("'fn' after 'private'")
+		}
+	}
+	p.next()
+	fn.Name, _ = p.ident("the name of the function")
+	switch p.tok.kind {
+	case tUnit:
+		p.next()
+	case tLParen:
+		p.next()
+		for p.tok.kind != tRParen {
+			name, pos := p.ident("the name of a parameter")
+			for _, prev := range fn.Params {
+				if prev == name {
+					p.errorf(pos, "Duplicated parameter '%s' for function '%s'", name, fn.Name)
+				}
+			}
+			fn.Params = append(fn.Params, name)
+			if p.tok.kind == tComma {
+				p.next()
+				continue
+			}
+			if p.tok.kind != tRParen {
+				p.errorf(p.tok.pos, "Expecting ')' to close the parameters list of function '%s'", fn.Name)
+			}
+		}
+		p.next()
+	default:
+		p.unexpected(fmt.Sprintf("'(' to start the parameters list of function '%s'", fn.Name))
+	}
+	key := fnKey{fn.Name, len(fn.Params)}
+	if p.fns[key] {
+		p.errorf(fn.P, "Function '%s' with %d parameter(s) is defined more than once", fn.Name, len(fn.Params))
+	}
+	if p.fns == nil {
+		p.fns = map[fnKey]bool{}
+	}
+	p.fns[key] = true
+	if p.tok.kind != tLBrace {
+		p.unexpected(fmt.Sprintf("'{' to start the body of function '%s'", fn.Name))
+	}
+	// A function sees only its parameters (and globals through global::),
+	// and loops outside it do not make `break` legal inside it.
+	savedVars, savedLoops := p.vars, p.loops
+	p.vars, p.loops = nil, 0
+	fn.Body = p.parseBlockAfter(fn.Params)
+	p.vars, p.loops = savedVars, savedLoops
+	p.script.Fns = append(p.script.Fns, fn)
+}
+
+// checkAssignTarget accepts a variable, or an index/property chain rooted at
+// a variable; anything else (a literal, a call, an operator) is rejected at
+// parse time as in Rhai, and so is assigning to a constant.
+func (p *parser) checkAssignTarget(x Expr) {
+	if id, ok := x.(*Ident); ok {
+		if id.Namespace != "" {
+			p.errorf(id.P, "Cannot assign to the qualified name '%s::%s'", id.Namespace, id.Name)
+		}
+		if p.isConst(id.Name) {
+			p.errorf(id.P, "Cannot assign to constant '%s'", id.Name)
+		}
+		return
+	}
+	switch t := x.(type) {
+	case *IndexExpr:
+		if isPlace(t.X) {
+			return
+		}
+	case *PropExpr:
+		if isPlace(t.X) {
+			return
+		}
+	}
+	p.errorf(x.Position(), "Cannot assign to this expression: only a variable, an index or a property can be assigned")
+}
+
+// isPlace reports whether e names storage: a plain variable or an index or
+// property chain rooted at one.
+func isPlace(e Expr) bool {
+	for {
+		switch t := e.(type) {
+		case *IndexExpr:
+			e = t.X
+		case *PropExpr:
+			e = t.X
+		case *Ident:
+			return t.Namespace == ""
+		default:
+			return false
+		}
+	}
+}
