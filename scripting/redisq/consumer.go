@@ -1,0 +1,392 @@
+package redisq
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/circles-actor/circles-actor/scripting"
+)
+
+// ConsumerOptions configure a Consumer. The zero value of each field is its
+// default; Circles is required.
+type ConsumerOptions struct {
+	// Circles are the circle pks (canonical) whose queues are consumed.
+	Circles []string
+	// Concurrency is the number of tasks run at once per circle. Default 1,
+	// so one worker process runs a circle's scripts one at a time, in order.
+	Concurrency int
+	// WorkerID names the processing list and heartbeat key. Default
+	// "host-pid-random", unique per consumer.
+	WorkerID string
+	// HeartbeatTTL is the lease of the heartbeat key, refreshed every third
+	// of it. A worker silent for this long is dead and its tasks are
+	// requeued. Default 10s.
+	HeartbeatTTL time.Duration
+	// RecoveryInterval is how often this consumer tries to requeue the tasks
+	// of dead workers. Default HeartbeatTTL/2; negative disables.
+	RecoveryInterval time.Duration
+	// Retention is how long an answered task hash is kept (the dispatcher
+	// deletes it sooner unless it preserves tasks). Default 24h.
+	Retention time.Duration
+	// DefaultTimeout is the run budget of a task without timeout_ms.
+	// Default 30s.
+	DefaultTimeout time.Duration
+	// CommandTimeout bounds each non-blocking Redis command. Default 2s.
+	CommandTimeout time.Duration
+	// Logger receives errors and task events. Default slog.Default().
+	Logger *slog.Logger
+}
+
+func (o *ConsumerOptions) withDefaults() ConsumerOptions {
+	var c ConsumerOptions
+	if o != nil {
+		c = *o
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 1
+	}
+	if c.WorkerID == "" {
+		c.WorkerID = processName()
+	}
+	if c.HeartbeatTTL <= 0 {
+		c.HeartbeatTTL = 10 * time.Second
+	}
+	if c.RecoveryInterval == 0 {
+		c.RecoveryInterval = c.HeartbeatTTL / 2
+	}
+	if c.Retention <= 0 {
+		c.Retention = 24 * time.Hour
+	}
+	if c.DefaultTimeout <= 0 {
+		c.DefaultTimeout = 30 * time.Second
+	}
+	if c.CommandTimeout <= 0 {
+		c.CommandTimeout = 2 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// replyTTL is the lifetime of a reply list after the last push, so the list
+// of a dispatcher process that died does not stay forever.
+const replyTTL = 5 * time.Minute
+
+// stuckExecutorWait bounds how long Stop waits for an executor that ignores
+// its cancelled context before giving up on it.
+const stuckExecutorWait = 5 * time.Second
+
+// Consumer is a Redis worker: for each circle it runs Concurrency loops that
+// move task ids from rhai_tasks:{circle} into its processing list (BLMOVE),
+// execute them and answer; a heartbeat key proves it alive. Start it once,
+// Stop it once; Stop is safe from any goroutine.
+type Consumer struct {
+	client rueidis.Client
+	exec   func(circle string) scripting.Executor
+	opts   ConsumerOptions
+	log    *slog.Logger
+
+	takeCtx, runCtx, bgCtx    context.Context
+	stopTake, stopRun, stopBg context.CancelFunc
+	loops, bg                 sync.WaitGroup
+	startOnce, stopOnce       sync.Once
+	started                   time.Time
+}
+
+// NewConsumer returns a consumer of opts.Circles that runs each task through
+// exec(circle). It does nothing until Start.
+func NewConsumer(client rueidis.Client, exec func(circle string) scripting.Executor, opts *ConsumerOptions) (*Consumer, error) {
+	o := opts.withDefaults()
+	if len(o.Circles) == 0 {
+		return nil, errors.New("failed to create consumer: no circles")
+	}
+	c := &Consumer{client: client, exec: exec, opts: o,
+		log: o.Logger.With("component", "redisq.worker", "worker", o.WorkerID)}
+	c.takeCtx, c.stopTake = context.WithCancel(context.Background())
+	c.runCtx, c.stopRun = context.WithCancel(context.Background())
+	c.bgCtx, c.stopBg = context.WithCancel(context.Background())
+	return c, nil
+}
+
+// ID is the worker id (rhai_processing:{ID}, rhai_worker:{ID}).
+func (c *Consumer) ID() string { return c.opts.WorkerID }
+
+// Start registers the worker and starts its loops. Redis being down is not
+// an error: the loops retry with backoff until it returns.
+func (c *Consumer) Start() {
+	c.startOnce.Do(func() {
+		c.started = time.Now().UTC()
+		c.beat(c.bgCtx)
+		c.goBg(c.heartbeatLoop)
+		if c.opts.RecoveryInterval > 0 {
+			r := &Recoverer{Client: c.client, Owner: c.opts.WorkerID, Logger: c.opts.Logger}
+			c.goBg(func() { r.Run(c.bgCtx, c.opts.RecoveryInterval) })
+		}
+		for _, circle := range c.opts.Circles {
+			for range c.opts.Concurrency {
+				exec := c.exec(circle)
+				c.loops.Add(1)
+				go func() {
+					defer c.loops.Done()
+					c.loop(circle, exec)
+				}()
+			}
+		}
+		c.log.Info("worker started", "circles", len(c.opts.Circles), "concurrency", c.opts.Concurrency)
+	})
+}
+
+func (c *Consumer) goBg(f func()) {
+	c.bg.Add(1)
+	go func() {
+		defer c.bg.Done()
+		f()
+	}()
+}
+
+// Stop drains: no new tasks are taken, running ones finish. When ctx ends
+// first, running tasks are cancelled and put back at the front of their
+// queues for another worker. Then the worker unregisters, requeueing
+// anything left in its processing list.
+func (c *Consumer) Stop(ctx context.Context) error {
+	var err error
+	c.stopOnce.Do(func() {
+		c.stopTake()
+		done := make(chan struct{})
+		go func() {
+			c.loops.Wait()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			c.stopRun()
+			t := time.NewTimer(stuckExecutorWait)
+			select {
+			case <-done:
+			case <-t.C:
+				err = errors.New("failed to drain worker: an executor ignored cancellation")
+			}
+			t.Stop()
+		}
+		c.stopRun()
+		c.stopBg()
+		c.bg.Wait()
+		if uerr := c.unregister(); uerr != nil && err == nil {
+			err = uerr
+		}
+		c.log.Info("worker stopped")
+	})
+	return err
+}
+
+// unregister deletes the heartbeat and requeues what is left in the
+// processing list (tasks taken while stopping).
+func (c *Consumer) unregister() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*c.opts.CommandTimeout)
+	defer cancel()
+	if err := c.client.Do(ctx, c.client.B().Del().Key(WorkerKey(c.opts.WorkerID)).Build()).Error(); err != nil {
+		return fmt.Errorf("failed to unregister worker: %w", err)
+	}
+	n, err := recoverWorker(ctx, c.client, c.opts.WorkerID)
+	if err != nil {
+		return fmt.Errorf("failed to unregister worker: %w", err)
+	}
+	if n > 0 {
+		c.log.Info("requeued tasks left at stop", "tasks", n)
+	}
+	return nil
+}
+
+// heartbeatLoop refreshes the lease every third of its TTL.
+func (c *Consumer) heartbeatLoop() {
+	t := time.NewTicker(c.opts.HeartbeatTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.bgCtx.Done():
+			return
+		case <-t.C:
+			c.beat(c.bgCtx)
+		}
+	}
+}
+
+// beat writes the heartbeat key with its TTL and (re)registers the id, so
+// a Redis that lost its data learns about the worker again.
+func (c *Consumer) beat(ctx context.Context) {
+	info, _ := json.Marshal(WorkerInfo{ID: c.opts.WorkerID, Host: hostname(), PID: os.Getpid(),
+		Circles: c.opts.Circles, Concurrency: c.opts.Concurrency, StartedAt: c.started})
+	ctx, cancel := context.WithTimeout(ctx, c.opts.CommandTimeout)
+	defer cancel()
+	for _, r := range c.client.DoMulti(ctx,
+		c.client.B().Set().Key(WorkerKey(c.opts.WorkerID)).Value(string(info)).Px(c.opts.HeartbeatTTL).Build(),
+		c.client.B().Sadd().Key(KeyWorkers).Member(c.opts.WorkerID).Build()) {
+		if err := r.Error(); err != nil {
+			c.log.Warn("failed to refresh heartbeat", "err", err)
+			return
+		}
+	}
+}
+
+// loop takes and runs tasks of one circle until Stop.
+func (c *Consumer) loop(circle string, exec scripting.Executor) {
+	var bo backoff
+	down := false
+	for c.takeCtx.Err() == nil {
+		id, err := c.take(circle)
+		if err != nil {
+			if !down {
+				c.log.Warn("failed to take a task; retrying", "circle", circle, "err", err)
+				down = true
+			}
+			bo.wait(c.takeCtx)
+			continue
+		}
+		if down {
+			c.log.Info("taking tasks again", "circle", circle)
+			down = false
+		}
+		bo.reset()
+		if id != "" {
+			c.handle(id, exec)
+		}
+	}
+}
+
+// take moves the next task id of circle into the processing list, waiting
+// up to blockSeconds; "" means none. Stop interrupts the wait; a move that
+// happened anyway leaves the id in the processing list, which Stop requeues.
+func (c *Consumer) take(circle string) (string, error) {
+	ctx, cancel := context.WithTimeout(c.takeCtx, blockCallTimeout)
+	defer cancel()
+	id, err := c.client.Do(ctx, c.client.B().Blmove().Source(TasksKey(circle)).
+		Destination(ProcessingKey(c.opts.WorkerID)).Right().Left().Timeout(blockSeconds).Build().UnblockOnCancel()).ToString()
+	if rueidis.IsRedisNil(err) || (err != nil && c.takeCtx.Err() != nil) {
+		return "", nil
+	}
+	return id, err
+}
+
+// handle claims, runs and answers one task already in the processing list.
+// When Redis fails midway the task stays in the processing list; it is
+// requeued at Stop or, if this process dies, by recovery.
+func (c *Consumer) handle(id string, exec scripting.Executor) {
+	h, err := c.claim(id)
+	if err != nil || h == nil {
+		return
+	}
+	t, replyTo, err := decodeTask(id, h)
+	var res scripting.Result
+	if err != nil {
+		c.log.Warn("answering malformed task with an error", "task", id, "err", err)
+		res = scripting.Result{TaskID: id, Err: &scripting.ScriptError{Kind: "internal", Message: err.Error()}}
+	} else {
+		res = c.run(exec, t)
+		if c.runCtx.Err() != nil {
+			c.requeue(t)
+			return
+		}
+	}
+	c.complete(id, replyTo, replyFromResult(id, c.opts.WorkerID, res))
+}
+
+// claim marks the task processing and returns its hash, retrying Redis
+// errors until Stop; nil means the task is to be skipped.
+func (c *Consumer) claim(id string) (map[string]string, error) {
+	var bo backoff
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
+		kv, err := claimScript.Exec(ctx, c.client, []string{DetailsKey(id), ProcessingKey(c.opts.WorkerID)},
+			[]string{id, c.opts.WorkerID, now()}).AsStrSlice()
+		cancel()
+		if rueidis.IsRedisNil(err) {
+			c.log.Debug("skipping task that is gone or already answered", "task", id)
+			return nil, nil
+		}
+		if err == nil {
+			return pairsToMap(kv), nil
+		}
+		c.log.Warn("failed to claim task; retrying", "task", id, "err", err)
+		if !bo.wait(c.takeCtx) {
+			return nil, err
+		}
+	}
+}
+
+// run executes t under its timeout; a panicking executor becomes an error
+// result so the loop lives on.
+func (c *Consumer) run(exec scripting.Executor, t scripting.Task) (res scripting.Result) {
+	timeout := t.Timeout
+	if timeout <= 0 {
+		timeout = c.opts.DefaultTimeout
+		t.Timeout = timeout
+	}
+	ctx, cancel := context.WithTimeout(c.runCtx, timeout+time.Second)
+	defer cancel()
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("executor panicked", "task", t.ID, "panic", p)
+			res = scripting.Result{TaskID: t.ID, Took: time.Since(start),
+				Err: &scripting.ScriptError{Kind: "internal", Message: fmt.Sprintf("worker panicked: %v", p)}}
+		}
+	}()
+	res = exec.Execute(ctx, t)
+	if res.Took == 0 {
+		res.Took = time.Since(start)
+	}
+	return res
+}
+
+// complete records the outcome and pushes the reply atomically, retrying
+// Redis errors until the drain deadline.
+func (c *Consumer) complete(id, replyTo string, rep Reply) {
+	keys := []string{DetailsKey(id), ProcessingKey(c.opts.WorkerID), replyTo}
+	args := append([]string{id, encodeReply(rep), ms(replyTTL), ms(c.opts.Retention)}, resultFields(rep, time.Now())...)
+	var bo backoff
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
+		err := completeScript.Exec(ctx, c.client, keys, args).Error()
+		cancel()
+		if err == nil {
+			return
+		}
+		c.log.Warn("failed to answer task; retrying", "task", id, "err", err)
+		if !bo.wait(c.runCtx) {
+			return
+		}
+	}
+}
+
+// requeue puts a task cancelled by the drain deadline back at the front of
+// its queue.
+func (c *Consumer) requeue(t scripting.Task) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
+	defer cancel()
+	err := requeueScript.Exec(ctx, c.client,
+		[]string{ProcessingKey(c.opts.WorkerID), TasksKey(t.CircleID), DetailsKey(t.ID)},
+		[]string{t.ID, now()}).Error()
+	if err != nil {
+		c.log.Warn("failed to requeue task at stop; recovery will", "task", t.ID, "err", err)
+		return
+	}
+	c.log.Info("requeued running task at stop", "task", t.ID)
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	return h
+}

@@ -1,0 +1,370 @@
+package redisq
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/circles-actor/circles-actor/scripting"
+)
+
+// Options configure a Dispatcher. The zero value is the default for every
+// field.
+type Options struct {
+	// ProcessID names this process's reply list, rhai_reply:{ProcessID}.
+	// Default: "host-pid-random", unique per process.
+	ProcessID string
+	// QueueMaxLen bounds the pending tasks of one circle queue; Dispatch
+	// beyond it fails with ErrUnavailable. Default 0: unbounded.
+	QueueMaxLen int
+	// DefaultTimeout is the budget of a task whose Timeout is 0. Default 30s.
+	DefaultTimeout time.Duration
+	// Grace is added to a task's timeout before Dispatch gives up waiting,
+	// to cover queueing and the round trips. Default 2s.
+	Grace time.Duration
+	// Retention is how long a task hash lives: unanswered hashes always
+	// expire after it, answered ones are kept that long only with
+	// PreserveTasks. Default 24h.
+	Retention time.Duration
+	// PreserveTasks keeps answered task hashes (for inspection) until
+	// Retention instead of deleting them when the reply arrives.
+	PreserveTasks bool
+	// CommandTimeout bounds each Redis command of Dispatch and Ready, so a
+	// dead Redis gives ErrUnavailable quickly. Default 2s.
+	CommandTimeout time.Duration
+	// RecoveryInterval is how often this process tries to requeue the tasks
+	// of dead workers. Default 5s; negative disables recovery here.
+	RecoveryInterval time.Duration
+	// StatsInterval is how often queue statistics of StatsCircles (or of
+	// every discovered circle) are logged at debug level. Default 30s;
+	// negative disables. Nothing is queried unless debug logging is on.
+	StatsInterval time.Duration
+	// StatsCircles are the circles whose statistics are logged.
+	StatsCircles []string
+	// Logger receives errors and statistics. Default slog.Default().
+	Logger *slog.Logger
+}
+
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.ProcessID == "" {
+		c.ProcessID = processName()
+	}
+	if c.DefaultTimeout <= 0 {
+		c.DefaultTimeout = 30 * time.Second
+	}
+	if c.Grace <= 0 {
+		c.Grace = 2 * time.Second
+	}
+	if c.Retention <= 0 {
+		c.Retention = 24 * time.Hour
+	}
+	if c.CommandTimeout <= 0 {
+		c.CommandTimeout = 2 * time.Second
+	}
+	if c.RecoveryInterval == 0 {
+		c.RecoveryInterval = 5 * time.Second
+	}
+	if c.StatsInterval == 0 {
+		c.StatsInterval = 30 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// Dispatcher is the Redis scripting.Dispatcher: Dispatch enqueues a task on
+// rhai_tasks:{circle} and waits for its reply on this process's reply list,
+// which one background loop reads and routes by task id. All methods are safe
+// for concurrent use.
+type Dispatcher struct {
+	client     rueidis.Client
+	ownsClient bool
+	opts       Options
+	replyKey   string
+	waiters    *waiters
+	log        *slog.Logger
+
+	stop   context.CancelFunc
+	done   chan struct{} // closed by Close
+	wg     sync.WaitGroup
+	closed sync.Once
+}
+
+var _ scripting.Dispatcher = (*Dispatcher)(nil)
+
+// NewDispatcher starts a dispatcher on client (which the caller keeps
+// owning) and its background loops: the reply reader, recovery and
+// statistics. Stop it with Close.
+func NewDispatcher(client rueidis.Client, opts *Options) *Dispatcher {
+	o := opts.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &Dispatcher{
+		client:   client,
+		opts:     o,
+		replyKey: ReplyKey(o.ProcessID),
+		waiters:  newWaiters(),
+		log:      o.Logger.With("component", "redisq.dispatcher"),
+		stop:     cancel,
+		done:     make(chan struct{}),
+	}
+	d.goLoop(func() { d.replyLoop(ctx) })
+	if o.RecoveryInterval > 0 {
+		r := &Recoverer{Client: client, Owner: o.ProcessID, Logger: o.Logger}
+		d.goLoop(func() { r.Run(ctx, o.RecoveryInterval) })
+	}
+	if o.StatsInterval > 0 {
+		d.goLoop(func() { logStatsLoop(ctx, client, o.StatsCircles, o.StatsInterval, d.log) })
+	}
+	return d
+}
+
+// Dial connects to redisURL (see NewClient) and starts a dispatcher that
+// owns the client and closes it on Close.
+func Dial(redisURL string, opts *Options) (*Dispatcher, error) {
+	c, err := NewClient(redisURL)
+	if err != nil {
+		return nil, err
+	}
+	d := NewDispatcher(c, opts)
+	d.ownsClient = true
+	return d, nil
+}
+
+func (d *Dispatcher) goLoop(f func()) {
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		f()
+	}()
+}
+
+// Client is the Redis client the dispatcher uses.
+func (d *Dispatcher) Client() rueidis.Client { return d.client }
+
+// ReplyKey is the list this process reads replies from.
+func (d *Dispatcher) ReplyKey() string { return d.replyKey }
+
+// Dispatch enqueues t and waits for its result. It returns
+// scripting.ErrUnavailable (wrapped) when Redis cannot be reached, the
+// queue is full, Redis is lost while waiting, or the dispatcher is closed;
+// scripting.ErrTimeout when no answer came within t's timeout plus Grace (a
+// task no worker took by then is taken back out of the queue, best effort);
+// ctx's error when ctx ends first.
+func (d *Dispatcher) Dispatch(ctx context.Context, t scripting.Task) (scripting.Result, error) {
+	select {
+	case <-d.done:
+		return scripting.Result{}, fmt.Errorf("failed to dispatch task: dispatcher closed: %w", scripting.ErrUnavailable)
+	default:
+	}
+	if t.ID == "" {
+		t.ID = newID() + newID()
+	}
+	timeout := t.Timeout
+	if timeout <= 0 {
+		timeout = d.opts.DefaultTimeout
+	}
+	ch, ok := d.waiters.add(t.ID)
+	if !ok {
+		return scripting.Result{}, fmt.Errorf("failed to dispatch task %s: id already in flight", t.ID)
+	}
+	defer d.waiters.remove(t.ID)
+	if err := d.enqueue(ctx, t, timeout); err != nil {
+		return scripting.Result{}, err
+	}
+	timer := time.NewTimer(timeout + d.opts.Grace)
+	defer timer.Stop()
+	select {
+	case o := <-ch:
+		if o.err != nil {
+			d.cancel(t)
+		}
+		return o.res, o.err
+	case <-timer.C:
+		d.cancel(t)
+		return scripting.Result{}, fmt.Errorf("failed to get a result for task %s within %s: %w", t.ID, timeout+d.opts.Grace, scripting.ErrTimeout)
+	case <-ctx.Done():
+		d.cancel(t)
+		return scripting.Result{}, ctx.Err()
+	case <-d.done:
+		return scripting.Result{}, fmt.Errorf("failed to get a result for task %s: dispatcher closed: %w", t.ID, scripting.ErrUnavailable)
+	}
+}
+
+// enqueue writes the task hash and pushes the id in one atomic step.
+func (d *Dispatcher) enqueue(ctx context.Context, t scripting.Task, timeout time.Duration) error {
+	fields, err := taskFields(t, d.replyKey, timeout, time.Now())
+	if err != nil {
+		return err
+	}
+	args := append([]string{strconv.Itoa(d.opts.QueueMaxLen), ms(d.opts.Retention), t.ID}, fields...)
+	cctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
+	defer cancel()
+	n, err := enqueueScript.Exec(cctx, d.client, []string{DetailsKey(t.ID), TasksKey(t.CircleID)}, args).AsInt64()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("failed to enqueue task %s: %w: %w", t.ID, scripting.ErrUnavailable, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("failed to enqueue task %s: queue of circle %.8s is full (%d): %w", t.ID, t.CircleID, d.opts.QueueMaxLen, scripting.ErrUnavailable)
+	}
+	return nil
+}
+
+// cancel takes a task nobody waits for any more out of its queue if no
+// worker took it yet, best effort: with Redis down the task stays queued
+// and its eventual reply is dropped.
+func (d *Dispatcher) cancel(t scripting.Task) {
+	ctx, cancel := context.WithTimeout(context.Background(), d.opts.CommandTimeout)
+	defer cancel()
+	del := "0"
+	if !d.opts.PreserveTasks {
+		del = "1"
+	}
+	err := cancelScript.Exec(ctx, d.client, []string{TasksKey(t.CircleID), DetailsKey(t.ID)},
+		[]string{t.ID, del, now(), "abandoned by its caller before a worker took it"}).Error()
+	if err != nil {
+		d.log.Debug("failed to withdraw task", "task", t.ID, "err", err)
+	}
+}
+
+// Ready pings Redis.
+func (d *Dispatcher) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
+	defer cancel()
+	if err := d.client.Do(ctx, d.client.B().Ping().Build()).Error(); err != nil {
+		return fmt.Errorf("failed to ping redis: %w", err)
+	}
+	return nil
+}
+
+// QueueStats reports queue depth, active tasks and live workers of circles
+// (all discovered circles when empty).
+func (d *Dispatcher) QueueStats(ctx context.Context, circles []string) ([]CircleStats, error) {
+	return QueueStats(ctx, d.client, circles)
+}
+
+// Close stops the loops, fails pending Dispatch calls with ErrUnavailable
+// and closes the client if the dispatcher owns it.
+func (d *Dispatcher) Close() error {
+	d.closed.Do(func() {
+		close(d.done)
+		d.stop()
+		d.wg.Wait()
+		d.waiters.failAll(fmt.Errorf("dispatcher closed: %w", scripting.ErrUnavailable))
+		if d.ownsClient {
+			d.client.Close()
+		}
+	})
+	return nil
+}
+
+// replyLoop reads the reply list until the dispatcher closes. When Redis
+// fails it ends every pending wait with ErrUnavailable (their tasks may be
+// gone with it) and retries with backoff.
+func (d *Dispatcher) replyLoop(ctx context.Context) {
+	var bo backoff
+	down := false
+	for ctx.Err() == nil {
+		err := d.readReplies(ctx)
+		if err == nil {
+			if down {
+				d.log.Info("redis reachable again; replies flowing")
+				down = false
+			}
+			bo.reset()
+			continue
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if !down {
+			d.log.Warn("failed to read replies; failing waiting tasks", "err", err)
+			down = true
+		}
+		d.waiters.failAll(fmt.Errorf("lost redis while waiting: %w: %w", scripting.ErrUnavailable, err))
+		bo.wait(ctx)
+	}
+}
+
+// replyBatch is how many replies are drained per LPOP after a BLPOP.
+const replyBatch = 128
+
+// readReplies waits for one reply (BLPOP), then drains what else is queued.
+func (d *Dispatcher) readReplies(ctx context.Context) error {
+	bctx, cancel := context.WithTimeout(ctx, blockCallTimeout)
+	kv, err := d.client.Do(bctx, d.client.B().Blpop().Key(d.replyKey).Timeout(blockSeconds).Build().UnblockOnCancel()).AsStrSlice()
+	cancel()
+	if rueidis.IsRedisNil(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(kv) != 2 {
+		return fmt.Errorf("failed to read reply: BLPOP returned %d items", len(kv))
+	}
+	d.handleReplies(ctx, kv[1:])
+	for {
+		cctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
+		batch, err := d.client.Do(cctx, d.client.B().Lpop().Key(d.replyKey).Count(replyBatch).Build()).AsStrSlice()
+		cancel()
+		if rueidis.IsRedisNil(err) || (err == nil && len(batch) == 0) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		d.handleReplies(ctx, batch)
+		if len(batch) < replyBatch {
+			return nil
+		}
+	}
+}
+
+// handleReplies delivers each payload to its waiter and, unless tasks are
+// preserved, deletes the answered task hashes.
+func (d *Dispatcher) handleReplies(ctx context.Context, payloads []string) {
+	var dels rueidis.Commands
+	for _, p := range payloads {
+		rep, err := DecodeReply(p)
+		if err != nil {
+			d.log.Warn("dropping malformed reply", "err", err)
+			continue
+		}
+		if !d.waiters.deliver(rep.TaskID, outcome{res: rep.Result()}) {
+			d.log.Debug("dropping reply nobody waits for (late or duplicate)", "task", rep.TaskID)
+		}
+		if !d.opts.PreserveTasks {
+			dels = append(dels, d.client.B().Del().Key(DetailsKey(rep.TaskID)).Build())
+		}
+	}
+	if len(dels) == 0 {
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
+	defer cancel()
+	for _, r := range d.client.DoMulti(cctx, dels...) {
+		if err := r.Error(); err != nil {
+			d.log.Debug("failed to delete answered task", "err", err)
+			break
+		}
+	}
+}
+
+// ms formats d in whole milliseconds, at least 1.
+func ms(d time.Duration) string { return strconv.FormatInt(max(d.Milliseconds(), 1), 10) }
+
+// now is the current time as written in task hashes.
+func now() string { return time.Now().UTC().Format(timeLayout) }

@@ -1,0 +1,71 @@
+package redisq
+
+// The wire contract: every key name and hash field used in Redis. Other
+// implementations (the original Rust worker, scripts, dashboards) rely on
+// these exact strings; docs/redis-protocol.md repeats this table.
+const (
+	// PrefixTasks + circle pk: list of pending task ids. Dispatchers LPUSH,
+	// workers BLMOVE from the right, so the right end is the front.
+	PrefixTasks = "rhai_tasks:"
+	// PrefixDetails + task id: hash of the task (fields below).
+	PrefixDetails = "rhai_task_details:"
+	// PrefixReply + process id: list of reply payloads (JSON) for one
+	// dispatcher process; named in the task's reply_to field.
+	PrefixReply = "rhai_reply:"
+	// PrefixProcessing + worker id: list of task ids a worker has taken and
+	// not finished.
+	PrefixProcessing = "rhai_processing:"
+	// PrefixWorker + worker id: heartbeat string (JSON WorkerInfo) with a
+	// TTL; its expiry marks the worker dead.
+	PrefixWorker = "rhai_worker:"
+	// KeyWorkers: set of registered worker ids, scanned by recovery.
+	KeyWorkers = "rhai_workers"
+	// KeyRecoveryLock: SET NX PX lock so that one process at a time recovers.
+	KeyRecoveryLock = "rhai_recovery_lock"
+)
+
+// Hash fields of PrefixDetails + task id.
+const (
+	FieldScript      = "script"       // Rhai source
+	FieldStatus      = "status"       // one of the Status* values
+	FieldCallerID    = "caller_id"    // caller pk or ""
+	FieldContextID   = "context_id"   // circle pk
+	FieldCreatedAt   = "created_at"   // RFC 3339 UTC, set by the dispatcher
+	FieldUpdatedAt   = "updated_at"   // RFC 3339 UTC, set on every status change
+	FieldReplyTo     = "reply_to"     // list key the reply is pushed to
+	FieldTimeoutMS   = "timeout_ms"   // wall-clock budget of the run in ms
+	FieldVars        = "vars"         // optional JSON object of extra script constants
+	FieldOutput      = "output"       // final value, to_string form (completed)
+	FieldOutputType  = "output_type"  // final value's Rhai type name (completed)
+	FieldPrints      = "prints"       // JSON array of print() lines
+	FieldError       = "error"        // error message (error)
+	FieldErrorKind   = "error_kind"   // error kind, e.g. "runtime", "timeout" (error)
+	FieldErrorLine   = "error_line"   // 1-based line of the error, 0 if unknown
+	FieldErrorColumn = "error_column" // 1-based column of the error, 0 if unknown
+	FieldWorkerID    = "worker_id"    // worker that took the task last
+	FieldAttempts    = "attempts"     // how many times a worker took the task
+	FieldTookMS      = "took_ms"      // run time of the answered attempt in ms
+)
+
+// Values of FieldStatus.
+const (
+	StatusPending    = "pending"
+	StatusProcessing = "processing"
+	StatusCompleted  = "completed"
+	StatusError      = "error"
+)
+
+// TasksKey is the queue of circle.
+func TasksKey(circle string) string { return PrefixTasks + circle }
+
+// DetailsKey is the hash of task id.
+func DetailsKey(id string) string { return PrefixDetails + id }
+
+// ReplyKey is the reply list of a dispatcher process.
+func ReplyKey(processID string) string { return PrefixReply + processID }
+
+// ProcessingKey is the processing list of a worker.
+func ProcessingKey(workerID string) string { return PrefixProcessing + workerID }
+
+// WorkerKey is the heartbeat key of a worker.
+func WorkerKey(workerID string) string { return PrefixWorker + workerID }
