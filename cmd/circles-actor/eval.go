@@ -2,13 +2,162 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai"
 )
 
-// EvalCmd is the `eval` command.
-type EvalCmd struct{}
+// EvalCmd is the `eval` command: run one script locally with the default
+// sandbox, from -e, a file, or standard input ("-" or no argument).
+type EvalCmd struct {
+	JSON    bool          `help:"Print one JSON object (ok/type/value/stdout or ok=false with the error), as the conformance runner expects."`
+	Expr    string        `short:"e" name:"expr" help:"Script text to run instead of a file."`
+	Timeout time.Duration `default:"10s" help:"Wall-clock budget for the run."`
+	File    string        `arg:"" optional:"" help:"Script file; '-' or nothing reads standard input."`
+}
 
 // Run runs the command.
 func (c *EvalCmd) Run(ctx context.Context, g *Globals) error {
-	return errors.New("eval: not built yet")
+	src, err := c.source()
+	if err != nil {
+		return err
+	}
+	if c.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+	}
+	var stdout strings.Builder
+	opts := &rhai.RunOptions{
+		Debug: func(s string) { fmt.Fprintln(os.Stderr, s) },
+	}
+	if c.JSON {
+		opts.Print = func(s string) { stdout.WriteString(s); stdout.WriteByte('\n') }
+	} else {
+		opts.Print = func(s string) { fmt.Println(s) }
+	}
+	v, runErr := rhai.NewEngine().Eval(ctx, src, opts)
+	if c.JSON {
+		return writeJSONResult(os.Stdout, v, runErr, stdout.String())
+	}
+	if runErr != nil {
+		fmt.Fprintln(os.Stderr, runErr)
+		return exitCode(1)
+	}
+	fmt.Println(rhai.ToString(v))
+	return nil
+}
+
+// source reads the script from -e, the file argument or standard input.
+func (c *EvalCmd) source() (string, error) {
+	if c.Expr != "" {
+		if c.File != "" {
+			return "", errors.New("give either -e or a file, not both")
+		}
+		return c.Expr, nil
+	}
+	var b []byte
+	var err error
+	if c.File == "" || c.File == "-" {
+		b, err = io.ReadAll(os.Stdin)
+	} else {
+		b, err = os.ReadFile(c.File)
+	}
+	if err != nil {
+		return "", fmt.Errorf("failed to read script: %w", err)
+	}
+	return string(b), nil
+}
+
+// evalError is the error object of the --json contract.
+type evalError struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+}
+
+// writeJSONResult prints the one JSON object of the conformance contract.
+func writeJSONResult(w io.Writer, v rhai.Value, runErr error, stdout string) error {
+	out := map[string]any{"stdout": stdout}
+	if runErr != nil {
+		ee := evalError{Kind: string(rhai.ErrRuntime), Message: runErr.Error()}
+		var re *rhai.Error
+		if errors.As(runErr, &re) {
+			ee = evalError{Kind: string(re.Kind), Message: re.Message, Line: re.Line, Column: re.Column}
+		}
+		out["ok"] = false
+		out["error"] = ee
+	} else {
+		out["ok"] = true
+		out["type"] = v.TypeName()
+		out["value"] = jsonValue(v, 0)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return fmt.Errorf("failed to encode result: %w", err)
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// jsonValue encodes a value for --json: i64 exactly, non-finite floats as
+// strings, chars as one-character strings, () as null, containers element
+// by element, and anything else by its to_string form.
+func jsonValue(v rhai.Value, depth int) any {
+	if depth > 64 {
+		return rhai.ToString(v)
+	}
+	switch v.Kind() {
+	case rhai.KindUnit:
+		return nil
+	case rhai.KindBool:
+		return v.AsBool()
+	case rhai.KindInt:
+		return v.AsInt()
+	case rhai.KindFloat:
+		f := v.AsFloat()
+		switch {
+		case math.IsNaN(f):
+			return "NaN"
+		case math.IsInf(f, 1):
+			return "inf"
+		case math.IsInf(f, -1):
+			return "-inf"
+		}
+		return f
+	case rhai.KindChar:
+		return string(v.AsChar())
+	case rhai.KindString:
+		return v.AsStr()
+	case rhai.KindArray:
+		elems := v.AsArray().Elems
+		out := make([]any, len(elems))
+		for i, e := range elems {
+			out[i] = jsonValue(e, depth+1)
+		}
+		return out
+	case rhai.KindMap:
+		m := v.AsMap().M
+		out := make(map[string]any, len(m))
+		for k, e := range m {
+			out[k] = jsonValue(e, depth+1)
+		}
+		return out
+	case rhai.KindBlob:
+		b := v.AsBlob().B
+		out := make([]any, len(b))
+		for i, c := range b {
+			out[i] = int64(c)
+		}
+		return out
+	}
+	return rhai.ToString(v)
 }

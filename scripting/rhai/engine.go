@@ -1,13 +1,24 @@
+// Package rhai is a Rhai (https://rhai.rs) interpreter: values (value.go),
+// the standard library (lib_*.go), and an evaluator that compiles the AST of
+// package syntax into a tree of Go closures with variables resolved to frame
+// slots, run under a per-run sandbox (Limits, context cancellation).
+//
+// An Engine holds registered native functions; Compile turns source into an
+// immutable Program; Run executes a Program with its own state, so one
+// Engine and its Programs may be used by many goroutines at once.
 package rhai
 
 import (
 	"context"
 	"errors"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 )
 
 // Engine holds what is shared by every run: the registered native functions
 // (standard library plus host functions). It is safe for concurrent use once
-// registration is done; each Run has its own state.
+// registration is done; each Run has its own state. Register functions
+// before compiling or running scripts, never concurrently with runs.
 type Engine struct {
 	natives map[string][]NativeDef
 }
@@ -15,6 +26,8 @@ type Engine struct {
 // NewEngine returns an engine with Rhai's standard library registered.
 func NewEngine() *Engine {
 	e := &Engine{natives: map[string][]NativeDef{}}
+	e.RegisterNative(Stdlib()...)
+	e.RegisterNative(coreNatives()...)
 	return e
 }
 
@@ -27,7 +40,11 @@ func (e *Engine) RegisterNative(defs ...NativeDef) {
 }
 
 // Program is a compiled script, reusable across runs and goroutines.
-type Program struct{}
+type Program struct {
+	main    *fnProto
+	fns     map[fnKey]*fnProto
+	fnNames map[string]bool
+}
 
 // RunOptions configure one run. A nil *RunOptions means defaults.
 type RunOptions struct {
@@ -39,19 +56,66 @@ type RunOptions struct {
 	Print, Debug func(string)
 }
 
-var errUnbuilt = errors.New("rhai: evaluator not built yet")
-
-// Compile parses and compiles src. Errors are *Error with Kind ErrParse.
-func (e *Engine) Compile(src string) (*Program, error) { return nil, errUnbuilt }
-
-// Run executes p. Cancelling ctx stops the script with an ErrCancelled error.
-func (e *Engine) Run(ctx context.Context, p *Program, opts *RunOptions) (Value, error) {
-	return Unit, errUnbuilt
+// Compile parses and compiles src with the default limits. Errors are
+// *Error with Kind ErrParse.
+func (e *Engine) Compile(src string) (*Program, error) {
+	return e.CompileWithLimits(src, nil)
 }
 
-// Eval compiles and runs src.
+// CompileWithLimits is Compile with the script size and expression depth
+// taken from lim (nil: DefaultLimits).
+func (e *Engine) CompileWithLimits(src string, lim *Limits) (*Program, error) {
+	l := DefaultLimits()
+	if lim != nil {
+		l = *lim
+	}
+	if l.MaxScriptBytes > 0 && len(src) > l.MaxScriptBytes {
+		return nil, &Error{Kind: ErrDataTooLarge, Message: "Script is too large"}
+	}
+	script, err := syntax.Parse(src, &syntax.Options{MaxExprDepth: l.MaxExprDepth})
+	if err != nil {
+		var se *syntax.Error
+		if errors.As(err, &se) {
+			return nil, &Error{Kind: ErrParse, Message: se.Msg, Line: int(se.Pos.Line), Column: int(se.Pos.Col), Cause: err}
+		}
+		return nil, &Error{Kind: ErrParse, Message: err.Error(), Cause: err}
+	}
+	return e.compileScript(script)
+}
+
+// Run executes p. Cancelling ctx stops the script with an ErrCancelled error.
+// Errors are *Error; a panic in a native function is an ErrHost error.
+func (e *Engine) Run(ctx context.Context, p *Program, opts *RunOptions) (v Value, err error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	r := newRunState(ctx, e, p, opts)
+	if err := ctx.Err(); err != nil {
+		return Unit, &Error{Kind: ErrCancelled, Message: "Script terminated: " + err.Error(), Cause: err}
+	}
+	slots := r.allocSlots(p.main.nslots)
+	f := r.getFrame()
+	f.slots = slots
+	v, err = p.main.body(f)
+	if err == errReturn {
+		v, err = f.ret, nil
+	}
+	if err != nil {
+		return Unit, err
+	}
+	if v.k == kindCell {
+		v = *v.p.(*Value)
+	}
+	return v, nil
+}
+
+// Eval compiles and runs src; the limits of opts apply to parsing too.
 func (e *Engine) Eval(ctx context.Context, src string, opts *RunOptions) (Value, error) {
-	p, err := e.Compile(src)
+	var lim *Limits
+	if opts != nil {
+		lim = opts.Limits
+	}
+	p, err := e.CompileWithLimits(src, lim)
 	if err != nil {
 		return Unit, err
 	}

@@ -39,6 +39,8 @@ type Error struct {
 	Column  int
 	Thrown  Value
 	Cause   error // the underlying Go error (context errors, host errors)
+
+	thrown bool // set by `throw`: Thrown is the caught value even when it is ()
 }
 
 func (e *Error) Error() string {

@@ -1,0 +1,361 @@
+package rhai
+
+import (
+	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
+)
+
+// placeKind says what a place is rooted in.
+type placeKind uint8
+
+const (
+	placeVar placeKind = iota
+	placeThis
+	placeIndex
+	placeProp
+	placeDyn // an undeclared name: only host constants, never writable
+)
+
+// place is an assignable location: a variable, `this`, or an index or
+// property of another place. Loads return containers by reference, so an
+// assignment into an array or map element changes it in place; strings and
+// integers (bit fields) are rebuilt and stored back into their own place.
+type place struct {
+	kind    placeKind
+	ref     varRef
+	base    *place
+	idx     evalFn
+	name    string
+	pos     syntax.Pos
+	isConst bool // the root variable is a constant
+}
+
+// placeOf compiles e as a place, or returns nil when e is not assignable.
+func (fc *fnComp) placeOf(e syntax.Expr) *place {
+	switch e := e.(type) {
+	case *syntax.Ident:
+		if e.Namespace != "" {
+			return nil
+		}
+		if e.Name == "this" {
+			return &place{kind: placeThis, pos: e.P}
+		}
+		r := fc.lookup(e.Name)
+		if r.kind == refNone {
+			return &place{kind: placeDyn, name: e.Name, pos: e.P, isConst: true}
+		}
+		return &place{kind: placeVar, ref: r, name: e.Name, pos: e.P, isConst: r.isConst}
+	case *syntax.IndexExpr:
+		if e.Safe {
+			return nil
+		}
+		b := fc.placeOf(e.X)
+		if b == nil {
+			return nil
+		}
+		return &place{kind: placeIndex, base: b, idx: fc.expr(e.Index), pos: e.P, isConst: b.isConst}
+	case *syntax.PropExpr:
+		if e.Safe {
+			return nil
+		}
+		b := fc.placeOf(e.X)
+		if b == nil {
+			return nil
+		}
+		return &place{kind: placeProp, base: b, name: e.Name, pos: e.P, isConst: b.isConst}
+	}
+	return nil
+}
+
+// rootName is the variable a place is rooted in, for messages.
+func (p *place) rootName() string {
+	for p.base != nil {
+		p = p.base
+	}
+	if p.kind == placeThis {
+		return "this"
+	}
+	return p.name
+}
+
+// load reads the place's current value (containers by reference).
+func (p *place) load(f *frame) (Value, error) {
+	switch p.kind {
+	case placeVar:
+		return p.readVar(f), nil
+	case placeThis:
+		if f.this == nil {
+			return Unit, errAt(ErrVariableNotFound, p.pos, "Variable not found: this")
+		}
+		return *f.this, nil
+	case placeDyn:
+		if v, ok := f.rt.consts[p.name]; ok {
+			return v, nil
+		}
+		return Unit, errAt(ErrVariableNotFound, p.pos, "Variable not found: %s", p.name)
+	case placeIndex:
+		b, err := p.base.load(f)
+		if err != nil {
+			return Unit, err
+		}
+		i, err := p.idx(f)
+		if err != nil {
+			return Unit, err
+		}
+		return indexGet(b, i, p.pos)
+	}
+	b, err := p.base.load(f)
+	if err != nil {
+		return Unit, err
+	}
+	return f.rt.propGet(b, p.name, "get$"+p.name, p.pos)
+}
+
+func (p *place) readVar(f *frame) Value {
+	switch p.ref.kind {
+	case refLocal:
+		return f.slots[p.ref.idx]
+	case refBoxed:
+		return *f.slots[p.ref.idx].p.(*Value)
+	}
+	return *f.cells[p.ref.idx]
+}
+
+func (p *place) varPtr(f *frame) *Value {
+	switch p.ref.kind {
+	case refLocal:
+		return &f.slots[p.ref.idx]
+	case refBoxed:
+		return f.slots[p.ref.idx].p.(*Value)
+	}
+	return f.cells[p.ref.idx]
+}
+
+// update applies `place op= rhs` (op == opNone: plain assignment).
+func (p *place) update(f *frame, op opcode, rhs Value) error {
+	if p.isConst {
+		return errAt(ErrRuntime, p.pos, "Cannot modify constant: %s", p.rootName())
+	}
+	switch p.kind {
+	case placeVar:
+		ptr := p.varPtr(f)
+		nv, err := compound(f.rt, op, *ptr, rhs, p.pos)
+		if err != nil {
+			return err
+		}
+		*ptr = nv
+		return nil
+	case placeThis:
+		if f.this == nil {
+			return errAt(ErrVariableNotFound, p.pos, "Variable not found: this")
+		}
+		nv, err := compound(f.rt, op, *f.this, rhs, p.pos)
+		if err != nil {
+			return err
+		}
+		*f.this = nv
+		return nil
+	case placeIndex:
+		return p.updateIndex(f, op, rhs)
+	case placeProp:
+		return p.updateProp(f, op, rhs)
+	}
+	return errAt(ErrVariableNotFound, p.pos, "Variable not found: %s", p.name)
+}
+
+func (p *place) updateIndex(f *frame, op opcode, rhs Value) error {
+	b, err := p.base.load(f)
+	if err != nil {
+		return err
+	}
+	i, err := p.idx(f)
+	if err != nil {
+		return err
+	}
+	nv := rhs
+	if op != opNone {
+		old, err := indexGet(b, i, p.pos)
+		if err != nil {
+			return err
+		}
+		if nv, err = compound(f.rt, op, old, rhs, p.pos); err != nil {
+			return err
+		}
+	}
+	nb, replaced, err := indexSet(f.rt, b, i, nv, p.pos)
+	if err != nil {
+		return err
+	}
+	if replaced {
+		return p.base.update(f, opNone, nb)
+	}
+	return nil
+}
+
+func (p *place) updateProp(f *frame, op opcode, rhs Value) error {
+	b, err := p.base.load(f)
+	if err != nil {
+		return err
+	}
+	nv := rhs
+	if op != opNone {
+		old, err := f.rt.propGet(b, p.name, "get$"+p.name, p.pos)
+		if err != nil {
+			return err
+		}
+		if nv, err = compound(f.rt, op, old, rhs, p.pos); err != nil {
+			return err
+		}
+	}
+	if b.k == KindMap {
+		m := b.AsMap().M
+		m[p.name] = nv
+		return f.rt.checkSize(b, p.pos)
+	}
+	args := []Value{b, nv}
+	_, found, err := f.rt.callNative("set$"+p.name, args, p.pos)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errAt(ErrPropertyNotFound, p.pos, "Property not found: %s (%s)", p.name, b.TypeName())
+	}
+	if !sameValue(args[0], b) {
+		return p.base.update(f, opNone, args[0])
+	}
+	return nil
+}
+
+// sameValue reports identity (same bits, same reference).
+func sameValue(a, b Value) bool { return a.k == b.k && a.n == b.n && a.p == b.p }
+
+// compound computes the new value of `old op= rhs`. Strings, arrays, maps
+// and blobs grow in place where Rhai's semantics allow it.
+func compound(r *runState, op opcode, old, rhs Value, pos syntax.Pos) (Value, error) {
+	switch op {
+	case opNone:
+		return rhs, nil
+	case opCoalesce:
+		if old.k == KindUnit {
+			return rhs, nil
+		}
+		return old, nil
+	case opAdd:
+		switch {
+		case old.k == KindInt && rhs.k == KindInt:
+			if v, ok := fastInt(op, old.AsInt(), rhs.AsInt()); ok {
+				return v, nil
+			}
+		case old.k == KindArray:
+			a := old.AsArray()
+			if rhs.k == KindArray {
+				for _, e := range rhs.AsArray().Elems {
+					a.Elems = append(a.Elems, e.Clone())
+				}
+			} else {
+				a.Elems = append(a.Elems, rhs.Clone())
+			}
+			return old, r.checkSize(old, pos)
+		case old.k == KindMap && rhs.k == KindMap:
+			m := old.AsMap().M
+			for k, v := range rhs.AsMap().M {
+				m[k] = v.Clone()
+			}
+			return old, r.checkSize(old, pos)
+		case old.k == KindBlob && (rhs.k == KindBlob || rhs.k == KindInt):
+			b := old.AsBlob()
+			if rhs.k == KindBlob {
+				b.B = append(b.B, rhs.AsBlob().B...)
+			} else {
+				b.B = append(b.B, byte(rhs.AsInt()))
+			}
+			return old, r.checkSize(old, pos)
+		}
+	default:
+		if old.k == KindInt && rhs.k == KindInt {
+			if v, ok := fastInt(op, old.AsInt(), rhs.AsInt()); ok {
+				return v, nil
+			}
+		}
+	}
+	return binSlow(r, op, old, rhs, pos)
+}
+
+// assign compiles `target = value` and `target op= value`.
+func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
+	op := opNone
+	if s.Op != "" {
+		o, ok := opcodes[s.Op]
+		if !ok {
+			fc.fail(s.P, "unknown assignment operator %s=", s.Op)
+		}
+		op = o
+	}
+	if op == opCoalesce {
+		return fc.coalesceAssign(s)
+	}
+	rhs := fc.valueExpr(s.Value)
+	p := fc.placeOf(s.Target)
+	if p == nil {
+		fc.fail(s.Target.Position(), "Assignment to an unsupported left-hand side expression")
+	}
+	if p.kind == placeVar && p.isConst {
+		fc.fail(s.P, "Cannot assign to constant: %s", p.name)
+	}
+	pos := s.P
+	if p.kind == placeVar && p.ref.kind == refLocal {
+		slot := p.ref.idx
+		return func(f *frame) (Value, error) {
+			v, err := rhs(f)
+			if err != nil {
+				return Unit, err
+			}
+			ptr := &f.slots[slot]
+			if op == opNone {
+				*ptr = v
+				return Unit, nil
+			}
+			if ptr.k == KindInt && v.k == KindInt {
+				if nv, ok := fastInt(op, ptr.AsInt(), v.AsInt()); ok {
+					*ptr = nv
+					return Unit, nil
+				}
+			}
+			nv, err := compound(f.rt, op, *ptr, v, pos)
+			if err != nil {
+				return Unit, err
+			}
+			*ptr = nv
+			return Unit, nil
+		}
+	}
+	return func(f *frame) (Value, error) {
+		v, err := rhs(f)
+		if err != nil {
+			return Unit, err
+		}
+		return Unit, p.update(f, op, v)
+	}
+}
+
+// coalesceAssign is `x ??= y`: y is evaluated only when x is ().
+func (fc *fnComp) coalesceAssign(s *syntax.AssignStmt) evalFn {
+	p := fc.placeOf(s.Target)
+	if p == nil {
+		fc.fail(s.Target.Position(), "Assignment to an unsupported left-hand side expression")
+	}
+	if p.kind == placeVar && p.isConst {
+		fc.fail(s.P, "Cannot assign to constant: %s", p.name)
+	}
+	rhs := fc.valueExpr(s.Value)
+	return func(f *frame) (Value, error) {
+		old, err := p.load(f)
+		if err != nil || old.k != KindUnit {
+			return Unit, err
+		}
+		v, err := rhs(f)
+		if err != nil {
+			return Unit, err
+		}
+		return Unit, p.update(f, opNone, v)
+	}
+}

@@ -1,0 +1,431 @@
+package rhai
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
+)
+
+// closure is the evaluator's side of a closure FnPtr: its compiled body and
+// the cells of the variables it shares with the scope that created it.
+type closure struct {
+	proto *fnProto
+	cells []*Value
+}
+
+// maxCallDepthCap bounds recursion even when Limits.MaxCallDepth is 0, so a
+// script can never exhaust the Go stack.
+const maxCallDepthCap = 4096
+
+// invoke runs a script function whose arguments are already in slots (taken
+// from allocSlots, released here).
+func (r *runState) invoke(p *fnProto, slots []Value, this *Value, cells []*Value, pos syntax.Pos) (Value, error) {
+	if r.depth >= r.lim.MaxCallDepth {
+		r.freeSlots(slots)
+		return Unit, errAt(ErrStackOverflow, pos, "Stack overflow: too many nested function calls (%d) in %s", r.depth, fnLabel(p))
+	}
+	if err := r.tick(); err != nil {
+		r.freeSlots(slots)
+		return Unit, withPos(err, pos)
+	}
+	for _, b := range p.boxed {
+		c := new(Value)
+		*c = slots[b]
+		slots[b] = Value{k: kindCell, p: c}
+	}
+	r.depth++
+	f := r.getFrame()
+	f.slots, f.cells, f.this = slots, cells, this
+	v, err := p.body(f)
+	if err == errReturn {
+		v, err = f.ret, nil
+	}
+	f.ret, f.slots, f.cells, f.this = Unit, nil, nil, nil
+	r.depth--
+	r.freeSlots(slots)
+	if err != nil {
+		return Unit, err
+	}
+	return v, nil
+}
+
+func fnLabel(p *fnProto) string {
+	if p.name == "" {
+		return "closure"
+	}
+	return p.name
+}
+
+// callScriptArgs calls p with evaluated arguments.
+func (r *runState) callScriptArgs(p *fnProto, args []Value, this *Value, cells []*Value, pos syntax.Pos) (Value, error) {
+	slots := r.allocSlots(p.nslots)
+	copy(slots, args)
+	return r.invoke(p, slots, this, cells, pos)
+}
+
+// lookupFn finds a script function by name and arity.
+func (r *runState) lookupFn(name string, arity int) *fnProto {
+	return r.prog.fns[fnKey{name, arity}]
+}
+
+// callNative calls the native registered as name that accepts args.
+// found=false (with a nil error) means no registration matched.
+func (r *runState) callNative(name string, args []Value, pos syntax.Pos) (Value, bool, error) {
+	v, def, err := r.callNativeDef(name, args, pos)
+	return v, def != nil, err
+}
+
+func (r *runState) callNativeDef(name string, args []Value, pos syntax.Pos) (Value, *NativeDef, error) {
+	defs := r.eng.natives[name]
+	for i := range defs {
+		d := &defs[i]
+		if d.Arity >= 0 && d.Arity != len(args) {
+			continue
+		}
+		v, err := r.runNative(d, name, args, pos)
+		if errors.Is(err, ErrNoMatch) {
+			continue
+		}
+		if err != nil {
+			return Unit, d, withPos(err, pos)
+		}
+		if v.k >= KindString && v.k <= KindBlob {
+			if err := r.checkSize(v, pos); err != nil {
+				return Unit, d, err
+			}
+		}
+		if d.Flags&Mutating != 0 && len(args) > 0 {
+			if err := r.checkSize(args[0], pos); err != nil {
+				return Unit, d, err
+			}
+		}
+		return v, d, nil
+	}
+	return Unit, nil, nil
+}
+
+// runNative calls one native, turning a panic into an ErrHost error.
+func (r *runState) runNative(d *NativeDef, name string, args []Value, pos syntax.Pos) (v Value, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &Error{Kind: ErrHost, Message: fmt.Sprintf("Function %s panicked: %v", name, p),
+				Line: int(pos.Line), Column: int(pos.Col), Cause: fmt.Errorf("panic: %v\n%s", p, debug.Stack())}
+		}
+	}()
+	return d.Fn(NewCall(r, name, int(pos.Line), int(pos.Col)), args)
+}
+
+// fnNotFound is Rhai's "Function not found: name (types)".
+func fnNotFound(name string, args []Value, pos syntax.Pos) error {
+	types := make([]string, len(args))
+	for i, a := range args {
+		types[i] = a.TypeName()
+	}
+	return errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s)", name, strings.Join(types, ", "))
+}
+
+// callByName calls a script function, else a native, by name.
+func (r *runState) callByName(name string, args []Value, pos syntax.Pos) (Value, error) {
+	if p := r.lookupFn(name, len(args)); p != nil {
+		for i := range args {
+			if isContainer(args[i].k) {
+				args[i] = args[i].Clone()
+			}
+		}
+		return r.callScriptArgs(p, args, nil, nil, pos)
+	}
+	v, found, err := r.callNative(name, args, pos)
+	if !found && err == nil {
+		return Unit, fnNotFound(name, args, pos)
+	}
+	return v, err
+}
+
+// callFnPtr calls a function pointer; this is bound for method-style calls.
+func (r *runState) callFnPtr(fn Value, args []Value, this *Value, pos syntax.Pos) (Value, error) {
+	if fn.k != KindFnPtr {
+		return Unit, errAt(ErrMismatchedType, pos, "Function pointer expected but %s found", fn.TypeName())
+	}
+	fp := fn.AsFnPtr()
+	if len(fp.Curry) > 0 {
+		all := make([]Value, 0, len(fp.Curry)+len(args))
+		for _, c := range fp.Curry {
+			all = append(all, c.Clone())
+		}
+		args = append(all, args...)
+	}
+	if cl, ok := fp.Closure.(*closure); ok {
+		if len(cl.proto.params) != len(args) {
+			return Unit, fnNotFound(fp.Name, args, pos)
+		}
+		return r.callScriptArgs(cl.proto, args, this, cl.cells, pos)
+	}
+	if p := r.lookupFn(fp.Name, len(args)); p != nil {
+		return r.callScriptArgs(p, args, this, nil, pos)
+	}
+	if this != nil {
+		all := append([]Value{*this}, args...)
+		v, def, err := r.callNativeDef(fp.Name, all, pos)
+		if def == nil && err == nil {
+			return Unit, fnNotFound(fp.Name, all, pos)
+		}
+		if err == nil && def.Flags&Mutating != 0 {
+			*this = all[0]
+		}
+		return v, err
+	}
+	v, found, err := r.callNative(fp.Name, args, pos)
+	if !found && err == nil {
+		return Unit, fnNotFound(fp.Name, args, pos)
+	}
+	return v, err
+}
+
+// FnArity implements FnCaller: the number of arguments a function pointer
+// still takes, or -1 when unknown (a named, possibly overloaded function).
+func (r *runState) FnArity(fn Value) int {
+	if fn.k != KindFnPtr {
+		return -1
+	}
+	fp := fn.AsFnPtr()
+	if cl, ok := fp.Closure.(*closure); ok {
+		return len(cl.proto.params) - len(fp.Curry)
+	}
+	return -1
+}
+
+// CallFnThis implements FnCaller.
+func (r *runState) CallFnThis(fn Value, this *Value, args []Value) (Value, error) {
+	return r.callFnPtr(fn, args, this, syntax.Pos{})
+}
+
+// CallFn implements Runtime. When the function takes one argument fewer
+// than given, the first argument is bound to `this` (by reference: changes
+// are written back into args[0]), which is how array methods give closures
+// like `|| this += 1` their element.
+func (r *runState) CallFn(fn Value, args []Value) (Value, error) {
+	pos := syntax.Pos{}
+	if fn.k == KindFnPtr {
+		fp := fn.AsFnPtr()
+		n := r.FnArity(fn)
+		if n < 0 && fp.Closure == nil && len(args) > 0 && r.lookupFn(fp.Name, len(fp.Curry)+len(args)) == nil &&
+			r.lookupFn(fp.Name, len(fp.Curry)+len(args)-1) != nil {
+			n = len(args) - 1
+		}
+		if n >= 0 && n == len(args)-1 {
+			return r.callFnPtr(fn, args[1:], &args[0], pos)
+		}
+	}
+	return r.callFnPtr(fn, args, nil, pos)
+}
+
+// CallFnName implements Runtime.
+func (r *runState) CallFnName(name string, args []Value) (Value, error) {
+	return r.callByName(name, args, syntax.Pos{})
+}
+
+// IsDefFn implements Runtime.
+func (r *runState) IsDefFn(name string, arity int) bool {
+	if arity < 0 {
+		return r.prog.fnNames[name]
+	}
+	return r.lookupFn(name, arity) != nil
+}
+
+// argList compiles call arguments; the first is by reference when byRef.
+func (fc *fnComp) argList(args []syntax.Expr, byRef bool) []evalFn {
+	out := make([]evalFn, len(args))
+	for i, a := range args {
+		if i == 0 && byRef {
+			out[i] = fc.expr(a)
+		} else {
+			out[i] = fc.valueExpr(a)
+		}
+	}
+	return out
+}
+
+func evalArgs(f *frame, xs []evalFn, extra int) ([]Value, error) {
+	args := make([]Value, extra, extra+len(xs))
+	for _, x := range xs {
+		v, err := x(f)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, v)
+	}
+	return args, nil
+}
+
+// call compiles `name(args)`.
+func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
+	if e.Namespace != "" && e.Namespace != "global" {
+		fc.fail(e.P, "Module not found: %s", e.Namespace)
+	}
+	if x := fc.intrinsic(e); x != nil {
+		return x
+	}
+	name, pos := e.Name, e.P
+	if p := fc.c.fns[fnKey{name, len(e.Args)}]; p != nil {
+		return fc.directCall(p, e)
+	}
+	// A native: the first argument goes by reference and is written back
+	// when the native is Mutating (`pad(y, 5, 0)`).
+	var target *place
+	if len(e.Args) > 0 {
+		target = fc.placeOf(e.Args[0])
+	}
+	args := fc.argList(e.Args, true)
+	return func(f *frame) (Value, error) {
+		vals, err := evalArgs(f, args, 0)
+		if err != nil {
+			return Unit, err
+		}
+		r := f.rt
+		if p := r.lookupFn(name, len(vals)); p != nil {
+			return r.callByName(name, vals, pos)
+		}
+		if target != nil && target.isConst && isContainer(vals[0].k) {
+			vals[0] = vals[0].Clone()
+		}
+		orig := Unit
+		if len(vals) > 0 {
+			orig = vals[0]
+		}
+		v, def, err := r.callNativeDef(name, vals, pos)
+		if err != nil {
+			return Unit, err
+		}
+		if def == nil {
+			return Unit, fnNotFound(name, vals, pos)
+		}
+		if def.Flags&Mutating != 0 && target != nil && !sameValue(orig, vals[0]) {
+			if err := target.update(f, opNone, vals[0]); err != nil {
+				return Unit, err
+			}
+		}
+		return v, nil
+	}
+}
+
+// directCall calls a script function known at compile time, evaluating the
+// arguments straight into the callee's slots.
+func (fc *fnComp) directCall(p *fnProto, e *syntax.CallExpr) evalFn {
+	args := fc.argList(e.Args, false)
+	pos := e.P
+	return func(f *frame) (Value, error) {
+		r := f.rt
+		slots := r.allocSlots(p.nslots)
+		for i, a := range args {
+			v, err := a(f)
+			if err != nil {
+				r.freeSlots(slots)
+				return Unit, err
+			}
+			slots[i] = v
+		}
+		return r.invoke(p, slots, nil, nil, pos)
+	}
+}
+
+// methodCall compiles `recv.name(args)` and `recv?.name(args)`.
+func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
+	target := fc.placeOf(e.Recv)
+	var recv evalFn
+	if target == nil {
+		recv = fc.expr(e.Recv)
+	} else {
+		recv = target.load
+	}
+	args := fc.argList(e.Args, false)
+	name, safe, pos := e.Name, e.Safe, e.P
+	return func(f *frame) (Value, error) {
+		obj, err := recv(f)
+		if err != nil {
+			return Unit, err
+		}
+		if safe && obj.k == KindUnit {
+			return Unit, nil
+		}
+		if target != nil && target.isConst && isContainer(obj.k) {
+			obj = obj.Clone()
+		}
+		vals, err := evalArgs(f, args, 1)
+		if err != nil {
+			return Unit, err
+		}
+		vals[0] = obj
+		v, err := f.rt.method(name, vals, pos)
+		if err != nil {
+			return Unit, err
+		}
+		if target != nil && !sameValue(obj, vals[0]) {
+			if err := target.update(f, opNone, vals[0]); err != nil {
+				return Unit, err
+			}
+		}
+		return v, nil
+	}
+}
+
+// method dispatches a method call; vals[0] is the receiver and is updated
+// in place when the call changes it.
+func (r *runState) method(name string, vals []Value, pos syntax.Pos) (Value, error) {
+	obj, args := vals[0], vals[1:]
+	switch {
+	case name == "call" && obj.k == KindFnPtr:
+		return r.callFnPtr(obj, args, nil, pos)
+	case name == "call" && len(args) > 0 && args[0].k == KindFnPtr:
+		return r.callFnPtr(args[0], args[1:], &vals[0], pos)
+	case obj.k == KindMap:
+		if fp, ok := obj.AsMap().M[name]; ok && fp.k == KindFnPtr {
+			return r.callFnPtr(fp, args, &vals[0], pos)
+		}
+	}
+	if p := r.lookupFn(name, len(args)); p != nil {
+		return r.callScriptArgs(p, args, &vals[0], nil, pos)
+	}
+	if p := r.lookupFn(name, len(vals)); p != nil {
+		cp := append([]Value(nil), vals...)
+		cp[0] = cp[0].Clone()
+		return r.callScriptArgs(p, cp, nil, nil, pos)
+	}
+	v, def, err := r.callNativeDef(name, vals, pos)
+	if err != nil {
+		return Unit, err
+	}
+	if def == nil {
+		return Unit, fnNotFound(name, vals, pos)
+	}
+	if def.Flags&Mutating == 0 {
+		vals[0] = obj
+	}
+	return v, nil
+}
+
+// closure compiles `|params| body` into a function pointer factory.
+func (fc *fnComp) closure(e *syntax.ClosureExpr) evalFn {
+	proto := &fnProto{name: fmt.Sprintf("anon$%d_%d", e.P.Line, e.P.Col), params: e.Params, pos: e.P}
+	fc.c.compileFn(proto, e, fc, e.Params, func(inner *fnComp) evalFn {
+		if b, ok := e.Body.(*syntax.BlockExpr); ok {
+			return inner.blockBody(b.Stmts)
+		}
+		return inner.expr(e.Body)
+	})
+	caps := proto.caps
+	name := proto.name
+	return func(f *frame) (Value, error) {
+		cells := make([]*Value, len(caps))
+		for i, c := range caps {
+			if c.fromCap {
+				cells[i] = f.cells[c.idx]
+			} else {
+				cells[i] = f.slots[c.idx].p.(*Value)
+			}
+		}
+		return NewFnPtr(&FnPtr{Name: name, Closure: &closure{proto: proto, cells: cells}}), nil
+	}
+}

@@ -1,0 +1,276 @@
+package rhai
+
+import (
+	"fmt"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
+)
+
+// fnKey identifies a script function: Rhai overloads by arity.
+type fnKey struct {
+	name  string
+	arity int
+}
+
+// fnProto is a compiled script function, closure body or the top level.
+type fnProto struct {
+	name    string
+	params  []string
+	nslots  int
+	boxed   []int // parameter slots shared with closures: wrapped in cells on entry
+	body    evalFn
+	caps    []capInfo // closures: where the creating frame keeps each captured cell
+	pos     syntax.Pos
+	private bool
+}
+
+// capInfo says how a closure gets one captured variable from the frame that
+// creates it: a boxed slot of that frame, or one of that frame's own cells.
+type capInfo struct {
+	name    string
+	fromCap bool
+	idx     int
+	isConst bool
+}
+
+// compiler holds what is shared while compiling one script.
+type compiler struct {
+	eng *Engine
+	fns map[fnKey]*fnProto
+	// boxed remembers, per function node, which declarations (by their
+	// order of appearance) closures capture; a function whose declarations
+	// turn out captured during its compilation is compiled again with them
+	// boxed from the start.
+	boxed map[any]map[int]bool
+}
+
+// scopeVar is a variable visible during compilation.
+type scopeVar struct {
+	name    string
+	slot    int
+	boxed   bool
+	isConst bool
+	ord     int
+}
+
+// fnComp compiles one function body.
+type fnComp struct {
+	c         *compiler
+	node      any
+	parent    *fnComp // enclosing function of a closure; nil otherwise
+	vars      []*scopeVar
+	nslots    int
+	ordinal   int
+	caps      []capInfo
+	capNames  []string
+	recompile bool
+	isTop     bool
+	loops     int
+	scopes    int // block nesting, to recognise the top-level scope
+}
+
+// compileScript compiles a parsed script into a Program.
+func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
+	c := &compiler{eng: e, fns: map[fnKey]*fnProto{}, boxed: map[any]map[int]bool{}}
+	defer func() {
+		if r := recover(); r != nil {
+			ce, ok := r.(*Error)
+			if !ok {
+				panic(r)
+			}
+			p, err = nil, ce
+		}
+	}()
+	for _, fd := range s.Fns {
+		k := fnKey{fd.Name, len(fd.Params)}
+		if _, dup := c.fns[k]; dup {
+			panic(errAt(ErrParse, fd.P, "Function '%s' with %d parameters already exists", fd.Name, len(fd.Params)))
+		}
+		c.fns[k] = &fnProto{name: fd.Name, params: fd.Params, pos: fd.P, private: fd.Private}
+	}
+	for _, fd := range s.Fns {
+		proto := c.fns[fnKey{fd.Name, len(fd.Params)}]
+		c.compileFn(proto, fd, nil, fd.Params, func(fc *fnComp) evalFn { return fc.blockBody(fd.Body.Stmts) })
+	}
+	main := &fnProto{name: "", pos: syntax.Pos{Line: 1, Col: 1}}
+	c.compileFn(main, s, nil, nil, func(fc *fnComp) evalFn {
+		fc.isTop = true
+		return fc.blockBody(s.Stmts)
+	})
+	names := map[string]bool{}
+	for k := range c.fns {
+		names[k.name] = true
+	}
+	return &Program{main: main, fns: c.fns, fnNames: names}, nil
+}
+
+// compileFn compiles a function body into proto, repeating when closures
+// inside turn out to capture variables declared before them.
+func (c *compiler) compileFn(proto *fnProto, node any, parent *fnComp, params []string, body func(*fnComp) evalFn) {
+	for {
+		fc := &fnComp{c: c, node: node, parent: parent}
+		proto.boxed = proto.boxed[:0]
+		for _, p := range params {
+			v := fc.declare(p, false)
+			if v.boxed {
+				proto.boxed = append(proto.boxed, v.slot)
+			}
+		}
+		b := body(fc)
+		if fc.recompile {
+			continue
+		}
+		proto.body, proto.nslots, proto.caps = b, fc.nslots, fc.caps
+		return
+	}
+}
+
+func (fc *fnComp) fail(pos syntax.Pos, format string, args ...any) {
+	panic(errAt(ErrParse, pos, format, args...))
+}
+
+// declare adds a variable to the innermost scope, in a new slot.
+func (fc *fnComp) declare(name string, isConst bool) *scopeVar {
+	ord := fc.ordinal
+	fc.ordinal++
+	v := &scopeVar{name: name, slot: fc.nslots, isConst: isConst, boxed: fc.c.boxed[fc.node][ord]}
+	fc.nslots++
+	v.ord = ord
+	fc.vars = append(fc.vars, v)
+	return v
+}
+
+// varRef is how compiled code reaches a variable.
+type varRef struct {
+	kind    refKind
+	idx     int
+	isConst bool
+	name    string
+}
+
+type refKind uint8
+
+const (
+	refNone  refKind = iota
+	refLocal         // plain slot
+	refBoxed         // slot holding a cell
+	refCap           // frame.cells[idx]
+)
+
+// lookup resolves a name to a local, boxed or captured variable.
+func (fc *fnComp) lookup(name string) varRef {
+	for i := len(fc.vars) - 1; i >= 0; i-- {
+		v := fc.vars[i]
+		if v.name == name {
+			if v.boxed {
+				return varRef{refBoxed, v.slot, v.isConst, name}
+			}
+			return varRef{refLocal, v.slot, v.isConst, name}
+		}
+	}
+	for j, n := range fc.capNames {
+		if n == name {
+			return varRef{refCap, j, fc.caps[j].isConst, name}
+		}
+	}
+	if fc.parent == nil {
+		return varRef{kind: refNone, name: name}
+	}
+	r := fc.parent.lookupForCapture(name)
+	if r.kind == refNone {
+		return r
+	}
+	fc.caps = append(fc.caps, capInfo{name: name, fromCap: r.kind == refCap, idx: r.idx, isConst: r.isConst})
+	fc.capNames = append(fc.capNames, name)
+	return varRef{refCap, len(fc.caps) - 1, r.isConst, name}
+}
+
+// lookupForCapture resolves name for an inner closure, boxing the variable.
+func (fc *fnComp) lookupForCapture(name string) varRef {
+	for i := len(fc.vars) - 1; i >= 0; i-- {
+		v := fc.vars[i]
+		if v.name == name {
+			if !v.boxed {
+				m := fc.c.boxed[fc.node]
+				if m == nil {
+					m = map[int]bool{}
+					fc.c.boxed[fc.node] = m
+				}
+				m[v.ord] = true
+				v.boxed = true
+				fc.recompile = true
+			}
+			return varRef{refBoxed, v.slot, v.isConst, name}
+		}
+	}
+	r := fc.lookup(name)
+	return r
+}
+
+// blockBody compiles statements in a new scope; the value is the last
+// statement's when it is an expression without `;`.
+func (fc *fnComp) blockBody(stmts []syntax.Stmt) evalFn {
+	mark := len(fc.vars)
+	fc.scopes++
+	defer func() {
+		fc.vars = fc.vars[:mark]
+		fc.scopes--
+	}()
+	code := make([]evalFn, 0, len(stmts))
+	valued := false
+	for i, s := range stmts {
+		code = append(code, fc.stmt(s))
+		if i == len(stmts)-1 {
+			valued = yieldsValue(s)
+		}
+	}
+	return seq(code, valued)
+}
+
+// yieldsValue reports whether a block's last statement gives the block its value.
+func yieldsValue(s syntax.Stmt) bool {
+	switch s := s.(type) {
+	case *syntax.ExprStmt:
+		return !s.Semi
+	}
+	return false
+}
+
+func seq(code []evalFn, valued bool) evalFn {
+	switch len(code) {
+	case 0:
+		return unitFn
+	case 1:
+		c := code[0]
+		if valued {
+			return c
+		}
+		return func(f *frame) (Value, error) {
+			_, err := c(f)
+			return Unit, err
+		}
+	}
+	last := code[len(code)-1]
+	init := code[:len(code)-1]
+	return func(f *frame) (Value, error) {
+		for _, c := range init {
+			if _, err := c(f); err != nil {
+				return Unit, err
+			}
+		}
+		v, err := last(f)
+		if !valued {
+			v = Unit
+		}
+		return v, err
+	}
+}
+
+func unitFn(*frame) (Value, error) { return Unit, nil }
+
+func constFn(v Value) evalFn {
+	return func(*frame) (Value, error) { return v, nil }
+}
+
+// describe is used in messages about AST nodes.
+func describe(n syntax.Node) string { return fmt.Sprintf("%T", n) }

@@ -1,0 +1,120 @@
+package rhai
+
+import (
+	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
+)
+
+// intrinsic compiles the calls that need the compiler or the run's state
+// rather than a native: is_def_var (scopes are resolved at compile time),
+// Fn, call, curry, is_def_fn and eval. It returns nil for other names.
+func (fc *fnComp) intrinsic(e *syntax.CallExpr) evalFn {
+	pos := e.P
+	switch {
+	case e.Name == "is_def_var" && len(e.Args) == 1:
+		if lit, ok := e.Args[0].(*syntax.StringLit); ok {
+			if fc.lookup(lit.Value).kind != refNone {
+				return constFn(Bool(true))
+			}
+			name := lit.Value
+			return func(f *frame) (Value, error) {
+				_, ok := f.rt.consts[name]
+				return Bool(ok), nil
+			}
+		}
+		arg := fc.expr(e.Args[0])
+		return func(f *frame) (Value, error) {
+			v, err := arg(f)
+			if err != nil {
+				return Unit, err
+			}
+			_, ok := f.rt.consts[v.AsStr()]
+			return Bool(ok), nil
+		}
+	case e.Name == "eval" && len(e.Args) == 1 && fc.c.fns[fnKey{"eval", 1}] == nil:
+		arg := fc.expr(e.Args[0])
+		return func(f *frame) (Value, error) {
+			if _, err := arg(f); err != nil {
+				return Unit, err
+			}
+			return Unit, errAt(ErrRuntime, pos, "eval is not supported in this sandbox")
+		}
+	}
+	return nil
+}
+
+// coreNatives are the functions built on the evaluator's runtime; they are
+// registered after the standard library so they take precedence.
+func coreNatives() []NativeDef {
+	return []NativeDef{
+		{Name: "Fn", Arity: 1, Fn: fnCtor},
+		{Name: "call", Arity: -1, Fn: callNative},
+		{Name: "curry", Arity: -1, Fn: curryNative},
+		{Name: "is_def_fn", Arity: 2, Fn: isDefFnNative},
+		{Name: "is_def_fn", Arity: 1, Fn: isDefFnNative},
+	}
+}
+
+func callPos(c *Call) syntax.Pos { return syntax.Pos{Line: int32(c.Line), Col: int32(c.Col)} }
+
+func fnCtor(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindString {
+		return Unit, ErrNoMatch
+	}
+	name := args[0].AsStr()
+	if !validFnName(name) {
+		return Unit, Errorf(ErrRuntime, "Invalid function name: '%s'", name)
+	}
+	return NewFnPtr(&FnPtr{Name: name}), nil
+}
+
+func validFnName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		letter := r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 0x7f
+		if !letter && (i == 0 || r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func callNative(c *Call, args []Value) (Value, error) {
+	if len(args) == 0 || args[0].k != KindFnPtr {
+		return Unit, ErrNoMatch
+	}
+	r, ok := c.rt.(*runState)
+	if !ok {
+		return c.CallFn(args[0], args[1:]...)
+	}
+	return r.callFnPtr(args[0], append([]Value(nil), args[1:]...), nil, callPos(c))
+}
+
+func curryNative(c *Call, args []Value) (Value, error) {
+	if len(args) == 0 || args[0].k != KindFnPtr {
+		return Unit, ErrNoMatch
+	}
+	fp := *args[0].AsFnPtr()
+	curry := make([]Value, 0, len(fp.Curry)+len(args)-1)
+	curry = append(curry, fp.Curry...)
+	for _, a := range args[1:] {
+		curry = append(curry, a.Clone())
+	}
+	fp.Curry = curry
+	return NewFnPtr(&fp), nil
+}
+
+func isDefFnNative(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindString {
+		return Unit, ErrNoMatch
+	}
+	arity := -1
+	if len(args) == 2 {
+		if args[1].k != KindInt {
+			return Unit, ErrNoMatch
+		}
+		arity = int(args[1].AsInt())
+	}
+	return Bool(c.IsDefFn(args[0].AsStr(), arity)), nil
+}

@@ -1,0 +1,364 @@
+package rhai
+
+import (
+	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
+)
+
+// expr compiles an expression whose value is only looked at: containers
+// come back by reference (no clone).
+func (fc *fnComp) expr(e syntax.Expr) evalFn {
+	switch e := e.(type) {
+	case *syntax.Ident:
+		return fc.ident(e)
+	case *syntax.IntLit:
+		return constFn(Int(e.Value))
+	case *syntax.FloatLit:
+		return constFn(Float(e.Value))
+	case *syntax.BoolLit:
+		return constFn(Bool(e.Value))
+	case *syntax.CharLit:
+		return constFn(Char(e.Value))
+	case *syntax.StringLit:
+		return constFn(constString(e.Value))
+	case *syntax.UnitLit:
+		return unitFn
+	case *syntax.InterpString:
+		return fc.interp(e)
+	case *syntax.ArrayLit:
+		return fc.arrayLit(e)
+	case *syntax.MapLit:
+		return fc.mapLit(e)
+	case *syntax.UnaryExpr:
+		return fc.unary(e)
+	case *syntax.BinaryExpr:
+		return fc.binary(e)
+	case *syntax.IndexExpr:
+		return fc.indexExpr(e)
+	case *syntax.PropExpr:
+		return fc.propExpr(e)
+	case *syntax.CallExpr:
+		return fc.call(e)
+	case *syntax.MethodCallExpr:
+		return fc.methodCall(e)
+	case *syntax.ClosureExpr:
+		return fc.closure(e)
+	case *syntax.BlockExpr:
+		return fc.blockBody(e.Stmts)
+	case *syntax.IfExpr:
+		return fc.ifExpr(e)
+	case *syntax.SwitchExpr:
+		return fc.switchExpr(e)
+	case *syntax.StmtExpr:
+		return fc.stmt(e.Stmt)
+	}
+	fc.fail(e.Position(), "unsupported expression %s", describe(e))
+	return nil
+}
+
+// valueExpr compiles an expression whose value is stored somewhere (a
+// variable, an argument, an element): containers read from a variable,
+// index or property are cloned, giving Rhai's value semantics.
+func (fc *fnComp) valueExpr(e syntax.Expr) evalFn {
+	x := fc.expr(e)
+	switch e.(type) {
+	case *syntax.IntLit, *syntax.FloatLit, *syntax.BoolLit, *syntax.CharLit, *syntax.StringLit,
+		*syntax.UnitLit, *syntax.InterpString, *syntax.ArrayLit, *syntax.MapLit, *syntax.ClosureExpr,
+		*syntax.UnaryExpr:
+		return x
+	case *syntax.BinaryExpr:
+		if op := e.(*syntax.BinaryExpr).Op; op != "??" {
+			return x
+		}
+	}
+	return func(f *frame) (Value, error) {
+		v, err := x(f)
+		if isContainer(v.k) {
+			v = v.Clone()
+		}
+		return v, err
+	}
+}
+
+// ident compiles a variable read.
+func (fc *fnComp) ident(e *syntax.Ident) evalFn {
+	if e.Namespace != "" {
+		return fc.qualified(e)
+	}
+	if e.Name == "this" {
+		return thisFn(e.P)
+	}
+	r := fc.lookup(e.Name)
+	switch r.kind {
+	case refLocal:
+		slot := r.idx
+		return func(f *frame) (Value, error) { return f.slots[slot], nil }
+	case refBoxed:
+		slot := r.idx
+		return func(f *frame) (Value, error) { return *f.slots[slot].p.(*Value), nil }
+	case refCap:
+		idx := r.idx
+		return func(f *frame) (Value, error) { return *f.cells[idx], nil }
+	}
+	name, pos := e.Name, e.P
+	return func(f *frame) (Value, error) {
+		if v, ok := f.rt.consts[name]; ok {
+			return v, nil
+		}
+		return Unit, errAt(ErrVariableNotFound, pos, "Variable not found: %s", name)
+	}
+}
+
+// qualified compiles `global::NAME`: a top-level constant or a host constant.
+func (fc *fnComp) qualified(e *syntax.Ident) evalFn {
+	if e.Namespace != "global" {
+		fc.fail(e.P, "Module not found: %s", e.Namespace)
+	}
+	name, pos := e.Name, e.P
+	return func(f *frame) (Value, error) {
+		if v, ok := f.rt.globals[name]; ok {
+			return v, nil
+		}
+		if v, ok := f.rt.consts[name]; ok {
+			return v, nil
+		}
+		return Unit, errAt(ErrVariableNotFound, pos, "Variable not found: global::%s", name)
+	}
+}
+
+func thisFn(pos syntax.Pos) evalFn {
+	return func(f *frame) (Value, error) {
+		if f.this == nil {
+			return Unit, errAt(ErrVariableNotFound, pos, "Variable not found: this")
+		}
+		return *f.this, nil
+	}
+}
+
+func (fc *fnComp) interp(e *syntax.InterpString) evalFn {
+	parts := e.Parts
+	xs := make([]evalFn, len(e.Exprs))
+	for i, x := range e.Exprs {
+		xs[i] = fc.expr(x)
+	}
+	pos := e.P
+	return func(f *frame) (Value, error) {
+		var b []byte
+		for i, p := range parts {
+			b = append(b, p...)
+			if i < len(xs) {
+				v, err := xs[i](f)
+				if err != nil {
+					return Unit, err
+				}
+				if v.k == KindString {
+					b = append(b, v.StrBytes()...)
+				} else {
+					b = append(b, ToString(v)...)
+				}
+			}
+		}
+		s := StringBytes(b)
+		return s, f.rt.checkSize(s, pos)
+	}
+}
+
+func (fc *fnComp) arrayLit(e *syntax.ArrayLit) evalFn {
+	xs := make([]evalFn, len(e.Elems))
+	for i, x := range e.Elems {
+		xs[i] = fc.valueExpr(x)
+	}
+	pos := e.P
+	return func(f *frame) (Value, error) {
+		elems := make([]Value, len(xs))
+		for i, x := range xs {
+			v, err := x(f)
+			if err != nil {
+				return Unit, err
+			}
+			elems[i] = v
+		}
+		a := NewArray(elems)
+		return a, f.rt.checkSize(a, pos)
+	}
+}
+
+func (fc *fnComp) mapLit(e *syntax.MapLit) evalFn {
+	keys := e.Keys
+	xs := make([]evalFn, len(e.Values))
+	for i, x := range e.Values {
+		xs[i] = fc.valueExpr(x)
+	}
+	pos := e.P
+	return func(f *frame) (Value, error) {
+		m := make(map[string]Value, len(xs))
+		for i, x := range xs {
+			v, err := x(f)
+			if err != nil {
+				return Unit, err
+			}
+			m[keys[i]] = v
+		}
+		mv := NewMap(m)
+		return mv, f.rt.checkSize(mv, pos)
+	}
+}
+
+func (fc *fnComp) unary(e *syntax.UnaryExpr) evalFn {
+	if lit, ok := e.X.(*syntax.IntLit); ok && e.Op == "-" {
+		return constFn(Int(-lit.Value))
+	}
+	if lit, ok := e.X.(*syntax.FloatLit); ok && e.Op == "-" {
+		return constFn(Float(-lit.Value))
+	}
+	x := fc.expr(e.X)
+	op, pos := e.Op, e.P
+	return func(f *frame) (Value, error) {
+		v, err := x(f)
+		if err != nil {
+			return Unit, err
+		}
+		return unaryOp(op, v, pos)
+	}
+}
+
+func unaryOp(op string, v Value, pos syntax.Pos) (Value, error) {
+	switch op {
+	case "-":
+		switch v.k {
+		case KindInt:
+			if v.AsInt() == minInt {
+				return Unit, errAt(ErrArithmetic, pos, "Negation overflow: -%d", v.AsInt())
+			}
+			return Int(-v.AsInt()), nil
+		case KindFloat:
+			return Float(-v.AsFloat()), nil
+		}
+	case "+":
+		if v.k == KindInt || v.k == KindFloat {
+			return v, nil
+		}
+	case "!":
+		if v.k == KindBool {
+			return Bool(!v.AsBool()), nil
+		}
+	}
+	return Unit, errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s)", op, v.TypeName())
+}
+
+func (fc *fnComp) ifExpr(e *syntax.IfExpr) evalFn {
+	cond := fc.condExpr(e.Cond)
+	then := fc.blockBody(e.Then.Stmts)
+	els := unitFn
+	if e.Else != nil {
+		els = fc.expr(e.Else)
+	}
+	return func(f *frame) (Value, error) {
+		c, err := cond(f)
+		if err != nil {
+			return Unit, err
+		}
+		if c.AsBool() {
+			return then(f)
+		}
+		return els(f)
+	}
+}
+
+// switchCase is a compiled switch arm.
+type switchCase struct {
+	values []evalFn
+	ranges []*Range // parallel to values: non-nil for range arms
+	cond   evalFn
+	body   evalFn
+	def    bool
+}
+
+func (fc *fnComp) switchExpr(e *syntax.SwitchExpr) evalFn {
+	x := fc.expr(e.X)
+	cases := make([]switchCase, len(e.Cases))
+	for i, c := range e.Cases {
+		sc := switchCase{def: c.Default || len(c.Values) == 0}
+		if sc.def && i != len(e.Cases)-1 {
+			fc.fail(c.P, "Default switch case must be the last")
+		}
+		for _, v := range c.Values {
+			var rg *Range
+			if b, ok := v.(*syntax.BinaryExpr); ok && (b.Op == ".." || b.Op == "..=") {
+				lo, ok1 := intLit(b.X)
+				hi, ok2 := intLit(b.Y)
+				if ok1 && ok2 {
+					rg = &Range{Start: lo, End: hi, Inclusive: b.Op == "..="}
+				}
+			}
+			sc.values = append(sc.values, fc.expr(v))
+			sc.ranges = append(sc.ranges, rg)
+		}
+		if c.Cond != nil {
+			sc.cond = fc.condExpr(c.Cond)
+		}
+		sc.body = fc.expr(c.Body)
+		cases[i] = sc
+	}
+	return func(f *frame) (Value, error) {
+		v, err := x(f)
+		if err != nil {
+			return Unit, err
+		}
+		for i := range cases {
+			c := &cases[i]
+			ok, err := c.matches(f, v)
+			if err != nil {
+				return Unit, err
+			}
+			if ok {
+				return c.body(f)
+			}
+		}
+		return Unit, nil
+	}
+}
+
+func (c *switchCase) matches(f *frame, v Value) (bool, error) {
+	hit := c.def
+	for i, ve := range c.values {
+		if rg := c.ranges[i]; rg != nil && v.k == KindInt {
+			n := v.AsInt()
+			if n >= rg.Start && (n < rg.End || rg.Inclusive && n == rg.End) {
+				hit = true
+				break
+			}
+			continue
+		}
+		cv, err := ve(f)
+		if err != nil {
+			return false, err
+		}
+		if v.k == cv.k && Equal(v, cv) {
+			hit = true
+			break
+		}
+	}
+	if !hit || c.cond == nil {
+		return hit, nil
+	}
+	g, err := c.cond(f)
+	if err != nil {
+		return false, err
+	}
+	return g.AsBool(), nil
+}
+
+// intLit reads an integer literal, possibly negated.
+func intLit(e syntax.Expr) (int64, bool) {
+	switch e := e.(type) {
+	case *syntax.IntLit:
+		return e.Value, true
+	case *syntax.UnaryExpr:
+		if e.Op == "-" {
+			if n, ok := e.X.(*syntax.IntLit); ok {
+				return -n.Value, true
+			}
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,300 @@
+package rhai
+
+import (
+	"unicode/utf8"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
+)
+
+// indexExpr compiles `x[i]` and `x?[i]`.
+func (fc *fnComp) indexExpr(e *syntax.IndexExpr) evalFn {
+	x, idx := fc.expr(e.X), fc.expr(e.Index)
+	safe, pos := e.Safe, e.P
+	if xr := fc.localSlot(e.X); xr >= 0 && !safe {
+		// arr[i] on a local array: the sieve's inner loop.
+		return func(f *frame) (Value, error) {
+			i, err := idx(f)
+			if err != nil {
+				return Unit, err
+			}
+			b := f.slots[xr]
+			if b.k == KindArray && i.k == KindInt {
+				el := b.AsArray().Elems
+				if n := i.AsInt(); n >= 0 && n < int64(len(el)) {
+					return el[n], nil
+				}
+			}
+			return indexGet(b, i, pos)
+		}
+	}
+	return func(f *frame) (Value, error) {
+		b, err := x(f)
+		if err != nil {
+			return Unit, err
+		}
+		if safe && b.k == KindUnit {
+			return Unit, nil
+		}
+		i, err := idx(f)
+		if err != nil {
+			return Unit, err
+		}
+		return indexGet(b, i, pos)
+	}
+}
+
+// normIndex turns a possibly negative index into a position in [0, n).
+func normIndex(i int64, n int) (int, bool) {
+	if i < 0 {
+		i += int64(n)
+	}
+	if i < 0 || i >= int64(n) {
+		return 0, false
+	}
+	return int(i), true
+}
+
+// indexGet reads b[i] for every indexable type.
+func indexGet(b, i Value, pos syntax.Pos) (Value, error) {
+	switch b.k {
+	case KindArray:
+		if i.k != KindInt {
+			return Unit, errAt(ErrMismatchedType, pos, "Array index must be i64, not %s", i.TypeName())
+		}
+		el := b.AsArray().Elems
+		n, ok := normIndex(i.AsInt(), len(el))
+		if !ok {
+			return Unit, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds for array of length %d", i.AsInt(), len(el))
+		}
+		return el[n], nil
+	case KindMap:
+		key, ok := mapKey(i)
+		if !ok {
+			return Unit, errAt(ErrMismatchedType, pos, "Object map key must be string, not %s", i.TypeName())
+		}
+		return b.AsMap().M[key], nil
+	case KindString:
+		if i.k != KindInt {
+			return Unit, errAt(ErrMismatchedType, pos, "String index must be i64, not %s", i.TypeName())
+		}
+		r, ok := charAt(b.AsStr(), i.AsInt())
+		if !ok {
+			return Unit, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds for string of %d characters", i.AsInt(), utf8.RuneCount(b.StrBytes()))
+		}
+		return Char(r), nil
+	case KindBlob:
+		if i.k != KindInt {
+			return Unit, errAt(ErrMismatchedType, pos, "Blob index must be i64, not %s", i.TypeName())
+		}
+		bb := b.AsBlob().B
+		n, ok := normIndex(i.AsInt(), len(bb))
+		if !ok {
+			return Unit, errAt(ErrIndexOutOfBounds, pos, "Blob index %d out of bounds for blob of length %d", i.AsInt(), len(bb))
+		}
+		return Int(int64(bb[n])), nil
+	case KindInt:
+		return bitGet(b.AsInt(), i, pos)
+	}
+	return Unit, errAt(ErrIndexOutOfBounds, pos, "Indexing not supported for %s", b.TypeName())
+}
+
+func mapKey(i Value) (string, bool) {
+	switch i.k {
+	case KindString:
+		return i.AsStr(), true
+	case KindChar:
+		return string(i.AsChar()), true
+	}
+	return "", false
+}
+
+// charAt returns the character at index i (negative from the end).
+func charAt(s string, i int64) (rune, bool) {
+	if i < 0 {
+		i += int64(utf8.RuneCountInString(s))
+		if i < 0 {
+			return 0, false
+		}
+	}
+	var n int64
+	for _, r := range s {
+		if n == i {
+			return r, true
+		}
+		n++
+	}
+	return 0, false
+}
+
+// bitRange resolves an int index or range into (shift, width) over 64 bits.
+func bitRange(i Value, pos syntax.Pos) (uint, uint, error) {
+	switch i.k {
+	case KindInt:
+		n := i.AsInt()
+		if n < 0 {
+			n += 64
+		}
+		if n < 0 || n >= 64 {
+			return 0, 0, errAt(ErrIndexOutOfBounds, pos, "Bit-field index %d out of bounds: only 64 bits in an i64", i.AsInt())
+		}
+		return uint(n), 1, nil
+	case KindRange:
+		rg := i.AsRange()
+		start, end := rg.Start, rg.End
+		if rg.Inclusive {
+			end++
+		}
+		if start < 0 {
+			start += 64
+		}
+		if end < 0 {
+			end += 64
+		}
+		if start < 0 || start > 64 {
+			return 0, 0, errAt(ErrIndexOutOfBounds, pos, "Bit-field index %d out of bounds: only 64 bits in an i64", rg.Start)
+		}
+		if end > 64 {
+			end = 64
+		}
+		if end <= start {
+			return uint(start), 0, nil
+		}
+		return uint(start), uint(end - start), nil
+	}
+	return 0, 0, errAt(ErrMismatchedType, pos, "Bit-field index must be i64 or a range, not %s", i.TypeName())
+}
+
+func bitGet(x int64, i Value, pos syntax.Pos) (Value, error) {
+	shift, width, err := bitRange(i, pos)
+	if err != nil {
+		return Unit, err
+	}
+	if i.k == KindInt {
+		return Bool(x>>shift&1 == 1), nil
+	}
+	if width == 0 {
+		return Int(0), nil
+	}
+	mask := uint64(1)<<width - 1
+	if width == 64 {
+		mask = ^uint64(0)
+	}
+	return Int(int64(uint64(x) >> shift & mask)), nil
+}
+
+func bitSet(x int64, i, v Value, pos syntax.Pos) (Value, error) {
+	shift, width, err := bitRange(i, pos)
+	if err != nil {
+		return Unit, err
+	}
+	if i.k == KindInt {
+		if v.k != KindBool {
+			return Unit, errAt(ErrMismatchedType, pos, "Bit-field value must be bool, not %s", v.TypeName())
+		}
+		if v.AsBool() {
+			return Int(x | 1<<shift), nil
+		}
+		return Int(x &^ (1 << shift)), nil
+	}
+	if v.k != KindInt {
+		return Unit, errAt(ErrMismatchedType, pos, "Bit-field value must be i64, not %s", v.TypeName())
+	}
+	if width == 0 {
+		return Int(x), nil
+	}
+	mask := uint64(1)<<width - 1
+	if width == 64 {
+		mask = ^uint64(0)
+	}
+	u := uint64(x)&^(mask<<shift) | (uint64(v.AsInt())&mask)<<shift
+	return Int(int64(u)), nil
+}
+
+// indexSet stores v at b[i]. Containers change in place; for strings and
+// integers the new whole value is returned (replaced=true) for the caller to
+// store back.
+func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bool, err error) {
+	switch b.k {
+	case KindArray:
+		if i.k != KindInt {
+			return Unit, false, errAt(ErrMismatchedType, pos, "Array index must be i64, not %s", i.TypeName())
+		}
+		el := b.AsArray().Elems
+		n, ok := normIndex(i.AsInt(), len(el))
+		if !ok {
+			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds for array of length %d", i.AsInt(), len(el))
+		}
+		el[n] = v
+		return b, false, nil
+	case KindMap:
+		key, ok := mapKey(i)
+		if !ok {
+			return Unit, false, errAt(ErrMismatchedType, pos, "Object map key must be string, not %s", i.TypeName())
+		}
+		m := b.AsMap().M
+		m[key] = v
+		if r.lim.MaxMapLen > 0 && len(m) > r.lim.MaxMapLen {
+			delete(m, key)
+			return Unit, false, errAt(ErrDataTooLarge, pos, "Size of object map too large")
+		}
+		return b, false, nil
+	case KindBlob:
+		if i.k != KindInt || v.k != KindInt {
+			return Unit, false, errAt(ErrMismatchedType, pos, "Blob index and value must be i64")
+		}
+		bb := b.AsBlob().B
+		n, ok := normIndex(i.AsInt(), len(bb))
+		if !ok {
+			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Blob index %d out of bounds for blob of length %d", i.AsInt(), len(bb))
+		}
+		bb[n] = byte(v.AsInt())
+		return b, false, nil
+	case KindString:
+		if i.k != KindInt {
+			return Unit, false, errAt(ErrMismatchedType, pos, "String index must be i64, not %s", i.TypeName())
+		}
+		if v.k != KindChar {
+			return Unit, false, errAt(ErrMismatchedType, pos, "Only characters can be stored in a string, not %s", v.TypeName())
+		}
+		rs := []rune(b.AsStr())
+		n, ok := normIndex(i.AsInt(), len(rs))
+		if !ok {
+			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds for string of %d characters", i.AsInt(), len(rs))
+		}
+		rs[n] = v.AsChar()
+		return String(string(rs)), true, nil
+	case KindInt:
+		nv, err := bitSet(b.AsInt(), i, v, pos)
+		return nv, err == nil, err
+	}
+	return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Indexing not supported for %s", b.TypeName())
+}
+
+// propExpr compiles `x.name` and `x?.name`.
+func (fc *fnComp) propExpr(e *syntax.PropExpr) evalFn {
+	x := fc.expr(e.X)
+	name, safe, pos := e.Name, e.Safe, e.P
+	getter := "get$" + name
+	return func(f *frame) (Value, error) {
+		b, err := x(f)
+		if err != nil {
+			return Unit, err
+		}
+		if safe && b.k == KindUnit {
+			return Unit, nil
+		}
+		return f.rt.propGet(b, name, getter, pos)
+	}
+}
+
+func (r *runState) propGet(b Value, name, getter string, pos syntax.Pos) (Value, error) {
+	if b.k == KindMap {
+		return b.AsMap().M[name], nil
+	}
+	args := []Value{b}
+	v, found, err := r.callNative(getter, args, pos)
+	if !found && err == nil {
+		return Unit, errAt(ErrPropertyNotFound, pos, "Property not found: %s (%s)", name, b.TypeName())
+	}
+	return v, err
+}

@@ -1,0 +1,532 @@
+package rhai
+
+import (
+	"math"
+	"math/bits"
+	"strings"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
+)
+
+const (
+	minInt = math.MinInt64
+	maxInt = math.MaxInt64
+)
+
+// opcode is a binary operator, resolved at compile time so the run does a
+// switch on a small integer instead of comparing strings.
+type opcode uint8
+
+const (
+	opNone opcode = iota
+	opAdd
+	opSub
+	opMul
+	opDiv
+	opMod
+	opPow
+	opShl
+	opShr
+	opAnd
+	opOr
+	opXor
+	opEq
+	opNe
+	opLt
+	opLe
+	opGt
+	opGe
+	opIn
+	opRange
+	opRangeIncl
+	opCoalesce
+)
+
+var opcodes = map[string]opcode{
+	"+": opAdd, "-": opSub, "*": opMul, "/": opDiv, "%": opMod, "**": opPow,
+	"<<": opShl, ">>": opShr, "&": opAnd, "|": opOr, "^": opXor,
+	"==": opEq, "!=": opNe, "<": opLt, "<=": opLe, ">": opGt, ">=": opGe,
+	"in": opIn, "..": opRange, "..=": opRangeIncl, "??": opCoalesce,
+}
+
+var opNames = func() map[opcode]string {
+	m := map[opcode]string{}
+	for k, v := range opcodes {
+		m[v] = k
+	}
+	return m
+}()
+
+// fastInt computes the common integer operators; ok=false sends the caller
+// to binSlow (overflow, division by zero and the other operators).
+func fastInt(op opcode, a, b int64) (Value, bool) {
+	switch op {
+	case opAdd:
+		s := a + b
+		if (s > a) == (b > 0) {
+			return Int(s), true
+		}
+	case opSub:
+		s := a - b
+		if (s < a) == (b > 0) {
+			return Int(s), true
+		}
+	case opMul:
+		hi, lo := bits.Mul64(uint64(absI(a)), uint64(absI(b)))
+		if hi == 0 && lo <= maxInt && a != minInt && b != minInt {
+			return Int(a * b), true
+		}
+	case opDiv:
+		if b != 0 && !(a == minInt && b == -1) {
+			return Int(a / b), true
+		}
+	case opMod:
+		if b != 0 && !(a == minInt && b == -1) {
+			return Int(a % b), true
+		}
+	case opLt:
+		return Bool(a < b), true
+	case opLe:
+		return Bool(a <= b), true
+	case opGt:
+		return Bool(a > b), true
+	case opGe:
+		return Bool(a >= b), true
+	case opEq:
+		return Bool(a == b), true
+	case opNe:
+		return Bool(a != b), true
+	case opAnd:
+		return Int(a & b), true
+	case opOr:
+		return Int(a | b), true
+	case opXor:
+		return Int(a ^ b), true
+	}
+	return Unit, false
+}
+
+func absI(a int64) int64 {
+	if a < 0 {
+		return -a
+	}
+	return a
+}
+
+// binary compiles a binary expression.
+func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
+	switch e.Op {
+	case "&&", "||":
+		return fc.logical(e)
+	case "??":
+		x, y := fc.expr(e.X), fc.expr(e.Y)
+		return func(f *frame) (Value, error) {
+			v, err := x(f)
+			if err != nil || v.k != KindUnit {
+				return v, err
+			}
+			return y(f)
+		}
+	}
+	op, ok := opcodes[e.Op]
+	if !ok {
+		fc.fail(e.P, "unknown operator %s", e.Op)
+	}
+	x, y := fc.expr(e.X), fc.expr(e.Y)
+	pos := e.P
+	// Specialise the shapes that dominate loops: a local variable or a
+	// constant on either side skips one closure call.
+	xr := fc.localSlot(e.X)
+	if k, isK := intLit(e.Y); isK && xr >= 0 {
+		return func(f *frame) (Value, error) {
+			a := f.slots[xr]
+			if a.k == KindInt {
+				if v, ok := fastInt(op, a.AsInt(), k); ok {
+					return v, nil
+				}
+			}
+			return binSlow(f.rt, op, a, Int(k), pos)
+		}
+	}
+	if k, isK := intLit(e.Y); isK {
+		return func(f *frame) (Value, error) {
+			a, err := x(f)
+			if err != nil {
+				return Unit, err
+			}
+			if a.k == KindInt {
+				if v, ok := fastInt(op, a.AsInt(), k); ok {
+					return v, nil
+				}
+			}
+			return binSlow(f.rt, op, a, Int(k), pos)
+		}
+	}
+	if yr := fc.localSlot(e.Y); yr >= 0 && xr >= 0 {
+		return func(f *frame) (Value, error) {
+			a, b := f.slots[xr], f.slots[yr]
+			if a.k == KindInt && b.k == KindInt {
+				if v, ok := fastInt(op, a.AsInt(), b.AsInt()); ok {
+					return v, nil
+				}
+			}
+			return binSlow(f.rt, op, a, b, pos)
+		}
+	}
+	return func(f *frame) (Value, error) {
+		a, err := x(f)
+		if err != nil {
+			return Unit, err
+		}
+		b, err := y(f)
+		if err != nil {
+			return Unit, err
+		}
+		if a.k == KindInt && b.k == KindInt {
+			if v, ok := fastInt(op, a.AsInt(), b.AsInt()); ok {
+				return v, nil
+			}
+		}
+		return binSlow(f.rt, op, a, b, pos)
+	}
+}
+
+// localSlot returns the slot of a plain (unboxed) local variable, or -1.
+func (fc *fnComp) localSlot(e syntax.Expr) int {
+	id, ok := e.(*syntax.Ident)
+	if !ok || id.Name == "this" {
+		return -1
+	}
+	for i := len(fc.vars) - 1; i >= 0; i-- {
+		if v := fc.vars[i]; v.name == id.Name {
+			if v.boxed {
+				return -1
+			}
+			return v.slot
+		}
+	}
+	return -1
+}
+
+func (fc *fnComp) logical(e *syntax.BinaryExpr) evalFn {
+	x, y := fc.expr(e.X), fc.expr(e.Y)
+	and, pos := e.Op == "&&", e.P
+	return func(f *frame) (Value, error) {
+		a, err := x(f)
+		if err != nil {
+			return Unit, err
+		}
+		if a.k != KindBool {
+			return Unit, errAt(ErrMismatchedType, pos, "Boolean value expected but %s found", a.TypeName())
+		}
+		if a.AsBool() != and {
+			return a, nil
+		}
+		b, err := y(f)
+		if err != nil {
+			return Unit, err
+		}
+		if b.k != KindBool {
+			return Unit, errAt(ErrMismatchedType, pos, "Boolean value expected but %s found", b.TypeName())
+		}
+		return b, nil
+	}
+}
+
+// binSlow is every binary operator on every type pair.
+func binSlow(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error) {
+	v, err := binValues(r, op, a, b, pos)
+	if err != nil {
+		return Unit, err
+	}
+	if v.k >= KindString && v.k <= KindBlob {
+		if err := r.checkSize(v, pos); err != nil {
+			return Unit, err
+		}
+	}
+	return v, nil
+}
+
+func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error) {
+	switch op {
+	case opEq:
+		return Bool(Equal(a, b)), nil
+	case opNe:
+		return Bool(!Equal(a, b)), nil
+	case opLt, opLe, opGt, opGe:
+		return compareOp(op, a, b, pos)
+	case opIn:
+		return inOp(a, b, pos)
+	case opRange, opRangeIncl:
+		if a.k == KindInt && b.k == KindInt {
+			return NewRange(a.AsInt(), b.AsInt(), op == opRangeIncl), nil
+		}
+		return Unit, noOp(op, a, b, pos)
+	}
+	switch {
+	case a.k == KindInt && b.k == KindInt:
+		return intOp(op, a.AsInt(), b.AsInt(), pos)
+	case (a.k == KindInt || a.k == KindFloat) && (b.k == KindInt || b.k == KindFloat):
+		return floatOp(op, toF(a), toF(b), a, b, pos)
+	case a.k == KindBool && b.k == KindBool:
+		switch op {
+		case opAnd:
+			return Bool(a.AsBool() && b.AsBool()), nil
+		case opOr:
+			return Bool(a.AsBool() || b.AsBool()), nil
+		case opXor:
+			return Bool(a.AsBool() != b.AsBool()), nil
+		}
+	case a.k == KindString || b.k == KindString || (a.k == KindChar && b.k == KindChar):
+		return stringOp(op, a, b, pos)
+	case a.k == KindArray && op == opAdd:
+		return arrayAdd(a, b), nil
+	case a.k == KindMap && b.k == KindMap && op == opAdd:
+		m := make(map[string]Value, len(a.AsMap().M)+len(b.AsMap().M))
+		for k, v := range a.AsMap().M {
+			m[k] = v.Clone()
+		}
+		for k, v := range b.AsMap().M {
+			m[k] = v.Clone()
+		}
+		return NewMap(m), nil
+	case a.k == KindBlob && op == opAdd:
+		switch b.k {
+		case KindBlob:
+			out := append(append([]byte(nil), a.AsBlob().B...), b.AsBlob().B...)
+			return NewBlob(out), nil
+		case KindInt:
+			return NewBlob(append(append([]byte(nil), a.AsBlob().B...), byte(b.AsInt()))), nil
+		}
+	}
+	return Unit, noOp(op, a, b, pos)
+}
+
+func noOp(op opcode, a, b Value, pos syntax.Pos) error {
+	return errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s, %s)", opNames[op], a.TypeName(), b.TypeName())
+}
+
+func toF(v Value) float64 {
+	if v.k == KindInt {
+		return float64(v.AsInt())
+	}
+	return v.AsFloat()
+}
+
+func compareOp(op opcode, a, b Value, pos syntax.Pos) (Value, error) {
+	c, ok := Compare(a, b)
+	if !ok {
+		comparable := func(k Kind) bool {
+			return k == KindInt || k == KindFloat || k == KindString || k == KindChar || k == KindBool || k == KindUnit || k == KindTimestamp
+		}
+		if comparable(a.k) && comparable(b.k) {
+			return Bool(false), nil
+		}
+		return Unit, noOp(op, a, b, pos)
+	}
+	switch op {
+	case opLt:
+		return Bool(c < 0), nil
+	case opLe:
+		return Bool(c <= 0), nil
+	case opGt:
+		return Bool(c > 0), nil
+	}
+	return Bool(c >= 0), nil
+}
+
+func intOp(op opcode, a, b int64, pos syntax.Pos) (Value, error) {
+	switch op {
+	case opAdd, opSub, opMul:
+		if v, ok := fastInt(op, a, b); ok {
+			return v, nil
+		}
+		name := map[opcode]string{opAdd: "Addition", opSub: "Subtraction", opMul: "Multiplication"}[op]
+		return Unit, errAt(ErrArithmetic, pos, "%s overflow: %d %s %d", name, a, opNames[op], b)
+	case opDiv, opMod:
+		if b == 0 {
+			return Unit, errAt(ErrArithmetic, pos, "Division by zero: %d %s %d", a, opNames[op], b)
+		}
+		if a == minInt && b == -1 {
+			if op == opMod {
+				return Int(0), nil
+			}
+			return Unit, errAt(ErrArithmetic, pos, "Division overflow: %d / %d", a, b)
+		}
+		v, _ := fastInt(op, a, b)
+		return v, nil
+	case opPow:
+		return intPow(a, b, pos)
+	case opShl, opShr:
+		return intShift(op, a, b, pos)
+	case opAnd, opOr, opXor:
+		v, _ := fastInt(op, a, b)
+		return v, nil
+	}
+	return Unit, noOp(op, Int(a), Int(b), pos)
+}
+
+func intPow(a, b int64, pos syntax.Pos) (Value, error) {
+	if b < 0 {
+		return Unit, errAt(ErrArithmetic, pos, "Integer raised to a negative power: %d ** %d", a, b)
+	}
+	result := int64(1)
+	base := a
+	for e := b; e > 0; e >>= 1 {
+		if e&1 == 1 {
+			v, ok := fastInt(opMul, result, base)
+			if !ok {
+				return Unit, errAt(ErrArithmetic, pos, "Exponential overflow: %d ** %d", a, b)
+			}
+			result = v.AsInt()
+		}
+		if e > 1 {
+			v, ok := fastInt(opMul, base, base)
+			if !ok {
+				return Unit, errAt(ErrArithmetic, pos, "Exponential overflow: %d ** %d", a, b)
+			}
+			base = v.AsInt()
+		}
+	}
+	return Int(result), nil
+}
+
+func intShift(op opcode, a, b int64, pos syntax.Pos) (Value, error) {
+	if b < 0 {
+		if b == minInt {
+			return Unit, errAt(ErrArithmetic, pos, "Shift overflow: %d %s %d", a, opNames[op], b)
+		}
+		b = -b
+		if op == opShl {
+			op = opShr
+		} else {
+			op = opShl
+		}
+	}
+	if b >= 64 {
+		return Unit, errAt(ErrArithmetic, pos, "Shift overflow: %d %s %d", a, opNames[op], b)
+	}
+	if op == opShl {
+		return Int(a << uint(b)), nil
+	}
+	return Int(a >> uint(b)), nil
+}
+
+func floatOp(op opcode, x, y float64, a, b Value, pos syntax.Pos) (Value, error) {
+	switch op {
+	case opAdd:
+		return Float(x + y), nil
+	case opSub:
+		return Float(x - y), nil
+	case opMul:
+		return Float(x * y), nil
+	case opDiv:
+		return Float(x / y), nil
+	case opMod:
+		return Float(math.Mod(x, y)), nil
+	case opPow:
+		return Float(math.Pow(x, y)), nil
+	}
+	return Unit, noOp(op, a, b, pos)
+}
+
+func stringOp(op opcode, a, b Value, pos syntax.Pos) (Value, error) {
+	switch op {
+	case opAdd:
+		if a.k == KindString {
+			if b.k == KindString {
+				return a.AppendStr(b.StrBytes()), nil
+			}
+			if b.k == KindChar {
+				return a.AppendStr(utf8Char(b.AsChar())), nil
+			}
+			return a.AppendStr([]byte(ToString(b))), nil
+		}
+		s := ToString(a)
+		if b.k == KindString {
+			return String(s + b.AsStr()), nil
+		}
+		return String(s + ToString(b)), nil
+	case opSub:
+		if a.k == KindString {
+			switch b.k {
+			case KindString:
+				return String(strings.ReplaceAll(a.AsStr(), b.AsStr(), "")), nil
+			case KindChar:
+				return String(strings.ReplaceAll(a.AsStr(), string(b.AsChar()), "")), nil
+			}
+		}
+	}
+	return Unit, noOp(op, a, b, pos)
+}
+
+func utf8Char(r rune) []byte {
+	var buf [4]byte
+	if r < 0x80 {
+		buf[0] = byte(r)
+		return buf[:1]
+	}
+	s := string(r)
+	return []byte(s)
+}
+
+func arrayAdd(a, b Value) Value {
+	src := a.AsArray().Elems
+	var extra []Value
+	if b.k == KindArray {
+		extra = b.AsArray().Elems
+	} else {
+		extra = []Value{b}
+	}
+	out := make([]Value, 0, len(src)+len(extra))
+	for _, v := range src {
+		out = append(out, v.Clone())
+	}
+	for _, v := range extra {
+		out = append(out, v.Clone())
+	}
+	return NewArray(out)
+}
+
+func inOp(a, b Value, pos syntax.Pos) (Value, error) {
+	switch b.k {
+	case KindArray:
+		for _, e := range b.AsArray().Elems {
+			if Equal(e, a) {
+				return Bool(true), nil
+			}
+		}
+		return Bool(false), nil
+	case KindString:
+		switch a.k {
+		case KindString:
+			return Bool(strings.Contains(b.AsStr(), a.AsStr())), nil
+		case KindChar:
+			return Bool(strings.ContainsRune(b.AsStr(), a.AsChar())), nil
+		}
+	case KindMap:
+		switch a.k {
+		case KindString:
+			_, ok := b.AsMap().M[a.AsStr()]
+			return Bool(ok), nil
+		case KindChar:
+			_, ok := b.AsMap().M[string(a.AsChar())]
+			return Bool(ok), nil
+		}
+	case KindRange:
+		if a.k == KindInt {
+			rg, n := b.AsRange(), a.AsInt()
+			return Bool(n >= rg.Start && (n < rg.End || rg.Inclusive && n == rg.End)), nil
+		}
+	case KindBlob:
+		if a.k == KindInt {
+			for _, c := range b.AsBlob().B {
+				if int64(c) == a.AsInt() {
+					return Bool(true), nil
+				}
+			}
+			return Bool(false), nil
+		}
+	}
+	return Unit, noOp(opIn, a, b, pos)
+}

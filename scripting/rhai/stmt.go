@@ -1,0 +1,368 @@
+package rhai
+
+import (
+	"errors"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
+)
+
+// stmt compiles one statement.
+func (fc *fnComp) stmt(s syntax.Stmt) evalFn {
+	switch s := s.(type) {
+	case *syntax.LetStmt:
+		return fc.letStmt(s)
+	case *syntax.ExprStmt:
+		return fc.expr(s.X)
+	case *syntax.AssignStmt:
+		return fc.assign(s)
+	case *syntax.WhileStmt:
+		return fc.whileStmt(s.P, s.Cond, s.Body, false, false)
+	case *syntax.LoopStmt:
+		return fc.whileStmt(s.P, nil, s.Body, false, false)
+	case *syntax.DoStmt:
+		return fc.whileStmt(s.P, s.Cond, s.Body, true, s.Until)
+	case *syntax.ForStmt:
+		return fc.forStmt(s)
+	case *syntax.BreakStmt:
+		return fc.breakStmt(s)
+	case *syntax.ContinueStmt:
+		if fc.loops == 0 {
+			fc.fail(s.P, "'continue' not inside a loop")
+		}
+		return func(*frame) (Value, error) { return Unit, errContinue }
+	case *syntax.ReturnStmt:
+		val := unitFn
+		if s.Value != nil {
+			val = fc.valueExpr(s.Value)
+		}
+		return func(f *frame) (Value, error) {
+			v, err := val(f)
+			if err != nil {
+				return Unit, err
+			}
+			f.ret = v
+			return Unit, errReturn
+		}
+	case *syntax.ThrowStmt:
+		return fc.throwStmt(s)
+	case *syntax.TryStmt:
+		return fc.tryStmt(s)
+	case *syntax.ImportStmt:
+		return func(*frame) (Value, error) {
+			return Unit, errAt(ErrRuntime, s.P, "Module not found: modules are not supported")
+		}
+	case *syntax.ExportStmt:
+		if !fc.isTop || fc.scopes != 1 {
+			fc.fail(s.P, "Export statement can only appear at global level")
+		}
+		return unitFn
+	}
+	fc.fail(s.Position(), "unsupported statement %s", describe(s))
+	return nil
+}
+
+func (fc *fnComp) letStmt(s *syntax.LetStmt) evalFn {
+	val := unitFn
+	if s.Value != nil {
+		val = fc.valueExpr(s.Value)
+	}
+	v := fc.declare(s.Name, s.Const)
+	slot, name := v.slot, s.Name
+	global := s.Const && fc.isTop && fc.scopes == 1
+	if v.boxed {
+		return func(f *frame) (Value, error) {
+			x, err := val(f)
+			if err != nil {
+				return Unit, err
+			}
+			c := new(Value)
+			*c = x
+			f.slots[slot] = Value{k: kindCell, p: c}
+			if global {
+				f.rt.setGlobal(name, x)
+			}
+			return Unit, nil
+		}
+	}
+	return func(f *frame) (Value, error) {
+		x, err := val(f)
+		if err != nil {
+			return Unit, err
+		}
+		f.slots[slot] = x
+		if global {
+			f.rt.setGlobal(name, x)
+		}
+		return Unit, nil
+	}
+}
+
+func (r *runState) setGlobal(name string, v Value) {
+	if r.globals == nil {
+		r.globals = map[string]Value{}
+	}
+	r.globals[name] = v
+}
+
+// loopBody compiles a loop body with break/continue allowed.
+func (fc *fnComp) loopBody(b *syntax.BlockExpr) evalFn {
+	fc.loops++
+	defer func() { fc.loops-- }()
+	return fc.blockBody(b.Stmts)
+}
+
+// whileStmt compiles while, loop (cond nil) and do-while/until loops.
+func (fc *fnComp) whileStmt(pos syntax.Pos, condE syntax.Expr, b *syntax.BlockExpr, post, until bool) evalFn {
+	var cond evalFn
+	if condE != nil && !post {
+		cond = fc.condExpr(condE)
+	}
+	body := fc.loopBody(b)
+	if condE != nil && post {
+		cond = fc.condExpr(condE)
+	}
+	return func(f *frame) (Value, error) {
+		for {
+			if err := f.rt.tick(); err != nil {
+				return Unit, withPos(err, pos)
+			}
+			if cond != nil && !post {
+				c, err := cond(f)
+				if err != nil {
+					return Unit, err
+				}
+				if !c.AsBool() {
+					return Unit, nil
+				}
+			}
+			if _, err := body(f); err != nil {
+				if err == errBreak {
+					v := f.ret
+					f.ret = Unit
+					return v, nil
+				}
+				if err != errContinue {
+					return Unit, err
+				}
+			}
+			if post {
+				c, err := cond(f)
+				if err != nil {
+					return Unit, err
+				}
+				if c.AsBool() == until {
+					return Unit, nil
+				}
+			}
+		}
+	}
+}
+
+// condExpr compiles a condition that must be a bool.
+func (fc *fnComp) condExpr(e syntax.Expr) evalFn {
+	x := fc.expr(e)
+	pos := e.Position()
+	return func(f *frame) (Value, error) {
+		v, err := x(f)
+		if err != nil {
+			return Unit, err
+		}
+		if v.k != KindBool {
+			return Unit, errAt(ErrMismatchedType, pos, "Boolean value expected but %s found", v.TypeName())
+		}
+		return v, nil
+	}
+}
+
+func (fc *fnComp) breakStmt(s *syntax.BreakStmt) evalFn {
+	if fc.loops == 0 {
+		fc.fail(s.P, "'break' not inside a loop")
+	}
+	if s.Value == nil {
+		return func(*frame) (Value, error) { return Unit, errBreak }
+	}
+	val := fc.valueExpr(s.Value)
+	return func(f *frame) (Value, error) {
+		v, err := val(f)
+		if err != nil {
+			return Unit, err
+		}
+		f.ret = v
+		return Unit, errBreak
+	}
+}
+
+func (fc *fnComp) throwStmt(s *syntax.ThrowStmt) evalFn {
+	val := unitFn
+	if s.Value != nil {
+		val = fc.valueExpr(s.Value)
+	}
+	return func(f *frame) (Value, error) {
+		v, err := val(f)
+		if err != nil {
+			return Unit, err
+		}
+		e := errAt(ErrRuntime, s.P, "%s", ToString(v))
+		e.Thrown, e.thrown = v, true
+		return Unit, e
+	}
+}
+
+// catchable reports errors that try/catch may intercept: not the sandbox's.
+func catchable(e *Error) bool {
+	switch e.Kind {
+	case ErrTooManyOps, ErrStackOverflow, ErrDataTooLarge, ErrCancelled:
+		return false
+	}
+	return true
+}
+
+func (fc *fnComp) tryStmt(s *syntax.TryStmt) evalFn {
+	body := fc.blockBody(s.Body.Stmts)
+	mark := len(fc.vars)
+	fc.scopes++
+	slot, boxed := -1, false
+	if s.ErrVar != "" {
+		v := fc.declare(s.ErrVar, false)
+		slot, boxed = v.slot, v.boxed
+	}
+	catch := fc.blockBody(s.Catch.Stmts)
+	fc.vars = fc.vars[:mark]
+	fc.scopes--
+	return func(f *frame) (Value, error) {
+		v, err := body(f)
+		if err == nil || err == errBreak || err == errContinue || err == errReturn {
+			return v, err
+		}
+		var e *Error
+		if !errors.As(err, &e) || !catchable(e) {
+			return Unit, err
+		}
+		if slot >= 0 {
+			val := e.Thrown
+			if !e.thrown {
+				val = String(e.Message)
+			}
+			if boxed {
+				c := new(Value)
+				*c = val
+				val = Value{k: kindCell, p: c}
+			}
+			f.slots[slot] = val
+		}
+		return catch(f)
+	}
+}
+
+// forStmt compiles `for x in iter` and `for (x, i) in iter`.
+func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
+	iter := fc.expr(s.Iter)
+	mark := len(fc.vars)
+	fc.scopes++
+	xv := fc.declare(s.Var, false)
+	var iv *scopeVar
+	if s.Counter != "" {
+		iv = fc.declare(s.Counter, false)
+	}
+	body := fc.loopBody(s.Body)
+	fc.vars = fc.vars[:mark]
+	fc.scopes--
+	xs, xBoxed := xv.slot, xv.boxed
+	is, iBoxed := -1, false
+	if iv != nil {
+		is, iBoxed = iv.slot, iv.boxed
+	}
+	pos := s.P
+	// step runs one iteration; done reports that the loop ended (break or error).
+	step := func(f *frame, x Value, i int64) (bool, Value, error) {
+		if err := f.rt.tick(); err != nil {
+			return true, Unit, withPos(err, pos)
+		}
+		setSlot(f, xs, xBoxed, x)
+		if is >= 0 {
+			setSlot(f, is, iBoxed, Int(i))
+		}
+		if _, err := body(f); err != nil {
+			if err == errBreak {
+				v := f.ret
+				f.ret = Unit
+				return true, v, nil
+			}
+			if err != errContinue {
+				return true, Unit, err
+			}
+		}
+		return false, Unit, nil
+	}
+	return func(f *frame) (Value, error) {
+		it, err := iter(f)
+		if err != nil {
+			return Unit, err
+		}
+		switch it.k {
+		case KindRange:
+			rg := it.AsRange()
+			end := rg.End
+			if !rg.Inclusive {
+				if end == minInt {
+					return Unit, nil
+				}
+				end--
+			}
+			var n int64
+			for i := rg.Start; i <= end; i++ {
+				if done, v, err := step(f, Int(i), n); done {
+					return v, err
+				}
+				n++
+				if i == maxInt {
+					break
+				}
+			}
+		case KindArray:
+			arr := it.AsArray()
+			for n := 0; n < len(arr.Elems); n++ {
+				if done, v, err := step(f, arr.Elems[n].Clone(), int64(n)); done {
+					return v, err
+				}
+			}
+		case KindString:
+			var n int64
+			for _, r := range it.AsStr() {
+				if done, v, err := step(f, Char(r), n); done {
+					return v, err
+				}
+				n++
+			}
+		case KindBlob:
+			b := it.AsBlob()
+			for n := 0; n < len(b.B); n++ {
+				if done, v, err := step(f, Int(int64(b.B[n])), int64(n)); done {
+					return v, err
+				}
+			}
+		case KindMap:
+			m := it.AsMap().M
+			for n, k := range SortedKeys(m) {
+				if done, v, err := step(f, String(k), int64(n)); done {
+					return v, err
+				}
+			}
+		default:
+			return Unit, errAt(ErrMismatchedType, s.Iter.Position(), "%s is not iterable", it.TypeName())
+		}
+		return Unit, nil
+	}
+}
+
+// setSlot stores a fresh binding (a new cell when the variable is captured,
+// so each loop iteration's closures see their own variable).
+func setSlot(f *frame, slot int, boxed bool, v Value) {
+	if boxed {
+		c := new(Value)
+		*c = v
+		f.slots[slot] = Value{k: kindCell, p: c}
+		return
+	}
+	f.slots[slot] = v
+}
