@@ -1,0 +1,22 @@
+// Package actors is the actor system of a circles-actor server, built on
+// protoactor-go.
+//
+// The tree, one process:
+//
+//	circles                  the guardian: circle pk -> circle PID, spawns sessions, ordered shutdown
+//	├─ circle-<pk>           one supervisor per circle: restarts panicking workers, stops panicking sessions
+//	│   ├─ worker-<n>        runs tasks with scripting.Engine, one at a time
+//	│   └─ session-<id>      one per WebSocket (the CircleWs actor): JSON-RPC, auth, in-flight table
+//	└─ circle-<pk2> ...
+//
+// A System is built from a validated config.Config with NewSystem. The
+// transport attaches each accepted WebSocket with OpenSession, handing in a
+// FrameSink; the session actor does all JSON-RPC handling and writes its
+// answers to that sink. Tests attach sessions to in-memory sinks the same
+// way. Scripts run on the circle's worker actors (the default, in-process) or
+// through a scripting.Dispatcher (Redis mode, WithDispatcher).
+//
+// Sessions never block: a play is sent to a worker with a request future and
+// its result comes back to the session as a message (ReenterAfter), or, with a
+// Dispatcher, from a goroutine that sends the result to the session's PID.
+package actors

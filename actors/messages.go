@@ -1,0 +1,97 @@
+package actors
+
+import (
+	"context"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/circles-actor/circles-actor/scripting"
+)
+
+// Messages exchanged by the actors. They are exported so that tests can
+// drive actors directly; embedders normally use System and Session instead.
+// Replies that may race with a stopping actor implement
+// actor.IgnoreDeadLetterLogging: losing them is expected and not worth a log
+// line.
+
+// SpawnSession asks the guardian for a new session actor under the circle
+// CirclePK. The reply is a *SessionSpawned.
+type SpawnSession struct {
+	CirclePK   string
+	RemoteAddr string
+	Sink       FrameSink
+	Handle     *Session
+}
+
+// SessionSpawned answers SpawnSession: the session's PID, or Err.
+type SessionSpawned struct {
+	PID *actor.PID
+	Err error
+}
+
+// ListCircles asks the guardian which circles it runs; the reply is a
+// *CircleList. It is also the guardian's readiness probe.
+type ListCircles struct{}
+
+// CircleList answers ListCircles.
+type CircleList struct {
+	Circles map[string]*actor.PID // canonical pk -> circle supervisor
+}
+
+// CircleReady asks a circle supervisor whether its workers are spawned; the
+// reply is a *CircleWorkers.
+type CircleReady struct{}
+
+// CircleWorkers answers CircleReady with the PIDs of the circle's workers.
+type CircleWorkers struct {
+	Workers []*actor.PID
+}
+
+// InboundFrame is one text frame read from a session's connection.
+type InboundFrame struct {
+	Data []byte
+}
+
+// ConnectionClosed tells a session its connection has ended; it stops.
+type ConnectionClosed struct{}
+
+// Drain tells the guardian, a circle or a session to shut down gracefully:
+// sessions take no new plays, finish the in-flight ones, then close their
+// connection with 1001 and stop.
+type Drain struct{}
+
+// RunTask asks a worker to run Task. A worker that dequeues it after
+// StartBy answers scripting.ErrUnavailable without running it: the caller
+// has stopped waiting. Ctx, when set, is the run's parent context (a
+// session's, cancelled when its connection ends); nil means the system's.
+// Messages never leave the process, so carrying a context is safe. The
+// reply is a *TaskDone.
+type RunTask struct {
+	Task    scripting.Task
+	StartBy time.Time
+	Ctx     context.Context
+}
+
+// TaskDone answers RunTask: the result of a task that ran, or Err when it
+// could not run (scripting.ErrUnavailable) or its worker failed.
+type TaskDone struct {
+	Result scripting.Result
+	Err    error
+}
+
+// dispatchDone carries a Dispatcher's answer for play request key back to
+// the session that sent it.
+type dispatchDone struct {
+	key    int64
+	result scripting.Result
+	err    error
+}
+
+// IgnoreDeadLetterLogging marks replies whose loss is expected (a session
+// that closed while its play ran).
+func (*TaskDone) IgnoreDeadLetterLogging()         {}
+func (*dispatchDone) IgnoreDeadLetterLogging()     {}
+func (*InboundFrame) IgnoreDeadLetterLogging()     {}
+func (*ConnectionClosed) IgnoreDeadLetterLogging() {}
+func (*Drain) IgnoreDeadLetterLogging()            {}

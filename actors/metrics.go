@@ -1,0 +1,58 @@
+package actors
+
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the system's Prometheus collectors. Circle labels are 8-hex
+// fingerprints (keys are never written to logs or metrics); method labels are
+// limited to the API's methods plus "other", so hostile clients cannot grow
+// the series count.
+type metrics struct {
+	sessions     *prometheus.GaugeVec   // circle
+	requests     *prometheus.CounterVec // method, code
+	authFailures *prometheus.CounterVec // reason
+	taskSeconds  *prometheus.HistogramVec
+	inFlight     prometheus.Gauge
+	restarts     *prometheus.CounterVec // circle
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		sessions: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "circles_sessions", Help: "Open WebSocket sessions per circle.",
+		}, []string{"circle"}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "circles_rpc_requests_total", Help: "JSON-RPC requests by method and result code (0: success).",
+		}, []string{"method", "code"}),
+		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "circles_auth_failures_total", Help: "Failed authentications by reason.",
+		}, []string{"reason"}),
+		taskSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "circles_task_duration_seconds",
+			Help:    "Wall time of script tasks from dispatch to result, by outcome.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10),
+		}, []string{"outcome"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "circles_plays_in_flight", Help: "play requests dispatched and not yet answered.",
+		}),
+		restarts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "circles_worker_restarts_total", Help: "Worker actors restarted after a panic, per circle.",
+		}, []string{"circle"}),
+	}
+	for _, c := range []prometheus.Collector{m.sessions, m.requests, m.authFailures, m.taskSeconds, m.inFlight, m.restarts} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (m *metrics) request(method string, code int) {
+	if _, ok := methodTable[method]; !ok {
+		method = "other"
+	}
+	m.requests.WithLabelValues(method, strconv.Itoa(code)).Inc()
+}

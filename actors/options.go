@@ -1,0 +1,45 @@
+package actors
+
+import (
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/circles-actor/circles-actor/scripting"
+	"github.com/circles-actor/circles-actor/scripting/rhai"
+)
+
+// Option configures NewSystem.
+type Option func(*options)
+
+type options struct {
+	logger     *slog.Logger
+	dispatcher scripting.Dispatcher
+	hostFns    []func(*rhai.Engine) error
+	registry   *prometheus.Registry
+	exec       scripting.Executor // tests only: replaces the engine in workers
+}
+
+// WithLogger sets the logger of the system, its actors and protoactor's own
+// logs (default: slog.Default()).
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.logger = l }
+}
+
+// WithDispatcher sends play tasks to d instead of the circle's worker actors
+// (Redis mode). The System closes d on Shutdown.
+func WithDispatcher(d scripting.Dispatcher) Option {
+	return func(o *options) { o.dispatcher = d }
+}
+
+// WithHostFunctions lets an embedding program register its own functions on
+// the interpreter shared by all workers; it runs once, before any task.
+func WithHostFunctions(register func(*rhai.Engine) error) Option {
+	return func(o *options) { o.hostFns = append(o.hostFns, register) }
+}
+
+// WithRegistry puts the system's metrics on r (default: a new registry,
+// returned by System.Registry).
+func WithRegistry(r *prometheus.Registry) Option {
+	return func(o *options) { o.registry = r }
+}

@@ -1,0 +1,271 @@
+package actors
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/circles-actor/circles-actor/actors/auth"
+	"github.com/circles-actor/circles-actor/transport/jsonrpc"
+)
+
+// sessionActor is the CircleWs actor: one per WebSocket. It decodes frames,
+// answers fetch_nonce/authenticate/whoami/rpc.discover itself, hands plays
+// to a worker (or the Dispatcher) and writes every answer to its sink. It
+// never blocks: play results come back to it as messages.
+//
+// An idle session holds only this struct and its actor; the nonce store,
+// the in-flight table and the run context are made on first use.
+type sessionActor struct {
+	sys    *System
+	circle *circleRef
+	id     uint64
+	remote string
+	sink   FrameSink
+	handle *Session
+	log    *slog.Logger
+
+	nonces   *auth.NonceStore
+	caller   string // authenticated caller pk, "" while anonymous
+	inflight map[int64]*pendingPlay
+	seq      int64
+	ctx      context.Context // parent of this session's plays; cancelled when it stops
+	cancel   context.CancelFunc
+	draining bool
+	done     bool // the connection is gone or closed by us: write nothing more
+	stopped  bool
+}
+
+func newSessionActor(sys *System, ref *circleRef, id uint64, msg *SpawnSession) *sessionActor {
+	return &sessionActor{
+		sys:    sys,
+		circle: ref,
+		id:     id,
+		remote: msg.RemoteAddr,
+		sink:   msg.Sink,
+		handle: msg.Handle,
+	}
+}
+
+func (s *sessionActor) Receive(ctx actor.Context) {
+	defer s.recoverPanic()
+	switch msg := ctx.Message().(type) {
+	case *InboundFrame:
+		if s.handle != nil {
+			s.handle.queued.Add(-1)
+		}
+		if !s.done {
+			s.onFrame(ctx, msg.Data)
+		}
+	case *dispatchDone:
+		s.finishPlay(ctx, msg.key, msg.result, msg.err)
+	case *ConnectionClosed:
+		s.done = true
+		ctx.Stop(ctx.Self())
+	case *Drain:
+		s.draining = true
+		s.finishDrain(ctx)
+	case *actor.Started:
+		s.started(ctx)
+	case *actor.Stopping:
+		if s.cancel != nil {
+			s.cancel()
+		}
+	case *actor.Stopped:
+		s.cleanup()
+	}
+}
+
+func (s *sessionActor) started(ctx actor.Context) {
+	s.sys.sessions.Store(s.id, &sessionEntry{pid: ctx.Self(), sink: s.sink})
+	s.sys.metrics.sessions.WithLabelValues(s.circle.fp).Inc()
+	s.logger().Debug("session opened", "remote", s.remote)
+}
+
+// cleanup runs once when the actor has stopped: close the connection if it
+// is still open, forget the plays still running, release the system's count.
+func (s *sessionActor) cleanup() {
+	if s.stopped {
+		return
+	}
+	s.stopped = true
+	if !s.done {
+		s.done = true
+		if s.sys.shutting.Load() {
+			s.sink.Close(CloseGoingAway, "server shutting down")
+		} else {
+			s.sink.Close(CloseNormal, "")
+		}
+	}
+	s.sys.metrics.inFlight.Sub(float64(len(s.inflight)))
+	s.inflight = nil
+	s.sys.sessions.Delete(s.id)
+	s.sys.metrics.sessions.WithLabelValues(s.circle.fp).Dec()
+	s.sys.live.Done()
+	s.logger().Debug("session closed")
+}
+
+// recoverPanic closes the connection with 1011 and re-panics, so the circle
+// supervisor stops the session (a restart could not bring the socket back).
+func (s *sessionActor) recoverPanic() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	s.logger().Error("session panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	if !s.done {
+		s.done = true
+		s.sink.Close(CloseInternalError, "internal error")
+	}
+	panic(r)
+}
+
+func (s *sessionActor) logger() *slog.Logger {
+	if s.log == nil {
+		s.log = s.sys.log.With("circle", s.circle.fp, "session", s.id)
+	}
+	return s.log
+}
+
+// send writes one frame; a full outbound queue disconnects the client.
+func (s *sessionActor) send(ctx actor.Context, frame []byte) {
+	if s.done || len(frame) == 0 {
+		return
+	}
+	if !s.sink.Send(frame) {
+		s.logger().Info("closing slow consumer")
+		s.done = true
+		s.sink.Close(ClosePolicy, "slow consumer")
+		ctx.Stop(ctx.Self())
+	}
+}
+
+// batch collects the responses of one batch frame; it is sent as one frame
+// when the last of its plays has finished.
+type batch struct {
+	out     [][]byte
+	waiting int  // plays still running whose responses belong here
+	sealed  bool // every member has been dispatched
+}
+
+// onFrame handles one inbound frame: a request or a batch.
+func (s *sessionActor) onFrame(ctx actor.Context, data []byte) {
+	reqs, isBatch, errResp := jsonrpc.Decode(data, s.sys.cfg.MaxBatch)
+	if errResp != nil {
+		code := jsonrpc.InvalidRequest
+		if !json.Valid(data) {
+			code = jsonrpc.ParseError
+		}
+		s.sys.metrics.request("", code)
+		s.send(ctx, errResp)
+		return
+	}
+	var b *batch
+	if isBatch {
+		b = &batch{out: make([][]byte, 0, len(reqs))}
+	}
+	for i := range reqs {
+		r := &reqs[i]
+		var resp []byte
+		if r.Err != nil {
+			s.sys.metrics.request("", r.Err.Code)
+			resp = r.Err.Response(r.ID)
+		} else {
+			resp = s.call(ctx, r, b)
+		}
+		switch {
+		case resp == nil || r.IsNotification() && r.Err == nil:
+		case b != nil:
+			b.out = append(b.out, resp)
+		default:
+			s.send(ctx, resp)
+		}
+	}
+	if b != nil {
+		b.sealed = true
+		s.flushBatch(ctx, b)
+	}
+}
+
+// flushBatch sends a sealed batch whose plays have all finished.
+func (s *sessionActor) flushBatch(ctx actor.Context, b *batch) {
+	if b.sealed && b.waiting == 0 {
+		s.send(ctx, jsonrpc.EncodeBatch(b.out))
+	}
+}
+
+// methodFunc answers one method. async reports that the answer comes
+// later (a play) and result/err are unused.
+type methodFunc func(s *sessionActor, ctx actor.Context, r *jsonrpc.Request, b *batch) (result any, err *jsonrpc.Error, async bool)
+
+// methodTable is every method the session answers; TestOpenRPCMatchesCode
+// keeps openrpc.json in step with it. It is filled in init because the
+// methods reach it again through the metrics' method label.
+var methodTable map[string]methodFunc
+
+func init() {
+	methodTable = map[string]methodFunc{
+		"fetch_nonce":  immediate(func(s *sessionActor, r *jsonrpc.Request) (any, *jsonrpc.Error) { return s.fetchNonce(r) }),
+		"authenticate": immediate(func(s *sessionActor, r *jsonrpc.Request) (any, *jsonrpc.Error) { return s.authenticate(r) }),
+		"whoami":       immediate(func(s *sessionActor, r *jsonrpc.Request) (any, *jsonrpc.Error) { return s.whoami(r) }),
+		"rpc.discover": immediate(func(s *sessionActor, r *jsonrpc.Request) (any, *jsonrpc.Error) { return s.discover(r) }),
+		"play": func(s *sessionActor, ctx actor.Context, r *jsonrpc.Request, b *batch) (any, *jsonrpc.Error, bool) {
+			err := s.play(ctx, r, b)
+			return nil, err, err == nil
+		},
+	}
+}
+
+// immediate adapts a method answered on the spot.
+func immediate(f func(*sessionActor, *jsonrpc.Request) (any, *jsonrpc.Error)) methodFunc {
+	return func(s *sessionActor, _ actor.Context, r *jsonrpc.Request, _ *batch) (any, *jsonrpc.Error, bool) {
+		res, err := f(s, r)
+		return res, err, false
+	}
+}
+
+// call runs one valid request and returns its response, or nil when the
+// answer comes later (a play). A notification's result is computed and
+// dropped by the caller.
+func (s *sessionActor) call(ctx actor.Context, r *jsonrpc.Request, b *batch) []byte {
+	m, ok := methodTable[r.Method]
+	if !ok {
+		s.sys.metrics.request(r.Method, jsonrpc.MethodNotFound)
+		return jsonrpc.Errorf(jsonrpc.MethodNotFound, "Method not found: %.64q", r.Method).Response(r.ID)
+	}
+	result, rerr, async := m(s, ctx, r, b)
+	switch {
+	case async:
+		return nil
+	case rerr != nil:
+		s.sys.metrics.request(r.Method, rerr.Code)
+		return rerr.Response(r.ID)
+	}
+	s.sys.metrics.request(r.Method, 0)
+	return jsonrpc.Result(r.ID, result)
+}
+
+// finishDrain closes a draining session once its plays are answered.
+func (s *sessionActor) finishDrain(ctx actor.Context) {
+	if !s.draining || len(s.inflight) > 0 {
+		return
+	}
+	if !s.done {
+		s.done = true
+		s.sink.Close(CloseGoingAway, "server shutting down")
+	}
+	ctx.Stop(ctx.Self())
+}
+
+// runContext is the parent context of this session's plays, made on the
+// first play so idle sessions do not carry one.
+func (s *sessionActor) runContext() context.Context {
+	if s.ctx == nil {
+		s.ctx, s.cancel = context.WithCancel(s.sys.base)
+	}
+	return s.ctx
+}

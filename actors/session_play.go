@@ -1,0 +1,194 @@
+package actors
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/circles-actor/circles-actor/scripting"
+	"github.com/circles-actor/circles-actor/transport/jsonrpc"
+)
+
+// futureGrace is added to a play's budget so the worker's own timeout
+// answers before the session's future gives up.
+const futureGrace = 2 * time.Second
+
+// pendingPlay is one entry of the in-flight table.
+type pendingPlay struct {
+	id     json.RawMessage // copied: the frame is not kept
+	notify bool            // a notification: run it, answer nothing
+	batch  *batch
+	start  time.Time
+}
+
+// playResult is play's result object.
+type playResult struct {
+	Output string   `json:"output"`
+	Type   string   `json:"type"`
+	Prints []string `json:"prints,omitempty"`
+}
+
+// scriptErrorData is the data member of -32004 and -32005 errors.
+type scriptErrorData struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+}
+
+// play validates a play request and starts it; a nil error means the
+// answer comes later through finishPlay.
+func (s *sessionActor) play(ctx actor.Context, r *jsonrpc.Request, b *batch) *jsonrpc.Error {
+	var script string
+	if err := jsonrpc.BindParams(r.Params, []string{"script"}, &script); err != nil {
+		return jsonrpc.AsError(err)
+	}
+	cfg := &s.sys.cfg
+	switch {
+	case len(script) > cfg.MaxScriptBytes:
+		return jsonrpc.Errorf(jsonrpc.InvalidParams, "Invalid params: script is %d bytes, the limit is %d", len(script), cfg.MaxScriptBytes)
+	case cfg.EnableAuth && s.caller == "":
+		return jsonrpc.NewError(jsonrpc.AuthRequired, "Authentication required: call fetch_nonce and authenticate first")
+	case s.draining:
+		return jsonrpc.NewError(jsonrpc.Busy, "Server busy: shutting down")
+	case len(s.inflight) >= cfg.MaxInFlight:
+		return jsonrpc.Errorf(jsonrpc.Busy, "Server busy: %d requests in flight", len(s.inflight))
+	}
+	now := time.Now()
+	task := scripting.Task{
+		ID:        newTaskID(),
+		CircleID:  s.circle.pk,
+		CallerID:  s.caller,
+		Script:    script,
+		Timeout:   cfg.ScriptTimeout,
+		CreatedAt: now,
+	}
+	if s.inflight == nil {
+		s.inflight = make(map[int64]*pendingPlay, 1)
+	}
+	s.seq++
+	key := s.seq
+	p := &pendingPlay{notify: r.IsNotification(), start: now}
+	if !p.notify {
+		p.id = append(json.RawMessage(nil), r.ID...)
+		p.batch = b
+		if b != nil {
+			b.waiting++
+		}
+	}
+	s.inflight[key] = p
+	s.sys.metrics.inFlight.Inc()
+	s.startTask(ctx, key, task)
+	return nil
+}
+
+// startTask sends the task to a worker (in-process) or to the Dispatcher;
+// either way the result arrives later as a message to this actor.
+func (s *sessionActor) startTask(ctx actor.Context, key int64, task scripting.Task) {
+	runCtx := s.runContext()
+	if d := s.sys.dispatcher; d != nil {
+		as, self := s.sys.as, ctx.Self()
+		go func() {
+			res, err := d.Dispatch(runCtx, task)
+			as.Root.Send(self, &dispatchDone{key: key, result: res, err: err})
+		}()
+		return
+	}
+	pid := s.circle.pool.pick()
+	if pid == nil {
+		s.finishPlay(ctx, key, scripting.Result{}, scripting.ErrUnavailable)
+		return
+	}
+	queueWait := task.Timeout
+	msg := &RunTask{Task: task, StartBy: task.CreatedAt.Add(queueWait), Ctx: runCtx}
+	f := ctx.RequestFuture(pid, msg, queueWait+task.Timeout+futureGrace)
+	ctx.ReenterAfter(f, func(res any, err error) {
+		var out scripting.Result
+		if done, ok := res.(*TaskDone); ok && err == nil {
+			out, err = done.Result, done.Err
+		} else if err == nil {
+			err = scripting.ErrUnavailable // a dead letter response
+		}
+		s.finishPlay(ctx, key, out, err)
+	})
+}
+
+// finishPlay answers a play that has finished (or could not run).
+func (s *sessionActor) finishPlay(ctx actor.Context, key int64, res scripting.Result, err error) {
+	p, ok := s.inflight[key]
+	if !ok || s.stopped {
+		return
+	}
+	delete(s.inflight, key)
+	s.sys.metrics.inFlight.Dec()
+	resp, code := s.playResponse(p.id, res, err)
+	s.sys.metrics.request("play", code)
+	s.sys.metrics.taskSeconds.WithLabelValues(outcome(code)).Observe(time.Since(p.start).Seconds())
+	switch {
+	case p.notify:
+	case p.batch != nil:
+		p.batch.out = append(p.batch.out, resp)
+		p.batch.waiting--
+		s.flushBatch(ctx, p.batch)
+	default:
+		s.send(ctx, resp)
+	}
+	s.finishDrain(ctx)
+}
+
+// playResponse maps a task's outcome to its JSON-RPC response and code.
+func (s *sessionActor) playResponse(id json.RawMessage, res scripting.Result, err error) ([]byte, int) {
+	if err != nil {
+		e := dispatchError(err)
+		s.logger().Warn("play could not run", "err", err)
+		return e.Response(id), e.Code
+	}
+	if se := res.Err; se != nil {
+		data := scriptErrorData{Kind: se.Kind, Message: se.Message, Line: se.Line, Column: se.Column}
+		if se.Timeout() {
+			return jsonrpc.ErrorResponse(id, jsonrpc.ScriptTimeout, "Script timeout", data), jsonrpc.ScriptTimeout
+		}
+		return jsonrpc.ErrorResponse(id, jsonrpc.ScriptError, "Script error: "+se.Message, data), jsonrpc.ScriptError
+	}
+	return jsonrpc.Result(id, playResult{Output: res.Output, Type: res.Type, Prints: res.Prints}), 0
+}
+
+// dispatchError maps a failure to run a task at all to a JSON-RPC error.
+func dispatchError(err error) *jsonrpc.Error {
+	switch {
+	case errors.Is(err, errWorkerPanic):
+		return jsonrpc.NewError(jsonrpc.Internal, "Internal error: the worker failed while running the script")
+	case errors.Is(err, actor.ErrTimeout), errors.Is(err, scripting.ErrTimeout):
+		return jsonrpc.NewError(jsonrpc.ScriptTimeout, "Script timeout: no result in time")
+	case errors.Is(err, scripting.ErrUnavailable), errors.Is(err, actor.ErrDeadLetter),
+		errors.Is(err, context.Canceled), errors.Is(err, ErrShuttingDown):
+		return jsonrpc.NewError(jsonrpc.Busy, "Server busy: no worker available")
+	}
+	return jsonrpc.NewError(jsonrpc.Busy, "Server busy: the task could not be dispatched")
+}
+
+// outcome is the histogram label of a play's code.
+func outcome(code int) string {
+	switch code {
+	case 0:
+		return "ok"
+	case jsonrpc.ScriptError:
+		return "script_error"
+	case jsonrpc.ScriptTimeout:
+		return "timeout"
+	}
+	return "unavailable"
+}
+
+// newTaskID returns a random 128-bit task id in hex (unique across
+// processes, as Redis mode needs).
+func newTaskID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

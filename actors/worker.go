@@ -1,0 +1,91 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/circles-actor/circles-actor/scripting"
+)
+
+// worker is a circle's script runner. It handles one RunTask at a time on
+// its mailbox goroutine: blocking there is its job. The run's ctx is the
+// system's base context, cancelled at the end of Shutdown, so a stuck
+// script cannot hold the stop up; the task's own timeout bounds it
+// otherwise.
+//
+// A panic (an interpreter bug) answers the task with an internal error and
+// is re-raised, so the circle supervisor restarts the worker with a fresh
+// state.
+type worker struct {
+	exec    scripting.Executor
+	base    context.Context
+	log     *slog.Logger
+	metrics *metrics
+}
+
+func (w *worker) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *RunTask:
+		w.run(ctx, msg)
+	case *actor.Restarting:
+		w.log.Warn("worker restarting after a failure", "worker", ctx.Self().Id)
+	}
+}
+
+func (w *worker) run(ctx actor.Context, msg *RunTask) {
+	if !msg.StartBy.IsZero() && time.Now().After(msg.StartBy) {
+		ctx.Respond(&TaskDone{Err: fmt.Errorf("failed to start task before its deadline: %w", scripting.ErrUnavailable)})
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			w.log.Error("worker panicked", "worker", ctx.Self().Id, "task", msg.Task.ID,
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			ctx.Respond(&TaskDone{Err: fmt.Errorf("%w: %v", errWorkerPanic, r)})
+			panic(r)
+		}
+	}()
+	parent := msg.Ctx
+	if parent == nil {
+		parent = w.base
+	}
+	res := w.exec.Execute(parent, msg.Task)
+	ctx.Respond(&TaskDone{Result: res})
+}
+
+// errWorkerPanic marks a task whose worker panicked; the session answers it
+// with -32603.
+var errWorkerPanic = errors.New("worker failed")
+
+// workerPool is a circle's workers, shared by its sessions and the System;
+// the circle supervisor sets the PIDs when it starts (again after a restart
+// of its own), and pick spreads tasks round-robin.
+type workerPool struct {
+	pids atomic.Pointer[[]*actor.PID]
+	next atomic.Uint64
+}
+
+func (p *workerPool) set(pids []*actor.PID) { p.pids.Store(&pids) }
+
+// all returns the current workers (nil before the circle has started).
+func (p *workerPool) all() []*actor.PID {
+	if ps := p.pids.Load(); ps != nil {
+		return *ps
+	}
+	return nil
+}
+
+func (p *workerPool) pick() *actor.PID {
+	pids := p.all()
+	if len(pids) == 0 {
+		return nil
+	}
+	return pids[(p.next.Add(1)-1)%uint64(len(pids))]
+}

@@ -1,0 +1,221 @@
+package scripting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai"
+)
+
+// Engine runs tasks in the sandbox: it wraps one *rhai.Engine (shared, safe
+// for concurrent runs once registration is done) with the server's limits,
+// its default wall-clock timeout and a cache of compiled programs. Every task
+// gets a fresh scope holding the task constants (CONTEXT_ID, CALLER_ID,
+// CIRCLE_PUBLIC_KEY, CALLER_PUBLIC_KEY, TASK_ID) and Task.Vars.
+//
+// Register host functions before the first Execute; after that an Engine is
+// safe for concurrent use.
+type Engine struct {
+	rhai    *rhai.Engine
+	limits  rhai.Limits
+	timeout time.Duration
+	log     *slog.Logger
+	cache   *programCache
+	maxOut  int
+}
+
+// EngineOption configures NewEngine.
+type EngineOption func(*Engine)
+
+// WithEngineLogger sends print/debug lines and run summaries to l (default:
+// slog.Default()).
+func WithEngineLogger(l *slog.Logger) EngineOption {
+	return func(e *Engine) {
+		if l != nil {
+			e.log = l
+		}
+	}
+}
+
+// WithProgramCache sets how many compiled scripts are kept (default 256; 0 or
+// less disables the cache). Clients resend the same scripts, so the cache
+// turns most plays into a run without a parse.
+func WithProgramCache(entries int) EngineOption {
+	return func(e *Engine) { e.cache = newProgramCache(entries, maxCachedBytes) }
+}
+
+// WithMaxPrintBytes bounds the print() output kept in Result.Prints (default
+// 64 KiB); further lines are still logged but not returned.
+func WithMaxPrintBytes(n int) EngineOption {
+	return func(e *Engine) { e.maxOut = n }
+}
+
+const (
+	defaultCacheEntries = 256
+	maxCachedBytes      = 16 << 20
+	defaultPrintBytes   = 64 << 10
+	// DefaultTimeout is the wall-clock budget when neither the task nor
+	// NewEngine names one.
+	DefaultTimeout = 5 * time.Second
+)
+
+// NewEngine returns an engine with Rhai's standard library and the given
+// sandbox. defaultTimeout applies to tasks whose Timeout is 0 (0 here means
+// DefaultTimeout).
+func NewEngine(limits rhai.Limits, defaultTimeout time.Duration, opts ...EngineOption) *Engine {
+	if defaultTimeout <= 0 {
+		defaultTimeout = DefaultTimeout
+	}
+	e := &Engine{
+		rhai:    rhai.NewEngine(),
+		limits:  limits,
+		timeout: defaultTimeout,
+		log:     slog.Default(),
+		cache:   newProgramCache(defaultCacheEntries, maxCachedBytes),
+		maxOut:  defaultPrintBytes,
+	}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// Rhai returns the underlying interpreter, for host-function registration
+// beyond RegisterFn.
+func (e *Engine) Rhai() *rhai.Engine { return e.rhai }
+
+// Limits returns the sandbox applied to every task.
+func (e *Engine) Limits() rhai.Limits { return e.limits }
+
+// Timeout returns the default wall-clock budget of a task.
+func (e *Engine) Timeout() time.Duration { return e.timeout }
+
+// RegisterFn registers a native function callable from scripts as name with
+// the given arity (-1: variadic). It is the low-level form; typed Go
+// functions can be registered through Rhai().
+func (e *Engine) RegisterFn(name string, arity int, fn rhai.NativeFunc) {
+	e.rhai.RegisterNative(rhai.NativeDef{Name: name, Arity: arity, Fn: fn})
+}
+
+// Execute runs t to completion on the calling goroutine and never returns a
+// Go error: every failure is in Result.Err. Cancelling ctx stops the script
+// (kind "cancelled"); running out of the task's timeout stops it with kind
+// "timeout".
+func (e *Engine) Execute(ctx context.Context, t Task) (res Result) {
+	start := time.Now()
+	res.TaskID = t.ID
+	defer func() { res.Took = time.Since(start) }()
+
+	prog, serr := e.compile(t.Script)
+	if serr != nil {
+		res.Err = serr
+		return res
+	}
+	consts, serr := taskConstants(t)
+	if serr != nil {
+		res.Err = serr
+		return res
+	}
+	timeout := t.Timeout
+	if timeout <= 0 {
+		timeout = e.timeout
+	}
+	runCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	out := &printSink{max: e.maxOut, log: e.log, task: t.ID}
+	limits := e.limits
+	v, err := e.rhai.Run(runCtx, prog, &rhai.RunOptions{
+		Limits:    &limits,
+		Constants: consts,
+		Print:     out.print,
+		Debug:     out.debug,
+	})
+	res.Prints = out.lines
+	if err != nil {
+		res.Err = toScriptError(ctx, runCtx, err)
+		return res
+	}
+	res.Output = rhai.ToString(v)
+	res.Type = v.TypeName()
+	return res
+}
+
+// compile returns the cached program for src or compiles and caches it.
+func (e *Engine) compile(src string) (*rhai.Program, *ScriptError) {
+	if e.limits.MaxScriptBytes > 0 && len(src) > e.limits.MaxScriptBytes {
+		return nil, &ScriptError{
+			Kind:    string(rhai.ErrDataTooLarge),
+			Message: fmt.Sprintf("script is %d bytes, the limit is %d", len(src), e.limits.MaxScriptBytes),
+		}
+	}
+	if p, ok := e.cache.get(src); ok {
+		return p, nil
+	}
+	p, err := e.rhai.Compile(src)
+	if err != nil {
+		return nil, toScriptError(context.Background(), context.Background(), err)
+	}
+	e.cache.put(src, p)
+	return p, nil
+}
+
+// taskConstants builds the fresh scope of one task.
+func taskConstants(t Task) (map[string]rhai.Value, *ScriptError) {
+	consts := make(map[string]rhai.Value, 5+len(t.Vars))
+	for name, v := range t.Vars {
+		rv, err := rhai.FromGo(v)
+		if err != nil {
+			return nil, &ScriptError{Kind: string(rhai.ErrHost), Message: fmt.Sprintf("failed to convert variable %s: %v", name, err)}
+		}
+		consts[name] = rv
+	}
+	consts["CONTEXT_ID"] = rhai.String(t.CircleID)
+	consts["CIRCLE_PUBLIC_KEY"] = rhai.String(t.CircleID)
+	consts["CALLER_ID"] = rhai.String(t.CallerID)
+	consts["CALLER_PUBLIC_KEY"] = rhai.String(t.CallerID)
+	consts["TASK_ID"] = rhai.String(t.ID)
+	return consts, nil
+}
+
+// toScriptError maps an interpreter error to what callers see. A cancelled
+// run is a "timeout" when the task's own deadline fired and the caller's ctx
+// is still live; otherwise it stays "cancelled" (shutdown, caller gone).
+func toScriptError(parent, run context.Context, err error) *ScriptError {
+	var re *rhai.Error
+	if !errors.As(err, &re) {
+		return &ScriptError{Kind: string(rhai.ErrHost), Message: err.Error()}
+	}
+	se := &ScriptError{Kind: string(re.Kind), Message: re.Message, Line: re.Line, Column: re.Column}
+	timedOut := errors.Is(run.Err(), context.DeadlineExceeded) && parent.Err() == nil
+	if timedOut && (re.Kind == rhai.ErrCancelled || errors.Is(err, context.DeadlineExceeded)) {
+		se.Kind = KindTimeout
+		se.Message = "script timed out"
+	}
+	return se
+}
+
+// printSink collects print() lines up to a byte budget and logs every line.
+type printSink struct {
+	max   int
+	used  int
+	lines []string
+	log   *slog.Logger
+	task  string
+}
+
+func (p *printSink) print(s string) {
+	p.log.Debug("script print", "task", p.task, "line", s)
+	if p.used+len(s) > p.max {
+		return
+	}
+	p.used += len(s)
+	p.lines = append(p.lines, s)
+}
+
+func (p *printSink) debug(s string) {
+	p.log.Debug("script debug", "task", p.task, "line", s)
+}
