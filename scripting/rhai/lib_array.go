@@ -1,0 +1,746 @@
+package rhai
+
+import (
+	"slices"
+	"sort"
+)
+
+// arrayLib is Rhai's BasicArrayPackage. Arrays are changed in place through
+// their pointer; elements stored into an array are cloned so that arrays and
+// maps keep value semantics.
+func arrayLib() []NativeDef {
+	defs := []NativeDef{
+		pureDef("get", 2, arrGet),
+		fnDef("set", 3, arrSet),
+		fnDef("push", 2, arrPush),
+		fnDef("append", 2, arrAppend),
+		fnDef("insert", 3, arrInsert),
+		fnDef("pop", 1, arrEnds(true)),
+		fnDef("shift", 1, arrEnds(false)),
+		fnDef("remove", 2, arrRemove),
+		fnDef("reverse", 1, arrFn(func(_ *Call, a *Array, _ []Value) (Value, error) {
+			slices.Reverse(a.Elems)
+			return Unit, nil
+		})),
+		fnDef("clear", 1, arrFn(func(_ *Call, a *Array, _ []Value) (Value, error) {
+			clear(a.Elems)
+			a.Elems = a.Elems[:0]
+			return Unit, nil
+		})),
+		fnDef("pad", 3, arrPad),
+		fnDef("truncate", 2, arrTruncate),
+		fnDef("chop", 2, arrChop),
+		fnDef("split", 2, arrSplit),
+		pureDef("extract", 2, arrExtract),
+		pureDef("extract", 3, arrExtract),
+		fnDef("drain", 2, arrDrain),
+		fnDef("drain", 3, arrDrain),
+		fnDef("retain", 2, arrRetain),
+		fnDef("retain", 3, arrRetain),
+		fnDef("splice", 3, arrSplice),
+		fnDef("splice", 4, arrSplice),
+		pureDef("contains", 2, arrContains),
+		fnDef("index_of", 2, arrIndexOf),
+		fnDef("index_of", 3, arrIndexOf),
+		fnDef("find", 2, arrFind(false)),
+		fnDef("find", 3, arrFind(false)),
+		fnDef("find_map", 2, arrFind(true)),
+		fnDef("find_map", 3, arrFind(true)),
+		fnDef("for_each", 2, arrForEach),
+		fnDef("map", 2, arrMap),
+		fnDef("filter", 2, arrFilter),
+		fnDef("some", 2, arrSomeAll(true)),
+		fnDef("all", 2, arrSomeAll(false)),
+		fnDef("reduce", 2, arrReduce(false)),
+		fnDef("reduce", 3, arrReduce(false)),
+		fnDef("reduce_rev", 2, arrReduce(true)),
+		fnDef("reduce_rev", 3, arrReduce(true)),
+		fnDef("zip", 3, arrZip),
+		fnDef("dedup", 1, arrDedup),
+		fnDef("dedup", 2, arrDedup),
+		fnDef("sort", 1, arrSort),
+		fnDef("sort", 2, arrSortBy),
+	}
+	defs = append(defs, getterDefs("len", arrFn(func(_ *Call, a *Array, _ []Value) (Value, error) {
+		return Int(int64(len(a.Elems))), nil
+	}))...)
+	defs = append(defs, getterDefs("is_empty", arrFn(func(_ *Call, a *Array, _ []Value) (Value, error) {
+		return Bool(len(a.Elems) == 0), nil
+	}))...)
+	return defs
+}
+
+// arrFn adapts a function whose first argument is an array.
+func arrFn(f func(c *Call, a *Array, rest []Value) (Value, error)) NativeFunc {
+	return func(c *Call, args []Value) (Value, error) {
+		if args[0].k != KindArray {
+			return Unit, ErrNoMatch
+		}
+		return f(c, args[0].AsArray(), args[1:])
+	}
+}
+
+func arrGet(_ *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray || args[1].k != KindInt {
+		return Unit, ErrNoMatch
+	}
+	elems := args[0].AsArray().Elems
+	i, ok := calcIndex(len(elems), args[1].AsInt())
+	if !ok {
+		return Unit, nil
+	}
+	return elems[i].Clone(), nil
+}
+
+func arrSet(_ *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray || args[1].k != KindInt {
+		return Unit, ErrNoMatch
+	}
+	elems := args[0].AsArray().Elems
+	if i, ok := calcIndex(len(elems), args[1].AsInt()); ok {
+		elems[i] = args[2].Clone()
+	}
+	return Unit, nil
+}
+
+func arrPush(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	if err := checkArrayLen(c, len(a.Elems)+1); err != nil {
+		return Unit, err
+	}
+	a.Elems = append(a.Elems, args[1].Clone())
+	return Unit, nil
+}
+
+func arrAppend(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray || args[1].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	a, b := args[0].AsArray(), args[1].AsArray().Elems
+	if err := checkArrayLen(c, len(a.Elems)+len(b)); err != nil {
+		return Unit, err
+	}
+	for _, e := range b {
+		a.Elems = append(a.Elems, e.Clone())
+	}
+	return Unit, nil
+}
+
+// arrInsert inserts at a position (negative from the end); past the end
+// appends.
+func arrInsert(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray || args[1].k != KindInt {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	if err := checkArrayLen(c, len(a.Elems)+1); err != nil {
+		return Unit, err
+	}
+	i, _ := calcOffsetLen(len(a.Elems), args[1].AsInt(), 0)
+	a.Elems = slices.Insert(a.Elems, i, args[2].Clone())
+	return Unit, nil
+}
+
+// arrEnds is pop (last) or shift (first): () on an empty array.
+func arrEnds(last bool) NativeFunc {
+	return arrFn(func(_ *Call, a *Array, _ []Value) (Value, error) {
+		n := len(a.Elems)
+		if n == 0 {
+			return Unit, nil
+		}
+		if last {
+			v := a.Elems[n-1]
+			a.Elems[n-1] = Unit
+			a.Elems = a.Elems[:n-1]
+			return v, nil
+		}
+		v := a.Elems[0]
+		a.Elems = slices.Delete(a.Elems, 0, 1)
+		return v, nil
+	})
+}
+
+func arrRemove(_ *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray || args[1].k != KindInt {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	i, ok := calcIndex(len(a.Elems), args[1].AsInt())
+	if !ok {
+		return Unit, nil
+	}
+	v := a.Elems[i]
+	a.Elems = slices.Delete(a.Elems, i, i+1)
+	return v, nil
+}
+
+func arrPad(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray || args[1].k != KindInt {
+		return Unit, ErrNoMatch
+	}
+	a, n := args[0].AsArray(), args[1].AsInt()
+	if n <= int64(len(a.Elems)) {
+		return Unit, nil
+	}
+	if err := checkArrayLen(c, int(min(n, 1<<40))); err != nil {
+		return Unit, err
+	}
+	if err := c.Tick(int(n) - len(a.Elems)); err != nil {
+		return Unit, err
+	}
+	for int64(len(a.Elems)) < n {
+		a.Elems = append(a.Elems, args[2].Clone())
+	}
+	return Unit, nil
+}
+
+func arrTruncate(_ *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray || args[1].k != KindInt {
+		return Unit, ErrNoMatch
+	}
+	a, n := args[0].AsArray(), args[1].AsInt()
+	if n < int64(len(a.Elems)) {
+		n = max(n, 0)
+		clear(a.Elems[n:])
+		a.Elems = a.Elems[:n]
+	}
+	return Unit, nil
+}
+
+// arrChop keeps only the last n elements.
+func arrChop(_ *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray || args[1].k != KindInt {
+		return Unit, ErrNoMatch
+	}
+	a, n := args[0].AsArray(), args[1].AsInt()
+	if n < int64(len(a.Elems)) {
+		n = max(n, 0)
+		a.Elems = slices.Delete(a.Elems, 0, len(a.Elems)-int(n))
+	}
+	return Unit, nil
+}
+
+// arrSplit cuts the array at a position, keeping the head and returning the
+// tail.
+func arrSplit(_ *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray || args[1].k != KindInt {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	i, _ := calcOffsetLen(len(a.Elems), args[1].AsInt(), 0)
+	tail := slices.Clone(a.Elems[i:])
+	clear(a.Elems[i:])
+	a.Elems = a.Elems[:i]
+	return NewArray(tail), nil
+}
+
+// arrWindow reads (start[, len]) or (range) after the array; a missing
+// length means to the end.
+func arrWindow(n int, rest []Value) (int, int, bool) {
+	start, length, ok := window(append([]Value{Unit}, rest...))
+	if !ok {
+		return 0, 0, false
+	}
+	s, l := calcOffsetLen(n, start, length)
+	return s, l, true
+}
+
+func cloneElems(elems []Value) []Value {
+	out := make([]Value, len(elems))
+	for i, e := range elems {
+		out[i] = e.Clone()
+	}
+	return out
+}
+
+func arrExtract(_ *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	elems := args[0].AsArray().Elems
+	s, l, ok := arrWindow(len(elems), args[1:])
+	if !ok {
+		return Unit, ErrNoMatch
+	}
+	return NewArray(cloneElems(elems[s : s+l])), nil
+}
+
+// arrDrain removes the elements a predicate accepts, or a window, and
+// returns them.
+func arrDrain(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	if len(args) == 2 && args[1].k != KindRange {
+		return filterOut(c, a, args[1], true)
+	}
+	s, l, ok := arrWindow(len(a.Elems), args[1:])
+	if !ok {
+		return Unit, ErrNoMatch
+	}
+	out := slices.Clone(a.Elems[s : s+l])
+	a.Elems = slices.Delete(a.Elems, s, s+l)
+	return NewArray(out), nil
+}
+
+// arrRetain keeps the elements a predicate accepts, or a window, and
+// returns the others.
+func arrRetain(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	if len(args) == 2 && args[1].k != KindRange {
+		return filterOut(c, a, args[1], false)
+	}
+	s, l, ok := arrWindow(len(a.Elems), args[1:])
+	if !ok {
+		return Unit, ErrNoMatch
+	}
+	out := append(slices.Clone(a.Elems[:s]), a.Elems[s+l:]...)
+	a.Elems = slices.Clone(a.Elems[s : s+l])
+	return NewArray(out), nil
+}
+
+// filterOut removes from a the elements for which the predicate equals
+// want and returns them; the index passed is the original position.
+func filterOut(c *Call, a *Array, fn Value, want bool) (Value, error) {
+	cb, err := newCallback(c, fn)
+	if err != nil {
+		return Unit, err
+	}
+	var kept, removed []Value
+	for i := 0; i < len(a.Elems); i++ {
+		item := a.Elems[i]
+		ok, err := cb.test(&item, i)
+		if err != nil {
+			return Unit, err
+		}
+		if ok == want {
+			removed = append(removed, item)
+		} else {
+			kept = append(kept, item)
+		}
+	}
+	a.Elems = kept
+	return NewArray(removed), nil
+}
+
+func arrSplice(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	last := args[len(args)-1]
+	if last.k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	s, l, ok := arrWindow(len(a.Elems), args[1:len(args)-1])
+	if !ok {
+		return Unit, ErrNoMatch
+	}
+	ins := cloneElems(last.AsArray().Elems)
+	if err := checkArrayLen(c, len(a.Elems)-l+len(ins)); err != nil {
+		return Unit, err
+	}
+	a.Elems = slices.Replace(a.Elems, s, s+l, ins...)
+	return Unit, nil
+}
+
+func arrContains(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	for i, e := range args[0].AsArray().Elems {
+		if err := tickEvery(c, i); err != nil {
+			return Unit, err
+		}
+		if Equal(e, args[1]) {
+			return Bool(true), nil
+		}
+	}
+	return Bool(false), nil
+}
+
+// searchStart resolves the optional start position of index_of and find:
+// negative counts from the end; ok=false when it is past the end.
+func searchStart(n int, args []Value) (int, bool, error) {
+	if len(args) < 3 {
+		return 0, n > 0, nil
+	}
+	if args[2].k != KindInt {
+		return 0, false, ErrNoMatch
+	}
+	start := args[2].AsInt()
+	switch {
+	case start < 0:
+		if -start >= int64(n) {
+			return 0, n > 0, nil
+		}
+		return n - int(-start), true, nil
+	case start >= int64(n):
+		return 0, false, nil
+	}
+	return int(start), true, nil
+}
+
+// isPredicate tells a predicate argument from a value to look for: a
+// function pointer, or a string naming a script function.
+func isPredicate(c *Call, v Value) bool {
+	switch v.k {
+	case KindFnPtr:
+		return true
+	case KindString:
+		name := v.AsStr()
+		return c.IsDefFn(name, 1) || c.IsDefFn(name, 2)
+	}
+	return false
+}
+
+func arrIndexOf(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	start, ok, err := searchStart(len(a.Elems), args)
+	if err != nil || !ok {
+		return Int(-1), err
+	}
+	if !isPredicate(c, args[1]) {
+		for i := start; i < len(a.Elems); i++ {
+			if err := tickEvery(c, i); err != nil {
+				return Unit, err
+			}
+			if Equal(a.Elems[i], args[1]) {
+				return Int(int64(i)), nil
+			}
+		}
+		return Int(-1), nil
+	}
+	cb, err := newCallback(c, args[1])
+	if err != nil {
+		return Unit, err
+	}
+	for i := start; i < len(a.Elems); i++ {
+		item := a.Elems[i]
+		ok, err := cb.test(&item, i)
+		if err != nil {
+			return Unit, err
+		}
+		if ok {
+			return Int(int64(i)), nil
+		}
+	}
+	return Int(-1), nil
+}
+
+// arrFind returns the first element a predicate accepts (find) or the first
+// non-() result of the function (find_map); () when there is none.
+func arrFind(mapping bool) NativeFunc {
+	return func(c *Call, args []Value) (Value, error) {
+		if args[0].k != KindArray {
+			return Unit, ErrNoMatch
+		}
+		a := args[0].AsArray()
+		cb, err := newCallback(c, args[1])
+		if err != nil {
+			return Unit, err
+		}
+		start, ok, err := searchStart(len(a.Elems), args)
+		if err != nil || !ok {
+			return Unit, err
+		}
+		for i := start; i < len(a.Elems); i++ {
+			item := a.Elems[i]
+			if mapping {
+				v, err := cb.call(nil, &item, Int(int64(i)))
+				if err != nil || !v.IsUnit() {
+					return v, err
+				}
+				continue
+			}
+			ok, err := cb.test(&item, i)
+			if err != nil {
+				return Unit, err
+			}
+			if ok {
+				return item.Clone(), nil
+			}
+		}
+		return Unit, nil
+	}
+}
+
+// arrForEach calls the function on every element, bound to `this` when the
+// function takes no element parameter, so `this += 1` changes the array.
+func arrForEach(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	cb, err := newCallback(c, args[1])
+	if err != nil {
+		return Unit, err
+	}
+	for i := 0; i < len(a.Elems); i++ {
+		item := a.Elems[i]
+		if _, err := cb.call(nil, &item, Int(int64(i))); err != nil {
+			return Unit, err
+		}
+		if i < len(a.Elems) {
+			a.Elems[i] = item
+		}
+	}
+	return Unit, nil
+}
+
+func arrMap(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	cb, err := newCallback(c, args[1])
+	if err != nil {
+		return Unit, err
+	}
+	out := make([]Value, 0, len(a.Elems))
+	for i := 0; i < len(a.Elems); i++ {
+		item := a.Elems[i].Clone()
+		v, err := cb.call(nil, &item, Int(int64(i)))
+		if err != nil {
+			return Unit, err
+		}
+		out = append(out, v)
+	}
+	return NewArray(out), nil
+}
+
+func arrFilter(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	cb, err := newCallback(c, args[1])
+	if err != nil {
+		return Unit, err
+	}
+	var out []Value
+	for i := 0; i < len(a.Elems); i++ {
+		item := a.Elems[i].Clone()
+		ok, err := cb.test(&item, i)
+		if err != nil {
+			return Unit, err
+		}
+		if ok {
+			out = append(out, a.Elems[i].Clone())
+		}
+	}
+	return NewArray(out), nil
+}
+
+// arrSomeAll is some (any accepts) or all (every one accepts).
+func arrSomeAll(some bool) NativeFunc {
+	return func(c *Call, args []Value) (Value, error) {
+		if args[0].k != KindArray {
+			return Unit, ErrNoMatch
+		}
+		a := args[0].AsArray()
+		cb, err := newCallback(c, args[1])
+		if err != nil {
+			return Unit, err
+		}
+		for i := 0; i < len(a.Elems); i++ {
+			item := a.Elems[i].Clone()
+			ok, err := cb.test(&item, i)
+			if err != nil {
+				return Unit, err
+			}
+			if ok == some {
+				return Bool(some), nil
+			}
+		}
+		return Bool(!some), nil
+	}
+}
+
+// arrReduce folds the array (from the end for reduce_rev) with an
+// accumulator starting at () or the given initial value.
+func arrReduce(rev bool) NativeFunc {
+	return func(c *Call, args []Value) (Value, error) {
+		if args[0].k != KindArray {
+			return Unit, ErrNoMatch
+		}
+		a := args[0].AsArray()
+		cb, err := newCallback(c, args[1])
+		if err != nil {
+			return Unit, err
+		}
+		acc := Unit
+		if len(args) == 3 {
+			acc = args[2]
+		}
+		n := len(a.Elems)
+		for k := 0; k < n && k < len(a.Elems); k++ {
+			i := k
+			if rev {
+				i = n - 1 - k
+				if i >= len(a.Elems) {
+					continue
+				}
+			}
+			item := a.Elems[i].Clone()
+			acc, err = cb.call([]Value{acc}, &item, Int(int64(i)))
+			if err != nil {
+				return Unit, err
+			}
+		}
+		return acc, nil
+	}
+}
+
+// arrZip maps pairs of elements of two arrays, up to the shorter length.
+func arrZip(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray || args[1].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	x, y := args[0].AsArray(), args[1].AsArray()
+	cb, err := newCallback(c, args[2])
+	if err != nil {
+		return Unit, err
+	}
+	var out []Value
+	for i := 0; i < len(x.Elems) && i < len(y.Elems); i++ {
+		var v Value
+		if cb.arity == 3 {
+			v, err = cb.callPlain(x.Elems[i].Clone(), y.Elems[i].Clone(), Int(int64(i)))
+		} else {
+			v, err = cb.callPlain(x.Elems[i].Clone(), y.Elems[i].Clone())
+		}
+		if err != nil {
+			return Unit, err
+		}
+		out = append(out, v)
+	}
+	return NewArray(out), nil
+}
+
+// arrDedup removes consecutive duplicates, by `==` or by a function called
+// with (kept element, next element).
+func arrDedup(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	var cb *callback
+	if len(args) == 2 {
+		var err error
+		if cb, err = newCallback(c, args[1]); err != nil {
+			return Unit, err
+		}
+	}
+	if len(a.Elems) < 2 {
+		return Unit, nil
+	}
+	out := a.Elems[:1]
+	for i := 1; i < len(a.Elems); i++ {
+		prev, cur := out[len(out)-1], a.Elems[i]
+		same := false
+		if cb == nil {
+			if err := tickEvery(c, i); err != nil {
+				return Unit, err
+			}
+			same = Equal(prev, cur)
+		} else {
+			v, err := cb.callPlain(prev, cur)
+			if err != nil {
+				return Unit, err
+			}
+			same = v.k == KindBool && v.AsBool()
+		}
+		if !same {
+			out = append(out, cur)
+		}
+	}
+	clear(a.Elems[len(out):])
+	a.Elems = out
+	return Unit, nil
+}
+
+// arrSort sorts a homogeneous array of integers, floats, strings, chars,
+// bools or units in natural order; mixed types are an error, as in Rhai.
+func arrSort(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	elems := args[0].AsArray().Elems
+	if len(elems) < 2 {
+		return Unit, nil
+	}
+	k := elems[0].k
+	for _, e := range elems {
+		if e.k != k {
+			return Unit, Errorf(ErrFunctionNotFound, "sort() cannot be called with elements of different types")
+		}
+	}
+	switch k {
+	case KindInt, KindFloat, KindString, KindChar, KindBool, KindUnit, KindTimestamp:
+	default:
+		return Unit, Errorf(ErrFunctionNotFound, "sort() cannot be called with elements of type %s", elems[0].TypeName())
+	}
+	if err := c.Tick(len(elems)); err != nil {
+		return Unit, err
+	}
+	sort.SliceStable(elems, func(i, j int) bool {
+		r, ok := Compare(elems[i], elems[j])
+		if !ok { // NaN sorts last
+			return elems[j].k == KindFloat && elems[j].AsFloat() != elems[j].AsFloat() &&
+				elems[i].AsFloat() == elems[i].AsFloat()
+		}
+		return r < 0
+	})
+	return Unit, nil
+}
+
+// arrSortBy sorts with a comparer returning an integer (< 0, 0, > 0). The
+// sort is stable; the first error from the comparer stops it.
+func arrSortBy(c *Call, args []Value) (Value, error) {
+	if args[0].k != KindArray {
+		return Unit, ErrNoMatch
+	}
+	a := args[0].AsArray()
+	cb, err := newCallback(c, args[1])
+	if err != nil {
+		return Unit, err
+	}
+	elems := slices.Clone(a.Elems)
+	var cmpErr error
+	slices.SortStableFunc(elems, func(x, y Value) int {
+		if cmpErr != nil {
+			return 0
+		}
+		v, err := cb.callPlain(x, y)
+		if err != nil {
+			cmpErr = err
+			return 0
+		}
+		switch v.k {
+		case KindInt:
+			return cmpInt(v.AsInt(), 0)
+		case KindBool:
+			if v.AsBool() {
+				return 1
+			}
+			return -1
+		}
+		return 0
+	})
+	if cmpErr != nil {
+		return Unit, cmpErr
+	}
+	a.Elems = elems
+	return Unit, nil
+}

@@ -1,0 +1,164 @@
+package rhai
+
+// intBits is the width of Rhai's INT.
+const intBits = 64
+
+// bitLib is Rhai's BitFieldPackage: single bits and bit ranges of an
+// integer, with negative bit positions counting from the most significant
+// end.
+func bitLib() []NativeDef {
+	return []NativeDef{
+		pureDef("get_bit", 2, func(_ *Call, a []Value) (Value, error) {
+			if a[0].k != KindInt || a[1].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			bit, err := bitIndex(a[1].AsInt())
+			if err != nil {
+				return Unit, err
+			}
+			return Bool(a[0].AsInt()&(1<<bit) != 0), nil
+		}),
+		mutDef("set_bit", 3, func(_ *Call, a []Value) (Value, error) {
+			if a[0].k != KindInt || a[1].k != KindInt || a[2].k != KindBool {
+				return Unit, ErrNoMatch
+			}
+			bit, err := bitIndex(a[1].AsInt())
+			if err != nil {
+				return Unit, err
+			}
+			x := a[0].AsInt()
+			if a[2].AsBool() {
+				x |= 1 << bit
+			} else {
+				x &^= 1 << bit
+			}
+			a[0] = Int(x)
+			return Unit, nil
+		}),
+		pureDef("get_bits", 2, func(_ *Call, a []Value) (Value, error) {
+			if a[0].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			start, n, ok := rangeArg(a[1])
+			if !ok {
+				return Unit, ErrNoMatch
+			}
+			return getBits(a[0].AsInt(), start, n)
+		}),
+		pureDef("get_bits", 3, func(_ *Call, a []Value) (Value, error) {
+			if a[0].k != KindInt || a[1].k != KindInt || a[2].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			return getBits(a[0].AsInt(), a[1].AsInt(), a[2].AsInt())
+		}),
+		mutDef("set_bits", 3, func(_ *Call, a []Value) (Value, error) {
+			if a[0].k != KindInt || a[2].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			start, n, ok := rangeArg(a[1])
+			if !ok {
+				return Unit, ErrNoMatch
+			}
+			return setBits(a, start, n, a[2].AsInt())
+		}),
+		mutDef("set_bits", 4, func(_ *Call, a []Value) (Value, error) {
+			if a[0].k != KindInt || a[1].k != KindInt || a[2].k != KindInt || a[3].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			return setBits(a, a[1].AsInt(), a[2].AsInt(), a[3].AsInt())
+		}),
+		pureDef("bits", 1, func(c *Call, a []Value) (Value, error) {
+			if a[0].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			return bitsOf(a[0].AsInt(), 0, intBits)
+		}),
+		pureDef("bits", 2, func(c *Call, a []Value) (Value, error) {
+			if a[0].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			if start, n, ok := rangeArg(a[1]); ok {
+				return bitsOf(a[0].AsInt(), start, n)
+			}
+			if a[1].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			return bitsOf(a[0].AsInt(), a[1].AsInt(), intBits)
+		}),
+		pureDef("bits", 3, func(c *Call, a []Value) (Value, error) {
+			if a[0].k != KindInt || a[1].k != KindInt || a[2].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			return bitsOf(a[0].AsInt(), a[1].AsInt(), a[2].AsInt())
+		}),
+	}
+}
+
+// bitIndex resolves a bit position; negative positions count from the top.
+func bitIndex(pos int64) (uint, error) {
+	i, ok := calcIndex(intBits, pos)
+	if !ok {
+		return 0, Errorf(ErrIndexOutOfBounds, "Bit-field index %d out of bounds: only %d bits in number", pos, intBits)
+	}
+	return uint(i), nil
+}
+
+// bitWindow resolves a (start, count) bit range, clamping count to the
+// bits that remain; a count <= 0 is an empty window.
+func bitWindow(start, n int64) (uint, uint, error) {
+	bit, err := bitIndex(start)
+	if err != nil {
+		if n <= 0 {
+			return 0, 0, nil
+		}
+		return 0, 0, err
+	}
+	if n <= 0 {
+		return bit, 0, nil
+	}
+	if n > int64(intBits-bit) {
+		n = int64(intBits - bit)
+	}
+	return bit, uint(n), nil
+}
+
+func getBits(x, start, n int64) (Value, error) {
+	bit, cnt, err := bitWindow(start, n)
+	if err != nil || cnt == 0 {
+		return Int(0), err
+	}
+	if cnt == intBits {
+		return Int(x), nil
+	}
+	mask := int64(1)<<cnt - 1
+	return Int((x >> bit) & mask), nil
+}
+
+func setBits(a []Value, start, n, v int64) (Value, error) {
+	bit, cnt, err := bitWindow(start, n)
+	if err != nil || cnt == 0 {
+		return Unit, err
+	}
+	if cnt == intBits {
+		a[0] = Int(v)
+		return Unit, nil
+	}
+	mask := int64(1)<<cnt - 1
+	x := a[0].AsInt()&^(mask<<bit) | (v&mask)<<bit
+	a[0] = Int(x)
+	return Unit, nil
+}
+
+// bitsOf returns the bits of a window as an array of bools, lowest first
+// (Rhai returns an iterator; `for b in bits(x)` iterates either the same).
+func bitsOf(x, start, n int64) (Value, error) {
+	bit, cnt, err := bitWindow(start, n)
+	if err != nil {
+		return Unit, err
+	}
+	elems := make([]Value, cnt)
+	for i := range elems {
+		elems[i] = Bool(x&(1<<(bit+uint(i))) != 0)
+	}
+	return NewArray(elems), nil
+}

@@ -1,0 +1,418 @@
+package rhai
+
+import (
+	"encoding/binary"
+	"math"
+	"slices"
+	"unicode/utf8"
+)
+
+// blobLib is Rhai's BasicBlobPackage: byte buffers with array-like editing
+// and little/big-endian number and text encoding. Byte arguments keep only
+// their lowest 8 bits.
+func blobLib() []NativeDef {
+	defs := []NativeDef{
+		pureDef("blob", 0, func(_ *Call, _ []Value) (Value, error) { return NewBlob(nil), nil }),
+		pureDef("blob", 1, newBlob),
+		pureDef("blob", 2, newBlob),
+		pureDef("get", 2, blobFn(func(_ *Call, b *Blob, a []Value) (Value, error) {
+			if a[0].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			i, ok := calcIndex(len(b.B), a[0].AsInt())
+			if !ok {
+				return Int(0), nil
+			}
+			return Int(int64(b.B[i])), nil
+		})),
+		fnDef("set", 3, blobFn(func(_ *Call, b *Blob, a []Value) (Value, error) {
+			if a[0].k != KindInt || a[1].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			if i, ok := calcIndex(len(b.B), a[0].AsInt()); ok {
+				b.B[i] = byte(a[1].AsInt())
+			}
+			return Unit, nil
+		})),
+		fnDef("push", 2, blobFn(func(c *Call, b *Blob, a []Value) (Value, error) {
+			if a[0].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			if err := checkBlobLen(c, len(b.B)+1); err != nil {
+				return Unit, err
+			}
+			b.B = append(b.B, byte(a[0].AsInt()))
+			return Unit, nil
+		})),
+		fnDef("append", 2, blobAppend),
+		fnDef("insert", 3, blobFn(func(c *Call, b *Blob, a []Value) (Value, error) {
+			if a[0].k != KindInt || a[1].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			if err := checkBlobLen(c, len(b.B)+1); err != nil {
+				return Unit, err
+			}
+			i, _ := calcOffsetLen(len(b.B), a[0].AsInt(), 0)
+			b.B = slices.Insert(b.B, i, byte(a[1].AsInt()))
+			return Unit, nil
+		})),
+		fnDef("pop", 1, blobFn(func(_ *Call, b *Blob, _ []Value) (Value, error) {
+			if len(b.B) == 0 {
+				return Int(0), nil
+			}
+			v := b.B[len(b.B)-1]
+			b.B = b.B[:len(b.B)-1]
+			return Int(int64(v)), nil
+		})),
+		fnDef("shift", 1, blobFn(func(_ *Call, b *Blob, _ []Value) (Value, error) {
+			if len(b.B) == 0 {
+				return Int(0), nil
+			}
+			v := b.B[0]
+			b.B = slices.Delete(b.B, 0, 1)
+			return Int(int64(v)), nil
+		})),
+		fnDef("remove", 2, blobFn(func(_ *Call, b *Blob, a []Value) (Value, error) {
+			if a[0].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			i, ok := calcIndex(len(b.B), a[0].AsInt())
+			if !ok {
+				return Int(0), nil
+			}
+			v := b.B[i]
+			b.B = slices.Delete(b.B, i, i+1)
+			return Int(int64(v)), nil
+		})),
+		fnDef("reverse", 1, blobFn(func(_ *Call, b *Blob, _ []Value) (Value, error) {
+			slices.Reverse(b.B)
+			return Unit, nil
+		})),
+		fnDef("clear", 1, blobFn(func(_ *Call, b *Blob, _ []Value) (Value, error) {
+			b.B = b.B[:0]
+			return Unit, nil
+		})),
+		fnDef("pad", 3, blobFn(func(c *Call, b *Blob, a []Value) (Value, error) {
+			if a[0].k != KindInt || a[1].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			n := a[0].AsInt()
+			if n <= int64(len(b.B)) {
+				return Unit, nil
+			}
+			if err := checkBlobLen(c, int(min(n, 1<<40))); err != nil {
+				return Unit, err
+			}
+			for int64(len(b.B)) < n {
+				b.B = append(b.B, byte(a[1].AsInt()))
+			}
+			return Unit, nil
+		})),
+		fnDef("truncate", 2, blobFn(func(_ *Call, b *Blob, a []Value) (Value, error) {
+			if a[0].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			if n := a[0].AsInt(); n < int64(len(b.B)) {
+				b.B = b.B[:max(n, 0)]
+			}
+			return Unit, nil
+		})),
+		fnDef("chop", 2, blobFn(func(_ *Call, b *Blob, a []Value) (Value, error) {
+			if a[0].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			if n := a[0].AsInt(); n < int64(len(b.B)) {
+				b.B = slices.Delete(b.B, 0, len(b.B)-int(max(n, 0)))
+			}
+			return Unit, nil
+		})),
+		fnDef("split", 2, blobFn(func(_ *Call, b *Blob, a []Value) (Value, error) {
+			if a[0].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			i, _ := calcOffsetLen(len(b.B), a[0].AsInt(), 0)
+			tail := slices.Clone(b.B[i:])
+			b.B = b.B[:i]
+			return NewBlob(tail), nil
+		})),
+		pureDef("contains", 2, blobFn(func(_ *Call, b *Blob, a []Value) (Value, error) {
+			if a[0].k != KindInt {
+				return Unit, ErrNoMatch
+			}
+			x := a[0].AsInt()
+			return Bool(x >= 0 && x < 256 && slices.Contains(b.B, byte(x))), nil
+		})),
+		pureDef("extract", 2, blobExtract),
+		pureDef("extract", 3, blobExtract),
+		fnDef("drain", 2, blobDrain),
+		fnDef("drain", 3, blobDrain),
+		fnDef("retain", 2, blobRetain),
+		fnDef("retain", 3, blobRetain),
+		fnDef("splice", 3, blobSplice),
+		fnDef("splice", 4, blobSplice),
+		pureDef("as_string", 1, blobFn(func(_ *Call, b *Blob, _ []Value) (Value, error) {
+			return String(toValidUTF8(b.B)), nil
+		})),
+		pureDef("to_array", 1, blobFn(func(_ *Call, b *Blob, _ []Value) (Value, error) {
+			elems := make([]Value, len(b.B))
+			for i, x := range b.B {
+				elems[i] = Int(int64(x))
+			}
+			return NewArray(elems), nil
+		})),
+		pureDef("parse_le_int", 2, blobParse(true, false)),
+		pureDef("parse_le_int", 3, blobParse(true, false)),
+		pureDef("parse_be_int", 2, blobParse(false, false)),
+		pureDef("parse_be_int", 3, blobParse(false, false)),
+		pureDef("parse_le_float", 2, blobParse(true, true)),
+		pureDef("parse_le_float", 3, blobParse(true, true)),
+		pureDef("parse_be_float", 2, blobParse(false, true)),
+		pureDef("parse_be_float", 3, blobParse(false, true)),
+		fnDef("write_le", 3, blobWriteNum(true)),
+		fnDef("write_le", 4, blobWriteNum(true)),
+		fnDef("write_be", 3, blobWriteNum(false)),
+		fnDef("write_be", 4, blobWriteNum(false)),
+		fnDef("write_utf8", 3, blobWriteText(false)),
+		fnDef("write_utf8", 4, blobWriteText(false)),
+		fnDef("write", 3, blobWriteText(false)),
+		fnDef("write", 4, blobWriteText(false)),
+		fnDef("write_ascii", 3, blobWriteText(true)),
+		fnDef("write_ascii", 4, blobWriteText(true)),
+	}
+	defs = append(defs, getterDefs("len", blobFn(func(_ *Call, b *Blob, _ []Value) (Value, error) {
+		return Int(int64(len(b.B))), nil
+	}))...)
+	defs = append(defs, getterDefs("is_empty", blobFn(func(_ *Call, b *Blob, _ []Value) (Value, error) {
+		return Bool(len(b.B) == 0), nil
+	}))...)
+	return defs
+}
+
+// blobFn adapts a function whose first argument is a BLOB.
+func blobFn(f func(c *Call, b *Blob, rest []Value) (Value, error)) NativeFunc {
+	return func(c *Call, args []Value) (Value, error) {
+		if args[0].k != KindBlob {
+			return Unit, ErrNoMatch
+		}
+		return f(c, args[0].AsBlob(), args[1:])
+	}
+}
+
+func toValidUTF8(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return string([]rune(string(b)))
+}
+
+// newBlob is blob(len[, byte]).
+func newBlob(c *Call, a []Value) (Value, error) {
+	if a[0].k != KindInt || (len(a) == 2 && a[1].k != KindInt) {
+		return Unit, ErrNoMatch
+	}
+	n := max(a[0].AsInt(), 0)
+	if err := checkBlobLen(c, int(min(n, 1<<40))); err != nil {
+		return Unit, err
+	}
+	b := make([]byte, n)
+	if len(a) == 2 {
+		if v := byte(a[1].AsInt()); v != 0 {
+			for i := range b {
+				b[i] = v
+			}
+		}
+	}
+	return NewBlob(b), nil
+}
+
+// blobAppend appends a BLOB, a byte, or a string or char as UTF-8.
+func blobAppend(c *Call, a []Value) (Value, error) {
+	if a[0].k != KindBlob {
+		return Unit, ErrNoMatch
+	}
+	b := a[0].AsBlob()
+	var add []byte
+	switch a[1].k {
+	case KindBlob:
+		add = a[1].AsBlob().B
+	case KindInt:
+		add = []byte{byte(a[1].AsInt())}
+	case KindString:
+		add = a[1].StrBytes()
+	case KindChar:
+		add = []byte(string(a[1].AsChar()))
+	default:
+		return Unit, ErrNoMatch
+	}
+	if err := checkBlobLen(c, len(b.B)+len(add)); err != nil {
+		return Unit, err
+	}
+	b.B = append(b.B, add...)
+	return Unit, nil
+}
+
+func blobExtract(_ *Call, a []Value) (Value, error) {
+	if a[0].k != KindBlob {
+		return Unit, ErrNoMatch
+	}
+	b := a[0].AsBlob()
+	s, l, ok := arrWindow(len(b.B), a[1:])
+	if !ok {
+		return Unit, ErrNoMatch
+	}
+	return NewBlob(slices.Clone(b.B[s : s+l])), nil
+}
+
+func blobDrain(_ *Call, a []Value) (Value, error) {
+	if a[0].k != KindBlob {
+		return Unit, ErrNoMatch
+	}
+	b := a[0].AsBlob()
+	s, l, ok := arrWindow(len(b.B), a[1:])
+	if !ok {
+		return Unit, ErrNoMatch
+	}
+	out := slices.Clone(b.B[s : s+l])
+	b.B = slices.Delete(b.B, s, s+l)
+	return NewBlob(out), nil
+}
+
+func blobRetain(_ *Call, a []Value) (Value, error) {
+	if a[0].k != KindBlob {
+		return Unit, ErrNoMatch
+	}
+	b := a[0].AsBlob()
+	s, l, ok := arrWindow(len(b.B), a[1:])
+	if !ok {
+		return Unit, ErrNoMatch
+	}
+	out := append(slices.Clone(b.B[:s]), b.B[s+l:]...)
+	b.B = slices.Clone(b.B[s : s+l])
+	return NewBlob(out), nil
+}
+
+func blobSplice(c *Call, a []Value) (Value, error) {
+	last := a[len(a)-1]
+	if a[0].k != KindBlob || last.k != KindBlob {
+		return Unit, ErrNoMatch
+	}
+	b := a[0].AsBlob()
+	s, l, ok := arrWindow(len(b.B), a[1:len(a)-1])
+	if !ok {
+		return Unit, ErrNoMatch
+	}
+	ins := slices.Clone(last.AsBlob().B)
+	if err := checkBlobLen(c, len(b.B)-l+len(ins)); err != nil {
+		return Unit, err
+	}
+	b.B = slices.Replace(b.B, s, s+l, ins...)
+	return Unit, nil
+}
+
+// blobBytes8 copies up to 8 bytes of a window into a zero-padded buffer,
+// as Rhai reads numbers: missing bytes are zeros at the end.
+func blobBytes8(b []byte, rest []Value) ([8]byte, int, bool) {
+	var buf [8]byte
+	s, l, ok := arrWindow(len(b), rest)
+	if !ok {
+		return buf, 0, false
+	}
+	l = min(l, 8)
+	copy(buf[:], b[s:s+l])
+	return buf, l, true
+}
+
+// blobParse is parse_{le,be}_{int,float}(start, len) or (range).
+func blobParse(le, float bool) NativeFunc {
+	return func(_ *Call, a []Value) (Value, error) {
+		if a[0].k != KindBlob {
+			return Unit, ErrNoMatch
+		}
+		buf, n, ok := blobBytes8(a[0].AsBlob().B, a[1:])
+		if !ok {
+			return Unit, ErrNoMatch
+		}
+		if n == 0 {
+			if float {
+				return Float(0), nil
+			}
+			return Int(0), nil
+		}
+		var u uint64
+		if le {
+			u = binary.LittleEndian.Uint64(buf[:])
+		} else {
+			u = binary.BigEndian.Uint64(buf[:])
+		}
+		if float {
+			return Float(math.Float64frombits(u)), nil
+		}
+		return Int(int64(u)), nil
+	}
+}
+
+// blobWriteNum is write_{le,be}(start, len, number) or (range, number):
+// the first len bytes (at most 8) of the number's encoding.
+func blobWriteNum(le bool) NativeFunc {
+	return func(_ *Call, a []Value) (Value, error) {
+		last := a[len(a)-1]
+		if a[0].k != KindBlob {
+			return Unit, ErrNoMatch
+		}
+		var u uint64
+		switch last.k {
+		case KindInt:
+			u = uint64(last.AsInt())
+		case KindFloat:
+			u = math.Float64bits(last.AsFloat())
+		default:
+			return Unit, ErrNoMatch
+		}
+		b := a[0].AsBlob().B
+		s, l, ok := arrWindow(len(b), a[1:len(a)-1])
+		if !ok {
+			return Unit, ErrNoMatch
+		}
+		var buf [8]byte
+		if le {
+			binary.LittleEndian.PutUint64(buf[:], u)
+		} else {
+			binary.BigEndian.PutUint64(buf[:], u)
+		}
+		copy(b[s:s+min(l, 8)], buf[:])
+		return Unit, nil
+	}
+}
+
+// blobWriteText is write_utf8 / write_ascii (start, len, string) or
+// (range, string): the string's bytes (ASCII characters only for
+// write_ascii), cut to the window.
+func blobWriteText(ascii bool) NativeFunc {
+	return func(_ *Call, a []Value) (Value, error) {
+		last := a[len(a)-1]
+		if a[0].k != KindBlob || last.k != KindString {
+			return Unit, ErrNoMatch
+		}
+		b := a[0].AsBlob().B
+		s, l, ok := arrWindow(len(b), a[1:len(a)-1])
+		if !ok {
+			return Unit, ErrNoMatch
+		}
+		src := last.StrBytes()
+		if ascii {
+			src = asciiOnly(src)
+		}
+		copy(b[s:s+l], src)
+		return Unit, nil
+	}
+}
+
+func asciiOnly(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for _, c := range b {
+		if c < utf8.RuneSelf {
+			out = append(out, c)
+		}
+	}
+	return out
+}

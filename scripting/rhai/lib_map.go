@@ -1,0 +1,165 @@
+package rhai
+
+// mapLib is Rhai's BasicMapPackage. Maps are changed in place through their
+// pointer; keys iterate in sorted order.
+func mapLib() []NativeDef {
+	return []NativeDef{
+		pureDef("len", 1, mapFn(func(_ *Call, m *Map, _ []Value) (Value, error) { return Int(int64(len(m.M))), nil })),
+		pureDef("is_empty", 1, mapFn(func(_ *Call, m *Map, _ []Value) (Value, error) { return Bool(len(m.M) == 0), nil })),
+		pureDef("keys", 1, mapFn(mapKeys)),
+		pureDef("values", 1, mapFn(mapValues)),
+		pureDef("contains", 2, mapFn(func(_ *Call, m *Map, a []Value) (Value, error) {
+			if a[0].k != KindString {
+				return Unit, ErrNoMatch
+			}
+			_, ok := m.M[a[0].AsStr()]
+			return Bool(ok), nil
+		})),
+		pureDef("get", 2, mapFn(func(_ *Call, m *Map, a []Value) (Value, error) {
+			if a[0].k != KindString {
+				return Unit, ErrNoMatch
+			}
+			return m.M[a[0].AsStr()].Clone(), nil
+		})),
+		fnDef("set", 3, mapFn(func(c *Call, m *Map, a []Value) (Value, error) {
+			if a[0].k != KindString {
+				return Unit, ErrNoMatch
+			}
+			k := a[0].AsStr()
+			if _, ok := m.M[k]; !ok {
+				if err := checkMapLen(c, len(m.M)+1); err != nil {
+					return Unit, err
+				}
+			}
+			m.M[k] = a[1].Clone()
+			return Unit, nil
+		})),
+		fnDef("remove", 2, mapFn(func(_ *Call, m *Map, a []Value) (Value, error) {
+			if a[0].k != KindString {
+				return Unit, ErrNoMatch
+			}
+			k := a[0].AsStr()
+			v, ok := m.M[k]
+			if ok {
+				delete(m.M, k)
+			}
+			return v, nil
+		})),
+		fnDef("clear", 1, mapFn(func(_ *Call, m *Map, _ []Value) (Value, error) {
+			clear(m.M)
+			return Unit, nil
+		})),
+		fnDef("mixin", 2, mapMerge(true)),
+		fnDef("fill_with", 2, mapMerge(false)),
+		fnDef("filter", 2, mapFn(func(c *Call, m *Map, a []Value) (Value, error) {
+			keep, _, err := mapPartition(c, m, a[0])
+			if err != nil {
+				return Unit, err
+			}
+			return NewMap(keep), nil
+		})),
+		fnDef("drain", 2, mapFn(func(c *Call, m *Map, a []Value) (Value, error) {
+			removed, kept, err := mapPartition(c, m, a[0])
+			if err != nil {
+				return Unit, err
+			}
+			m.M = kept
+			return NewMap(removed), nil
+		})),
+		fnDef("retain", 2, mapFn(func(c *Call, m *Map, a []Value) (Value, error) {
+			kept, removed, err := mapPartition(c, m, a[0])
+			if err != nil {
+				return Unit, err
+			}
+			m.M = kept
+			return NewMap(removed), nil
+		})),
+	}
+}
+
+// mapFn adapts a function whose first argument is a map.
+func mapFn(f func(c *Call, m *Map, rest []Value) (Value, error)) NativeFunc {
+	return func(c *Call, args []Value) (Value, error) {
+		if args[0].k != KindMap {
+			return Unit, ErrNoMatch
+		}
+		return f(c, args[0].AsMap(), args[1:])
+	}
+}
+
+func mapKeys(c *Call, m *Map, _ []Value) (Value, error) {
+	if err := c.Tick(len(m.M)); err != nil {
+		return Unit, err
+	}
+	keys := SortedKeys(m.M)
+	elems := make([]Value, len(keys))
+	for i, k := range keys {
+		elems[i] = String(k)
+	}
+	return NewArray(elems), nil
+}
+
+func mapValues(c *Call, m *Map, _ []Value) (Value, error) {
+	if err := c.Tick(len(m.M)); err != nil {
+		return Unit, err
+	}
+	keys := SortedKeys(m.M)
+	elems := make([]Value, len(keys))
+	for i, k := range keys {
+		elems[i] = m.M[k].Clone()
+	}
+	return NewArray(elems), nil
+}
+
+// mapMerge is mixin (the second map's values win) or fill_with (only
+// missing properties are added).
+func mapMerge(overwrite bool) NativeFunc {
+	return mapFn(func(c *Call, m *Map, a []Value) (Value, error) {
+		if a[0].k != KindMap {
+			return Unit, ErrNoMatch
+		}
+		src := a[0].AsMap().M
+		if err := c.Tick(len(src)); err != nil {
+			return Unit, err
+		}
+		for k, v := range src {
+			if _, ok := m.M[k]; ok && !overwrite {
+				continue
+			} else if !ok {
+				if err := checkMapLen(c, len(m.M)+1); err != nil {
+					return Unit, err
+				}
+			}
+			m.M[k] = v.Clone()
+		}
+		return Unit, nil
+	})
+}
+
+// mapPartition splits m by a predicate called with (key, value), or with
+// the key and the value bound to `this`: yes holds the accepted
+// properties, no the others.
+func mapPartition(c *Call, m *Map, fn Value) (yes, no map[string]Value, err error) {
+	cb, err := newCallback(c, fn)
+	if err != nil {
+		return nil, nil, err
+	}
+	yes, no = map[string]Value{}, map[string]Value{}
+	for _, k := range SortedKeys(m.M) {
+		v := m.M[k]
+		item := v.Clone()
+		r, err := cb.call([]Value{String(k)}, &item)
+		if err != nil {
+			return nil, nil, err
+		}
+		if r.k != KindBool {
+			return nil, nil, typeErr("bool", r)
+		}
+		if r.AsBool() {
+			yes[k] = v
+		} else {
+			no[k] = v
+		}
+	}
+	return yes, no, nil
+}
