@@ -85,7 +85,8 @@ func newConsumer(t *testing.T, c rueidis.Client, exec scripting.Executor, o redi
 	}
 	w.Start()
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		// Short drain: tests that leave a blocking task running get it requeued.
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		defer cancel()
 		_ = w.Stop(ctx)
 	})

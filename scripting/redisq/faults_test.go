@@ -1,0 +1,255 @@
+package redisq_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/circles-actor/circles-actor/scripting"
+	"github.com/circles-actor/circles-actor/scripting/redisq"
+)
+
+// TestDeadWorkerTaskRequeuedAndAnsweredOnce leaves a task in the processing
+// list of a worker that registered and died (no heartbeat key), the state a
+// SIGKILL leaves behind; a live worker's recovery must requeue it and the
+// caller must get exactly one answer.
+func TestDeadWorkerTaskRequeuedAndAnsweredOnce(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	d := newDispatcher(t, c, redisq.Options{RecoveryInterval: -1})
+	ctx := ctxT(t, 20*time.Second)
+
+	type answer struct {
+		res scripting.Result
+		err error
+	}
+	answers := make(chan answer, 2)
+	go func() {
+		res, err := d.Dispatch(ctx, scripting.Task{ID: "orphan", CircleID: circleA, Script: "echo survived"})
+		answers <- answer{res, err}
+	}()
+	eventually(t, 5*time.Second, "task queued", func() bool { return llen(t, c, redisq.TasksKey(circleA)) == 1 })
+	// The dead worker took it: registered, moved it, then vanished.
+	dead := "dead-worker"
+	if err := c.Do(ctx, c.B().Sadd().Key(redisq.KeyWorkers).Member(dead).Build()).Error(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Do(ctx, c.B().Lmove().Source(redisq.TasksKey(circleA)).Destination(redisq.ProcessingKey(dead)).Right().Left().Build()).Error(); err != nil {
+		t.Fatal(err)
+	}
+
+	exec := newFakeExec()
+	newConsumer(t, c, exec, redisq.ConsumerOptions{HeartbeatTTL: 600 * time.Millisecond})
+	a := <-answers
+	if a.err != nil || a.res.Output != "survived|02aa|" {
+		t.Fatalf("got %+v, %v", a.res, a.err)
+	}
+	if n := exec.runsOf("orphan"); n != 1 {
+		t.Errorf("runs = %d, want 1", n)
+	}
+	if n := llen(t, c, redisq.ProcessingKey(dead)); n != 0 {
+		t.Errorf("dead processing list still has %d", n)
+	}
+	select {
+	case extra := <-answers:
+		t.Fatalf("second answer: %+v", extra)
+	default:
+	}
+}
+
+// TestRecoverySkipsLiveWorkers checks that a worker with a heartbeat keeps
+// its tasks.
+func TestRecoverySkipsLiveWorkers(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	exec := newFakeExec()
+	exec.started = make(chan string, 1)
+	d := newDispatcher(t, c, redisq.Options{RecoveryInterval: -1})
+	w := newConsumer(t, c, exec, redisq.ConsumerOptions{HeartbeatTTL: 3 * time.Second, RecoveryInterval: -1})
+	go func() { _, _ = d.Dispatch(ctxT(t, 10*time.Second), scripting.Task{ID: "busy", CircleID: circleA, Script: "block"}) }()
+	<-exec.started
+	rec := &redisq.Recoverer{Client: c, Logger: quietLog()}
+	n, err := rec.RecoverAll(ctxT(t, 5*time.Second))
+	if err != nil || n != 0 {
+		t.Fatalf("RecoverAll = %d, %v; want 0", n, err)
+	}
+	if got := llen(t, c, redisq.ProcessingKey(w.ID())); got != 1 {
+		t.Fatalf("processing = %d, want 1", got)
+	}
+}
+
+// TestDrainRequeuesRunningTask stops a worker whose task outlives the drain
+// deadline: the task goes back to the queue and a new worker answers it.
+func TestDrainRequeuesRunningTask(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	d := newDispatcher(t, c, redisq.Options{RecoveryInterval: -1})
+	blocking := newFakeExec()
+	blocking.started = make(chan string, 1)
+	w, err := redisq.NewConsumer(c, func(string) scripting.Executor { return blocking },
+		&redisq.ConsumerOptions{Circles: []string{circleA}, Logger: quietLog(), RecoveryInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Start()
+	done := make(chan scripting.Result, 1)
+	go func() {
+		res, _ := d.Dispatch(ctxT(t, 20*time.Second), scripting.Task{ID: "long", CircleID: circleA, Script: "block"})
+		done <- res
+	}()
+	<-blocking.started
+	stopCtx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := w.Stop(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	if q := llen(t, c, redisq.TasksKey(circleA)); q != 1 {
+		t.Fatalf("queue = %d after drain, want the task back", q)
+	}
+	if h := hgetall(t, c, redisq.DetailsKey("long")); h[redisq.FieldStatus] != redisq.StatusPending {
+		t.Fatalf("status = %q, want pending", h[redisq.FieldStatus])
+	}
+	// A fresh worker that answers instead of blocking finishes it.
+	finisher := scripting.ExecutorFunc(func(_ context.Context, task scripting.Task) scripting.Result {
+		return scripting.Result{TaskID: task.ID, Output: "finished", Type: "string"}
+	})
+	newConsumer(t, c, finisher, redisq.ConsumerOptions{})
+	if res := <-done; res.Output != "finished" {
+		t.Fatalf("got %+v", res)
+	}
+}
+
+// TestDrainFinishesRunningTask: with time to spare, Stop lets the running
+// task finish and answer.
+func TestDrainFinishesRunningTask(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	d := newDispatcher(t, c, redisq.Options{})
+	release := make(chan struct{})
+	started := make(chan struct{})
+	exec := scripting.ExecutorFunc(func(_ context.Context, task scripting.Task) scripting.Result {
+		close(started)
+		<-release
+		return scripting.Result{TaskID: task.ID, Output: "done", Type: "string"}
+	})
+	w, err := redisq.NewConsumer(c, func(string) scripting.Executor { return exec },
+		&redisq.ConsumerOptions{Circles: []string{circleA}, Logger: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Start()
+	done := make(chan scripting.Result, 1)
+	go func() {
+		res, _ := d.Dispatch(ctxT(t, 20*time.Second), scripting.Task{ID: "fin", CircleID: circleA, Script: "x"})
+		done <- res
+	}()
+	<-started
+	stopped := make(chan error, 1)
+	go func() { stopped <- w.Stop(ctxT(t, 10*time.Second)) }()
+	close(release)
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if res := <-done; res.Output != "done" {
+		t.Fatalf("got %+v", res)
+	}
+	live, err := redisq.LiveWorkers(ctxT(t, time.Second), c)
+	if err != nil || len(live) != 0 {
+		t.Fatalf("live workers after stop = %v, %v", live, err)
+	}
+}
+
+// TestRedisDownThenBack: with Redis gone Dispatch fails fast with
+// ErrUnavailable and Ready fails; once it returns, both work again without
+// restarting the dispatcher or the worker.
+func TestRedisDownThenBack(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	d := newDispatcher(t, c, redisq.Options{})
+	newConsumer(t, c, newFakeExec(), redisq.ConsumerOptions{HeartbeatTTL: time.Second})
+	if res, err := d.Dispatch(ctxT(t, 5*time.Second), scripting.Task{CircleID: circleA, Script: "echo up"}); err != nil || res.Output != "up|02aa|" {
+		t.Fatalf("before: %+v, %v", res, err)
+	}
+
+	r.Stop()
+	start := time.Now()
+	_, err := d.Dispatch(ctxT(t, 10*time.Second), scripting.Task{CircleID: circleA, Script: "echo down"})
+	if !errors.Is(err, scripting.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("ErrUnavailable after %s, want fast", took)
+	}
+	if err := d.Ready(ctxT(t, 5*time.Second)); err == nil {
+		t.Error("Ready succeeded with redis down")
+	}
+
+	r.Start()
+	back := time.Now()
+	eventually(t, 10*time.Second, "dispatch to succeed after redis returns", func() bool {
+		res, err := d.Dispatch(ctxT(t, 5*time.Second), scripting.Task{CircleID: circleA, Script: "echo back", Timeout: time.Second})
+		return err == nil && res.Output == "back|02aa|"
+	})
+	t.Logf("recovered %s after redis returned", time.Since(back).Round(time.Millisecond))
+	if err := d.Ready(ctxT(t, 5*time.Second)); err != nil {
+		t.Errorf("Ready after return: %v", err)
+	}
+}
+
+// TestWaitersFailWhenRedisDies: callers waiting when Redis dies get
+// ErrUnavailable rather than waiting for their timeout.
+func TestWaitersFailWhenRedisDies(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	d := newDispatcher(t, c, redisq.Options{})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := d.Dispatch(ctxT(t, 30*time.Second), scripting.Task{ID: "w", CircleID: circleA, Script: "echo", Timeout: 20 * time.Second})
+		errc <- err
+	}()
+	eventually(t, 5*time.Second, "task queued", func() bool { return llen(t, c, redisq.TasksKey(circleA)) == 1 })
+	start := time.Now()
+	r.Stop()
+	if err := <-errc; !errors.Is(err, scripting.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("waiter failed after %s", took)
+	}
+}
+
+func TestQueueStats(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	const circleB = "03bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	d := newDispatcher(t, c, redisq.Options{})
+	exec := newFakeExec()
+	exec.started = make(chan string, 1)
+	newConsumer(t, c, exec, redisq.ConsumerOptions{Circles: []string{circleA}})
+	ctx := ctxT(t, 20*time.Second)
+	go func() { _, _ = d.Dispatch(ctx, scripting.Task{ID: "a1", CircleID: circleA, Script: "block"}) }()
+	<-exec.started
+	go func() { _, _ = d.Dispatch(ctx, scripting.Task{ID: "a2", CircleID: circleA, Script: "echo"}) }()
+	for i := range 3 {
+		go func() { _, _ = d.Dispatch(ctx, scripting.Task{ID: "b" + string(rune('0'+i)), CircleID: circleB, Script: "echo"}) }()
+	}
+	eventually(t, 5*time.Second, "queues filled", func() bool {
+		return llen(t, c, redisq.TasksKey(circleA)) == 1 && llen(t, c, redisq.TasksKey(circleB)) == 3
+	})
+	stats, err := d.QueueStats(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []redisq.CircleStats{
+		{Circle: circleA, Queued: 1, Active: 1, LiveWorkers: 1},
+		{Circle: circleB, Queued: 3, Active: 0, LiveWorkers: 0},
+	}
+	if len(stats) != 2 || stats[0] != want[0] || stats[1] != want[1] {
+		t.Fatalf("stats = %+v, want %+v", stats, want)
+	}
+	one, err := redisq.QueueStats(ctx, c, []string{circleB})
+	if err != nil || len(one) != 1 || one[0] != want[1] {
+		t.Fatalf("stats(B) = %+v, %v", one, err)
+	}
+}
