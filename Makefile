@@ -1,0 +1,51 @@
+# circles-actor — common tasks. `make test` is what CI runs.
+GO       ?= go
+BIN      := bin/circles-actor
+SHARED   ?= ../shared
+# A demo circle key for `make run` (public key of a throwaway private key; see README).
+DEMO_PK  ?= 02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5
+FUZZTIME ?= 60s
+
+.PHONY: all build test test-short conformance bench fuzz run vet clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/circles-actor
+
+vet:
+	$(GO) vet ./...
+
+## test: vet, the whole suite with the race detector, and the Rhai conformance run.
+test: vet
+	$(GO) test -race -count=1 -timeout 30m ./...
+	$(MAKE) conformance
+
+test-short:
+	$(GO) test -short -count=1 ./...
+
+## conformance: Rhai's own cases through `circles-actor eval --json` (needs ../shared).
+conformance: build
+	@if [ -f $(SHARED)/conformance/rhai-tests.jsonl ]; then \
+		python3 $(SHARED)/conformance/run.py --cmd "$(BIN) eval --json" --min-pass-rate 0.95 $(SHARED)/conformance/rhai-tests.jsonl; \
+	else echo "conformance: $(SHARED)/conformance not present, skipped"; fi
+
+## bench: interpreter vs gopher-lua, server vs a bare reference (separate module).
+bench:
+	cd bench && $(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./...
+
+## fuzz: every fuzz target for $(FUZZTIME) each (not part of CI).
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "== $$pkg $$t"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+## run: the server on its embedded default with a demo circle.
+run:
+	$(GO) run ./cmd/circles-actor serve -k $(DEMO_PK)
+
+clean:
+	rm -rf bin
