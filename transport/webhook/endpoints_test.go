@@ -273,7 +273,8 @@ func TestOversizedBody(t *testing.T) {
 	f.do(req).expect(t, http.StatusRequestEntityTooLarge, "error", "body too large")
 
 	// Exactly at the cap is fine.
-	exact := `{"type":"x","pad":"` + strings.Repeat("a", (4<<10)-21) + `"}`
+	head := `{"type":"x","data":{"object":{"amount":1}},"pad":"`
+	exact := head + strings.Repeat("a", (4<<10)-len(head)-2) + `"}`
 	if len(exact) != 4<<10 {
 		t.Fatalf("exact body is %d bytes", len(exact))
 	}
