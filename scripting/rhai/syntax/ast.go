@@ -234,8 +234,10 @@ type (
 		Params []string
 		Body   Expr
 	}
-	// BlockExpr is `{ stmts }`: its value is the last statement's when that
-	// statement is an expression without a trailing `;`, else ().
+	// BlockExpr is `{ stmts }`. Per the Rhai book ("Statement Expression"),
+	// its value is its last statement's value whether or not that statement
+	// ends in `;` (ExprStmt.Semi records it); statements without a value
+	// (let, assignment, loops without break value) give ().
 	BlockExpr struct {
 		P     Pos
 		Stmts []Stmt

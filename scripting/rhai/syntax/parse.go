@@ -101,7 +101,9 @@ func (p *parser) describe() string {
 	switch p.tok.kind {
 	case tIdent:
 		return "'" + p.tok.text + "'"
-	case tInt, tFloat, tString, tChar, tTemplate:
+	case tInt:
+		return "an integer literal"
+	case tFloat, tString, tChar, tTemplate:
 		return "a " + p.tok.kind.String() + " literal"
 	case tOpAssign:
 		return "'" + p.tok.text + "='"
@@ -193,6 +195,8 @@ func (p *parser) parseStmts(stmts []Stmt, end tokKind, global bool) []Stmt {
 			}
 			p.next()
 		case end:
+		case tEOF:
+			p.errorf(p.tok.pos, "Expecting '}' to close the statements block")
 		case tAssign:
 			p.errorf(p.tok.pos, "Possibly a typo of '=='? (assignment is a statement, not an expression)")
 		default:
