@@ -1,0 +1,342 @@
+package transport_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/circles-actor/circles-actor/actors"
+	"github.com/circles-actor/circles-actor/config"
+	"github.com/circles-actor/circles-actor/transport"
+	"github.com/circles-actor/circles-actor/transport/client"
+)
+
+const (
+	// circlePK is the public key of private key 1 (the generator G).
+	circlePK           = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+	circleUncompressed = "0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798" +
+		"483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8"
+	// otherPK (2G) is a valid key this server does not host.
+	otherPK = "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5"
+)
+
+// testServer is a real System and Server on 127.0.0.1:0.
+type testServer struct {
+	srv   *transport.Server
+	base  string // http://127.0.0.1:port
+	serve chan error
+}
+
+func startServer(t *testing.T, edit func(*config.Config)) *testServer {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Port = 0
+	cfg.PublicKeys = []string{circlePK}
+	cfg.ScriptTimeout = 2 * time.Second
+	if edit != nil {
+		edit(&cfg)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sys, err := actors.NewSystem(cfg, actors.WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := transport.NewServer(sys, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{srv: srv, base: "http://" + ln.Addr().String(), serve: make(chan error, 1)}
+	go func() { ts.serve <- srv.Serve(ln) }()
+	t.Cleanup(func() { ts.shutdown(t) })
+	return ts
+}
+
+// shutdown stops the server once and checks Serve returned as documented.
+func (ts *testServer) shutdown(t *testing.T) {
+	t.Helper()
+	if ts.srv == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+	if err := <-ts.serve; !errors.Is(err, http.ErrServerClosed) {
+		t.Errorf("Serve returned %v, want http.ErrServerClosed", err)
+	}
+	ts.srv = nil
+}
+
+func (ts *testServer) wsURL(pk string) string {
+	return "ws" + strings.TrimPrefix(ts.base, "http") + "/" + pk
+}
+
+func (ts *testServer) dial(t *testing.T, pk string) *client.Client {
+	t.Helper()
+	c, err := client.Dial(testCtx(t), ts.wsURL(pk), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func get(t *testing.T, url string, header http.Header) (int, string, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(testCtx(t), http.MethodGet, url, nil)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func TestCircleNotFoundBeforeUpgrade(t *testing.T) {
+	ts := startServer(t, nil)
+	upgrade := http.Header{
+		"Connection": {"Upgrade"}, "Upgrade": {"websocket"}, "Sec-Websocket-Version": {"13"},
+		"Sec-Websocket-Key": {"dGhlIHNhbXBsZSBub25jZQ=="},
+	}
+	for _, pk := range []string{otherPK, "not-a-key", "02abc", strings.ToUpper(otherPK)} {
+		code, body, h := get(t, ts.base+"/"+pk, upgrade)
+		want := `{"error":"Circle not found","message":"Circle '` + pk + `' is not available on this server"}`
+		if code != http.StatusNotFound || body != want || h.Get("Content-Type") != "application/json" {
+			t.Errorf("GET /%s = %d %q (%s), want 404 %q", pk, code, body, h.Get("Content-Type"), want)
+		}
+	}
+	_, err := client.Dial(testCtx(t), ts.wsURL(otherPK), nil)
+	if client.HTTPStatus(err) != http.StatusNotFound {
+		t.Fatalf("Dial unknown circle: %v, want HTTP 404", err)
+	}
+}
+
+func TestAnyKeySpellingReachesTheCircle(t *testing.T) {
+	ts := startServer(t, nil)
+	for _, pk := range []string{circlePK, strings.ToUpper(circlePK), circleUncompressed, "0x" + circlePK} {
+		c := ts.dial(t, pk)
+		w, err := c.Whoami(testCtx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Circle != circlePK || w.Authenticated {
+			t.Errorf("whoami via %s = %+v, want anonymous in %s", pk, w, circlePK)
+		}
+	}
+}
+
+func TestPlayRoundTrip(t *testing.T) {
+	ts := startServer(t, nil)
+	c := ts.dial(t, circlePK)
+	res, err := c.Play(testCtx(t), "let x = 10; x * 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Output != "20" || res.Type != "i64" {
+		t.Fatalf("play = %+v, want 20 i64", res)
+	}
+}
+
+func TestHealthReadyMetrics(t *testing.T) {
+	ts := startServer(t, nil)
+	if code, body, _ := get(t, ts.base+"/healthz", nil); code != 200 || !strings.Contains(body, `"ok"`) {
+		t.Errorf("healthz = %d %s", code, body)
+	}
+	if code, body, _ := get(t, ts.base+"/readyz", nil); code != 200 {
+		t.Errorf("readyz = %d %s", code, body)
+	}
+	ts.dial(t, circlePK)
+	code, body, _ := get(t, ts.base+"/metrics", nil)
+	for _, want := range []string{"circles_ws_connections 1", "circles_ws_connections_total 1", "circles_sessions"} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("metrics (%d) lacks %q", code, want)
+		}
+	}
+}
+
+func TestConnectionCapPerIP(t *testing.T) {
+	ts := startServer(t, func(c *config.Config) { c.MaxConnsPerIP = 2 })
+	first := ts.dial(t, circlePK)
+	ts.dial(t, circlePK)
+	_, err := client.Dial(testCtx(t), ts.wsURL(circlePK), nil)
+	if client.HTTPStatus(err) != http.StatusTooManyRequests {
+		t.Fatalf("third connection: %v, want HTTP 429", err)
+	}
+	first.Close()
+	// The slot frees once the server has seen the close; poll within a bound.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := client.Dial(testCtx(t), ts.wsURL(circlePK), nil)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("slot not freed after close: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestOversizedFrameClosesOnlyThatSocket(t *testing.T) {
+	ts := startServer(t, func(c *config.Config) { c.MaxFrameBytes, c.MaxScriptBytes = 64<<10, 32<<10 })
+	other := ts.dial(t, circlePK)
+	ctx := testCtx(t)
+	ws, _, err := websocket.Dial(ctx, ts.wsURL(circlePK), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	_ = ws.Write(ctx, websocket.MessageText, make([]byte, 128<<10))
+	if _, _, err := ws.Read(ctx); websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+		t.Fatalf("read after oversized frame: %v, want close 1009", err)
+	}
+	if _, err := other.Whoami(ctx); err != nil {
+		t.Fatalf("other connection broken: %v", err)
+	}
+}
+
+func TestShutdownClosesSocketsGoingAway(t *testing.T) {
+	ts := startServer(t, nil)
+	clients := []*client.Client{ts.dial(t, circlePK), ts.dial(t, circlePK)}
+	ts.shutdown(t)
+	for _, c := range clients {
+		select {
+		case <-c.Done():
+		case <-testCtx(t).Done():
+			t.Fatal("socket still open after Shutdown returned")
+		}
+		if code := websocket.CloseStatus(c.Err()); code != websocket.StatusGoingAway {
+			t.Errorf("close status %d (%v), want 1001", code, c.Err())
+		}
+	}
+}
+
+func TestReadyzAfterShutdownBegins(t *testing.T) {
+	cfg := config.Default()
+	cfg.PublicKeys = []string{circlePK}
+	sys, err := actors.NewSystem(cfg, actors.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := transport.NewServer(sys, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != 200 {
+		t.Fatalf("readyz before shutdown = %d %s", rec.Code, rec.Body)
+	}
+	if err := srv.Shutdown(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "shutting down") {
+		t.Fatalf("readyz after shutdown = %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestTLS(t *testing.T) {
+	certFile, keyFile, pool := selfSignedCert(t)
+	ts := startServer(t, func(c *config.Config) { c.TLS, c.CertFile, c.KeyFile = true, certFile, keyFile })
+	httpc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	url := "wss" + strings.TrimPrefix(ts.base, "http") + "/" + circlePK
+	c, err := client.Dial(testCtx(t), url, &client.Options{HTTPClient: httpc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if w, err := c.Whoami(testCtx(t)); err != nil || w.Circle != circlePK {
+		t.Fatalf("whoami over wss = %+v, %v", w, err)
+	}
+}
+
+func TestBadCertificateFailsNewServer(t *testing.T) {
+	cfg := config.Default()
+	cfg.PublicKeys = []string{circlePK}
+	cfg.TLS, cfg.CertFile, cfg.KeyFile = true, filepath.Join(t.TempDir(), "missing.pem"), "missing.key"
+	sys, err := actors.NewSystem(cfg, actors.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sys.Shutdown(testCtx(t))
+	if _, err := transport.NewServer(sys, cfg, nil); err == nil {
+		t.Fatal("NewServer accepted a missing certificate")
+	}
+}
+
+// selfSignedCert writes a certificate for 127.0.0.1 and returns its files
+// and a pool trusting it.
+func selfSignedCert(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "circles-actor test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}

@@ -1,0 +1,163 @@
+package transport
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+
+	"github.com/coder/websocket"
+
+	"github.com/circles-actor/circles-actor/actors"
+	"github.com/circles-actor/circles-actor/config"
+)
+
+// handleCircle serves GET /{circle_pk}: an unknown or malformed key gets
+// the 404 JSON before any upgrade, an IP over its connection cap gets 429,
+// a server shutting down 503; otherwise the socket is upgraded, a session
+// opened, and this goroutine becomes the read pump until the socket ends
+// (so the connection's lifetime is the handler's, derper style).
+func (s *Server) handleCircle(w http.ResponseWriter, r *http.Request) {
+	raw := r.PathValue("circle_pk")
+	pk, err := config.CanonicalKey(raw)
+	if err != nil || !s.sys.HasCircle(pk) {
+		s.metrics.rejected("not_found")
+		writeCircleNotFound(w, raw)
+		return
+	}
+	ip := clientIP(r)
+	c, status := s.admit(ip)
+	if c == nil {
+		s.refuse(w, status)
+		return
+	}
+	defer s.release(c, ip)
+	s.serveSocket(w, r, c, pk)
+}
+
+// serveSocket upgrades, opens the session and runs the pumps until the
+// socket ends.
+func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, c *wsConn, pk string) {
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		// Browser wallets connect from whatever origin the dapp is served
+		// on, and nothing here rides on ambient credentials (no cookies,
+		// no HTTP auth): a session proves its key by signing a nonce over
+		// the socket itself. A cross-site page therefore gains nothing a
+		// script of its own could not, so origins are not checked; this
+		// is written out instead of a "*" pattern, as coder/websocket asks.
+		InsecureSkipVerify: true,
+		// Compression costs a flate state per connection; frames are small.
+		CompressionMode: websocket.CompressionDisabled,
+		OnPongReceived:  c.onPong,
+	})
+	if err != nil {
+		s.metrics.rejected("upgrade")
+		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "err", err)
+		return
+	}
+	c.ws = ws
+	ws.SetReadLimit(s.cfg.MaxFrameBytes)
+	sess, err := s.sys.OpenSession(pk, r.RemoteAddr, c)
+	if err != nil {
+		s.log.Warn("failed to open session", "circle", config.Fingerprint(pk), "remote", r.RemoteAddr, "err", err)
+		code := websocket.StatusInternalError
+		if errors.Is(err, actors.ErrShuttingDown) {
+			code = websocket.StatusGoingAway
+		} else if errors.Is(err, actors.ErrTooManySessions) {
+			code = websocket.StatusTryAgainLater
+		}
+		s.metrics.closed(codeLabel(code))
+		ws.Close(code, "session unavailable")
+		return
+	}
+	s.metrics.opened()
+	defer s.metrics.ended()
+	go c.writePump()
+	c.readPump(s.connCtx, sess)
+	sess.Closed()
+	<-c.done
+}
+
+// admit registers a connection from ip unless the server is closing (503)
+// or ip is at its cap (429).
+func (s *Server) admit(ip string) (*wsConn, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil, http.StatusServiceUnavailable
+	}
+	if s.perIP[ip] >= s.cfg.MaxConnsPerIP {
+		return nil, http.StatusTooManyRequests
+	}
+	s.perIP[ip]++
+	c := newWSConn(s.pump)
+	s.conns[c] = struct{}{}
+	return c, 0
+}
+
+// release forgets a finished connection and wakes Shutdown's wait.
+func (s *Server) release(c *wsConn, ip string) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	if s.perIP[ip]--; s.perIP[ip] <= 0 {
+		delete(s.perIP, ip)
+	}
+	s.mu.Unlock()
+	close(c.ended)
+}
+
+func (s *Server) refuse(w http.ResponseWriter, status int) {
+	if status == http.StatusTooManyRequests {
+		s.metrics.rejected("too_many")
+		writeJSON(w, status, errorBody{Error: "Too many connections", Message: "Too many connections from this address"})
+		return
+	}
+	s.metrics.rejected("shutting_down")
+	writeJSON(w, status, errorBody{Error: "Shutting down", Message: "The server is shutting down"})
+}
+
+// clientIP is the peer's address without port. X-Forwarded-For is not
+// trusted: a proxy in front must enforce its own per-client caps.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// handleNotFound answers every other path the way an unknown circle is
+// answered, since the path is all a client gives.
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	writeCircleNotFound(w, r.URL.Path[1:])
+}
+
+// errorBody is the JSON of refused HTTP requests, the original server's
+// shape.
+type errorBody struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+}
+
+// writeCircleNotFound writes exactly
+// {"error":"Circle not found","message":"Circle '<pk>' is not available on this server"}
+// with the key as the client gave it.
+func writeCircleNotFound(w http.ResponseWriter, pk string) {
+	writeJSON(w, http.StatusNotFound, errorBody{
+		Error:   "Circle not found",
+		Message: "Circle '" + pk + "' is not available on this server",
+	})
+}
+
+// writeJSON writes v without HTML escaping (a key echoed back stays as
+// given) and without a trailing newline.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+}

@@ -1,0 +1,195 @@
+package transport
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// chanReceiver collects the frames the read pump hands over.
+type chanReceiver chan []byte
+
+func (r chanReceiver) Receive(frame []byte) { r <- frame }
+
+// pumpHarness serves one upgraded socket with the real pumps and hands the
+// server side's wsConn to the test.
+type pumpHarness struct {
+	url    string
+	conns  chan *wsConn
+	frames chanReceiver
+}
+
+func newPumpHarness(t *testing.T, cfg pumpConfig) *pumpHarness {
+	t.Helper()
+	m, err := newConnMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.metrics = m
+	h := &pumpHarness{conns: make(chan *wsConn, 1), frames: make(chanReceiver, 16)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := newWSConn(&cfg)
+		ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OnPongReceived: c.onPong})
+		if err != nil {
+			return
+		}
+		c.ws = ws
+		ws.SetReadLimit(cfg.readLimit)
+		h.conns <- c
+		go c.writePump()
+		c.readPump(context.Background(), h.frames)
+		<-c.done
+	}))
+	t.Cleanup(srv.Close)
+	h.url = "ws" + strings.TrimPrefix(srv.URL, "http")
+	return h
+}
+
+func testPumpConfig() pumpConfig {
+	return pumpConfig{readLimit: 1024, pingInterval: time.Hour, idleTimeout: 2 * time.Hour, writeTimeout: 5 * time.Second, writeQueue: 4}
+}
+
+func (h *pumpHarness) dial(t *testing.T, opts *websocket.DialOptions) (*websocket.Conn, *wsConn) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, h.url, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.CloseNow() })
+	return ws, <-h.conns
+}
+
+func deadline(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// readClose reads until the socket ends and returns the close status.
+func readClose(ctx context.Context, ws *websocket.Conn) websocket.StatusCode {
+	for {
+		if _, _, err := ws.Read(ctx); err != nil {
+			return websocket.CloseStatus(err)
+		}
+	}
+}
+
+func TestSendFullQueueReturnsFalse(t *testing.T) {
+	cfg := testPumpConfig()
+	c := newWSConn(&cfg) // no write pump: nothing drains the queue
+	for i := 0; i < cfg.writeQueue; i++ {
+		if !c.Send([]byte("x")) {
+			t.Fatalf("Send %d refused below the queue bound", i)
+		}
+	}
+	if c.Send([]byte("x")) {
+		t.Fatal("Send accepted a frame over the queue bound")
+	}
+	c.Close(1008, "slow consumer")
+	c.Close(1000, "second close is ignored")
+	if c.closeCode != 1008 || !c.Send([]byte("late")) {
+		t.Fatal("Close must keep the first code and drop later frames silently")
+	}
+}
+
+func TestFramesRoundTripAndFlushBeforeClose(t *testing.T) {
+	h := newPumpHarness(t, testPumpConfig())
+	ws, c := h.dial(t, nil)
+	ctx := deadline(t)
+	if err := ws.Write(ctx, websocket.MessageText, []byte(`{"a":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(<-h.frames); got != `{"a":1}` {
+		t.Fatalf("session got %q", got)
+	}
+	for _, f := range []string{"one", "two", "three"} {
+		if !c.Send([]byte(f)) {
+			t.Fatal("Send refused")
+		}
+	}
+	c.Close(1001, "server shutting down")
+	for _, want := range []string{"one", "two", "three"} {
+		_, got, err := ws.Read(ctx)
+		if err != nil || string(got) != want {
+			t.Fatalf("read %q, %v; want %q", got, err, want)
+		}
+	}
+	if code := readClose(ctx, ws); code != websocket.StatusGoingAway {
+		t.Fatalf("close status %d, want 1001", code)
+	}
+}
+
+func TestBinaryFrameCloses1003(t *testing.T) {
+	h := newPumpHarness(t, testPumpConfig())
+	ws, _ := h.dial(t, nil)
+	ctx := deadline(t)
+	if err := ws.Write(ctx, websocket.MessageBinary, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if code := readClose(ctx, ws); code != websocket.StatusUnsupportedData {
+		t.Fatalf("close status %d, want 1003", code)
+	}
+}
+
+func TestOversizedFrameCloses1009(t *testing.T) {
+	h := newPumpHarness(t, testPumpConfig())
+	ws, _ := h.dial(t, nil)
+	ctx := deadline(t)
+	big := make([]byte, 64<<10)
+	for i := range big {
+		big[i] = 'a'
+	}
+	// The write may fail once the server closes; the status is what counts.
+	_ = ws.Write(ctx, websocket.MessageText, big)
+	if code := readClose(ctx, ws); code != websocket.StatusMessageTooBig {
+		t.Fatalf("close status %d, want 1009", code)
+	}
+}
+
+func TestSilentPeerClosedAfterIdleTimeout(t *testing.T) {
+	cfg := testPumpConfig()
+	cfg.pingInterval, cfg.idleTimeout, cfg.writeTimeout = 10*time.Millisecond, 80*time.Millisecond, 20*time.Millisecond
+	h := newPumpHarness(t, cfg)
+	// A peer that never answers pings: only the idle timeout can end it.
+	ws, _ := h.dial(t, &websocket.DialOptions{OnPingReceived: func(context.Context, []byte) bool { return false }})
+	if code := readClose(deadline(t), ws); code != websocket.StatusGoingAway {
+		t.Fatalf("close status %d, want 1001 idle timeout", code)
+	}
+}
+
+func TestPongsKeepQuietPeerAlive(t *testing.T) {
+	cfg := testPumpConfig()
+	cfg.pingInterval, cfg.idleTimeout = 10*time.Millisecond, 500*time.Millisecond
+	h := newPumpHarness(t, cfg)
+	var pings atomic.Int32
+	enough := make(chan struct{})
+	ws, c := h.dial(t, &websocket.DialOptions{OnPingReceived: func(context.Context, []byte) bool {
+		if pings.Add(1) == 60 { // 60 pings take longer than an idle timeout
+			close(enough)
+		}
+		return true
+	}})
+	ctx := deadline(t)
+	got := make(chan error, 1)
+	go func() { _, _, err := ws.Read(ctx); got <- err }()
+	select {
+	case <-enough:
+	case err := <-got:
+		t.Fatalf("connection ended while answering pings: %v", err)
+	}
+	if !c.Send([]byte("still here")) {
+		t.Fatal("Send refused")
+	}
+	if err := <-got; err != nil {
+		t.Fatalf("read after keep-alive: %v", err)
+	}
+}
