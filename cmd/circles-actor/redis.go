@@ -2,19 +2,104 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"log/slog"
+	"os"
+	"strings"
+	"time"
 
+	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
+	"github.com/circles-actor/circles-actor/scripting/redisq"
 )
 
-// newRedisDispatcher builds the Redis dispatcher for `serve --redis-url`.
-func newRedisDispatcher(ctx context.Context, redisURL string, log *slog.Logger) (scripting.Dispatcher, error) {
-	return nil, errors.New("redis mode: not built yet")
+// newRedisDispatcher builds the Redis dispatcher for `serve --redis-url`
+// from cfg (RedisURL, QueueMaxLen, ScriptTimeout, TaskRetention,
+// PreserveTasks). Redis being down is not an error: the server starts, is
+// not ready, answers play with -32006, and recovers when Redis returns. ctx
+// bounds the first ping only.
+func newRedisDispatcher(ctx context.Context, cfg config.Config, log *slog.Logger) (scripting.Dispatcher, error) {
+	d, err := redisq.Dial(cfg.RedisURL, &redisq.Options{
+		QueueMaxLen:    cfg.QueueMaxLen,
+		DefaultTimeout: cfg.ScriptTimeout,
+		Retention:      cfg.TaskRetention,
+		PreserveTasks:  cfg.PreserveTasks,
+		StatsCircles:   cfg.PublicKeys,
+		Logger:         log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("failed to start the redis dispatcher: %w", err)
+	}
+	if err := d.Ready(ctx); err != nil {
+		log.Warn("redis is not reachable yet; play answers -32006 until it is", "redis", redactURL(cfg.RedisURL), "err", err)
+	} else {
+		log.Info("dispatching through redis", "redis", redactURL(cfg.RedisURL), "reply_to", d.ReplyKey())
+	}
+	return d, nil
 }
 
 // startRedisWorkers starts queue consumers for circles that execute through
-// exec(circle). stop drains them: stop taking tasks, finish or requeue.
-func startRedisWorkers(ctx context.Context, redisURL string, circles []string, concurrency int, log *slog.Logger, exec func(circle string) scripting.Executor) (stop func(context.Context) error, err error) {
-	return nil, errors.New("redis mode: not built yet")
+// exec(circle), concurrency tasks at a time per circle. stop drains them:
+// stop taking tasks, finish the running ones, or requeue them when stop's
+// ctx ends first. ctx is unused beyond the call (the consumers run until
+// stop).
+func startRedisWorkers(ctx context.Context, cfg config.Config, circles []string, concurrency int, log *slog.Logger, exec func(circle string) scripting.Executor) (stop func(context.Context) error, err error) {
+	return startConsumers(ctx, cfg, circles, concurrency, 0, log, exec)
+}
+
+// startConsumers is startRedisWorkers with a heartbeat TTL (0: default).
+func startConsumers(_ context.Context, cfg config.Config, circles []string, concurrency int, heartbeatTTL time.Duration, log *slog.Logger, exec func(circle string) scripting.Executor) (func(context.Context) error, error) {
+	client, err := redisq.NewClient(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("failed to start redis workers: %w", err)
+	}
+	w, err := redisq.NewConsumer(client, exec, &redisq.ConsumerOptions{
+		Circles:        circles,
+		Concurrency:    concurrency,
+		HeartbeatTTL:   heartbeatTTL,
+		Retention:      cfg.TaskRetention,
+		DefaultTimeout: cfg.ScriptTimeout,
+		Logger:         log,
+	})
+	if err != nil {
+		client.Close()
+		return nil, fmt.Errorf("failed to start redis workers: %w", err)
+	}
+	w.Start()
+	return func(ctx context.Context) error {
+		defer client.Close()
+		return w.Stop(ctx)
+	}, nil
+}
+
+// redactURL hides the password of a redis URL for logs.
+func redactURL(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return u
+	}
+	user, _, _ := strings.Cut(rest[:at], ":")
+	return scheme + "://" + user + ":***@" + rest[at+1:]
+}
+
+// newCLILogger builds the slog logger of the worker and status commands from
+// the global flags: -d or -vv is debug, -v info, default warn for status and
+// info for long-running commands.
+func newCLILogger(g *Globals, base slog.Level) *slog.Logger {
+	level := base
+	switch {
+	case g.Debug || g.Verbose >= 2:
+		level = slog.LevelDebug
+	case g.Verbose == 1:
+		level = min(base, slog.LevelInfo)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if g.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
