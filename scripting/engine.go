@@ -155,7 +155,7 @@ func (e *Engine) compile(src string) (*rhai.Program, *ScriptError) {
 	if p, ok := e.cache.get(src); ok {
 		return p, nil
 	}
-	p, err := e.rhai.Compile(src)
+	p, err := e.rhai.CompileWithLimits(src, &e.limits)
 	if err != nil {
 		return nil, toScriptError(context.Background(), context.Background(), err)
 	}
