@@ -429,3 +429,14 @@ func TestNewHandlerNeedsRun(t *testing.T) {
 		t.Fatal("NewHandler without Run succeeded")
 	}
 }
+
+// A script that runs past the task's timeout is a script error (500), not
+// an unavailable worker.
+func TestScriptTimeoutIs500(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *config.Config) { c.ScriptTimeout = 100 * time.Millisecond })
+	f.writeScript("stripe.rhai", `let n = 0; loop { n += 1; }`)
+	body := stripeEvent("invoice.paid", 1)
+	f.post("/webhooks/stripe/"+f.circle, stripeHeader(stripeSecret, f.now, body), body).
+		expect(t, http.StatusInternalServerError, "status", "error")
+}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,8 +41,8 @@ func testKey(seed byte) (compressed, uncompressedUpper string) {
 }
 
 // fixture is a webhook handler on an httptest server whose Run executes the
-// handler script with the real Rhai interpreter, with the constants a
-// worker gives a task, and records every task it received.
+// handler script with scripting.Engine (the worker's executor over the Rhai
+// interpreter) and records every task it received.
 type fixture struct {
 	t       *testing.T
 	srv     *httptest.Server
@@ -58,6 +57,7 @@ type fixture struct {
 	tasks   []scripting.Task
 	runErr  error         // when set, Run returns it without running
 	release chan struct{} // when set, Run waits for it
+	engine  *scripting.Engine
 }
 
 type syncBuffer struct {
@@ -91,6 +91,8 @@ func defaultScripts(special string) map[string]string {
 func newFixture(t *testing.T, edit func(*config.Config)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, dir: t.TempDir(), now: time.Unix(1_750_000_000, 0), logs: &syncBuffer{}}
+	f.engine = scripting.NewEngine(rhai.DefaultLimits(), time.Second,
+		scripting.WithEngineLogger(slog.New(slog.DiscardHandler)))
 	f.circle, _ = testKey(1)
 	f.special, _ = testKey(2)
 	f.other, _ = testKey(3)
@@ -138,8 +140,9 @@ func (f *fixture) writeScript(name, src string) {
 	}
 }
 
-// run is Options.Run: the in-process equivalent of a worker executing the
-// task with the sandboxed interpreter.
+// run is Options.Run: what a worker does with a task, executing it with
+// the real sandboxed scripting.Engine (so the script sees the constants a
+// worker gives it), after recording it.
 func (f *fixture) run(ctx context.Context, t scripting.Task) (scripting.Result, error) {
 	f.mu.Lock()
 	f.tasks = append(f.tasks, t)
@@ -155,32 +158,7 @@ func (f *fixture) run(ctx context.Context, t scripting.Task) (scripting.Result, 
 	if runErr != nil {
 		return scripting.Result{}, runErr
 	}
-	consts := map[string]rhai.Value{
-		"CONTEXT_ID":        rhai.String(t.CircleID),
-		"CIRCLE_PUBLIC_KEY": rhai.String(t.CircleID),
-		"CALLER_ID":         rhai.String(t.CallerID),
-		"CALLER_PUBLIC_KEY": rhai.String(t.CallerID),
-		"TASK_ID":           rhai.String(t.ID),
-	}
-	for k, v := range t.Vars {
-		rv, err := rhai.FromGo(v)
-		if err != nil {
-			return scripting.Result{}, fmt.Errorf("failed to convert %s: %w", k, err)
-		}
-		consts[k] = rv
-	}
-	ctx, cancel := context.WithTimeout(ctx, t.Timeout)
-	defer cancel()
-	v, err := rhai.NewEngine().Eval(ctx, t.Script, &rhai.RunOptions{Constants: consts})
-	if err != nil {
-		var re *rhai.Error
-		if !errors.As(err, &re) {
-			return scripting.Result{}, err
-		}
-		return scripting.Result{TaskID: t.ID, Err: &scripting.ScriptError{
-			Kind: string(re.Kind), Message: re.Message, Line: re.Line, Column: re.Column}}, nil
-	}
-	return scripting.Result{TaskID: t.ID, Output: rhai.ToString(v), Type: v.TypeName()}, nil
+	return f.engine.Execute(ctx, t), nil
 }
 
 func (f *fixture) lastTask() scripting.Task {
