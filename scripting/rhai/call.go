@@ -269,6 +269,9 @@ func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
 		return x
 	}
 	name, pos := e.Name, e.P
+	if e.Bang {
+		return fc.bangCall(e)
+	}
 	if p := fc.c.fns[fnKey{name, len(e.Args)}]; p != nil {
 		return fc.directCall(p, e)
 	}
@@ -311,6 +314,58 @@ func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
 	}
 }
 
+// bangCall compiles `f!(args)`: the body of script function f runs in the
+// caller's scope (it sees and may change the caller's variables; its own
+// `let`s vanish when it returns). It is compiled inline at the call site.
+func (fc *fnComp) bangCall(e *syntax.CallExpr) evalFn {
+	var def *syntax.FnDef
+	for _, d := range fc.c.defs {
+		if d.Name == e.Name && len(d.Params) == len(e.Args) {
+			def = d
+		}
+	}
+	if def == nil {
+		fc.fail(e.P, "Function not found: %s!", e.Name)
+	}
+	for _, d := range fc.inlining {
+		if d == def {
+			fc.fail(e.P, "Recursive call in the caller's scope: %s!", e.Name)
+		}
+	}
+	args := fc.argList(e.Args, false)
+	mark, loops := len(fc.vars), fc.loops
+	fc.scopes++
+	fc.loops = 0
+	fc.inlining = append(fc.inlining, def)
+	params := make([]*scopeVar, len(def.Params))
+	for i, p := range def.Params {
+		params[i] = fc.declare(p, false)
+	}
+	body := fc.blockBody(def.Body.Stmts)
+	fc.inlining = fc.inlining[:len(fc.inlining)-1]
+	fc.vars, fc.loops = fc.vars[:mark], loops
+	fc.scopes--
+	pos := e.P
+	return func(f *frame) (Value, error) {
+		for i, a := range args {
+			v, err := a(f)
+			if err != nil {
+				return Unit, err
+			}
+			setSlot(f, params[i].slot, params[i].boxed, v)
+		}
+		if err := f.rt.tick(); err != nil {
+			return Unit, withPos(err, pos)
+		}
+		v, err := body(f)
+		if err == errReturn {
+			v, err = f.ret, nil
+			f.ret = Unit
+		}
+		return v, err
+	}
+}
+
 // directCall calls a script function known at compile time, evaluating the
 // arguments straight into the callee's slots.
 func (fc *fnComp) directCall(p *fnProto, e *syntax.CallExpr) evalFn {
@@ -341,7 +396,7 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 		recv = target.load
 	}
 	args := fc.argList(e.Args, false)
-	name, safe, pos := e.Name, e.Safe, e.P
+	name, safe, pos := e.Name, inSafeChain(e), e.P
 	return func(f *frame) (Value, error) {
 		obj, err := recv(f)
 		if err != nil {

@@ -35,8 +35,9 @@ type capInfo struct {
 
 // compiler holds what is shared while compiling one script.
 type compiler struct {
-	eng *Engine
-	fns map[fnKey]*fnProto
+	eng  *Engine
+	fns  map[fnKey]*fnProto
+	defs []*syntax.FnDef
 	// boxed remembers, per function node, which declarations (by their
 	// order of appearance) closures capture; a function whose declarations
 	// turn out captured during its compilation is compiled again with them
@@ -66,12 +67,13 @@ type fnComp struct {
 	recompile bool
 	isTop     bool
 	loops     int
-	scopes    int // block nesting, to recognise the top-level scope
+	scopes    int             // block nesting, to recognise the top-level scope
+	inlining  []*syntax.FnDef // functions being compiled inline for `f!()`
 }
 
 // compileScript compiles a parsed script into a Program.
 func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
-	c := &compiler{eng: e, fns: map[fnKey]*fnProto{}, boxed: map[any]map[int]bool{}}
+	c := &compiler{eng: e, fns: map[fnKey]*fnProto{}, defs: s.Fns, boxed: map[any]map[int]bool{}}
 	defer func() {
 		if r := recover(); r != nil {
 			ce, ok := r.(*Error)
@@ -217,38 +219,21 @@ func (fc *fnComp) blockBody(stmts []syntax.Stmt) evalFn {
 		fc.scopes--
 	}()
 	code := make([]evalFn, 0, len(stmts))
-	valued := false
-	for i, s := range stmts {
+	for _, s := range stmts {
 		code = append(code, fc.stmt(s))
-		if i == len(stmts)-1 {
-			valued = yieldsValue(s)
-		}
 	}
-	return seq(code, valued)
+	return seq(code)
 }
 
-// yieldsValue reports whether a block's last statement gives the block its value.
-func yieldsValue(s syntax.Stmt) bool {
-	switch s := s.(type) {
-	case *syntax.ExprStmt:
-		return !s.Semi
-	}
-	return false
-}
-
-func seq(code []evalFn, valued bool) evalFn {
+// seq runs statements in order. As in Rhai, a block's value is its last
+// statement's, with or without a `;` (let, assignments and loops without a
+// break value give ()).
+func seq(code []evalFn) evalFn {
 	switch len(code) {
 	case 0:
 		return unitFn
 	case 1:
-		c := code[0]
-		if valued {
-			return c
-		}
-		return func(f *frame) (Value, error) {
-			_, err := c(f)
-			return Unit, err
-		}
+		return code[0]
 	}
 	last := code[len(code)-1]
 	init := code[:len(code)-1]
@@ -258,11 +243,7 @@ func seq(code []evalFn, valued bool) evalFn {
 				return Unit, err
 			}
 		}
-		v, err := last(f)
-		if !valued {
-			v = Unit
-		}
-		return v, err
+		return last(f)
 	}
 }
 

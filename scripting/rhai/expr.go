@@ -100,11 +100,45 @@ func (fc *fnComp) ident(e *syntax.Ident) evalFn {
 		return func(f *frame) (Value, error) { return *f.cells[idx], nil }
 	}
 	name, pos := e.Name, e.P
+	isFn := false
+	for k := range fc.c.fns {
+		isFn = isFn || k.name == name
+	}
 	return func(f *frame) (Value, error) {
 		if v, ok := f.rt.consts[name]; ok {
 			return v, nil
 		}
+		if isFn {
+			// A bare function name is a function pointer (`let f = dbl;`).
+			return NewFnPtr(&FnPtr{Name: name}), nil
+		}
 		return Unit, errAt(ErrVariableNotFound, pos, "Variable not found: %s", name)
+	}
+}
+
+// inSafeChain reports whether e is, or follows, a `?.`/`?[` link: once such
+// a link meets (), the rest of the chain yields () too.
+func inSafeChain(e syntax.Expr) bool {
+	for {
+		switch x := e.(type) {
+		case *syntax.PropExpr:
+			if x.Safe {
+				return true
+			}
+			e = x.X
+		case *syntax.IndexExpr:
+			if x.Safe {
+				return true
+			}
+			e = x.X
+		case *syntax.MethodCallExpr:
+			if x.Safe {
+				return true
+			}
+			e = x.Recv
+		default:
+			return false
+		}
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 // indexExpr compiles `x[i]` and `x?[i]`.
 func (fc *fnComp) indexExpr(e *syntax.IndexExpr) evalFn {
 	x, idx := fc.expr(e.X), fc.expr(e.Index)
-	safe, pos := e.Safe, e.P
+	safe, pos := inSafeChain(e), e.P
 	if xr := fc.localSlot(e.X); xr >= 0 && !safe {
 		// arr[i] on a local array: the sieve's inner loop.
 		return func(f *frame) (Value, error) {
@@ -74,6 +74,11 @@ func indexGet(b, i Value, pos syntax.Pos) (Value, error) {
 		}
 		return b.AsMap().M[key], nil
 	case KindString:
+		if i.k == KindRange {
+			rs := []rune(b.AsStr())
+			lo, hi := rangeWindow(i.AsRange(), len(rs))
+			return String(string(rs[lo:hi])), nil
+		}
 		if i.k != KindInt {
 			return Unit, errAt(ErrMismatchedType, pos, "String index must be i64, not %s", i.TypeName())
 		}
@@ -106,6 +111,40 @@ func mapKey(i Value) (string, bool) {
 		return string(i.AsChar()), true
 	}
 	return "", false
+}
+
+// rangeWindow clamps a range index over a sequence of n items to [lo, hi):
+// negative bounds count from the end, out-of-range parts are dropped.
+func rangeWindow(rg *Range, n int) (int, int) {
+	start, end := rg.Start, rg.End
+	if start < 0 {
+		start += int64(n)
+		if start < 0 {
+			start = 0
+		}
+	}
+	if start > int64(n) {
+		start = int64(n)
+	}
+	neg := end < 0
+	if neg {
+		end += int64(n)
+	}
+	if rg.Inclusive {
+		if neg && end <= start {
+			end = start - 1
+		}
+		if end < maxInt {
+			end++
+		}
+	}
+	if end > int64(n) {
+		end = int64(n)
+	}
+	if end < start {
+		end = start
+	}
+	return int(start), int(end)
 }
 
 // charAt returns the character at index i (negative from the end).
@@ -153,8 +192,11 @@ func bitRange(i Value, pos syntax.Pos) (uint, uint, error) {
 		if start < 0 || start > 64 {
 			return 0, 0, errAt(ErrIndexOutOfBounds, pos, "Bit-field index %d out of bounds: only 64 bits in an i64", rg.Start)
 		}
-		if end > 64 {
+		if rg.End == maxInt {
 			end = 64
+		}
+		if end > 64 {
+			return 0, 0, errAt(ErrIndexOutOfBounds, pos, "Bit-field index %d out of bounds: only 64 bits in an i64", rg.End)
 		}
 		if end <= start {
 			return uint(start), 0, nil
@@ -250,6 +292,15 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 		bb[n] = byte(v.AsInt())
 		return b, false, nil
 	case KindString:
+		if i.k == KindRange {
+			if v.k != KindString && v.k != KindChar {
+				return Unit, false, errAt(ErrMismatchedType, pos, "Only strings can be stored in a string slice, not %s", v.TypeName())
+			}
+			rs := []rune(b.AsStr())
+			lo, hi := rangeWindow(i.AsRange(), len(rs))
+			out := string(rs[:lo]) + ToString(v) + string(rs[hi:])
+			return String(out), true, nil
+		}
 		if i.k != KindInt {
 			return Unit, false, errAt(ErrMismatchedType, pos, "String index must be i64, not %s", i.TypeName())
 		}
@@ -273,7 +324,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 // propExpr compiles `x.name` and `x?.name`.
 func (fc *fnComp) propExpr(e *syntax.PropExpr) evalFn {
 	x := fc.expr(e.X)
-	name, safe, pos := e.Name, e.Safe, e.P
+	name, safe, pos := e.Name, inSafeChain(e), e.P
 	getter := "get$" + name
 	return func(f *frame) (Value, error) {
 		b, err := x(f)

@@ -132,6 +132,9 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 	if !ok {
 		fc.fail(e.P, "unknown operator %s", e.Op)
 	}
+	if e.X == nil || e.Y == nil {
+		return fc.openRange(e, op)
+	}
 	x, y := fc.expr(e.X), fc.expr(e.Y)
 	pos := e.P
 	// Specialise the shapes that dominate loops: a local variable or a
@@ -188,6 +191,36 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 			}
 		}
 		return binSlow(f.rt, op, a, b, pos)
+	}
+}
+
+// openRange compiles `..b`, `a..`, `..` and `..=b`: a missing start is 0, a
+// missing end runs to the end of whatever is indexed (i64's maximum).
+func (fc *fnComp) openRange(e *syntax.BinaryExpr, op opcode) evalFn {
+	lo, hi := constFn(Int(0)), constFn(Int(maxInt))
+	incl := op == opRangeIncl
+	if e.X != nil {
+		lo = fc.expr(e.X)
+	}
+	if e.Y != nil {
+		hi = fc.expr(e.Y)
+	} else {
+		incl = false
+	}
+	pos := e.P
+	return func(f *frame) (Value, error) {
+		a, err := lo(f)
+		if err != nil {
+			return Unit, err
+		}
+		b, err := hi(f)
+		if err != nil {
+			return Unit, err
+		}
+		if a.k != KindInt || b.k != KindInt {
+			return Unit, noOp(op, a, b, pos)
+		}
+		return NewRange(a.AsInt(), b.AsInt(), incl), nil
 	}
 }
 
