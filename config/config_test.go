@@ -35,11 +35,11 @@ func TestCanonicalKey(t *testing.T) {
 		{"odd length", gCompressed[:65], "", "not hex"},
 		{"short", gCompressed[:64], "", "32 bytes"},
 		{"too long", gUncompressed + "00", "", "hex characters"},
-		{"bad prefix", "05" + gCompressed[2:], "", "invalid public key"},
+		{"bad prefix", "05" + gCompressed[2:], "", "unknown key prefix"},
 		{"hybrid", "06" + gUncompressed[2:], "", "unsupported uncompressed key prefix"},
-		{"x not on curve", "02" + strings.Repeat("00", 31) + "05", "", "not on the secp256k1 curve"},
-		{"x too big", "02" + strings.Repeat("ff", 32), "", "x >= field prime"},
-		{"uncompressed off curve", gUncompressed[:128] + "b9", "", "not on secp256k1 curve"},
+		{"x not on curve", "02" + strings.Repeat("00", 31) + "05", "", "not a point on the secp256k1 curve"},
+		{"x too big", "02" + strings.Repeat("ff", 32), "", "coordinate not below the field prime"},
+		{"uncompressed off curve", gUncompressed[:128] + "b9", "", "not a point on the secp256k1 curve"},
 		{"space", " " + gCompressed, "", "not hex"},
 	}
 	for _, tc := range tests {

@@ -35,7 +35,7 @@ func CanonicalKey(s string) (string, error) {
 	}
 	pk, err := secp256k1.ParsePubKey(raw)
 	if err != nil {
-		return "", err
+		return "", keyProblem(err)
 	}
 	return hex.EncodeToString(pk.SerializeCompressed()), nil
 }
@@ -107,4 +107,18 @@ func canonicalKeys(keys []string) ([]string, error) {
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// keyProblem turns decred's parse errors, which print the coordinates, into
+// short messages fit for users and logs.
+func keyProblem(err error) error {
+	switch {
+	case errors.Is(err, secp256k1.ErrPubKeyNotOnCurve):
+		return errors.New("not a point on the secp256k1 curve")
+	case errors.Is(err, secp256k1.ErrPubKeyXTooBig), errors.Is(err, secp256k1.ErrPubKeyYTooBig):
+		return errors.New("coordinate not below the field prime")
+	case errors.Is(err, secp256k1.ErrPubKeyInvalidFormat):
+		return errors.New("unknown key prefix")
+	}
+	return errors.New("not a secp256k1 public key")
 }

@@ -46,7 +46,7 @@ func ParsePublicKey(s string) (*secp256k1.PublicKey, error) {
 	}
 	pk, err := secp256k1.ParsePubKey(raw)
 	if err != nil {
-		return nil, fmt.Errorf("failed to parse public key: %w", err)
+		return nil, fmt.Errorf("invalid public key: %w", keyProblem(err))
 	}
 	return pk, nil
 }
@@ -90,4 +90,18 @@ func GenerateKey() (privHex, pubHex string, err error) {
 	}
 	b := priv.Serialize()
 	return hex.EncodeToString(b), PublicKeyHex(priv.PubKey()), nil
+}
+
+// keyProblem turns decred's parse errors, which print the coordinates, into
+// short messages fit for users and logs.
+func keyProblem(err error) error {
+	switch {
+	case errors.Is(err, secp256k1.ErrPubKeyNotOnCurve):
+		return errors.New("not a point on the secp256k1 curve")
+	case errors.Is(err, secp256k1.ErrPubKeyXTooBig), errors.Is(err, secp256k1.ErrPubKeyYTooBig):
+		return errors.New("coordinate not below the field prime")
+	case errors.Is(err, secp256k1.ErrPubKeyInvalidFormat):
+		return errors.New("unknown key prefix")
+	}
+	return errors.New("not a secp256k1 public key")
 }

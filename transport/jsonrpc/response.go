@@ -3,6 +3,7 @@ package jsonrpc
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"sync"
 )
 
@@ -70,7 +71,7 @@ func ErrorResponse(id json.RawMessage, code int, msg string, data any) []byte {
 	}
 	out := make([]byte, 0, 96+len(msg)+len(id))
 	out = append(out, `{"jsonrpc":"2.0","error":{"code":`...)
-	out, _ = marshal(out, code)
+	out = strconv.AppendInt(out, int64(code), 10)
 	out = append(out, `,"message":`...)
 	out, _ = marshal(out, msg)
 	if data != nil {
