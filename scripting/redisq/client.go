@@ -28,7 +28,8 @@ const (
 )
 
 // NewClient returns a rueidis client for a redis://, rediss:// or unix://
-// URL with bounded dial and command timeouts. It does not need Redis to be
+// URL (rueidis.ParseURL: db, dial_timeout, write_timeout, master_set for
+// Sentinel, ...) with bounded dial and command timeouts. It does not need Redis to be
 // up: the client connects (and reconnects) on demand, so a server can start
 // while Redis is down and recover by itself when it returns. Only a
 // malformed URL is an error.
@@ -37,10 +38,15 @@ func NewClient(redisURL string) (rueidis.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to parse redis url: %w", err)
 	}
-	opt.Dialer.Timeout = DialTimeout
-	opt.ConnWriteTimeout = connWriteTimeout
+	if opt.Dialer.Timeout == 0 { // the URL's dial_timeout wins
+		opt.Dialer.Timeout = DialTimeout
+	}
+	if opt.ConnWriteTimeout == 0 { // the URL's write_timeout wins
+		opt.ConnWriteTimeout = connWriteTimeout
+	}
 	opt.DisableCache = true
-	opt.ForceSingleClient = opt.Sentinel.MasterSet == ""
+	// A single node: a client even while Redis is down (it dials on demand).
+	opt.ForceSingleClient = opt.Sentinel.MasterSet == "" && len(opt.InitAddress) == 1
 	c, err := rueidis.NewClient(opt)
 	if c == nil {
 		return nil, fmt.Errorf("failed to create redis client: %w", err)

@@ -67,7 +67,9 @@ func TestRecoverySkipsLiveWorkers(t *testing.T) {
 	exec.started = make(chan string, 1)
 	d := newDispatcher(t, c, redisq.Options{RecoveryInterval: -1})
 	w := newConsumer(t, c, exec, redisq.ConsumerOptions{HeartbeatTTL: 3 * time.Second, RecoveryInterval: -1})
-	go func() { _, _ = d.Dispatch(ctxT(t, 10*time.Second), scripting.Task{ID: "busy", CircleID: circleA, Script: "block"}) }()
+	go func() {
+		_, _ = d.Dispatch(ctxT(t, 10*time.Second), scripting.Task{ID: "busy", CircleID: circleA, Script: "block"})
+	}()
 	<-exec.started
 	rec := &redisq.Recoverer{Client: c, Logger: quietLog()}
 	n, err := rec.RecoverAll(ctxT(t, 5*time.Second))
@@ -232,7 +234,9 @@ func TestQueueStats(t *testing.T) {
 	<-exec.started
 	go func() { _, _ = d.Dispatch(ctx, scripting.Task{ID: "a2", CircleID: circleA, Script: "echo"}) }()
 	for i := range 3 {
-		go func() { _, _ = d.Dispatch(ctx, scripting.Task{ID: "b" + string(rune('0'+i)), CircleID: circleB, Script: "echo"}) }()
+		go func() {
+			_, _ = d.Dispatch(ctx, scripting.Task{ID: "b" + string(rune('0'+i)), CircleID: circleB, Script: "echo"})
+		}()
 	}
 	eventually(t, 5*time.Second, "queues filled", func() bool {
 		return llen(t, c, redisq.TasksKey(circleA)) == 1 && llen(t, c, redisq.TasksKey(circleB)) == 3
