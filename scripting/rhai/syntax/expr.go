@@ -384,9 +384,9 @@ func (p *parser) parseTemplate() Expr {
 		if !empty {
 			p.enter()
 			bpos := p.tok.pos
-			mark := len(p.vars)
+			mark := p.scope.mark()
 			stmts := p.parseStmts(nil, tRBrace, false)
-			p.vars = p.vars[:mark]
+			p.scope.popTo(mark)
 			p.leave()
 			if es, ok := stmts[0].(*ExprStmt); ok && len(stmts) == 1 && !es.Semi {
 				x = es.X
@@ -436,9 +436,9 @@ func (p *parser) parseClosure() Expr {
 		}
 	}
 	p.next()
-	mark, savedLoops := len(p.vars), p.loops
+	mark, savedLoops := p.scope.mark(), p.loops
 	for _, name := range n.Params {
-		p.declare(name, false)
+		p.scope.declare(name, false)
 	}
 	p.loops = 0
 	p.enter()
@@ -449,7 +449,8 @@ func (p *parser) parseClosure() Expr {
 	}
 	stmts, _ = p.parseStmt(stmts, false)
 	p.leave()
-	p.vars, p.loops = p.vars[:mark], savedLoops
+	p.scope.popTo(mark)
+	p.loops = savedLoops
 	n.Body = stmtAsExpr(stmts[0])
 	return n
 }

@@ -50,13 +50,6 @@ func invalidUTF8Pos(src string) Pos {
 	return pos
 }
 
-// varDecl records a variable in scope, so that assigning to a constant can be
-// rejected at parse time as Rhai does.
-type varDecl struct {
-	name    string
-	isConst bool
-}
-
 type fnKey struct {
 	name  string
 	arity int
@@ -70,7 +63,7 @@ type parser struct {
 	depth    int
 	maxDepth int
 	loops    int // loops enclosing the current point, within the current function
-	vars     []varDecl
+	scope    scope
 	fns      map[fnKey]bool
 	script   *Script
 }
@@ -147,19 +140,6 @@ func (p *parser) ident(what string) (string, Pos) {
 	}
 	p.next()
 	return name, pos
-}
-
-func (p *parser) declare(name string, isConst bool) {
-	p.vars = append(p.vars, varDecl{name, isConst})
-}
-
-func (p *parser) isConst(name string) bool {
-	for i := len(p.vars) - 1; i >= 0; i-- {
-		if p.vars[i].name == name {
-			return p.vars[i].isConst
-		}
-	}
-	return false
 }
 
 // ---- statements ----
@@ -294,13 +274,13 @@ func (p *parser) parseBlockAfter(decls []string) *BlockExpr {
 	p.enter()
 	pos := p.tok.pos
 	p.next()
-	mark := len(p.vars)
+	mark := p.scope.mark()
 	for _, d := range decls {
-		p.declare(d, false)
+		p.scope.declare(d, false)
 	}
 	stmts := p.parseStmts(nil, tRBrace, false)
 	p.next()
-	p.vars = p.vars[:mark]
+	p.scope.popTo(mark)
 	p.leave()
 	return &BlockExpr{P: pos, Stmts: stmts}
 }
@@ -434,7 +414,7 @@ func (p *parser) parseLet() *LetStmt {
 		p.next()
 		n.Value = p.parseExpr()
 	}
-	p.declare(n.Name, n.Const)
+	p.scope.declare(n.Name, n.Const)
 	return n
 }
 
@@ -524,10 +504,10 @@ func (p *parser) parseFn() {
 	}
 	// A function sees only its parameters (and globals through global::),
 	// and loops outside it do not make `break` legal inside it.
-	savedVars, savedLoops := p.vars, p.loops
-	p.vars, p.loops = nil, 0
+	savedScope, savedLoops := p.scope, p.loops
+	p.scope, p.loops = scope{}, 0
 	fn.Body = p.parseBlockAfter(fn.Params)
-	p.vars, p.loops = savedVars, savedLoops
+	p.scope, p.loops = savedScope, savedLoops
 	p.script.Fns = append(p.script.Fns, fn)
 }
 
@@ -539,7 +519,7 @@ func (p *parser) checkAssignTarget(x Expr) {
 		if id.Namespace != "" {
 			p.errorf(id.P, "Cannot assign to the qualified name '%s::%s'", id.Namespace, id.Name)
 		}
-		if p.isConst(id.Name) {
+		if p.scope.isConst(id.Name) {
 			p.errorf(id.P, "Cannot assign to constant '%s'", id.Name)
 		}
 		return

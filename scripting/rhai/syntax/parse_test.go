@@ -392,3 +392,34 @@ func TestNestingOption(t *testing.T) {
 		t.Errorf("30 nested ifs: %v", err)
 	}
 }
+
+func TestConstantScopes(t *testing.T) {
+	t.Parallel()
+	ok := []string{
+		"const x = 1; { let x = 2; x = 3; }",
+		"const x = 1; fn f() { x = 2 }",
+		"const x = 1; fn f(x) { x = 2 }",
+		"let x = 1; { const x = 2; } x = 3;",
+		"const x = 1; for x in y { x = 2 }",
+		"const x = 1; let f = |x| x = 2;",
+		"const x = 1; try { } catch (x) { x = 2 }",
+		"const x = [1]; x[0] = 2;",
+	}
+	for _, src := range ok {
+		if _, err := syntax.Parse(src, nil); err != nil {
+			t.Errorf("Parse(%q): %v", src, err)
+		}
+	}
+	bad := []string{
+		"const x = 1; { let x = 2; } x = 3;",
+		"const x = 1; { x = 3; }",
+		"const x = 1; for y in z { x += 1 }",
+		"const x = 1; let f = || x = 2;",
+		"let x = 1; const x = 2; x = 3;",
+	}
+	for _, src := range bad {
+		if _, err := syntax.Parse(src, nil); err == nil || !strings.Contains(err.Error(), "Cannot assign to constant 'x'") {
+			t.Errorf("Parse(%q): got %v, want a constant error", src, err)
+		}
+	}
+}
