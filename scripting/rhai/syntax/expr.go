@@ -334,6 +334,7 @@ func (p *parser) parseArray() Expr {
 // (a back-tick string without interpolation counts), each at most once.
 func (p *parser) parseMap() Expr {
 	n := &MapLit{P: p.tok.pos}
+	var seen nameSet
 	p.next()
 	for p.tok.kind != tRBrace {
 		var key string
@@ -350,10 +351,8 @@ func (p *parser) parseMap() Expr {
 		default:
 			p.unexpected("a property name (an identifier or a string) in the object map literal")
 		}
-		for _, k := range n.Keys {
-			if k == key {
-				p.errorf(keyPos, "Duplicated property '%s' in the object map literal", key)
-			}
+		if !seen.add(key) {
+			p.errorf(keyPos, "Duplicated property '%s' in the object map literal", key)
 		}
 		p.next()
 		p.expect(tColon, "after the property name '"+key+"' in the object map literal")
@@ -375,8 +374,19 @@ func (p *parser) parseMap() Expr {
 // block; the scanner is resumed in string mode right after its `}`.
 func (p *parser) parseTemplate() Expr {
 	pos := p.tok.pos
-	parts := []string{p.tok.text}
+	// pending gathers the literal text between two interpolations; empty
+	// `${}` only add to it, so no text is copied more than once.
+	var parts []string
 	var exprs []Expr
+	pending := []string{p.tok.text}
+	flush := func() {
+		if len(pending) == 1 {
+			parts = append(parts, pending[0])
+		} else {
+			parts = append(parts, strings.Join(pending, ""))
+		}
+		pending = pending[:0]
+	}
 	for p.tok.more {
 		p.next()
 		empty := p.tok.kind == tRBrace
@@ -397,16 +407,16 @@ func (p *parser) parseTemplate() Expr {
 		// The current token is the `}`: the scanner stands right after it.
 		p.tok.pos = p.sc.pos()
 		p.sc.template(&p.tok, false)
-		if empty {
-			parts[len(parts)-1] += p.tok.text
-		} else {
+		if !empty {
+			flush()
 			exprs = append(exprs, x)
-			parts = append(parts, p.tok.text)
 		}
+		pending = append(pending, p.tok.text)
 	}
+	flush()
 	p.next()
 	if len(exprs) == 0 {
-		return &StringLit{P: pos, Value: strings.Join(parts, "")}
+		return &StringLit{P: pos, Value: parts[0]}
 	}
 	return &InterpString{P: pos, Parts: parts, Exprs: exprs}
 }
@@ -417,13 +427,12 @@ func (p *parser) parseTemplate() Expr {
 func (p *parser) parseClosure() Expr {
 	n := &ClosureExpr{P: p.tok.pos}
 	if p.tok.kind == tPipe {
+		var seen nameSet
 		p.next()
 		for p.tok.kind != tPipe {
 			name, pos := p.ident("the name of a closure parameter")
-			for _, prev := range n.Params {
-				if prev == name {
-					p.errorf(pos, "Duplicated parameter '%s' in the closure", name)
-				}
+			if !seen.add(name) {
+				p.errorf(pos, "Duplicated parameter '%s' in the closure", name)
 			}
 			n.Params = append(n.Params, name)
 			if p.tok.kind == tComma {

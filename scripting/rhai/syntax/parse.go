@@ -471,12 +471,11 @@ func (p *parser) parseFn() {
 		p.next()
 	case tLParen:
 		p.next()
+		var seen nameSet
 		for p.tok.kind != tRParen {
 			name, pos := p.ident("the name of a parameter")
-			for _, prev := range fn.Params {
-				if prev == name {
-					p.errorf(pos, "Duplicated parameter '%s' for function '%s'", name, fn.Name)
-				}
+			if !seen.add(name) {
+				p.errorf(pos, "Duplicated parameter '%s' for function '%s'", name, fn.Name)
 			}
 			fn.Params = append(fn.Params, name)
 			if p.tok.kind == tComma {

@@ -2,6 +2,7 @@ package syntax_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -420,6 +421,43 @@ func TestConstantScopes(t *testing.T) {
 	for _, src := range bad {
 		if _, err := syntax.Parse(src, nil); err == nil || !strings.Contains(err.Error(), "Cannot assign to constant 'x'") {
 			t.Errorf("Parse(%q): got %v, want a constant error", src, err)
+		}
+	}
+}
+
+// TestLargeInputsLinear guards against quadratic behaviour on large but
+// shallow inputs (duplicate checks, constant lookups, template joining).
+func TestLargeInputsLinear(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large inputs")
+	}
+	t.Parallel()
+	const n = 100_000
+	var keys, lets, tpl, params strings.Builder
+	keys.WriteString("#{")
+	lets.WriteString("const c = 1;")
+	tpl.WriteString("`")
+	params.WriteString("|")
+	for i := 0; i < n; i++ {
+		name := "k" + strconv.Itoa(i)
+		keys.WriteString(name + ": 1,")
+		lets.WriteString("let " + name + " = 1;")
+		tpl.WriteString("ab${}")
+		params.WriteString(name + ",")
+	}
+	keys.WriteString("}")
+	for i := 0; i < n; i++ {
+		lets.WriteString("k" + strconv.Itoa(i) + " = 2;")
+	}
+	tpl.WriteString("`")
+	params.WriteString("| 1")
+	for name, src := range map[string]string{"map": keys.String(), "lets": lets.String(), "template": tpl.String(), "params": params.String()} {
+		start := time.Now()
+		if _, err := syntax.Parse(src, nil); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: took %v", name, d)
 		}
 	}
 }

@@ -48,3 +48,34 @@ func (s *scope) isConst(name string) bool {
 	i, ok := s.latest[name]
 	return ok && s.vars[i].isConst
 }
+
+// nameSet detects duplicated names (parameters, map keys): a linear scan for
+// the usual handful, a hash set beyond, so huge literals stay linear.
+type nameSet struct {
+	list []string
+	set  map[string]struct{}
+}
+
+// add records name and reports whether it was new.
+func (s *nameSet) add(name string) bool {
+	if s.set == nil && len(s.list) < 16 {
+		for _, n := range s.list {
+			if n == name {
+				return false
+			}
+		}
+		s.list = append(s.list, name)
+		return true
+	}
+	if s.set == nil {
+		s.set = make(map[string]struct{}, 2*len(s.list))
+		for _, n := range s.list {
+			s.set[n] = struct{}{}
+		}
+	}
+	if _, dup := s.set[name]; dup {
+		return false
+	}
+	s.set[name] = struct{}{}
+	return true
+}
