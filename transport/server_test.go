@@ -179,7 +179,10 @@ func TestHealthReadyMetrics(t *testing.T) {
 	if code, body, _ := get(t, ts.base+"/readyz", nil); code != 200 {
 		t.Errorf("readyz = %d %s", code, body)
 	}
-	ts.dial(t, circlePK)
+	// A round trip proves the session (and its gauges) exist.
+	if _, err := ts.dial(t, circlePK).Whoami(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
 	code, body, _ := get(t, ts.base+"/metrics", nil)
 	for _, want := range []string{"circles_ws_connections 1", "circles_ws_connections_total 1", "circles_sessions"} {
 		if code != 200 || !strings.Contains(body, want) {
