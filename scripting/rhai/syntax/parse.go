@@ -138,6 +138,9 @@ func (p *parser) ident(what string) (string, Pos) {
 	if isReserved(name) {
 		p.errorf(pos, "'%s' is a reserved keyword", name)
 	}
+	if isSpecialName(name) {
+		p.errorf(pos, "'%s' is a keyword and cannot be used as %s", name, what)
+	}
 	p.next()
 	return name, pos
 }

@@ -170,7 +170,7 @@ func keyword(s string) tokKind {
 // name is a parse error, as in Rhai.
 func isReserved(s string) bool {
 	switch s {
-	case "var", "static", "shared", "goto", "exit", "match", "case", "public", "protected",
+	case "var", "static", "goto", "exit", "match", "case", "public", "protected",
 		"new", "use", "with", "module", "package", "super", "spawn", "thread", "go", "sync",
 		"async", "await", "yield", "default", "void", "null", "nil":
 		return true
@@ -245,4 +245,17 @@ func binaryPrec(k tokKind) (prec int, op string) {
 		return 210, ">>"
 	}
 	return 0, ""
+}
+
+// isSpecialName reports identifiers that are active keywords of Rhai used as
+// functions or values (`this`, `global`, `Fn`, `print`, ...): they can be
+// called or read but, per the book, never become the name of a variable,
+// parameter or function.
+func isSpecialName(s string) bool {
+	switch s {
+	case "this", "global", "is_shared", "is_def_fn", "is_def_var", "Fn", "call", "curry",
+		"type_of", "print", "debug", "eval":
+		return true
+	}
+	return false
 }
