@@ -187,8 +187,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method not allowed"})
 		return
 	}
-	circle, err := config.CanonicalKey(rawCircle)
-	if err != nil || !h.hasCircle(circle) {
+	circle, ok := h.canonicalCircle(rawCircle)
+	if !ok {
 		writeCircleNotFound(w, rawCircle)
 		return
 	}
@@ -198,6 +198,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := &request{provider: provider, circle: circle}
+	var err error
 	if req.body, err = readBody(w, r, h.cfg.WebhookMaxBody); err != nil {
 		h.refuseBody(w, req, err)
 		return
@@ -206,15 +207,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuseSignature(w, req, err)
 		return
 	}
-	ok = false
+	processed := false
 	if req.replay != nil {
+		// Forget the signature of an event we did not process (even if a
+		// bug panics below), so the provider's retry is not a "replay".
 		defer func() {
-			if !ok {
+			if !processed {
 				h.replays.release(*req.replay)
 			}
 		}()
 	}
-	ok = h.handle(r.Context(), w, req)
+	processed = h.handle(r.Context(), w, req)
 }
 
 // splitPath takes {provider} and {circle_pk} from /webhooks/{provider}/{pk}
@@ -233,6 +236,22 @@ func splitPath(p string) (provider, circle string, ok bool) {
 		return parts[0], parts[1], true
 	}
 	return "", "", false
+}
+
+// canonicalCircle returns the canonical key of a served circle spelled as
+// raw. The usual spelling (already canonical) is looked up directly: every
+// served key was validated when configured, so the curve arithmetic of
+// config.CanonicalKey (a point decompression) is only paid for other
+// spellings and for unknown keys.
+func (h *handler) canonicalCircle(raw string) (string, bool) {
+	if h.hasCircle(raw) {
+		return raw, true
+	}
+	c, err := config.CanonicalKey(raw)
+	if err != nil || c == raw || !h.hasCircle(c) {
+		return "", false
+	}
+	return c, true
 }
 
 // secret is the provider's secret for circle: the circle's own or the
