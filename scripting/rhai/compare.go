@@ -25,7 +25,8 @@ func equalDepth(a, b Value, depth int) bool {
 	case KindBool, KindInt, KindChar:
 		return a.n == b.n
 	case KindFloat:
-		return a.AsFloat() == b.AsFloat()
+		c, ok := cmpFloat(a.AsFloat(), b.AsFloat())
+		return ok && c == 0
 	case KindString:
 		return a.n == b.n && bytes.Equal(a.StrBytes(), b.StrBytes())
 	case KindArray:
@@ -126,15 +127,28 @@ func cmpInt(x, y int64) int {
 	return 0
 }
 
+// cmpFloat orders floats as Rhai's operators do: two floats closer than
+// machine epsilon (relative to the larger magnitude, or absolute when one is
+// zero) are equal, so `0.1 + 0.2 == 0.3` and `1e-16 > 0` is false. NaN is
+// unordered.
 func cmpFloat(x, y float64) (int, bool) {
 	if math.IsNaN(x) || math.IsNaN(y) {
 		return 0, false
 	}
-	switch {
-	case x < y:
-		return -1, true
-	case x > y:
-		return 1, true
+	if x == y {
+		return 0, true
 	}
-	return 0, true
+	tol := epsilon
+	if x != 0 && y != 0 {
+		tol = max(math.Abs(x), math.Abs(y)) * epsilon
+	}
+	if d := x - y; math.Abs(d) < tol {
+		return 0, true
+	} else if d < 0 {
+		return -1, true
+	}
+	return 1, true
 }
+
+// epsilon is f64::EPSILON, the gap between 1.0 and the next float.
+const epsilon = 2.220446049250313e-16

@@ -55,3 +55,28 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+func TestFloatEpsilon(t *testing.T) {
+	tests := []struct {
+		a, b float64
+		want int
+	}{
+		{0, 1e-16, 0},
+		{0, 1e-15, -1},
+		{1e-19, 1e-18, -1},
+		{0.1 + 0.2, 0.3, 0},
+		{1e-20, 0.000000000000000000010000000000000001, 0},
+		{1e-20, 0.00000000000000000001000000000000001, -1},
+		{math.Inf(1), math.Inf(1), 0},
+		{math.Inf(1), 1e300, 1},
+	}
+	for _, tt := range tests {
+		got, ok := rhai.Compare(rhai.Float(tt.a), rhai.Float(tt.b))
+		if !ok || got != tt.want {
+			t.Errorf("Compare(%g, %g) = %d, %v; want %d", tt.a, tt.b, got, ok, tt.want)
+		}
+		if eq := rhai.Equal(rhai.Float(tt.a), rhai.Float(tt.b)); eq != (tt.want == 0) {
+			t.Errorf("Equal(%g, %g) = %v", tt.a, tt.b, eq)
+		}
+	}
+}

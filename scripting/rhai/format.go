@@ -62,10 +62,7 @@ func FormatFloat(f float64) string {
 	case math.IsInf(f, -1):
 		return "-inf"
 	case abs == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
+		return "0.0" // Rhai prints -0.0 as 0.0 too
 	case abs > float64(float32(1e13)) || abs < float64(float32(1e-13)):
 		return rustExp(f)
 	}

@@ -44,7 +44,7 @@ func ParseJSON(text []byte) (Value, error) {
 	if err := dec.Decode(&x); err != nil {
 		return Unit, Errorf(ErrRuntime, "Cannot parse JSON: %v", err)
 	}
-	if _, err := dec.Token(); err == nil {
+	if len(bytes.TrimSpace(text[dec.InputOffset():])) > 0 {
 		return Unit, Errorf(ErrRuntime, "Cannot parse JSON: trailing data after the value")
 	}
 	v, err := FromGo(x)

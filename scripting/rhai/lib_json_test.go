@@ -1,0 +1,76 @@
+package rhai_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai"
+)
+
+func TestParseJSON(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"a": [1, 2.5, null, true, "x"], "b": {}}`, `#{"a": [1, 2.5, (), true, "x"], "b": #{}}`},
+		{`12345678901234567890`, `1.2345678901234567e19`},
+		{`-3`, `-3`},
+		{`"\u00e9\n"`, `"é\n"`},
+		{`[]`, `[]`},
+	}
+	for _, tt := range tests {
+		v, err := rhai.ParseJSON([]byte(tt.in))
+		if err != nil {
+			t.Errorf("%s: %v", tt.in, err)
+			continue
+		}
+		if got := rhai.ToDebug(v); got != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.in, got, tt.want)
+		}
+	}
+	for _, bad := range []string{``, `[1, 2`, `{"a":1} x`, `{a: 1}`} {
+		if _, err := rhai.ParseJSON([]byte(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func TestToJSON(t *testing.T) {
+	rt := newLibRuntime()
+	m := rhai.NewMap(map[string]rhai.Value{
+		"s": rhai.String("q\"\n\x01é"), "f": rhai.Float(1), "c": rhai.Char('x'),
+		"fn": rhai.NewFnPtr(&rhai.FnPtr{Name: "abc", Curry: []rhai.Value{rhai.Int(42)}}),
+		"b":  rhai.NewBlob([]byte{1, 2}),
+	})
+	got := rt.mustCall(t, "to_json", m).AsStr()
+	want := `{"b":[1,2],"c":"x","f":1.0,"fn":["abc",42],"s":"q\"\n\u0001é"}`
+	if got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// FuzzParseJSON checks that parse_json never panics and that whatever it
+// accepts survives to_json and a second parse unchanged.
+func FuzzParseJSON(f *testing.F) {
+	for _, s := range []string{`{"a": [1, 2.5, null, true, "x"]}`, `[[[]]]`, `"\ud800"`, `1e400`, `-0`, `{"a":{"b":{"c":1}}}`, `[1,`} {
+		f.Add([]byte(s))
+	}
+	rt := newLibRuntime()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := rhai.ParseJSON(data)
+		if err != nil {
+			return
+		}
+		out, err := rt.CallFnName("to_json", []rhai.Value{v})
+		if err != nil {
+			t.Fatalf("to_json: %v", err)
+		}
+		if !json.Valid(out.StrBytes()) {
+			t.Fatalf("to_json produced invalid JSON %q", out.AsStr())
+		}
+		back, err := rhai.ParseJSON(out.StrBytes())
+		if err != nil {
+			t.Fatalf("reparse %q: %v", out.AsStr(), err)
+		}
+		if rhai.ToDebug(back) != rhai.ToDebug(v) {
+			t.Fatalf("round trip changed %s to %s", rhai.ToDebug(v), rhai.ToDebug(back))
+		}
+	})
+}

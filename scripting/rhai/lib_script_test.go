@@ -1,0 +1,202 @@
+package rhai_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai"
+)
+
+// libScriptCases run through the whole engine: script, expected to_string
+// of the result, or the expected error kind.
+var libScriptCases = []struct {
+	script string
+	want   string
+	kind   rhai.ErrorKind
+}{
+	{"let s = \"hello\"; s.len", "5", ""},
+	{"\"hello\".bytes", "5", ""},
+	{"\"\".is_empty", "true", ""},
+	{"\"abc\".to_blob()", "[616263]", ""},
+	{"\"abc\".to_chars()", "['a', 'b', 'c']", ""},
+	{"\"abc\".chars()", "['a', 'b', 'c']", ""},
+	{"\"hello\".get(-1)", "o", ""},
+	{"let s = \"hello\"; s.set(0, 'j'); s", "jello", ""},
+	{"let s = \"ab\"; s.pad(5, '*'); s", "ab***", ""},
+	{"let s = \"ab\"; s.pad(5, \"xy\"); s", "abxyx", ""},
+	{"let s = \"ab\"; s.append(42); s.append('c'); s", "ab42c", ""},
+	{"let s = \"banana\"; s.remove('a'); s", "bnn", ""},
+	{"let s = \"abc\"; let c = s.pop(); s + c", "abc", ""},
+	{"let s = \"hello\"; let t = s.pop(2); s + \"|\" + t", "hel|lo", ""},
+	{"let s = \"hello\"; s.truncate(2); s", "he", ""},
+	{"let s = \"  hi  \"; s.trim(); s", "hi", ""},
+	{"\"Hello\".to_upper()", "HELLO", ""},
+	{"'a'.to_upper()", "A", ""},
+	{"let s = \"Hello\"; s.make_lower(); s", "hello", ""},
+	{"\"hello\".contains(\"ell\")", "true", ""},
+	{"\"hello\".starts_with(\"he\")", "true", ""},
+	{"\"hello\".ends_with('o')", "true", ""},
+	{"\"hello\".index_of('l')", "2", ""},
+	{"\"hello\".index_of(\"l\", 3)", "3", ""},
+	{"\"hello\".sub_string(1, 3)", "ell", ""},
+	{"\"hello\".sub_string(1..3)", "el", ""},
+	{"\"hello\".sub_string(-3)", "llo", ""},
+	{"let s = \"hello\"; s.crop(1, 2); s", "el", ""},
+	{"let s = \"hello\"; s.replace(\"l\", \"L\"); s", "heLLo", ""},
+	{"\"a b  c\".split()", "[\"a\", \"b\", \"c\"]", ""},
+	{"\"a,b,c\".split(\",\")", "[\"a\", \"b\", \"c\"]", ""},
+	{"\"a,b,c\".split(\",\", 2)", "[\"a\", \"b,c\"]", ""},
+	{"\"hello\".split(2)", "[\"he\", \"llo\"]", ""},
+	{"\"hello\".split(-2)", "[\"hel\", \"lo\"]", ""},
+	{"\"a,b,c\".split_rev(\",\")", "[\"c\", \"b\", \"a\"]", ""},
+	{"\"a,b,c\".split_rev(\",\", 2)", "[\"c\", \"a,b\"]", ""},
+	{"\"abc\".split(\"\")", "[\"\", \"a\", \"b\", \"c\", \"\"]", ""},
+	{"\"hello\" - 'l'", "heo", ""},
+	{"parse_int(\"ff\", 16)", "255", ""},
+	{"parse_int(\" 42 \")", "42", ""},
+	{"parse_float(\"1.5e3\")", "1500.0", ""},
+	{"parse_int(\"abc\")", "", rhai.ErrorKind("arithmetic")},
+	{"range(0, 10, 3)", "[0, 3, 6, 9]", ""},
+	{"range(1, 4)", "1..4", ""},
+	{"[3, 1, 2].sort()", "", ""},
+	{"let a = [3, 1, 2]; a.sort(); a", "[1, 2, 3]", ""},
+	{"let a = [3, 1, 2]; a.sort(|x, y| y - x); a", "[3, 2, 1]", ""},
+	{"let a = [\"b\", \"a\"]; a.sort(); a", "[\"a\", \"b\"]", ""},
+	{"let a = [1, \"a\"]; a.sort(); a", "", rhai.ErrorKind("function_not_found")},
+	{"let a = [1, 2, 3]; a.map(|x| x * 2)", "[2, 4, 6]", ""},
+	{"let a = [1, 2, 3]; a.map(|x, i| x * i)", "[0, 2, 6]", ""},
+	{"let a = [1, 2, 3]; a.filter(|x| x > 1)", "[2, 3]", ""},
+	{"[1, 2, 3].reduce(|s, x| s + x, 0)", "6", ""},
+	{"[1, 2, 3].reduce(|s| s + this, 0)", "6", ""},
+	{"[1, 2, 3].some(|x| x > 2)", "true", ""},
+	{"[1, 2, 3].all(|x| x > 2)", "false", ""},
+	{"let a = [1, 2, 3, 4]; let d = a.drain(|x| x % 2 == 0); [a, d]", "[[1, 3], [2, 4]]", ""},
+	{"let a = [1, 2, 3, 4]; let d = a.retain(|x| x % 2 == 0); [a, d]", "[[2, 4], [1, 3]]", ""},
+	{"let a = [1, 2, 3, 4]; let d = a.drain(1, 2); [a, d]", "[[1, 4], [2, 3]]", ""},
+	{"let a = [1, 2, 3, 4]; a.splice(1..3, [9, 9, 9]); a", "[1, 9, 9, 9, 4]", ""},
+	{"let a = [1, 1, 2, 2, 1]; a.dedup(); a", "[1, 2, 1]", ""},
+	{"let a = [1, 2, 3]; a.zip([4, 5], |x, y| x + y)", "[5, 7]", ""},
+	{"let a = [1, 2, 3, 4, 5]; a.chop(2); a", "[4, 5]", ""},
+	{"let a = [1, 2, 3, 4, 5]; let b = a.split(2); [a, b]", "[[1, 2], [3, 4, 5]]", ""},
+	{"[1, 2, 3].index_of(|x| x == 2)", "1", ""},
+	{"[1, 2, 3].contains(2)", "true", ""},
+	{"let a = [1, 2, 3]; a.pop() + a.shift()", "4", ""},
+	{"let a = [1, 2, 3]; a.remove(1); a", "[1, 3]", ""},
+	{"let a = []; a.pad(3, 0); a", "[0, 0, 0]", ""},
+	{"[1, 2, 3].get(-1)", "3", ""},
+	{"[1, 2, 3].len", "3", ""},
+	{"[1.5, 2.5].reduce(|a, b| a + b, 0.0)", "4.0", ""},
+	{"let m = #{b: 2, a: 1}; m.keys()", "[\"a\", \"b\"]", ""},
+	{"let m = #{b: 2, a: 1}; m.values()", "[1, 2]", ""},
+	{"let m = #{a: 1}; m.len()", "1", ""},
+	{"let m = #{a: 1}; m.contains(\"a\")", "true", ""},
+	{"let m = #{a: 1}; m.get(\"z\")", "", ""},
+	{"let m = #{a: 1}; m.set(\"b\", 2); m", "#{\"a\": 1, \"b\": 2}", ""},
+	{"let m = #{a: 1, b: 2}; m.fill_with(#{b: 3, c: 4}); m", "#{\"a\": 1, \"b\": 2, \"c\": 4}", ""},
+	{"let m = #{a: 1, b: 2}; m.filter(|k, v| v > 1)", "#{\"b\": 2}", ""},
+	{"let m = #{a: 1, b: 2}; m.drain(|k, v| v > 1); m", "#{\"a\": 1}", ""},
+	{"let m = #{a: 1, b: [1, 2.0, \"x\", ()]}; m.to_json()", "{\"a\":1,\"b\":[1,2.0,\"x\",null]}", ""},
+	{"parse_json(\"{\\\"a\\\": [1, 2.5, null, true, \\\"x\\\"]}\")", "#{\"a\": [1, 2.5, (), true, \"x\"]}", ""},
+	{"let b = blob(4, 0x42); b", "[42424242]", ""},
+	{"let b = blob(); b.push(1); b.push(256 + 2); b", "[0102]", ""},
+	{"let b = blob(10); b.write_le(0, 4, 0x12345678); b", "[7856341200000000 0000]", ""},
+	{"let b = blob(10); b.write_be(0..8, 1.5); b.parse_be_float(0, 8)", "1.5", ""},
+	{"let b = blob(4); b.write_utf8(0, 4, \"hi\"); b.as_string()", "hi\u0000\u0000", ""},
+	{"blob(3, 1).to_array()", "[1, 1, 1]", ""},
+	{"let b = blob(3, 1); b.len", "3", ""},
+	{"abs(-5)", "5", ""},
+	{"abs(-5.5)", "5.5", ""},
+	{"sign(-3)", "-1", ""},
+	{"sign(2.5)", "1", ""},
+	{"min(1, 2.5)", "1.0", ""},
+	{"max(3, 2)", "3", ""},
+	{"max(\"a\", \"b\")", "b", ""},
+	{"4.7.floor", "4.0", ""},
+	{"4.2.ceiling", "5.0", ""},
+	{"4.5.round", "5.0", ""},
+	{"(-4.5).round", "-5.0", ""},
+	{"4.7.int", "4.0", ""},
+	{"4.75.fraction", "0.75", ""},
+	{"sqrt(16.0)", "4.0", ""},
+	{"sqrt(16)", "4.0", ""},
+	{"exp(0.0)", "1.0", ""},
+	{"ln(E())", "1.0", ""},
+	{"log(100.0)", "2.0", ""},
+	{"log(8.0, 2.0)", "3.0", ""},
+	{"sin(PI() / 2)", "1.0", ""},
+	{"atan(1.0, 1.0)", "0.7853981633974483", ""},
+	{"to_int(3.9)", "3", ""},
+	{"(3).to_float()", "3.0", ""},
+	{"(1.0/0.0).is_infinite", "true", ""},
+	{"(0.0/0.0).is_nan", "true", ""},
+	{"PI()", "3.141592653589793", ""},
+	{"to_hex(255)", "ff", ""},
+	{"to_binary(5)", "101", ""},
+	{"(-1).to_hex()", "ffffffffffffffff", ""},
+	{"get_bit(5, 0)", "true", ""},
+	{"let x = 0; set_bit(x, 3, true); x", "8", ""},
+	{"bits(5, 0, 4)", "[true, false, true, false]", ""},
+	{"1e20", "1e20", ""},
+	{"1e14", "1e14", ""},
+	{"123456789.0", "123456789.0", ""},
+	{"0.1 + 0.2", "0.30000000000000004", ""},
+	{"1.0 / 3.0", "0.3333333333333333", ""},
+	{"-0.0", "0.0", ""},
+	{"1e-7", "0.0000001", ""},
+	{"[1.0, 'a', \"s\", ()]", "[1.0, 'a', \"s\", ()]", ""},
+	{"to_debug(\"a\\\"b\")", "\"a\\\"b\"", ""},
+	{"\"x\".to_debug()", "\"x\"", ""},
+	{"let f = Fn(\"abc\"); f", "Fn(abc)", ""},
+	{"let f = Fn(\"abc\"); f.to_debug()", "Fn(\"abc\")", ""},
+	{"is_shared(1)", "false", ""},
+	{"\"hello\".index_of(\"z\")", "-1", ""},
+	{"let s = \"abc\"; s.reverse(); s", "cba", ""},
+}
+
+func TestLibScripts(t *testing.T) {
+	t.Parallel()
+	eng := rhai.NewEngine()
+	for _, tt := range libScriptCases {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		v, err := eng.Eval(ctx, tt.script, nil)
+		cancel()
+		if tt.kind != "" {
+			var e *rhai.Error
+			if !errors.As(err, &e) || e.Kind != tt.kind {
+				t.Errorf("%s: got %v, %v; want error %s", tt.script, rhai.ToDebug(v), err, tt.kind)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.script, err)
+			continue
+		}
+		if got := rhai.ToString(v); got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.script, got, tt.want)
+		}
+	}
+}
+
+func TestLibScriptLimits(t *testing.T) {
+	t.Parallel()
+	eng := rhai.NewEngine()
+	lim := rhai.DefaultLimits()
+	lim.MaxStringLen, lim.MaxArrayLen, lim.MaxMapLen, lim.MaxBlobLen = 100, 100, 100, 100
+	for _, script := range []string{
+		`let s = ""; s.pad(1000, 'x')`,
+		`let a = []; a.pad(1000, 0)`,
+		`blob(1000)`,
+		`range(0, 1000, 1)`,
+		`let s = "x"; s.replace("x", "` + strings.Repeat("y", 200) + `"); s`,
+		`let m = #{}; for i in 0..1000 { m.set("k" + i, i) } m`,
+	} {
+		_, err := eng.Eval(context.Background(), script, &rhai.RunOptions{Limits: &lim})
+		var e *rhai.Error
+		if !errors.As(err, &e) || e.Kind != rhai.ErrDataTooLarge {
+			t.Errorf("%s: got %v, want data_too_large", script, err)
+		}
+	}
+}
