@@ -66,3 +66,39 @@ func checkAgainstStdlib(t *testing.T, frame []byte, r jsonrpc.Request) {
 		t.Fatalf("params %q, encoding/json says %q", r.Params, p)
 	}
 }
+
+// FuzzMember feeds arbitrary params to Member, Elements and BindParams:
+// no panic on malformed bytes, and agreement with encoding/json on valid
+// objects and arrays.
+func FuzzMember(f *testing.F) {
+	for _, s := range []string{`{"a":1}`, `{"a":"x","a":"y"}`, `{"\u0061":[1,{"a":2}]}`, `["a",1]`, `{"a":`, `[1,`, `{"credentials":{"pubkey":"p"}}`, `"a"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, params []byte) {
+		got, ok := jsonrpc.Member(params, "a")
+		elems := jsonrpc.Elements(params)
+		var s string
+		_ = jsonrpc.BindParams(params, []string{"a", "b?"}, &s, &s)
+		if !json.Valid(params) {
+			return
+		}
+		var m map[string]json.RawMessage
+		if json.Unmarshal(params, &m) == nil {
+			want, has := m["a"]
+			if has != ok || (has && string(want) != string(got)) {
+				t.Fatalf("Member = %q/%v, encoding/json says %q/%v", got, ok, want, has)
+			}
+		}
+		var arr []json.RawMessage
+		if json.Unmarshal(params, &arr) == nil && arr != nil {
+			if len(arr) != len(elems) {
+				t.Fatalf("Elements = %d, encoding/json says %d", len(elems), len(arr))
+			}
+			for i := range arr {
+				if string(arr[i]) != string(elems[i]) {
+					t.Fatalf("element %d = %q, encoding/json says %q", i, elems[i], arr[i])
+				}
+			}
+		}
+	})
+}
