@@ -440,3 +440,31 @@ func TestScriptTimeoutIs500(t *testing.T) {
 	f.post("/webhooks/stripe/"+f.circle, stripeHeader(stripeSecret, f.now, body), body).
 		expect(t, http.StatusInternalServerError, "status", "error")
 }
+
+// A Config that skipped Validate (zero sizes, keys in other spellings)
+// still works: defaults are filled in and keys canonicalised.
+func TestUnvalidatedConfig(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	compressed, upper := testKey(5)
+	cfg := config.Config{
+		PublicKeys:           []string{" " + upper + " ", ""},
+		CircleWebhookSecrets: map[string]config.ProviderSecrets{upper: {Idenfy: "own"}},
+		WebhookScripts:       f.dir,
+	}
+	h, err := webhook.NewHandler(webhook.Options{Run: f.run, Config: cfg, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	body := idenfyEvent("APPROVED", "scan-u")
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/webhooks/idenfy/"+compressed, strings.NewReader(body))
+	req.Header = idenfyHeader("own", body)
+	f.do(req).expect(t, http.StatusOK, "output", "idenfy|APPROVED|scan-u|true")
+
+	cfg.PublicKeys = []string{"not-a-key"}
+	if _, err := webhook.NewHandler(webhook.Options{Run: f.run, Config: cfg}); err == nil {
+		t.Fatal("NewHandler accepted an invalid circle key")
+	}
+}
