@@ -228,7 +228,10 @@ type (
 		Safe bool
 	}
 	// ClosureExpr is `|a, b| body`; the evaluator finds the outer variables
-	// it captures.
+	// it captures. As in Rhai the body is one statement: an expression, a
+	// *BlockExpr, or a *StmtExpr for other statements (`|| x = 1` holds an
+	// AssignStmt, `|| return 1` a ReturnStmt). `break`/`continue` inside it
+	// never refer to loops outside it (a parse error).
 	ClosureExpr struct {
 		P      Pos
 		Params []string
@@ -258,7 +261,8 @@ type (
 	// SwitchCase is one arm. Values holds literal alternatives (`1 | 2`), or
 	// is empty for the default arm `_`; a value may be a BinaryExpr range
 	// (`1..5`, `1..=5`). Cond is the optional `if` guard. Body is the arm's
-	// expression (a *BlockExpr for `{ }` arms).
+	// expression (a *BlockExpr for `{ }` arms, a *StmtExpr for statement arms
+	// such as `1 => x = 2` or `_ => return`).
 	SwitchCase struct {
 		P       Pos
 		Values  []Expr
