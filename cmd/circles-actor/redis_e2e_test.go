@@ -1,0 +1,443 @@
+package main
+
+// Fault tests of Redis mode with the real binary (issue 4, "What it must
+// show"): a server that only routes (`serve --redis-url --no-local-workers`)
+// and separate `worker` processes, all against a redis-server started by the
+// test. testing.Short skips them; they skip with a message when
+// redis-server is not installed.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/circles-actor/circles-actor/scripting/redisq"
+	"github.com/circles-actor/circles-actor/transport/client"
+)
+
+// redisCircle is 4G, a valid public key whose private half nobody needs.
+const redisCircle = "02e493dbf1c10d80f3581e4904930b1404cc6c13900ee0758474fa94abe8c4cd13"
+
+// rproc is one child process (redis-server, serve or worker) whose output
+// is kept for failure messages.
+type rproc struct {
+	name string
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  bytes.Buffer
+	done chan struct{}
+	line func(string) // called for each output line, may be nil
+}
+
+func startRProc(t *testing.T, name string, line func(string), bin string, args ...string) *rproc {
+	t.Helper()
+	p := &rproc{name: name, cmd: exec.Command(bin, args...), done: make(chan struct{}), line: line}
+	pr, pw := io.Pipe()
+	p.cmd.Stdout, p.cmd.Stderr = pw, pw
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("failed to start %s: %v", name, err)
+	}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.out.WriteString(sc.Text() + "\n")
+			p.mu.Unlock()
+			if p.line != nil {
+				p.line(sc.Text())
+			}
+		}
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	go func() { _ = p.cmd.Wait(); pw.Close(); close(p.done) }()
+	t.Cleanup(func() { p.stop(t) })
+	return p
+}
+
+func (p *rproc) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+func (p *rproc) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
+// stop sends SIGTERM and waits, bounded, then kills.
+func (p *rproc) stop(t *testing.T) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(20 * time.Second):
+		p.kill()
+		t.Errorf("%s ignored SIGTERM:\n%s", p.name, p.output())
+	}
+}
+
+// redisEnv is redis-server + the built binary for one test.
+type redisEnv struct {
+	t     *testing.T
+	bin   string
+	rbin  string
+	dir   string
+	port  int
+	url   string
+	redis *rproc
+}
+
+func newRedisEnv(t *testing.T) *redisEnv {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("Redis fault tests with the real binary: skipped in -short mode")
+	}
+	rbin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not installed (apt-get install redis-server); skipping Redis fault test")
+	}
+	dir := t.TempDir()
+	e := &redisEnv{t: t, rbin: rbin, dir: dir, port: redisFreePort(t)}
+	e.url = fmt.Sprintf("redis://127.0.0.1:%d", e.port)
+	e.startRedis()
+	e.bin = filepath.Join(dir, "circles-actor")
+	if out, err := exec.Command("go", "build", "-o", e.bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return e
+}
+
+func redisFreePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startRedis (re)starts redis-server without persistence and waits for it.
+func (e *redisEnv) startRedis() {
+	e.t.Helper()
+	e.redis = startRProc(e.t, "redis-server", nil, e.rbin, "--port", fmt.Sprint(e.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", e.dir)
+	c := e.client()
+	defer c.Close()
+	redisWait(e.t, 10*time.Second, "redis-server to answer", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		return c.Do(ctx, c.B().Ping().Build()).Error() == nil
+	})
+}
+
+func (e *redisEnv) client() rueidis.Client {
+	e.t.Helper()
+	c, err := redisq.NewClient(e.url)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+var serveAddrRE = regexp.MustCompile(`listening.*addr=([0-9.:\[\]]+)`)
+
+// serve starts `serve --redis-url ... --no-local-workers` and returns its
+// address.
+func (e *redisEnv) serve(extra ...string) (*rproc, string) {
+	e.t.Helper()
+	addr := make(chan string, 1)
+	var once sync.Once
+	args := append([]string{"serve", "--host", "127.0.0.1", "-p", "0", "-k", redisCircle, "--redis-url", e.url, "--no-local-workers"}, extra...)
+	p := startRProc(e.t, "serve", func(line string) {
+		if m := serveAddrRE.FindStringSubmatch(line); m != nil {
+			once.Do(func() { addr <- m[1] })
+		}
+	}, e.bin, args...)
+	select {
+	case a := <-addr:
+		return p, a
+	case <-p.done:
+		e.t.Fatalf("serve exited before listening:\n%s", p.output())
+	case <-time.After(30 * time.Second):
+		e.t.Fatalf("serve did not log its address:\n%s", p.output())
+	}
+	return nil, ""
+}
+
+// worker starts a `worker` process for redisCircle.
+func (e *redisEnv) worker(name string, extra ...string) *rproc {
+	e.t.Helper()
+	args := append([]string{"worker", "-k", redisCircle, "--redis-url", e.url, "--heartbeat-ttl", "1s"}, extra...)
+	return startRProc(e.t, name, nil, e.bin, args...)
+}
+
+// waitWorkers polls until n live workers serve the circle.
+func (e *redisEnv) waitWorkers(n int) []redisq.WorkerInfo {
+	e.t.Helper()
+	c := e.client()
+	defer c.Close()
+	var live []redisq.WorkerInfo
+	redisWait(e.t, 20*time.Second, fmt.Sprintf("%d live workers", n), func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		var err error
+		live, err = redisq.LiveWorkers(ctx, c)
+		return err == nil && len(live) == n
+	})
+	return live
+}
+
+func redisWait(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond) // bounded polling
+	}
+}
+
+// playScript is play number n: a quick or a slower script (so that workers
+// have tasks in flight when one is killed) whose answer is known.
+func playScript(n int) (script, want string) {
+	if n%2 == 0 {
+		return fmt.Sprintf("let x = %d; x * 2", n), fmt.Sprint(2 * n)
+	}
+	return fmt.Sprintf("let x = %d; let s = 0; for i in 0..3000 { s += 1; } x * 2 + s", n), fmt.Sprint(2*n + 3000)
+}
+
+// TestRedisWorkerKilledMidRun: 1,000 plays from 16 clients through a
+// routing-only server and two worker processes; one worker is SIGKILLed
+// while it holds tasks. Every play gets exactly one correct answer.
+func TestRedisWorkerKilledMidRun(t *testing.T) {
+	e := newRedisEnv(t)
+	srv, addr := e.serve()
+	w1 := e.worker("worker-1", "--concurrency", "2")
+	w2 := e.worker("worker-2", "--concurrency", "2")
+	live := e.waitWorkers(2)
+	var w1ID string
+	for _, w := range live {
+		if w.PID == w1.cmd.Process.Pid {
+			w1ID = w.ID
+		}
+	}
+	if w1ID == "" {
+		t.Fatalf("worker-1 (pid %d) not among live workers %+v", w1.cmd.Process.Pid, live)
+	}
+
+	const clients, plays = 16, 1000
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	conns := make([]*client.Client, clients)
+	for i := range conns {
+		c, err := client.Dial(ctx, "ws://"+addr+"/"+redisCircle, nil)
+		if err != nil {
+			t.Fatalf("dial: %v\n%s", err, srv.output())
+		}
+		defer c.Close()
+		conns[i] = c
+	}
+
+	var next, answered atomic.Int64
+	results := make([]string, plays)
+	answers := make([]int32, plays)
+	errs := make(chan error, plays)
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := int(next.Add(1) - 1)
+				if n >= plays {
+					return
+				}
+				script, _ := playScript(n)
+				res, err := c.Play(ctx, script)
+				atomic.AddInt32(&answers[n], 1)
+				answered.Add(1)
+				if err != nil {
+					errs <- fmt.Errorf("play %d: %w", n, err)
+					continue
+				}
+				results[n] = res.Output
+			}
+		}()
+	}
+
+	// Kill worker-1 mid-run, at a moment it holds tasks.
+	rc := e.client()
+	defer rc.Close()
+	redisWait(t, 60*time.Second, "a third of the plays answered", func() bool { return answered.Load() >= plays/3 })
+	inFlight := int64(0)
+	redisWait(t, 30*time.Second, "worker-1 to hold a task", func() bool {
+		n, err := rc.Do(ctx, rc.B().Llen().Key(redisq.ProcessingKey(w1ID)).Build()).AsInt64()
+		if err == nil && n > 0 {
+			w1.kill()
+			inFlight, _ = rc.Do(ctx, rc.B().Llen().Key(redisq.ProcessingKey(w1ID)).Build()).AsInt64()
+			return true
+		}
+		return answered.Load() >= plays
+	})
+	killedAt := answered.Load()
+
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for n := range plays {
+		_, want := playScript(n)
+		if answers[n] != 1 {
+			t.Errorf("play %d answered %d times", n, answers[n])
+		}
+		if results[n] != want {
+			t.Errorf("play %d = %q, want %q", n, results[n], want)
+		}
+	}
+	t.Logf("worker-1 killed after %d/%d answers holding %d task(s); all %d plays answered once and correctly", killedAt, plays, inFlight, plays)
+	if inFlight > 0 {
+		// Its tasks were requeued by recovery (worker-2's or the server's).
+		redisWait(t, 10*time.Second, "recovery logged", func() bool {
+			return strings.Contains(w2.output()+srv.output(), "requeued tasks of a dead worker")
+		})
+		n, err := rc.Do(ctx, rc.B().Exists().Key(redisq.ProcessingKey(w1ID)).Build()).AsInt64()
+		if err != nil || n != 0 {
+			t.Errorf("dead worker's processing list still exists (%d, %v)", n, err)
+		}
+	}
+	if t.Failed() {
+		t.Logf("serve:\n%s\nworker-2:\n%s", srv.output(), w2.output())
+	}
+}
+
+// TestRedisRestartUnderLoad: plays under load fail with -32006 while Redis
+// is down and succeed again within 5 s of its return, with no restart of
+// the server or the worker.
+func TestRedisRestartUnderLoad(t *testing.T) {
+	e := newRedisEnv(t)
+	srv, addr := e.serve()
+	w := e.worker("worker", "--concurrency", "2")
+	e.waitWorkers(1)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	type event struct {
+		at   time.Time
+		code int // 0: success
+		err  error
+	}
+	var mu sync.Mutex
+	var events []event
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range 8 {
+		c, err := client.Dial(ctx, "ws://"+addr+"/"+redisCircle, nil)
+		if err != nil {
+			t.Fatalf("dial: %v\n%s", err, srv.output())
+		}
+		defer c.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := i; ; n += 8 {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				script, want := playScript(2 * n)
+				res, err := c.Play(ctx, script)
+				ev := event{at: time.Now(), code: client.ErrorCode(err), err: err}
+				if err == nil && res.Output != want {
+					ev.err = fmt.Errorf("play %d = %q, want %q", n, res.Output, want)
+				}
+				mu.Lock()
+				events = append(events, ev)
+				mu.Unlock()
+				if err != nil {
+					time.Sleep(10 * time.Millisecond) // pace retries of a failing play while Redis is down
+				}
+			}
+		}()
+	}
+	count := func(since time.Time, code int) int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, ev := range events {
+			ok := ev.err == nil
+			if code != 0 {
+				ok = ev.code == code
+			}
+			if !ev.at.Before(since) && ok {
+				n++
+			}
+		}
+		return n
+	}
+	start := time.Now()
+	redisWait(t, 30*time.Second, "plays succeeding", func() bool { return count(start, 0) >= 50 })
+
+	e.redis.kill()
+	down := time.Now()
+	redisWait(t, 10*time.Second, "-32006 while redis is down for a second", func() bool {
+		return count(down, -32006) >= 20 && time.Since(down) > time.Second
+	})
+	readyz, err := http.Get("http://" + addr + "/readyz")
+	if err == nil {
+		readyz.Body.Close()
+		if readyz.StatusCode == http.StatusOK {
+			t.Errorf("/readyz = 200 while redis is down")
+		}
+	}
+
+	e.startRedis()
+	back := time.Now()
+	redisWait(t, 5*time.Second, "a play to succeed within 5 s of redis returning", func() bool { return count(back, 0) > 0 })
+	recovered := time.Since(back)
+	redisWait(t, 10*time.Second, "steady successes", func() bool { return count(back, 0) >= 50 })
+	close(stop)
+	wg.Wait()
+
+	mu.Lock()
+	defer mu.Unlock()
+	codes := map[int]int{}
+	for _, ev := range events {
+		codes[ev.code]++
+		if ev.err != nil && ev.code != -32006 {
+			t.Errorf("unexpected failure: %v", ev.err)
+		}
+		if ev.code == -32006 && ev.at.Before(down) {
+			t.Errorf("-32006 before redis went down: %v", ev.err)
+		}
+	}
+	t.Logf("redis down for %s; first success %s after its return; answers by code: %v",
+		back.Sub(down).Round(time.Millisecond), recovered.Round(time.Millisecond), codes)
+	if t.Failed() {
+		t.Logf("serve:\n%s\nworker:\n%s", srv.output(), w.output())
+	}
+}
