@@ -77,7 +77,7 @@ func (h *handler) refuseBody(w http.ResponseWriter, req *request, err error) {
 		status, msg = http.StatusRequestEntityTooLarge, "body too large"
 	}
 	h.log.Info("webhook refused", "provider", req.provider, "circle", config.Fingerprint(req.circle),
-		"status", status, "reason", err)
+		"remote", req.remote, "status", status, "reason", err)
 	writeJSON(w, status, errorBody{Error: msg})
 }
 
@@ -87,11 +87,11 @@ func (h *handler) refuseBody(w http.ResponseWriter, req *request, err error) {
 func (h *handler) refuseSignature(w http.ResponseWriter, req *request, err error) {
 	if errors.Is(err, ErrMalformedHeader) {
 		h.log.Info("webhook refused", "provider", req.provider, "circle", config.Fingerprint(req.circle),
-			"status", http.StatusBadRequest, "reason", err)
+			"remote", req.remote, "status", http.StatusBadRequest, "reason", err)
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: "malformed signature header"})
 		return
 	}
 	h.log.Warn("webhook signature rejected", "provider", req.provider, "circle", config.Fingerprint(req.circle),
-		"status", http.StatusUnauthorized, "reason", err)
+		"remote", req.remote, "status", http.StatusUnauthorized, "reason", err)
 	writeJSON(w, http.StatusUnauthorized, invalidSignature)
 }

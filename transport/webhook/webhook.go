@@ -172,6 +172,7 @@ func randomTaskID() string {
 type request struct {
 	provider string
 	circle   string // canonical
+	remote   string // client address, for refusal logs
 	body     []byte
 	replay   *[sha256.Size]byte // iDenfy: the claimed replay key
 }
@@ -197,7 +198,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeNotFound(w)
 		return
 	}
-	req := &request{provider: provider, circle: circle}
+	req := &request{provider: provider, circle: circle, remote: r.RemoteAddr}
 	var err error
 	if req.body, err = readBody(w, r, h.cfg.WebhookMaxBody); err != nil {
 		h.refuseBody(w, req, err)
