@@ -3,6 +3,7 @@ package syntax_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
@@ -66,6 +67,9 @@ func FuzzParse(f *testing.F) {
 			se, ok := err.(*syntax.Error)
 			if !ok {
 				t.Fatalf("error is %T, want *syntax.Error", err)
+			}
+			if strings.HasPrefix(se.Msg, "internal parser error") {
+				t.Fatalf("parser bug: %v", se)
 			}
 			if se.Pos.Line < 1 || se.Pos.Col < 1 {
 				t.Fatalf("error position %v is not 1-based", se.Pos)

@@ -26,7 +26,10 @@ type scanner struct {
 
 func newScanner(src string) *scanner {
 	s := &scanner{src: src, line: 1, col: 1}
-	if strings.HasPrefix(src, "#!") { // shebang line
+	if strings.HasPrefix(src, "\uFEFF") { // byte-order mark
+		s.off = len("\uFEFF")
+	}
+	if strings.HasPrefix(src[s.off:], "#!") { // shebang line
 		for s.off < len(s.src) && s.src[s.off] != '\n' {
 			s.advance()
 		}

@@ -99,6 +99,7 @@ func TestScanTokens(t *testing.T) {
 		{"x /* block /* nested */ still */ y", "x y"},
 		{"_ _x x_ __", "_ _x x_ __"},
 		{"#!/usr/bin/env rhai\nlet", "let"},
+		{"\uFEFFlet x", "let x"},
 		{"if else switch do while until loop for in continue break return throw try catch fn private import export as true false",
 			"if else switch do while until loop for in continue break return throw try catch fn private import export as true false"},
 	}
