@@ -153,7 +153,10 @@ func blobLib() []NativeDef {
 		pureDef("as_string", 1, blobFn(func(_ *Call, b *Blob, _ []Value) (Value, error) {
 			return String(toValidUTF8(b.B)), nil
 		})),
-		pureDef("to_array", 1, blobFn(func(_ *Call, b *Blob, _ []Value) (Value, error) {
+		pureDef("to_array", 1, blobFn(func(c *Call, b *Blob, _ []Value) (Value, error) {
+			if err := checkArrayLen(c, len(b.B)); err != nil {
+				return Unit, err
+			}
 			elems := make([]Value, len(b.B))
 			for i, x := range b.B {
 				elems[i] = Int(int64(x))

@@ -189,6 +189,8 @@ func TestLibScriptLimits(t *testing.T) {
 		`let s = ""; s.pad(1000, 'x')`,
 		`let a = []; a.pad(1000, 0)`,
 		`blob(1000)`,
+		`let s = ""; s.pad(99, 'x'); s.split("")`,
+		`let s = ""; s.pad(99, 'x'); s += "yy"; s.to_chars()`,
 		`range(0, 1000, 1)`,
 		`let s = "x"; s.replace("x", "` + strings.Repeat("y", 200) + `"); s`,
 		`let m = #{}; for i in 0..1000 { m.set("k" + i, i) } m`,

@@ -12,10 +12,10 @@ import (
 // their receiver, so they are registered as Mutating).
 func stringLib() []NativeDef {
 	defs := []NativeDef{
-		pureDef("to_blob", 1, strFn(func(s Value) (Value, error) {
+		pureDef("to_blob", 1, strFn(func(c *Call, s Value) (Value, error) {
 			return NewBlob(append([]byte(nil), s.StrBytes()...)), nil
 		})),
-		pureDef("to_chars", 1, strFn(func(s Value) (Value, error) { return charsOf(s, 0, -1) })),
+		pureDef("to_chars", 1, strFn(func(c *Call, s Value) (Value, error) { return charsOf(c, s, 0, -1) })),
 		pureDef("chars", 2, strChars),
 		pureDef("chars", 3, strChars),
 		pureDef("get", 2, strGet),
@@ -56,7 +56,13 @@ func stringLib() []NativeDef {
 		mutDef("crop", 2, strCrop),
 		mutDef("crop", 3, strCrop),
 		mutDef("replace", 3, strReplace),
-		pureDef("split", 1, strFn(func(s Value) (Value, error) { return stringsArray(strings.Fields(s.AsStr())), nil })),
+		pureDef("split", 1, strFn(func(c *Call, s Value) (Value, error) {
+			fields := strings.Fields(s.AsStr())
+			if err := checkArrayLen(c, len(fields)); err != nil {
+				return Unit, err
+			}
+			return stringsArray(fields), nil
+		})),
 		pureDef("split", 2, strSplit),
 		pureDef("split", 3, strSplit),
 		pureDef("split_rev", 2, strSplitRev),
@@ -64,20 +70,20 @@ func stringLib() []NativeDef {
 		pureDef("-", 2, strMinus),
 	}
 	defs = append(defs, getterDefs("len", strLen)...)
-	defs = append(defs, getterDefs("bytes", strFn(func(s Value) (Value, error) { return Int(int64(s.StrLen())), nil }))...)
-	defs = append(defs, getterDefs("is_empty", strFn(func(s Value) (Value, error) { return Bool(s.StrLen() == 0), nil }))...)
-	defs = append(defs, pureDef("get$chars", 1, strFn(func(s Value) (Value, error) { return charsOf(s, 0, -1) })))
-	defs = append(defs, pureDef("chars", 1, strFn(func(s Value) (Value, error) { return charsOf(s, 0, -1) })))
+	defs = append(defs, getterDefs("bytes", strFn(func(c *Call, s Value) (Value, error) { return Int(int64(s.StrLen())), nil }))...)
+	defs = append(defs, getterDefs("is_empty", strFn(func(c *Call, s Value) (Value, error) { return Bool(s.StrLen() == 0), nil }))...)
+	defs = append(defs, pureDef("get$chars", 1, strFn(func(c *Call, s Value) (Value, error) { return charsOf(c, s, 0, -1) })))
+	defs = append(defs, pureDef("chars", 1, strFn(func(c *Call, s Value) (Value, error) { return charsOf(c, s, 0, -1) })))
 	return defs
 }
 
 // strFn adapts a function of one string argument.
-func strFn(f func(s Value) (Value, error)) NativeFunc {
-	return func(_ *Call, a []Value) (Value, error) {
+func strFn(f func(c *Call, s Value) (Value, error)) NativeFunc {
+	return func(c *Call, a []Value) (Value, error) {
 		if a[0].k != KindString {
 			return Unit, ErrNoMatch
 		}
-		return f(a[0])
+		return f(c, a[0])
 	}
 }
 
@@ -125,12 +131,18 @@ func stringsArray(ss []string) Value {
 
 // charsOf returns the characters of a (start, len) window; len < 0 means
 // to the end.
-func charsOf(s Value, start, length int64) (Value, error) {
+func charsOf(c *Call, s Value, start, length int64) (Value, error) {
+	if err := checkArrayLen(c, utf8.RuneCount(s.StrBytes())); err != nil && length < 0 {
+		return Unit, err
+	}
 	r := []rune(s.AsStr())
 	if length < 0 {
 		length = int64(len(r))
 	}
 	off, n := calcOffsetLen(len(r), start, length)
+	if err := checkArrayLen(c, n); err != nil {
+		return Unit, err
+	}
 	elems := make([]Value, n)
 	for i := range elems {
 		elems[i] = Char(r[off+i])
@@ -138,18 +150,18 @@ func charsOf(s Value, start, length int64) (Value, error) {
 	return NewArray(elems), nil
 }
 
-func strChars(_ *Call, a []Value) (Value, error) {
+func strChars(c *Call, a []Value) (Value, error) {
 	if a[0].k != KindString {
 		return Unit, ErrNoMatch
 	}
 	if len(a) == 2 {
 		if start, n, ok := rangeArg(a[1]); ok {
-			return charsOf(a[0], start, n)
+			return charsOf(c, a[0], start, n)
 		}
 		if a[1].k != KindInt {
 			return Unit, ErrNoMatch
 		}
-		return charsOf(a[0], a[1].AsInt(), -1)
+		return charsOf(c, a[0], a[1].AsInt(), -1)
 	}
 	if a[1].k != KindInt || a[2].k != KindInt {
 		return Unit, ErrNoMatch
@@ -157,7 +169,7 @@ func strChars(_ *Call, a []Value) (Value, error) {
 	if a[2].AsInt() <= 0 {
 		return NewArray(nil), nil
 	}
-	return charsOf(a[0], a[1].AsInt(), a[2].AsInt())
+	return charsOf(c, a[0], a[1].AsInt(), a[2].AsInt())
 }
 
 func strGet(_ *Call, a []Value) (Value, error) {
@@ -480,7 +492,7 @@ func strReplace(c *Call, a []Value) (Value, error) {
 
 // strSplit is split(at) by character position, split(delim) and
 // split(delim, segments).
-func strSplit(_ *Call, a []Value) (Value, error) {
+func strSplit(c *Call, a []Value) (Value, error) {
 	if a[0].k != KindString {
 		return Unit, ErrNoMatch
 	}
@@ -513,6 +525,9 @@ func strSplit(_ *Call, a []Value) (Value, error) {
 			return Unit, ErrNoMatch
 		}
 		limit = int(max(min(a[2].AsInt(), 1<<30), 1))
+	}
+	if err := checkSplitCount(c, a[0], delim, limit); err != nil {
+		return Unit, err
 	}
 	return stringsArray(rustSplitN(s, string(delim), limit)), nil
 }
@@ -578,7 +593,7 @@ func charBoundaries(s string) []int {
 }
 
 // strSplitRev is split_rev(delim[, segments]).
-func strSplitRev(_ *Call, a []Value) (Value, error) {
+func strSplitRev(c *Call, a []Value) (Value, error) {
 	delim, ok := findArg(a[1])
 	if a[0].k != KindString || !ok {
 		return Unit, ErrNoMatch
@@ -590,5 +605,23 @@ func strSplitRev(_ *Call, a []Value) (Value, error) {
 		}
 		limit = int(max(min(a[2].AsInt(), 1<<30), 1))
 	}
+	if err := checkSplitCount(c, a[0], delim, limit); err != nil {
+		return Unit, err
+	}
 	return stringsArray(rustRSplitN(a[0].AsStr(), string(delim), limit)), nil
+}
+
+// checkSplitCount fails before splitting when the segments would exceed
+// the array limit, so a huge string split by "" cannot exhaust memory.
+func checkSplitCount(c *Call, s Value, delim []byte, limit int) error {
+	var n int
+	if len(delim) == 0 {
+		n = utf8.RuneCount(s.StrBytes()) + 2
+	} else {
+		n = bytes.Count(s.StrBytes(), delim) + 1
+	}
+	if limit > 0 {
+		n = min(n, limit)
+	}
+	return checkArrayLen(c, n)
 }
