@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -58,7 +59,8 @@ func run(args []string) int {
 	defer stop()
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	if err := kctx.Run(&cli.Globals); err != nil {
-		if code, ok := err.(exitCode); ok {
+		var code exitCode
+		if errors.As(err, &code) { // kong wraps the errors of Run
 			return int(code)
 		}
 		fmt.Fprintln(os.Stderr, "circles-actor:", err)

@@ -3,12 +3,223 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/circles-actor/circles-actor/actors"
+	"github.com/circles-actor/circles-actor/config"
+	"github.com/circles-actor/circles-actor/transport"
 )
 
-// ServeCmd is the `serve` command.
-type ServeCmd struct{}
+// ServeCmd is the `serve` command: the whole server on one port. Every flag
+// maps to one config.Config field and has a CIRCLES_* environment variable;
+// the defaults are config.Default()'s (TestServeDefaultsMatchConfig keeps
+// them equal).
+type ServeCmd struct {
+	Host       string   `default:"127.0.0.1" help:"Interface to listen on (0.0.0.0: all)." env:"CIRCLES_HOST"`
+	Port       int      `short:"p" default:"8080" help:"TCP port (0 picks a free one)." env:"CIRCLES_PORT"`
+	PublicKeys []string `short:"k" name:"public-key" aliases:"public-keys" sep:"," placeholder:"PK" help:"Circle public key to serve (hex, compressed or uncompressed); repeat -k or separate with commas." env:"CIRCLES_PUBLIC_KEYS"`
+	EnableAuth bool     `name:"enable-auth" help:"play needs an authenticated session (fetch_nonce + authenticate)." env:"CIRCLES_ENABLE_AUTH"`
+	TLS        bool     `name:"tls" help:"Serve https/wss with --cert and --key." env:"CIRCLES_TLS"`
+	Cert       string   `help:"PEM certificate chain for --tls." type:"path" env:"CIRCLES_CERT"`
+	Key        string   `help:"PEM private key for --tls." type:"path" env:"CIRCLES_KEY_FILE"`
 
-// Run runs the command.
+	WorkersPerCircle int           `name:"workers-per-circle" default:"1" help:"Worker actors per circle (1 runs a circle's scripts in order)." env:"CIRCLES_WORKERS_PER_CIRCLE"`
+	ScriptTimeout    time.Duration `name:"script-timeout" default:"30s" help:"Wall-clock limit of one script." env:"CIRCLES_SCRIPT_TIMEOUT"`
+	MaxScriptBytes   int           `name:"max-script-bytes" default:"262144" help:"Largest script play accepts." env:"CIRCLES_MAX_SCRIPT_BYTES"`
+	MaxOperations    uint64        `name:"max-operations" default:"50000000" help:"Operations per script run." env:"CIRCLES_MAX_OPERATIONS"`
+	MaxCallDepth     int           `name:"max-call-depth" default:"64" help:"Nested function calls." env:"CIRCLES_MAX_CALL_DEPTH"`
+	MaxExprDepth     int           `name:"max-expr-depth" default:"128" help:"Parser nesting depth." env:"CIRCLES_MAX_EXPR_DEPTH"`
+	MaxStringLen     int           `name:"max-string-len" default:"4194304" help:"Bytes in one string value." env:"CIRCLES_MAX_STRING_LEN"`
+	MaxArrayLen      int           `name:"max-array-len" default:"1048576" help:"Elements in one array." env:"CIRCLES_MAX_ARRAY_LEN"`
+	MaxMapLen        int           `name:"max-map-len" default:"1048576" help:"Properties in one object map." env:"CIRCLES_MAX_MAP_LEN"`
+	MaxBlobLen       int           `name:"max-blob-len" default:"4194304" help:"Bytes in one blob." env:"CIRCLES_MAX_BLOB_LEN"`
+
+	NonceTTL              time.Duration `name:"nonce-ttl" default:"5m" help:"How long a fetched nonce can be used." env:"CIRCLES_NONCE_TTL"`
+	MaxPendingNonces      int           `name:"max-pending-nonces" default:"4" help:"Unused nonces per session; more evict the oldest." env:"CIRCLES_MAX_PENDING_NONCES"`
+	AuthFailuresPerMinute int           `name:"auth-failures-per-minute" default:"30" help:"Failed authentications per client IP per minute before -32007." env:"CIRCLES_AUTH_FAILURES_PER_MINUTE"`
+
+	MaxFrameBytes   int64         `name:"max-frame-bytes" default:"1048576" help:"WebSocket read limit; larger frames close with 1009." env:"CIRCLES_MAX_FRAME_BYTES"`
+	MaxInFlight     int           `name:"max-in-flight" default:"16" help:"Unanswered plays per session; more get -32006." env:"CIRCLES_MAX_IN_FLIGHT"`
+	MaxBatch        int           `name:"max-batch" default:"100" help:"Requests in one JSON-RPC batch." env:"CIRCLES_MAX_BATCH"`
+	MaxConnsPerIP   int           `name:"max-conns-per-ip" default:"256" help:"Concurrent WebSocket connections per client IP." env:"CIRCLES_MAX_CONNS_PER_IP"`
+	IdleTimeout     time.Duration `name:"idle-timeout" default:"60s" help:"Close a connection silent (no frame, no pong) this long." env:"CIRCLES_IDLE_TIMEOUT"`
+	PingInterval    time.Duration `name:"ping-interval" default:"20s" help:"Server ping period (shorter than --idle-timeout)." env:"CIRCLES_PING_INTERVAL"`
+	WriteQueue      int           `name:"write-queue" default:"64" help:"Outbound frames queued per connection; a client that lets it fill is disconnected." env:"CIRCLES_WRITE_QUEUE"`
+	WriteTimeout    time.Duration `name:"write-timeout" default:"10s" help:"Limit of one frame write." env:"CIRCLES_WRITE_TIMEOUT"`
+	ShutdownTimeout time.Duration `name:"shutdown-timeout" default:"15s" help:"Graceful drain bound on SIGINT/SIGTERM." env:"CIRCLES_SHUTDOWN_TIMEOUT"`
+
+	RedisURL       string        `name:"redis-url" help:"Dispatch tasks through Redis (redis://, rediss://, unix://); empty: in-process." env:"CIRCLES_REDIS_URL"`
+	NoLocalWorkers bool          `name:"no-local-workers" help:"With --redis-url, run no workers here (separate 'worker' processes do)." env:"CIRCLES_NO_LOCAL_WORKERS"`
+	PreserveTasks  bool          `name:"preserve-tasks" help:"Keep answered task hashes in Redis for --task-retention." env:"CIRCLES_PRESERVE_TASKS"`
+	TaskRetention  time.Duration `name:"task-retention" default:"24h" help:"How long preserved task hashes live." env:"CIRCLES_TASK_RETENTION"`
+	QueueMaxLen    int           `name:"queue-max-len" default:"10000" help:"Pending tasks per circle queue; more get -32006." env:"CIRCLES_QUEUE_MAX_LEN"`
+
+	StripeWebhookSecret string            `name:"stripe-webhook-secret" help:"Stripe signing secret for every circle without its own." env:"CIRCLES_STRIPE_WEBHOOK_SECRET"`
+	IdenfyWebhookSecret string            `name:"idenfy-webhook-secret" help:"iDenfy signing secret for every circle without its own." env:"CIRCLES_IDENFY_WEBHOOK_SECRET"`
+	StripeCircleSecrets map[string]string `name:"stripe-circle-secret" placeholder:"PK=SECRET" help:"Per-circle Stripe secret (repeatable)." env:"CIRCLES_STRIPE_CIRCLE_SECRETS"`
+	IdenfyCircleSecrets map[string]string `name:"idenfy-circle-secret" placeholder:"PK=SECRET" help:"Per-circle iDenfy secret (repeatable)." env:"CIRCLES_IDENFY_CIRCLE_SECRETS"`
+	WebhookScripts      string            `name:"webhook-scripts" help:"Directory of webhook handler scripts." type:"path" env:"CIRCLES_WEBHOOK_SCRIPTS"`
+	WebhookMaxBody      int64             `name:"webhook-max-body" default:"1048576" help:"Largest webhook body; larger gets 413." env:"CIRCLES_WEBHOOK_MAX_BODY"`
+	StripeTolerance     time.Duration     `name:"stripe-tolerance" default:"300s" help:"Accepted age of a Stripe signature timestamp." env:"CIRCLES_STRIPE_TOLERANCE"`
+	IdenfyReplayWindow  time.Duration     `name:"idenfy-replay-window" default:"10m" help:"How long a seen iDenfy event is remembered to refuse replays." env:"CIRCLES_IDENFY_REPLAY_WINDOW"`
+}
+
+// noKeyHelp is printed when serve has no circle to serve.
+const noKeyHelp = `circles-actor serve: no circle to serve.
+Make a key pair and serve its public key:
+
+  circles-actor keygen
+  circles-actor serve -k <public key hex>
+
+(-k repeats; --public-keys a,b and CIRCLES_PUBLIC_KEYS=a,b work too.)
+`
+
+// Run serves until ctx ends (SIGINT/SIGTERM), then shuts down gracefully
+// and returns nil.
 func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
-	return errors.New("serve: not built yet")
+	if len(c.PublicKeys) == 0 {
+		fmt.Fprint(os.Stderr, noKeyHelp)
+		return exitCode(2)
+	}
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	log := newCLILogger(g, slog.LevelInfo)
+	return serve(ctx, cfg, log, nil)
+}
+
+// config builds the validated configuration the flags describe.
+func (c *ServeCmd) config() (config.Config, error) {
+	cfg := config.Default()
+	cfg.Host, cfg.Port, cfg.PublicKeys = c.Host, c.Port, c.PublicKeys
+	cfg.EnableAuth, cfg.TLS, cfg.CertFile, cfg.KeyFile = c.EnableAuth, c.TLS, c.Cert, c.Key
+	cfg.WorkersPerCircle, cfg.ScriptTimeout, cfg.MaxScriptBytes = c.WorkersPerCircle, c.ScriptTimeout, c.MaxScriptBytes
+	cfg.MaxOperations, cfg.MaxCallDepth, cfg.MaxExprDepth = c.MaxOperations, c.MaxCallDepth, c.MaxExprDepth
+	cfg.MaxStringLen, cfg.MaxArrayLen, cfg.MaxMapLen, cfg.MaxBlobLen = c.MaxStringLen, c.MaxArrayLen, c.MaxMapLen, c.MaxBlobLen
+	cfg.NonceTTL, cfg.MaxPendingNonces, cfg.AuthFailuresPerMinute = c.NonceTTL, c.MaxPendingNonces, c.AuthFailuresPerMinute
+	cfg.MaxFrameBytes, cfg.MaxInFlight, cfg.MaxBatch, cfg.MaxConnsPerIP = c.MaxFrameBytes, c.MaxInFlight, c.MaxBatch, c.MaxConnsPerIP
+	cfg.IdleTimeout, cfg.PingInterval, cfg.WriteQueue, cfg.WriteTimeout = c.IdleTimeout, c.PingInterval, c.WriteQueue, c.WriteTimeout
+	cfg.ShutdownTimeout = c.ShutdownTimeout
+	cfg.RedisURL, cfg.NoLocalWorkers, cfg.PreserveTasks = c.RedisURL, c.NoLocalWorkers, c.PreserveTasks
+	cfg.TaskRetention, cfg.QueueMaxLen = c.TaskRetention, c.QueueMaxLen
+	cfg.StripeWebhookSecret, cfg.IdenfyWebhookSecret = c.StripeWebhookSecret, c.IdenfyWebhookSecret
+	cfg.WebhookScripts, cfg.WebhookMaxBody = c.WebhookScripts, c.WebhookMaxBody
+	cfg.StripeTolerance, cfg.IdenfyReplayWindow = c.StripeTolerance, c.IdenfyReplayWindow
+	cfg.CircleWebhookSecrets = circleSecrets(c.StripeCircleSecrets, c.IdenfyCircleSecrets)
+	if err := cfg.Validate(); err != nil {
+		return config.Config{}, err
+	}
+	return cfg, nil
+}
+
+// circleSecrets merges the per-provider flag maps into config's per-circle
+// form (Validate canonicalises the keys).
+func circleSecrets(stripe, idenfy map[string]string) map[string]config.ProviderSecrets {
+	if len(stripe)+len(idenfy) == 0 {
+		return nil
+	}
+	out := make(map[string]config.ProviderSecrets, len(stripe)+len(idenfy))
+	for pk, s := range stripe {
+		p := out[pk]
+		p.Stripe = s
+		out[pk] = p
+	}
+	for pk, s := range idenfy {
+		p := out[pk]
+		p.Idenfy = s
+		out[pk] = p
+	}
+	return out
+}
+
+// serve runs the server for cfg until ctx ends. ready, when set, receives
+// the listening address (tests). Shutdown order: stop accepting, drain the
+// sessions (their plays finish within ShutdownTimeout), stop the actors,
+// then the local Redis consumers.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(addr string)) error {
+	opts := []actors.Option{actors.WithLogger(log)}
+	if cfg.RedisURL != "" {
+		d, err := newRedisDispatcher(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, actors.WithDispatcher(d))
+	}
+	sys, err := actors.NewSystem(cfg, opts...)
+	if err != nil {
+		return fmt.Errorf("failed to start the actor system: %w", err)
+	}
+	stopWorkers := func(context.Context) error { return nil }
+	if cfg.RedisURL != "" && !cfg.NoLocalWorkers {
+		stop, err := startRedisWorkers(ctx, cfg, sys.Circles(), cfg.WorkersPerCircle, log, sys.Executor)
+		if err != nil {
+			shutdownQuietly(sys, cfg.ShutdownTimeout)
+			return err
+		}
+		stopWorkers = stop
+	}
+	srv, err := transport.NewServer(sys, cfg, log)
+	if err != nil {
+		shutdownQuietly(sys, cfg.ShutdownTimeout)
+		return fmt.Errorf("failed to build the server: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		shutdownQuietly(sys, cfg.ShutdownTimeout)
+		return fmt.Errorf("failed to listen: %w", err)
+	}
+	addr := ln.Addr().String()
+	log.Info("listening", "addr", addr, "tls", cfg.TLS, "circles", fingerprints(sys.Circles()),
+		"auth", cfg.EnableAuth, "redis", cfg.RedisURL != "")
+	if ready != nil {
+		ready(addr)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	case err := <-served:
+		serveErr = fmt.Errorf("failed to serve: %w", err)
+		log.Error("server stopped", "err", err)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown did not complete cleanly", "err", err)
+	}
+	if err := stopWorkers(sctx); err != nil {
+		log.Warn("redis workers did not drain cleanly", "err", err)
+	}
+	if serveErr == nil {
+		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Warn("serve returned", "err", err)
+		}
+	}
+	log.Info("stopped")
+	return serveErr
+}
+
+// shutdownQuietly stops a system that never served.
+func shutdownQuietly(sys *actors.System, timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	_ = sys.Shutdown(ctx)
+}
+
+// fingerprints lists circles as 8-hex fingerprints for logs.
+func fingerprints(pks []string) []string {
+	out := make([]string, len(pks))
+	for i, pk := range pks {
+		out[i] = config.Fingerprint(pk)
+	}
+	return out
 }
