@@ -1,5 +1,8 @@
 // Package syntax is the Rhai front end: a scanner, a recursive-descent parser
-// and the AST it produces. Every node carries the position of its first token.
+// and the AST it produces. Every node carries the position of its first
+// token, except the nodes whose run-time errors Rhai reports at an operator:
+// a BinaryExpr carries its operator's position, an IndexExpr its `[`, and a
+// PropExpr or MethodCallExpr the property or method name.
 // It imports nothing of the evaluator.
 package syntax
 

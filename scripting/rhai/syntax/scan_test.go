@@ -194,3 +194,42 @@ func TestScanDocComments(t *testing.T) {
 		t.Errorf("docs = %q, want %q", docs, want)
 	}
 }
+
+// FuzzScan checks that the scanner alone terminates on any input and fails
+// only with a positioned *Error, and that token positions never go backwards.
+func FuzzScan(f *testing.F) {
+	for _, s := range []string{
+		"let x = 42;", "`a${x}b`", `"a\u2764\
+		b"`, "#\"raw\"#", "0x1f 0b12 1.5e3 1..2", "/* /* */", "'\\U0001F600'", "x !in y ?? z",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(*Error); !ok {
+					t.Fatalf("panic %v", r)
+				}
+			}
+		}()
+		s := newScanner(src)
+		var tok token
+		last := Pos{1, 1}
+		for n := 0; ; n++ {
+			if n > len(src)+1 {
+				t.Fatalf("more tokens than bytes")
+			}
+			s.next(&tok)
+			if tok.pos.Line < last.Line || tok.pos.Line == last.Line && tok.pos.Col < last.Col {
+				t.Fatalf("position went back from %v to %v", last, tok.pos)
+			}
+			last = tok.pos
+			if tok.kind == tEOF {
+				return
+			}
+			if tok.kind == tTemplate && tok.more {
+				s.template(&tok, false) // resume as if `${}` were empty
+			}
+		}
+	})
+}
