@@ -26,7 +26,7 @@ type Request struct {
 // IsNotification reports whether the request has no id member, so it gets
 // no response. `"id": null` is a request (with a null id), not a
 // notification.
-func (r *Request) IsNotification() bool { return !r.HasID }
+func (r Request) IsNotification() bool { return !r.HasID }
 
 var (
 	rawNull    = []byte("null")
