@@ -2,6 +2,7 @@ package actors
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -17,6 +18,15 @@ type metrics struct {
 	taskSeconds  *prometheus.HistogramVec
 	inFlight     prometheus.Gauge
 	restarts     *prometheus.CounterVec // circle
+
+	// Resolved series, so the hot path skips label hashing.
+	reqSeries  sync.Map // reqKey -> prometheus.Counter
+	taskByCode sync.Map // outcome -> prometheus.Observer
+}
+
+type reqKey struct {
+	method string
+	code   int
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -54,5 +64,19 @@ func (m *metrics) request(method string, code int) {
 	if _, ok := methodTable[method]; !ok {
 		method = "other"
 	}
-	m.requests.WithLabelValues(method, strconv.Itoa(code)).Inc()
+	k := reqKey{method, code}
+	c, ok := m.reqSeries.Load(k)
+	if !ok {
+		c, _ = m.reqSeries.LoadOrStore(k, m.requests.WithLabelValues(method, strconv.Itoa(code)))
+	}
+	c.(prometheus.Counter).Inc()
+}
+
+// task observes the duration of a play by outcome label.
+func (m *metrics) task(outcome string, seconds float64) {
+	o, ok := m.taskByCode.Load(outcome)
+	if !ok {
+		o, _ = m.taskByCode.LoadOrStore(outcome, m.taskSeconds.WithLabelValues(outcome))
+	}
+	o.(prometheus.Observer).Observe(seconds)
 }

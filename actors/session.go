@@ -27,7 +27,6 @@ type sessionActor struct {
 	remote string
 	sink   FrameSink
 	handle *Session
-	log    *slog.Logger
 
 	nonces   *auth.NonceStore
 	caller   string // authenticated caller pk, "" while anonymous
@@ -82,8 +81,10 @@ func (s *sessionActor) Receive(ctx actor.Context) {
 
 func (s *sessionActor) started(ctx actor.Context) {
 	s.sys.sessions.Store(s.id, &sessionEntry{pid: ctx.Self(), sink: s.sink})
-	s.sys.metrics.sessions.WithLabelValues(s.circle.fp).Inc()
-	s.logger().Debug("session opened", "remote", s.remote)
+	s.circle.sessions.Inc()
+	if s.sys.log.Enabled(context.Background(), slog.LevelDebug) {
+		s.logger().Debug("session opened", "remote", s.remote)
+	}
 }
 
 // cleanup runs once when the actor has stopped: close the connection if it
@@ -104,9 +105,11 @@ func (s *sessionActor) cleanup() {
 	s.sys.metrics.inFlight.Sub(float64(len(s.inflight)))
 	s.inflight = nil
 	s.sys.sessions.Delete(s.id)
-	s.sys.metrics.sessions.WithLabelValues(s.circle.fp).Dec()
+	s.circle.sessions.Dec()
 	s.sys.live.Done()
-	s.logger().Debug("session closed")
+	if s.sys.log.Enabled(context.Background(), slog.LevelDebug) {
+		s.logger().Debug("session closed")
+	}
 }
 
 // recoverPanic closes the connection with 1011 and re-panics, so the circle
@@ -124,11 +127,10 @@ func (s *sessionActor) recoverPanic() {
 	panic(r)
 }
 
+// logger is the session's logger; it is built per log line, not kept, so
+// an idle session holds no logger.
 func (s *sessionActor) logger() *slog.Logger {
-	if s.log == nil {
-		s.log = s.sys.log.With("circle", s.circle.fp, "session", s.id)
-	}
-	return s.log
+	return s.sys.log.With("circle", s.circle.fp, "session", s.id)
 }
 
 // send writes one frame; a full outbound queue disconnects the client.

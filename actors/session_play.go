@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -61,7 +62,7 @@ func (s *sessionActor) play(ctx actor.Context, r *jsonrpc.Request, b *batch) *js
 	}
 	now := time.Now()
 	task := scripting.Task{
-		ID:        newTaskID(),
+		ID:        s.sys.newTaskID(),
 		CircleID:  s.circle.pk,
 		CallerID:  s.caller,
 		Script:    script,
@@ -128,7 +129,7 @@ func (s *sessionActor) finishPlay(ctx actor.Context, key int64, res scripting.Re
 	s.sys.metrics.inFlight.Dec()
 	resp, code := s.playResponse(p.id, res, err)
 	s.sys.metrics.request("play", code)
-	s.sys.metrics.taskSeconds.WithLabelValues(outcome(code)).Observe(time.Since(p.start).Seconds())
+	s.sys.metrics.task(outcome(code), time.Since(p.start).Seconds())
 	switch {
 	case p.notify:
 	case p.batch != nil:
@@ -185,10 +186,16 @@ func outcome(code int) string {
 	return "unavailable"
 }
 
-// newTaskID returns a random 128-bit task id in hex (unique across
-// processes, as Redis mode needs).
-func newTaskID() string {
-	var b [16]byte
+// newTaskID returns a task id unique across processes (Redis mode shares
+// ids between servers): the system's random prefix and a counter, which
+// costs no system call per play.
+func (s *System) newTaskID() string {
+	return s.idPrefix + strconv.FormatUint(s.taskSeq.Add(1), 36)
+}
+
+// newIDPrefix returns 12 random hex digits and a dash.
+func newIDPrefix() string {
+	var b [6]byte
 	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return hex.EncodeToString(b[:]) + "-"
 }

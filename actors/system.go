@@ -41,6 +41,8 @@ type System struct {
 	base       context.Context // cancelled at the end of Shutdown: stops running scripts
 	cancelBase context.CancelFunc
 	sessionSeq atomic.Uint64
+	taskSeq    atomic.Uint64
+	idPrefix   string
 	sessions   sync.Map // id -> *sessionEntry, live sessions
 	live       liveSet
 	shutting   atomic.Bool
@@ -50,10 +52,11 @@ type System struct {
 
 // circleRef is what the System and sessions know of a circle.
 type circleRef struct {
-	pk   string
-	fp   string // fingerprint for logs and metrics
-	pid  *actor.PID
-	pool *workerPool
+	pk       string
+	fp       string // fingerprint for logs and metrics
+	pid      *actor.PID
+	pool     *workerPool
+	sessions prometheus.Gauge // open sessions of this circle
 }
 
 // sessionEntry lets Shutdown force-close sessions that did not drain in time.
@@ -85,7 +88,7 @@ func NewSystem(cfg config.Config, opts ...Option) (*System, error) {
 }
 
 func newSystem(cfg config.Config, o *options) (*System, error) {
-	s := &System{cfg: cfg, log: o.logger, dispatcher: o.dispatcher, registry: o.registry}
+	s := &System{cfg: cfg, log: o.logger, dispatcher: o.dispatcher, registry: o.registry, idPrefix: newIDPrefix()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -111,7 +114,8 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 	s.base, s.cancelBase = context.WithCancel(context.Background())
 	s.circles = make(map[string]*circleRef, len(cfg.PublicKeys))
 	for _, pk := range cfg.PublicKeys {
-		s.circles[pk] = &circleRef{pk: pk, fp: config.Fingerprint(pk), pool: &workerPool{}}
+		fp := config.Fingerprint(pk)
+		s.circles[pk] = &circleRef{pk: pk, fp: fp, pool: &workerPool{}, sessions: m.sessions.WithLabelValues(fp)}
 		s.keys = append(s.keys, pk)
 	}
 	slices.Sort(s.keys)

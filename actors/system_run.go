@@ -53,7 +53,7 @@ func (s *System) Executor(circlePK string) scripting.Executor {
 
 func (s *System) fillTask(t scripting.Task) scripting.Task {
 	if t.ID == "" {
-		t.ID = newTaskID()
+		t.ID = s.newTaskID()
 	}
 	if t.Timeout <= 0 {
 		t.Timeout = s.cfg.ScriptTimeout
