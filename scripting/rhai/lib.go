@@ -164,6 +164,23 @@ func (cb *callback) call(pre []Value, item *Value, extra ...Value) (Value, error
 	return v, err
 }
 
+// callThis calls the callback with `this` bound to *item and, when the
+// function takes one parameter, the index (for_each). Without FnCaller, or
+// for a named function that takes no `this`, the item is passed instead.
+func (cb *callback) callThis(item *Value, index Value) (Value, error) {
+	if cb.fc != nil {
+		switch {
+		case cb.arity == 1:
+			return cb.fc.CallFnThis(cb.fn, item, []Value{index})
+		case cb.arity == 0:
+			return cb.fc.CallFnThis(cb.fn, item, nil)
+		case cb.arity < 0 && cb.c.IsDefFn(cb.fn.AsFnPtr().Name, len(cb.fn.AsFnPtr().Curry)):
+			return cb.fc.CallFnThis(cb.fn, item, nil)
+		}
+	}
+	return cb.c.CallFn(cb.fn, *item)
+}
+
 // callPlain calls the callback with exactly args (comparers, zip, dedup).
 func (cb *callback) callPlain(args ...Value) (Value, error) {
 	return cb.c.CallFn(cb.fn, args...)

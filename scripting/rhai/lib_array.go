@@ -475,8 +475,9 @@ func arrFind(mapping bool) NativeFunc {
 	}
 }
 
-// arrForEach calls the function on every element, bound to `this` when the
-// function takes no element parameter, so `this += 1` changes the array.
+// arrForEach calls the function on every element bound to `this` (so
+// `this += 1` changes the array); its only optional parameter is the index,
+// as in Rhai: `a.for_each(|i| this *= i)`.
 func arrForEach(c *Call, args []Value) (Value, error) {
 	if args[0].k != KindArray {
 		return Unit, ErrNoMatch
@@ -488,7 +489,7 @@ func arrForEach(c *Call, args []Value) (Value, error) {
 	}
 	for i := 0; i < len(a.Elems); i++ {
 		item := a.Elems[i]
-		if _, err := cb.call(nil, &item, Int(int64(i))); err != nil {
+		if _, err := cb.callThis(&item, Int(int64(i))); err != nil {
 			return Unit, err
 		}
 		if i < len(a.Elems) {

@@ -154,6 +154,16 @@ var libScriptCases = []struct {
 	{"is_shared(1)", "false", ""},
 	{"\"hello\".index_of(\"z\")", "-1", ""},
 	{"let s = \"abc\"; s.reverse(); s", "cba", ""},
+	{"let x = [1, 2, 3]; x.for_each(|i| this += i); x[2]", "5", ""},
+	{"let x = [1, 2, 3]; x.for_each(|| this += 41); x", "[42, 43, 44]", ""},
+	{"let c = 40; let y = 1; [1].map(|x, i| c + x + y + i)[0]", "42", ""},
+	{"let x = [1, 2, 3]; x.reduce(|sum, v, i| { if i == 0 { sum = 10 } sum + v * v })", "24", ""},
+	{"let x = [1, 2, 3]; x.find(|v, i| v * i == 6)", "3", ""},
+	{"fn inc() { this += 1 } let x = [1, 2]; x.for_each(\"inc\"); x", "[2, 3]", ""},
+	{"let x = [1, 2, 3]; x.filter(\"is_odd\")", "[1, 3]", ""},
+	{"fn is_two(x) { x == 2 } [1, 2, 3, 2].index_of(\"is_two\", 2)", "3", ""},
+	{"index_of([\"a\", \"b\", \"c\", \"b\"], \"b\", 2)", "3", ""},
+	{"let x = [2, 9]; x.insert(-1, 1); x.insert(999, 3); x.insert(-9, 99); x.remove(2); x.append([4, 5]); x", "[99, 2, 9, 3, 4, 5]", ""},
 }
 
 func TestLibScripts(t *testing.T) {
