@@ -247,6 +247,9 @@ func compound(r *runState, op opcode, old, rhs Value, pos syntax.Pos) (Value, er
 			}
 		case old.k == KindArray:
 			a := old.AsArray()
+			if max := r.lim.MaxArrayLen; max > 0 && rhs.k == KindArray && len(a.Elems)+len(rhs.AsArray().Elems) > max {
+				return Unit, errAt(ErrDataTooLarge, pos, "Size of array too large")
+			}
 			if rhs.k == KindArray {
 				for _, e := range rhs.AsArray().Elems {
 					a.Elems = append(a.Elems, e.Clone())

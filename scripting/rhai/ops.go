@@ -281,6 +281,9 @@ func binSlow(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error) 
 }
 
 func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error) {
+	if op == opAdd && a.k == KindString && b.k == KindString && r.lim.MaxStringLen > 0 && int(a.n+b.n) > r.lim.MaxStringLen {
+		return Unit, errAt(ErrDataTooLarge, pos, "Length of string too large")
+	}
 	switch op {
 	case opEq:
 		return Bool(Equal(a, b)), nil
