@@ -27,7 +27,13 @@ func TestRegisterFn(t *testing.T) {
 	must(e.RegisterFn("half", func(x float64) float64 { return x / 2 }))
 	must(e.RegisterFn("count", func(args ...rhai.Value) rhai.Value { return rhai.Int(int64(len(args))) }))
 	must(e.RegisterFn("upper", func(c rune) rune { return c - 'a' + 'A' }))
-	must(e.RegisterFn("sum", func(xs []rhai.Value) int { n := 0; for _, x := range xs { n += int(x.AsInt()) }; return n }))
+	must(e.RegisterFn("sum", func(xs []rhai.Value) int {
+		n := 0
+		for _, x := range xs {
+			n += int(x.AsInt())
+		}
+		return n
+	}))
 	must(e.RegisterFn("keys", func(m map[string]rhai.Value) int { return len(m) }))
 	must(e.RegisterFn("plain", func(v any) any { return v }))
 	must(e.RegisterFn("shout", func(c *rhai.Call, s string) { c.Print(s + "!") }))
