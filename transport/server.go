@@ -52,15 +52,17 @@ type Server struct {
 	pump    *pumpConfig
 	metrics *connMetrics
 
-	// connCtx bounds every read pump; it is cancelled only when Shutdown
-	// gives up waiting for sockets to close politely.
-	connCtx    context.Context
-	cancelConn context.CancelFunc
-
 	mu      sync.Mutex
 	conns   map[*wsConn]struct{}
 	perIP   map[string]int
 	closing bool
+
+	// One ticker for all connections drives pings and idle checks, so a
+	// connection needs no timer of its own. It starts with the first
+	// connection and stops at Shutdown.
+	tickerOnce sync.Once
+	stopTicker chan struct{}
+	stopOnce   sync.Once
 
 	serveCalled atomic.Bool
 	serving     atomic.Int32
@@ -85,12 +87,13 @@ func NewServer(sys *actors.System, cfg config.Config, log *slog.Logger) (*Server
 		return nil, fmt.Errorf("failed to create server: %w", err)
 	}
 	s := &Server{
-		sys:     sys,
-		cfg:     cfg,
-		log:     log,
-		metrics: metrics,
-		conns:   make(map[*wsConn]struct{}),
-		perIP:   make(map[string]int),
+		sys:        sys,
+		cfg:        cfg,
+		log:        log,
+		metrics:    metrics,
+		conns:      make(map[*wsConn]struct{}),
+		perIP:      make(map[string]int),
+		stopTicker: make(chan struct{}),
 		pump: &pumpConfig{
 			readLimit:    cfg.MaxFrameBytes,
 			pingInterval: cfg.PingInterval,
@@ -100,7 +103,6 @@ func NewServer(sys *actors.System, cfg config.Config, log *slog.Logger) (*Server
 			metrics:      metrics,
 		},
 	}
-	s.connCtx, s.cancelConn = context.WithCancel(context.Background())
 	if s.handler, err = s.routes(); err != nil {
 		return nil, fmt.Errorf("failed to create server: %w", err)
 	}
@@ -200,6 +202,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
+	defer s.stopOnce.Do(func() { close(s.stopTicker) })
 	var errs []error
 	if err := s.srv.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("failed to stop listening: %w", err))
@@ -225,14 +228,43 @@ func (s *Server) closeConns(ctx context.Context) error {
 	for _, c := range conns {
 		c.Close(int(actors.CloseGoingAway), "server shutting down")
 	}
-	defer s.cancelConn()
 	for _, c := range conns {
 		select {
 		case <-c.ended:
 		case <-ctx.Done():
-			// Cancelling the read pumps' ctx closes their sockets at once.
+			s.dropConns()
 			return fmt.Errorf("failed to close connections: %w", ctx.Err())
 		}
 	}
 	return nil
+}
+
+// dropConns closes every socket still open without a close handshake,
+// which ends its read pump at once.
+func (s *Server) dropConns() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if c.ws != nil {
+			c.ws.CloseNow()
+		}
+	}
+}
+
+// runTicker pokes every connection each PingInterval until Shutdown.
+func (s *Server) runTicker() {
+	t := time.NewTicker(s.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			s.mu.Lock()
+			for c := range s.conns {
+				c.tick()
+			}
+			s.mu.Unlock()
+		case <-s.stopTicker:
+			return
+		}
+	}
 }

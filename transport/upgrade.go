@@ -56,7 +56,9 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, c *wsConn, 
 		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "err", err)
 		return
 	}
-	c.ws = ws
+	s.mu.Lock()
+	c.ws = ws // under mu: Shutdown may drop the socket from another goroutine
+	s.mu.Unlock()
 	ws.SetReadLimit(s.cfg.MaxFrameBytes)
 	sess, err := s.sys.OpenSession(pk, r.RemoteAddr, c)
 	if err != nil {
@@ -74,7 +76,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, c *wsConn, 
 	s.metrics.opened()
 	defer s.metrics.ended()
 	go c.writePump()
-	c.readPump(s.connCtx, sess)
+	c.readPump(sess)
 	sess.Closed()
 	<-c.done
 }
@@ -91,6 +93,7 @@ func (s *Server) admit(ip string) (*wsConn, int) {
 		return nil, http.StatusTooManyRequests
 	}
 	s.perIP[ip]++
+	s.tickerOnce.Do(func() { go s.runTicker() })
 	c := newWSConn(s.pump)
 	s.conns[c] = struct{}{}
 	return c, 0

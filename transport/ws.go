@@ -29,26 +29,26 @@ type pumpConfig struct {
 // wsConn is one accepted WebSocket. It implements actors.FrameSink for the
 // session actor. It runs exactly two goroutines: the read pump (the HTTP
 // handler's own goroutine, see readPump) and the write pump, which also
-// sends pings and enforces the idle timeout, so an idle connection costs no
-// goroutine or timer beyond those.
+// sends pings and enforces the idle timeout when the server's shared ticker
+// pokes it (see tick), so an idle connection costs no goroutine, timer or
+// queue buffer beyond those.
 //
-// Send and Close are safe from any goroutine and may be called more than
-// once; everything else belongs to the pumps.
+// Send, Close and tick are safe from any goroutine and may be called more
+// than once; everything else belongs to the pumps.
 type wsConn struct {
-	ws   *websocket.Conn
-	cfg  *pumpConfig
-	out  chan []byte   // bounded outbound queue (cfg.writeQueue)
-	quit chan struct{} // closed by Close: the write pump closes the socket
-	done chan struct{} // closed when the write pump has returned
-
-	// ended is closed when the connection is completely finished: both
-	// pumps returned and the session was told. Shutdown waits on it.
-	ended chan struct{}
+	ws    *websocket.Conn
+	cfg   *pumpConfig
+	out   outQueue      // bounded by cfg.writeQueue
+	wake  chan struct{} // cap 1: frames queued or a tick is due
+	quit  chan struct{} // closed by Close: the write pump closes the socket
+	done  chan struct{} // closed when the write pump has returned
+	ended chan struct{} // closed when the connection is finished; Shutdown waits on it
 
 	closeOnce   sync.Once
 	closeCode   websocket.StatusCode // set before quit closes; 0: socket already gone
 	closeReason string
 
+	tickDue  atomic.Bool
 	lastSeen atomic.Int64 // unix nanos of the last data frame or pong
 }
 
@@ -57,7 +57,7 @@ type wsConn struct {
 func newWSConn(cfg *pumpConfig) *wsConn {
 	c := &wsConn{
 		cfg:   cfg,
-		out:   make(chan []byte, cfg.writeQueue),
+		wake:  make(chan struct{}, 1),
 		quit:  make(chan struct{}),
 		done:  make(chan struct{}),
 		ended: make(chan struct{}),
@@ -72,6 +72,21 @@ func (c *wsConn) touch() { c.lastSeen.Store(time.Now().UnixNano()) }
 // read pump.
 func (c *wsConn) onPong(context.Context, []byte) { c.touch() }
 
+func (c *wsConn) poke() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// tick asks the write pump to ping the peer (if it has been quiet) and to
+// check the idle timeout. The server's shared ticker calls it every
+// PingInterval for every connection.
+func (c *wsConn) tick() {
+	c.tickDue.Store(true)
+	c.poke()
+}
+
 // Send queues frame for the write pump. It never blocks: it returns false
 // when the queue is full (the session then closes the connection as a slow
 // consumer). Frames sent after Close are dropped (and reported as sent, so
@@ -83,12 +98,11 @@ func (c *wsConn) Send(frame []byte) bool {
 		return true
 	default:
 	}
-	select {
-	case c.out <- frame:
-		return true
-	default:
+	if !c.out.push(frame, c.cfg.writeQueue) {
 		return false
 	}
+	c.poke()
+	return true
 }
 
 // Close asks the write pump to flush what is queued and close the socket
@@ -112,12 +126,14 @@ type frameReceiver interface {
 }
 
 // readPump reads text frames and hands each to the session until the socket
-// ends. It runs on the upgrade handler's goroutine, with a ctx that lives as
-// long as the server (never the request's ctx, which dies with the handler;
-// an expired read ctx closes the socket without a close frame). Binary
-// frames close the connection with 1003, frames over the read limit with
-// 1009 (coder/websocket sends that close frame itself).
-func (c *wsConn) readPump(ctx context.Context, sess frameReceiver) {
+// ends. It runs on the upgrade handler's goroutine and reads without a
+// deadline: a cancellable ctx would cost every connection a registration
+// on it, and an expiring one closes the socket without a close frame.
+// Shutdown ends stuck reads with CloseNow instead. Binary frames close the
+// connection with 1003, frames over the read limit with 1009
+// (coder/websocket sends that close frame itself).
+func (c *wsConn) readPump(sess frameReceiver) {
+	ctx := context.Background()
 	for {
 		typ, r, err := c.ws.Reader(ctx)
 		if err != nil {
@@ -158,26 +174,25 @@ func (c *wsConn) readFailed(err error) {
 	c.gone()
 }
 
-// writePump writes queued frames, pings the peer every pingInterval when it
-// has been quiet, closes it after idleTimeout of silence, and performs the
-// close Close asked for. It is the only goroutine a connection adds.
+// writePump writes queued frames, and on each tick pings a quiet peer and
+// closes one silent for idleTimeout; it also performs the close Close asked
+// for. It is the only goroutine a connection adds.
 func (c *wsConn) writePump() {
 	defer close(c.done)
-	ticker := time.NewTicker(c.cfg.pingInterval)
-	defer ticker.Stop()
 	for {
 		select {
-		case frame := <-c.out:
+		case <-c.wake:
+		case <-c.quit:
+			c.finish()
+			return
+		}
+		for frame, ok := c.out.pop(); ok; frame, ok = c.out.pop() {
 			if err := c.write(frame); err != nil {
 				c.ws.CloseNow()
 				return
 			}
-		case <-ticker.C:
-			if !c.keepAlive() {
-				return
-			}
-		case <-c.quit:
-			c.finish()
+		}
+		if c.tickDue.Swap(false) && !c.keepAlive() {
 			return
 		}
 	}
@@ -189,8 +204,9 @@ func (c *wsConn) write(frame []byte) error {
 	return c.ws.Write(ctx, websocket.MessageText, frame)
 }
 
-// keepAlive pings a quiet peer and closes one silent for idleTimeout. It
-// reports whether the connection is still open.
+// keepAlive pings a quiet peer and closes one silent for idleTimeout (so a
+// dead peer goes within idleTimeout plus one tick). It reports whether the
+// connection is still open.
 func (c *wsConn) keepAlive() bool {
 	quiet := time.Since(time.Unix(0, c.lastSeen.Load()))
 	if quiet >= c.cfg.idleTimeout {
@@ -217,15 +233,10 @@ func (c *wsConn) finish() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.writeTimeout)
 	defer cancel()
-	for flushing := true; flushing; {
-		select {
-		case frame := <-c.out:
-			if c.ws.Write(ctx, websocket.MessageText, frame) != nil {
-				c.ws.CloseNow()
-				return
-			}
-		default:
-			flushing = false
+	for frame, ok := c.out.pop(); ok; frame, ok = c.out.pop() {
+		if c.ws.Write(ctx, websocket.MessageText, frame) != nil {
+			c.ws.CloseNow()
+			return
 		}
 	}
 	c.cfg.metrics.closed(codeLabel(c.closeCode))

@@ -44,12 +44,28 @@ func newPumpHarness(t *testing.T, cfg pumpConfig) *pumpHarness {
 		ws.SetReadLimit(cfg.readLimit)
 		h.conns <- c
 		go c.writePump()
-		c.readPump(context.Background(), h.frames)
+		stop := make(chan struct{})
+		go tickEvery(c, cfg.pingInterval, stop) // the Server's shared ticker, for one conn
+		c.readPump(h.frames)
+		close(stop)
 		<-c.done
 	}))
 	t.Cleanup(srv.Close)
 	h.url = "ws" + strings.TrimPrefix(srv.URL, "http")
 	return h
+}
+
+func tickEvery(c *wsConn, d time.Duration, stop <-chan struct{}) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			c.tick()
+		case <-stop:
+			return
+		}
+	}
 }
 
 func testPumpConfig() pumpConfig {
