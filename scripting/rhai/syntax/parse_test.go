@@ -111,6 +111,8 @@ func TestParseExpressions(t *testing.T) {
 		{"f()", "(call f)"},
 		{"f(1, g(2),)", "(call f 1 (call g 2))"},
 		{"f!(x)", "(call f! x)"},
+		{"foo!()", "(call foo!)"},
+		{"call!(f, 1)", "(call call! f 1)"},
 		{"global::X", "global::X"},
 		{"global::f(1)", "(call global::f 1)"},
 		{"a::b::c(1)", "(call a::b::c 1)"},
@@ -250,6 +252,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"fn f(a, b { }", "Expecting ')' to close the parameters list of function 'f'", 1, 11},
 		{"fn f(a, a) { }", "Duplicated parameter 'a'", 1, 9},
+		{"y.foo!();", "Expecting ';' to terminate this statement", 1, 6},
 		{"fn f() {} fn f() {}", "Function 'f' with 0 parameter(s) is defined more than once", 1, 11},
 		{"fn f { }", "Expecting '(' to start the parameters list of function 'f'", 1, 6},
 		{"{ fn f() {} }", "Functions can only be defined at global level", 1, 3},
@@ -462,5 +465,14 @@ func TestLargeInputsLinear(t *testing.T) {
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%s: took %v", name, d)
 		}
+	}
+}
+
+func TestParseTrailingCommas(t *testing.T) {
+	t.Parallel()
+	got := mustParse(t, "fn add_me(a, b,) { a+b } add_me(3, 4,) + [1,].len() + #{a: 1,}.a")
+	want := "(fn add_me (a b) (block (+ a b))) (+ (+ (call add_me 3 4) (method [1] len)) (. #{a: 1} a))"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

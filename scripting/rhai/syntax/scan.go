@@ -174,6 +174,17 @@ func (s *scanner) next(tok *token) {
 		}
 		s.col += int32(s.off - start)
 		tok.text = s.src[start:s.off]
+		if c == '_' {
+			// As in Rhai, the first character after leading underscores
+			// must be a letter: `_x` is a name, `_1` and `__` are not.
+			i := 0
+			for i < len(tok.text) && tok.text[i] == '_' {
+				i++
+			}
+			if i == len(tok.text) || !isLetter(tok.text[i]) {
+				s.errorf(tok.pos, "Invalid identifier: '%s'", tok.text)
+			}
+		}
 		tok.kind = keyword(tok.text)
 		return
 	case isDigit(c):
