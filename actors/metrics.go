@@ -57,6 +57,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			return nil, err
 		}
 	}
+	// Export the success series from the start, so dashboards and scrapers
+	// see every method before its first call.
+	for method := range methodTable {
+		m.requests.WithLabelValues(method, "0")
+	}
 	return m, nil
 }
 
