@@ -70,7 +70,7 @@ func (p *parser) parseUnary() Expr {
 	}
 	pos := p.tok.pos
 	p.next()
-	if k == tMinus && p.tok.kind == tInt && p.tok.text == "" && p.tok.u == 1<<63 {
+	if k == tMinus && p.tok.kind == tInt && !p.tok.bits && p.tok.u == 1<<63 {
 		lit := &IntLit{P: pos, Value: math.MinInt64}
 		p.next()
 		return p.parsePostfix(lit)
@@ -201,7 +201,7 @@ func (p *parser) parsePrimary() Expr {
 	switch p.tok.kind {
 	case tInt:
 		n := &IntLit{P: pos, Value: int64(p.tok.u)}
-		if p.tok.text == "" && p.tok.u > math.MaxInt64 {
+		if !p.tok.bits && p.tok.u > math.MaxInt64 {
 			p.errorf(pos, "Integer literal is too large for i64")
 		}
 		p.next()

@@ -156,6 +156,7 @@ func (s *scanner) next(tok *token) {
 	tok.pos = s.pos()
 	tok.text = ""
 	tok.more = false
+	tok.bits = false
 	tok.doc = ""
 	if len(s.doc) > 0 {
 		tok.doc = strings.TrimRight(string(s.doc), "\n")
@@ -431,11 +432,10 @@ func (s *scanner) number(tok *token) {
 	}
 	tok.kind = tInt
 	tok.u = v
-	tok.text = ""
 }
 
 // radixNumber scans 0x, 0o and 0b literals. They denote a 64-bit pattern, so
-// 0xffffffffffffffff is -1 as in Rhai; the parser is told by tok.text.
+// 0xffffffffffffffff is -1 as in Rhai; tok.bits tells the parser.
 func (s *scanner) radixNumber(tok *token, r byte) {
 	start := s.off
 	base := uint64(16)
@@ -485,7 +485,7 @@ func (s *scanner) radixNumber(tok *token, r byte) {
 	}
 	tok.kind = tInt
 	tok.u = v
-	tok.text = "bits"
+	tok.bits = true
 }
 
 // escape decodes the escape sequence after a backslash (the cursor is on the

@@ -45,7 +45,7 @@ func renderToken(t *token) string {
 	case tIdent:
 		return t.text
 	case tInt:
-		if t.text == "bits" {
+		if t.bits {
 			return fmt.Sprintf("int(%d)", int64(t.u))
 		}
 		return fmt.Sprintf("int(%d)", t.u)

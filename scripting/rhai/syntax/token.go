@@ -183,6 +183,7 @@ func isReserved(s string) bool {
 type token struct {
 	kind tokKind
 	more bool // tTemplate: `${` follows this part
+	bits bool // tInt: a 0x/0o/0b literal, a 64-bit pattern (0xffffffffffffffff is -1)
 	pos  Pos
 	text string  // identifier spelling, decoded string, operator of tOpAssign
 	u    uint64  // tInt magnitude
