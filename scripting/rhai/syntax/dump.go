@@ -200,7 +200,11 @@ func dumpNode(b *strings.Builder, n Node) {
 			if i > 0 {
 				b.WriteByte(' ')
 			}
-			b.WriteString(k)
+			if isPlainName(k) {
+				b.WriteString(k)
+			} else {
+				b.WriteString(strconv.Quote(k))
+			}
 			b.WriteString(": ")
 			dumpNode(b, n.Values[i])
 		}
@@ -280,4 +284,16 @@ func dumpCase(b *strings.Builder, c *SwitchCase) {
 	b.WriteString(" => ")
 	dumpNode(b, c.Body)
 	b.WriteByte(')')
+}
+
+func isPlainName(s string) bool {
+	if s == "" || isDigit(s[0]) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIdentByte(s[i]) {
+			return false
+		}
+	}
+	return true
 }

@@ -95,7 +95,7 @@ func TestParseLiterals(t *testing.T) {
 		{"`outer ${ `inner ${x}` } end`", `(interp "outer " (interp "inner " x "") " end")`},
 		{"[1, 2, 3,]", "[1 2 3]"},
 		{"[]", "[]"},
-		{`#{a: 1, "b c": 2, if: 3,}`, `#{a: 1 b c: 2 if: 3}`},
+		{`#{a: 1, "b c": 2, if: 3,}`, `#{a: 1 "b c": 2 if: 3}`},
 		{"#{}", "#{}"},
 		{"#{`k`: 1}", "#{k: 1}"},
 		{`#"raw\n"#`, `"raw\\n"`},
