@@ -44,7 +44,7 @@ type rproc struct {
 	line func(string) // called for each output line, may be nil
 }
 
-func startRProc(t *testing.T, name string, line func(string), bin string, args ...string) *rproc {
+func startRProc(t testing.TB, name string, line func(string), bin string, args ...string) *rproc {
 	t.Helper()
 	p := &rproc{name: name, cmd: exec.Command(bin, args...), done: make(chan struct{}), line: line}
 	pr, pw := io.Pipe()
@@ -82,7 +82,7 @@ func (p *rproc) kill() {
 }
 
 // stop sends SIGTERM and waits, bounded, then kills.
-func (p *rproc) stop(t *testing.T) {
+func (p *rproc) stop(t testing.TB) {
 	select {
 	case <-p.done:
 		return
@@ -99,7 +99,7 @@ func (p *rproc) stop(t *testing.T) {
 
 // redisEnv is redis-server + the built binary for one test.
 type redisEnv struct {
-	t     *testing.T
+	t     testing.TB
 	bin   string
 	rbin  string
 	dir   string
@@ -108,7 +108,7 @@ type redisEnv struct {
 	redis *rproc
 }
 
-func newRedisEnv(t *testing.T) *redisEnv {
+func newRedisEnv(t testing.TB) *redisEnv {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("Redis fault tests with the real binary: skipped in -short mode")
@@ -128,7 +128,7 @@ func newRedisEnv(t *testing.T) *redisEnv {
 	return e
 }
 
-func redisFreePort(t *testing.T) int {
+func redisFreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -167,9 +167,16 @@ var serveAddrRE = regexp.MustCompile(`listening.*addr=([0-9.:\[\]]+)`)
 // address.
 func (e *redisEnv) serve(extra ...string) (*rproc, string) {
 	e.t.Helper()
+	return e.serveArgs(append([]string{"--redis-url", e.url, "--no-local-workers"}, extra...)...)
+}
+
+// serveArgs starts `serve` for redisCircle on a free port with args and
+// returns its address once it logs it.
+func (e *redisEnv) serveArgs(args ...string) (*rproc, string) {
+	e.t.Helper()
 	addr := make(chan string, 1)
 	var once sync.Once
-	args := append([]string{"serve", "--host", "127.0.0.1", "-p", "0", "-k", redisCircle, "--redis-url", e.url, "--no-local-workers"}, extra...)
+	args = append([]string{"serve", "--host", "127.0.0.1", "-p", "0", "-k", redisCircle}, args...)
 	p := startRProc(e.t, "serve", func(line string) {
 		if m := serveAddrRE.FindStringSubmatch(line); m != nil {
 			once.Do(func() { addr <- m[1] })
@@ -184,6 +191,23 @@ func (e *redisEnv) serve(extra ...string) (*rproc, string) {
 		e.t.Fatalf("serve did not log its address:\n%s", p.output())
 	}
 	return nil, ""
+}
+
+// dialN opens n client connections to the circle on addr, closed at cleanup.
+func (e *redisEnv) dialN(addr string, n int) []*client.Client {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conns := make([]*client.Client, n)
+	for i := range conns {
+		c, err := client.Dial(ctx, "ws://"+addr+"/"+redisCircle, nil)
+		if err != nil {
+			e.t.Fatalf("dial %s: %v", addr, err)
+		}
+		e.t.Cleanup(func() { c.Close() })
+		conns[i] = c
+	}
+	return conns
 }
 
 // worker starts a `worker` process for redisCircle.
@@ -209,7 +233,7 @@ func (e *redisEnv) waitWorkers(n int) []redisq.WorkerInfo {
 	return live
 }
 
-func redisWait(t *testing.T, d time.Duration, what string, cond func() bool) {
+func redisWait(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -439,5 +463,65 @@ func TestRedisRestartUnderLoad(t *testing.T) {
 		back.Sub(down).Round(time.Millisecond), recovered.Round(time.Millisecond), codes)
 	if t.Failed() {
 		t.Logf("serve:\n%s\nworker:\n%s", srv.output(), w.output())
+	}
+}
+
+// benchPlays runs b.N plays of script over conns (spread by an atomic
+// counter) and reports plays/s.
+func benchPlays(b *testing.B, conns []*client.Client, script, want string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var next atomic.Int64
+	var failed atomic.Int64
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				res, err := c.Play(ctx, script)
+				if err != nil || res.Output != want {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	if n := failed.Load(); n > 0 {
+		b.Fatalf("%d of %d plays failed", n, b.N)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "plays/s")
+}
+
+// BenchmarkRedisVsEmbedded measures play round trips from the same 16
+// clients against an embedded server and a Redis-routed server in the same
+// run, with one and then two `worker` processes (concurrency 1 each, like
+// the embedded default of one worker per circle). "light" is `40 + 2`;
+// "heavy" is a loop, so that execution dominates and more workers help.
+//
+//	go test -run '^$' -bench RedisVsEmbedded -benchtime 2000x ./cmd/circles-actor/
+func BenchmarkRedisVsEmbedded(b *testing.B) {
+	e := newRedisEnv(b)
+	_, embAddr := e.serveArgs()
+	_, redAddr := e.serve()
+	e.worker("worker-1")
+	e.waitWorkers(1)
+	workloads := []struct{ name, script, want string }{
+		{"light", "40 + 2", "42"},
+		{"heavy", "let s = 0; for i in 0..20000 { s += 1; } s", "20000"},
+	}
+	embedded := e.dialN(embAddr, 16)
+	redis := e.dialN(redAddr, 16)
+	for _, w := range workloads {
+		b.Run("embedded/"+w.name, func(b *testing.B) { benchPlays(b, embedded, w.script, w.want) })
+		b.Run("redis-1-worker/"+w.name, func(b *testing.B) { benchPlays(b, redis, w.script, w.want) })
+	}
+	e.worker("worker-2")
+	e.waitWorkers(2)
+	for _, w := range workloads {
+		b.Run("redis-2-workers/"+w.name, func(b *testing.B) { benchPlays(b, redis, w.script, w.want) })
 	}
 }

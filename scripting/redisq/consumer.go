@@ -238,70 +238,113 @@ func (c *Consumer) beat(ctx context.Context) {
 	}
 }
 
-// loop takes and runs tasks of one circle until Stop.
+// claimed is a task a worker took: its id and hash.
+type claimed struct {
+	id string
+	h  map[string]string
+}
+
+// claimedFrom splits a take result (id, then field/value pairs).
+func claimedFrom(kv []string) *claimed {
+	if len(kv) == 0 {
+		return nil
+	}
+	return &claimed{id: kv[0], h: pairsToMap(kv[1:])}
+}
+
+// loop takes and runs tasks of one circle until Stop. A busy loop answers a
+// task and takes the next in one round trip (completeScript); an idle one
+// waits in BLMOVE.
 func (c *Consumer) loop(circle string, exec scripting.Executor) {
 	var bo backoff
 	down := false
+	var next *claimed
 	for c.takeCtx.Err() == nil {
-		id, err := c.take(circle)
-		if err != nil {
-			if !down {
-				c.log.Warn("failed to take a task; retrying", "circle", circle, "err", err)
-				down = true
+		if next == nil {
+			var err error
+			next, err = c.take(circle)
+			if err != nil {
+				if !down {
+					c.log.Warn("failed to take a task; retrying", "circle", circle, "err", err)
+					down = true
+				}
+				bo.wait(c.takeCtx)
+				continue
 			}
-			bo.wait(c.takeCtx)
-			continue
+			if down {
+				c.log.Info("taking tasks again", "circle", circle)
+				down = false
+			}
+			bo.reset()
+			if next == nil {
+				continue
+			}
 		}
-		if down {
-			c.log.Info("taking tasks again", "circle", circle)
-			down = false
-		}
-		bo.reset()
-		if id != "" {
-			c.handle(id, exec)
-		}
+		next = c.handle(circle, next, exec)
+	}
+	if next != nil { // taken while stopping: give it back
+		c.requeue(circle, next.id)
 	}
 }
 
-// take moves the next task id of circle into the processing list, waiting
-// up to blockSeconds; "" means none. Stop interrupts the wait; a move that
-// happened anyway leaves the id in the processing list, which Stop requeues.
-func (c *Consumer) take(circle string) (string, error) {
+// take returns the next task of circle, claimed: without blocking if the
+// queue has one, else after waiting up to blockSeconds in BLMOVE (nil: none
+// came). Stop interrupts the wait; a move that happened anyway leaves the id
+// in the processing list, which Stop requeues.
+func (c *Consumer) take(circle string) (*claimed, error) {
 	ctx, cancel := context.WithTimeout(c.takeCtx, blockCallTimeout)
 	defer cancel()
+	kv, err := takeScript.Exec(ctx, c.client, []string{TasksKey(circle), ProcessingKey(c.opts.WorkerID)},
+		[]string{c.opts.WorkerID, now(), PrefixDetails}).AsStrSlice()
+	if err == nil {
+		return claimedFrom(kv), nil
+	}
+	if !rueidis.IsRedisNil(err) {
+		return nil, c.quiet(err)
+	}
 	id, err := c.client.Do(ctx, c.client.B().Blmove().Source(TasksKey(circle)).
 		Destination(ProcessingKey(c.opts.WorkerID)).Right().Left().Timeout(blockSeconds).Build().UnblockOnCancel()).ToString()
-	if rueidis.IsRedisNil(err) || (err != nil && c.takeCtx.Err() != nil) {
-		return "", nil
+	if rueidis.IsRedisNil(err) {
+		return nil, nil
 	}
-	return id, err
-}
-
-// handle claims, runs and answers one task already in the processing list.
-// When Redis fails midway the task stays in the processing list; it is
-// requeued at Stop or, if this process dies, by recovery.
-func (c *Consumer) handle(id string, exec scripting.Executor) {
+	if err != nil {
+		return nil, c.quiet(err)
+	}
 	h, err := c.claim(id)
 	if err != nil || h == nil {
-		return
+		return nil, nil // skipped, or left in the processing list for Stop
 	}
-	t, replyTo, err := decodeTask(id, h)
+	return &claimed{id: id, h: h}, nil
+}
+
+// quiet hides errors caused by Stop interrupting a call.
+func (c *Consumer) quiet(err error) error {
+	if c.takeCtx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// handle runs a claimed task, answers it and returns the next claimed task
+// of the circle, if the answer step took one.
+func (c *Consumer) handle(circle string, task *claimed, exec scripting.Executor) *claimed {
+	t, replyTo, err := decodeTask(task.id, task.h)
 	var res scripting.Result
 	if err != nil {
-		c.log.Warn("answering malformed task with an error", "task", id, "err", err)
-		res = scripting.Result{TaskID: id, Err: &scripting.ScriptError{Kind: "internal", Message: err.Error()}}
+		c.log.Warn("answering malformed task with an error", "task", task.id, "err", err)
+		res = scripting.Result{TaskID: task.id, Err: &scripting.ScriptError{Kind: "internal", Message: err.Error()}}
 	} else {
 		res = c.run(exec, t)
 		if c.runCtx.Err() != nil {
-			c.requeue(t)
-			return
+			c.requeue(circle, task.id)
+			return nil
 		}
 	}
-	c.complete(id, replyTo, replyFromResult(id, c.opts.WorkerID, res))
+	return c.complete(circle, task.id, replyTo, replyFromResult(task.id, c.opts.WorkerID, res))
 }
 
-// claim marks the task processing and returns its hash, retrying Redis
-// errors until Stop; nil means the task is to be skipped.
+// claim marks a task moved by BLMOVE as processing and returns its hash,
+// retrying Redis errors until Stop; nil means the task is to be skipped.
 func (c *Consumer) claim(id string) (map[string]string, error) {
 	var bo backoff
 	for {
@@ -349,38 +392,47 @@ func (c *Consumer) run(exec scripting.Executor, t scripting.Task) (res scripting
 }
 
 // complete records the outcome and pushes the reply atomically, retrying
-// Redis errors until the drain deadline.
-func (c *Consumer) complete(id, replyTo string, rep Reply) {
-	keys := []string{DetailsKey(id), ProcessingKey(c.opts.WorkerID), replyTo}
-	args := append([]string{id, encodeReply(rep), ms(replyTTL), ms(c.opts.Retention)}, resultFields(rep, time.Now())...)
+// Redis errors until the drain deadline; unless the worker is stopping, the
+// same step takes the circle's next task, which it returns.
+func (c *Consumer) complete(circle, id, replyTo string, rep Reply) *claimed {
+	take := "1"
+	if c.takeCtx.Err() != nil {
+		take = "0"
+	}
+	keys := []string{DetailsKey(id), ProcessingKey(c.opts.WorkerID), replyTo, TasksKey(circle)}
+	args := append([]string{id, encodeReply(rep), ms(replyTTL), ms(c.opts.Retention), take, c.opts.WorkerID, now(), PrefixDetails},
+		resultFields(rep, time.Now())...)
 	var bo backoff
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
-		err := completeScript.Exec(ctx, c.client, keys, args).Error()
+		kv, err := completeScript.Exec(ctx, c.client, keys, args).AsStrSlice()
 		cancel()
 		if err == nil {
-			return
+			return claimedFrom(kv)
+		}
+		if rueidis.IsRedisNil(err) {
+			return nil
 		}
 		c.log.Warn("failed to answer task; retrying", "task", id, "err", err)
 		if !bo.wait(c.runCtx) {
-			return
+			return nil
 		}
 	}
 }
 
-// requeue puts a task cancelled by the drain deadline back at the front of
-// its queue.
-func (c *Consumer) requeue(t scripting.Task) {
+// requeue puts a task the worker will not finish (drain deadline, or taken
+// while stopping) back at the front of its queue.
+func (c *Consumer) requeue(circle, id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
 	defer cancel()
 	err := requeueScript.Exec(ctx, c.client,
-		[]string{ProcessingKey(c.opts.WorkerID), TasksKey(t.CircleID), DetailsKey(t.ID)},
-		[]string{t.ID, now()}).Error()
+		[]string{ProcessingKey(c.opts.WorkerID), TasksKey(circle), DetailsKey(id)},
+		[]string{id, now()}).Error()
 	if err != nil {
-		c.log.Warn("failed to requeue task at stop; recovery will", "task", t.ID, "err", err)
+		c.log.Warn("failed to requeue task at stop; recovery will", "task", id, "err", err)
 		return
 	}
-	c.log.Info("requeued running task at stop", "task", t.ID)
+	c.log.Info("requeued task at stop", "task", id)
 }
 
 func hostname() string {

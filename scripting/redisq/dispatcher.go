@@ -2,10 +2,13 @@ package redisq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -93,6 +96,8 @@ type Dispatcher struct {
 	replyKey   string
 	waiters    *waiters
 	log        *slog.Logger
+
+	noBLMPOP atomic.Bool // the server has no BLMPOP (Redis < 7)
 
 	stop   context.CancelFunc
 	done   chan struct{} // closed by Close
@@ -301,8 +306,27 @@ func (d *Dispatcher) replyLoop(ctx context.Context) {
 // replyBatch is how many replies are drained per LPOP after a BLPOP.
 const replyBatch = 128
 
-// readReplies waits for one reply (BLPOP), then drains what else is queued.
+// readReplies waits for replies and routes them. On Redis 7 one BLMPOP
+// returns up to replyBatch of them; older servers get BLPOP and then LPOP
+// to drain.
 func (d *Dispatcher) readReplies(ctx context.Context) error {
+	if !d.noBLMPOP.Load() {
+		bctx, cancel := context.WithTimeout(ctx, blockCallTimeout)
+		kv, err := d.client.Do(bctx, d.client.B().Blmpop().Timeout(blockSeconds).Numkeys(1).Key(d.replyKey).
+			Left().Count(replyBatch).Build().UnblockOnCancel()).AsLMPop()
+		cancel()
+		switch {
+		case rueidis.IsRedisNil(err):
+			return nil
+		case err == nil:
+			d.handleReplies(ctx, kv.Values)
+			return nil
+		case isUnknownCommand(err):
+			d.noBLMPOP.Store(true)
+		default:
+			return err
+		}
+	}
 	bctx, cancel := context.WithTimeout(ctx, blockCallTimeout)
 	kv, err := d.client.Do(bctx, d.client.B().Blpop().Key(d.replyKey).Timeout(blockSeconds).Build().UnblockOnCancel()).AsStrSlice()
 	cancel()
@@ -331,6 +355,12 @@ func (d *Dispatcher) readReplies(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// isUnknownCommand reports a server too old for a command.
+func isUnknownCommand(err error) bool {
+	var re *rueidis.RedisError
+	return errors.As(err, &re) && strings.Contains(strings.ToLower(re.Error()), "unknown command")
 }
 
 // handleReplies delivers each payload to its waiter and, unless tasks are

@@ -189,3 +189,25 @@ func TestVarsReachTheWorker(t *testing.T) {
 		t.Errorf("vars = %#v", task.Vars)
 	}
 }
+
+// TestRepliesWithoutBLMPOP covers the BLPOP + LPOP reply path used with
+// Redis older than 7.
+func TestRepliesWithoutBLMPOP(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	d := newDispatcher(t, c, redisq.Options{})
+	d.UseBLPOPForTest()
+	newConsumer(t, c, newFakeExec(), redisq.ConsumerOptions{Concurrency: 4})
+	var wg sync.WaitGroup
+	for i := range 300 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := d.Dispatch(ctxT(t, 20*time.Second), scripting.Task{CircleID: circleA, Script: fmt.Sprint("echo ", i)})
+			if err != nil || res.Output != fmt.Sprintf("%d|02aa|", i) {
+				t.Errorf("task %d: %+v, %v", i, res, err)
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -38,21 +38,56 @@ redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 return redis.call('HGETALL', KEYS[1])
 `)
 
-// completeScript records the outcome, pushes the reply and removes the task
-// from the processing list in one step. If the hash is gone the caller gave
-// up and deleted it: nothing is written or pushed. KEYS: details,
-// processing, reply list. ARGV: task id, reply payload, reply list TTL ms,
-// hash TTL ms, then field/value pairs. Returns 1 if answered.
-var completeScript = rueidis.NewLuaScript(`
-redis.call('LREM', KEYS[2], 1, ARGV[1])
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-if KEYS[3] ~= '' then
-  redis.call('RPUSH', KEYS[3], ARGV[2])
-  redis.call('PEXPIRE', KEYS[3], ARGV[3])
+// luaTake is the body shared by takeScript and completeScript: move task ids
+// from the queue into the processing list until one is claimable (its hash
+// exists and is not answered; others are dropped), mark it processing and
+// return its id followed by its hash as field/value pairs, or false when the
+// queue is empty.
+const luaTake = `
+local function take(queue, processing, wid, now, dprefix)
+  for _ = 1, 64 do
+    local id = redis.call('LMOVE', queue, processing, 'RIGHT', 'LEFT')
+    if not id then return false end
+    local d = dprefix .. id
+    local st = redis.call('HGET', d, 'status')
+    if st and st ~= 'completed' and st ~= 'error' then
+      redis.call('HSET', d, 'status', 'processing', 'worker_id', wid, 'updated_at', now)
+      redis.call('HINCRBY', d, 'attempts', 1)
+      local h = redis.call('HGETALL', d)
+      table.insert(h, 1, id)
+      return h
+    end
+    redis.call('LREM', processing, 1, id)
+  end
+  return false
 end
-return 1
+`
+
+// takeScript takes the next task without blocking (see luaTake). KEYS:
+// queue, processing. ARGV: worker id, now, details prefix.
+var takeScript = rueidis.NewLuaScript(luaTake + `
+return take(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+`)
+
+// completeScript records the outcome, pushes the reply and removes the task
+// from the processing list in one step, then (when ARGV[5] is 1) takes the
+// next task like takeScript, so a busy worker needs one round trip per task.
+// If the hash is gone the caller gave up and deleted it: nothing is written
+// or pushed. KEYS: details, processing, reply list (may be ""), queue. ARGV:
+// task id, reply payload, reply list TTL ms, hash TTL ms, take (0/1), worker
+// id, now, details prefix, then field/value pairs.
+var completeScript = rueidis.NewLuaScript(luaTake + `
+redis.call('LREM', KEYS[2], 1, ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  if KEYS[3] ~= '' then
+    redis.call('RPUSH', KEYS[3], ARGV[2])
+    redis.call('PEXPIRE', KEYS[3], ARGV[3])
+  end
+end
+if ARGV[5] ~= '1' then return false end
+return take(KEYS[4], KEYS[2], ARGV[6], ARGV[7], ARGV[8])
 `)
 
 // requeueScript puts a task a draining worker could not finish back at the
