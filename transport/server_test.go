@@ -18,6 +18,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -246,6 +247,31 @@ func TestShutdownClosesSocketsGoingAway(t *testing.T) {
 		if code := websocket.CloseStatus(c.Err()); code != websocket.StatusGoingAway {
 			t.Errorf("close status %d (%v), want 1001", code, c.Err())
 		}
+	}
+	waitNoGoroutines(t, "transport.(*wsConn)", "transport.(*Server).runTicker")
+}
+
+// waitNoGoroutines fails unless, within a bound, no goroutine runs a
+// function whose name contains one of names.
+func waitNoGoroutines(t *testing.T, names ...string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		buf := make([]byte, 1<<20)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		leaked := ""
+		for _, n := range names {
+			if strings.Contains(stacks, n) {
+				leaked = n
+			}
+		}
+		if leaked == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutine %s still running after Shutdown", leaked)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

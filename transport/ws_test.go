@@ -209,3 +209,24 @@ func TestPongsKeepQuietPeerAlive(t *testing.T) {
 		t.Fatalf("read after keep-alive: %v", err)
 	}
 }
+
+func TestOutQueueOrderBoundAndRelease(t *testing.T) {
+	var q outQueue
+	for i := 0; i < 3; i++ {
+		if !q.push([]byte{byte(i)}, 3) {
+			t.Fatalf("push %d refused", i)
+		}
+	}
+	if q.push([]byte{9}, 3) {
+		t.Fatal("push over the bound accepted")
+	}
+	for i := 0; i < 3; i++ {
+		f, ok := q.pop()
+		if !ok || f[0] != byte(i) {
+			t.Fatalf("pop %d = %v, %v", i, f, ok)
+		}
+	}
+	if _, ok := q.pop(); ok || q.frames != nil {
+		t.Fatal("empty queue must release its storage")
+	}
+}
