@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"time"
 )
@@ -12,7 +13,9 @@ import (
 // decoding and host code produce: nil, bool, every integer and float type,
 // json.Number (an integer when it has no fraction or exponent and fits i64,
 // a float otherwise), string, []byte (a BLOB), []any, map[string]any,
-// []Value, map[string]Value, Value and time.Time. Anything else is an error.
+// []Value, map[string]Value, Value, time.Time, and other slices and
+// string-keyed maps of these. Anything else (structs, channels, ...) is an
+// error.
 func FromGo(v any) (Value, error) {
 	return fromGoDepth(v, 0)
 }
@@ -68,6 +71,39 @@ func fromGoDepth(v any, depth int) (Value, error) {
 		return fromGoSlice(x, depth)
 	case map[string]any:
 		return fromGoMap(x, depth)
+	}
+	return fromGoReflect(v, depth)
+}
+
+// fromGoReflect converts other slices, arrays and string-keyed maps
+// ([]string, map[string]int, ...) element by element.
+func fromGoReflect(v any, depth int) (Value, error) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		elems := make([]Value, rv.Len())
+		for i := range elems {
+			e, err := fromGoDepth(rv.Index(i).Interface(), depth+1)
+			if err != nil {
+				return Unit, err
+			}
+			elems[i] = e
+		}
+		return NewArray(elems), nil
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			break
+		}
+		out := make(map[string]Value, rv.Len())
+		it := rv.MapRange()
+		for it.Next() {
+			e, err := fromGoDepth(it.Value().Interface(), depth+1)
+			if err != nil {
+				return Unit, err
+			}
+			out[it.Key().String()] = e
+		}
+		return NewMap(out), nil
 	}
 	return Unit, fmt.Errorf("failed to convert Go value: unsupported type %T", v)
 }

@@ -25,6 +25,13 @@ func TestFromGoJSON(t *testing.T) {
 	if got := rhai.ToDebug(v); got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
+	v, err = rhai.FromGo(map[string][]string{"k": {"a", "b"}})
+	if err != nil || rhai.ToDebug(v) != `#{"k": ["a", "b"]}` {
+		t.Errorf("reflect fallback: %s, %v", rhai.ToDebug(v), err)
+	}
+	if _, err := rhai.FromGo(map[int]string{1: "x"}); err == nil {
+		t.Error("int-keyed map accepted")
+	}
 	if _, err := rhai.FromGo(struct{}{}); err == nil {
 		t.Error("struct accepted")
 	}

@@ -16,7 +16,11 @@ func coreLib() []NativeDef {
 			return Unit, nil
 		}),
 		fnDef("print", 1, func(c *Call, args []Value) (Value, error) {
-			c.Print(ToString(args[0]))
+			s, err := displayVia(c, "to_string", args[0], ToString)
+			if err != nil {
+				return Unit, err
+			}
+			c.Print(s)
 			return Unit, nil
 		}),
 		fnDef("debug", 0, func(c *Call, _ []Value) (Value, error) {
@@ -24,7 +28,11 @@ func coreLib() []NativeDef {
 			return Unit, nil
 		}),
 		fnDef("debug", 1, func(c *Call, args []Value) (Value, error) {
-			c.Debug(ToDebug(args[0]))
+			s, err := displayVia(c, "to_debug", args[0], ToDebug)
+			if err != nil {
+				return Unit, err
+			}
+			c.Debug(s)
 			return Unit, nil
 		}),
 		pureDef("type_of", 1, func(_ *Call, args []Value) (Value, error) {
@@ -76,7 +84,26 @@ func coreLib() []NativeDef {
 	defs = append(defs, getterDefs("end", rangeEnd)...)
 	defs = append(defs, getterDefs("is_inclusive", rangeIsInclusive)...)
 	defs = append(defs, getterDefs("is_exclusive", rangeIsExclusive)...)
+	defs = append(defs, getterDefs("is_empty", rangeIsEmpty)...)
+	defs = append(defs, pureDef("contains", 2, rangeContains))
 	return defs
+}
+
+// displayVia formats v for print or debug. A host type (KindCustom) is
+// formatted by whatever to_string/to_debug is registered for it, as Rhai
+// does; other values use the built-in form.
+func displayVia(c *Call, fn string, v Value, builtin func(Value) string) (string, error) {
+	if v.k != KindCustom {
+		return builtin(v), nil
+	}
+	s, err := c.CallFnName(fn, v)
+	if err != nil {
+		return "", err
+	}
+	if s.k == KindString {
+		return s.AsStr(), nil
+	}
+	return builtin(s), nil
 }
 
 func isRangeErr(err error) bool {
@@ -224,4 +251,21 @@ func rangeIsExclusive(_ *Call, args []Value) (Value, error) {
 		return Unit, ErrNoMatch
 	}
 	return Bool(!args[0].AsRange().Inclusive), nil
+}
+
+func rangeIsEmpty(_ *Call, args []Value) (Value, error) {
+	if args[0].k != KindRange {
+		return Unit, ErrNoMatch
+	}
+	r := args[0].AsRange()
+	return Bool(r.Start > r.End || (r.Start == r.End && !r.Inclusive)), nil
+}
+
+// rangeContains is `x in a..b`: an integer within the range.
+func rangeContains(_ *Call, args []Value) (Value, error) {
+	if args[0].k != KindRange || args[1].k != KindInt {
+		return Unit, ErrNoMatch
+	}
+	r, x := args[0].AsRange(), args[1].AsInt()
+	return Bool(x >= r.Start && (x < r.End || (r.Inclusive && x == r.End))), nil
 }

@@ -236,3 +236,27 @@ func TestLibScriptLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestLibPrintCustomType(t *testing.T) {
+	t.Parallel()
+	eng := rhai.NewEngine()
+	eng.RegisterNative(
+		rhai.NativeDef{Name: "new_ts", Arity: 0, Fn: func(_ *rhai.Call, _ []rhai.Value) (rhai.Value, error) {
+			return rhai.Custom("TestStruct", 42), nil
+		}},
+		rhai.NativeDef{Name: "to_string", Arity: 1, Fn: func(_ *rhai.Call, a []rhai.Value) (rhai.Value, error) {
+			if a[0].Kind() != rhai.KindCustom {
+				return rhai.Unit, rhai.ErrNoMatch
+			}
+			return rhai.String("TS=42"), nil
+		}},
+	)
+	var printed []string
+	opts := &rhai.RunOptions{Print: func(s string) { printed = append(printed, s) }}
+	if _, err := eng.Eval(context.Background(), `print(new_ts()); print(to_string(1)); debug(new_ts())`, opts); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(printed, "|") != "TS=42|1" {
+		t.Errorf("printed %q", printed)
+	}
+}

@@ -2,6 +2,7 @@ package rhai_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -93,7 +94,7 @@ func ints(xs ...int64) rhai.Value {
 func TestStdlibNamesUnique(t *testing.T) {
 	seen := map[string]bool{}
 	for _, d := range rhai.Stdlib() {
-		key := d.Name + "/" + string(rune('0'+d.Arity+1))
+		key := fmt.Sprintf("%s/%d", d.Name, d.Arity)
 		if seen[key] {
 			t.Errorf("duplicate registration %s arity %d", d.Name, d.Arity)
 		}
