@@ -357,7 +357,7 @@ func TestNestingLimit(t *testing.T) {
 		"blocks":   strings.Repeat("{", deep) + strings.Repeat("}", deep),
 		"arrays":   strings.Repeat("[", deep) + strings.Repeat("]", deep),
 		"maps":     strings.Repeat("#{a:", deep) + "1" + strings.Repeat("}", deep),
-		"unary":    strings.Repeat("-", deep) + "x",
+		"unary":    strings.Repeat("- ", deep) + "x",
 		"not":      strings.Repeat("!", deep) + "x",
 		"power":    strings.Repeat("1**", deep) + "1",
 		"chain":    strings.Repeat("1+", deep) + "1",

@@ -199,6 +199,9 @@ func (s *scanner) next(tok *token) {
 func (s *scanner) punct(tok *token, c byte) {
 	c1 := s.peekByte(1)
 	c2 := s.peekByte(2)
+	if r := reservedSymbol(c, c1, c2); r != "" {
+		s.errorf(tok.pos, "'%s' is a reserved symbol", r)
+	}
 	one := func(k tokKind) { tok.kind = k; s.advanceASCII(1) }
 	two := func(k tokKind) { tok.kind = k; s.advanceASCII(2) }
 	three := func(k tokKind) { tok.kind = k; s.advanceASCII(3) }
@@ -361,6 +364,61 @@ func (s *scanner) punct(tok *token, c byte) {
 		r, _ := utf8.DecodeRuneInString(s.src[s.off:])
 		s.errorf(tok.pos, "Unknown character %q", r)
 	}
+}
+
+// reservedSymbol returns the symbol Rhai reserves (and so rejects) that
+// starts with c, c1, c2, or "". `x++` and `a<-1` are errors, as in Rhai.
+func reservedSymbol(c, c1, c2 byte) string {
+	switch c {
+	case '+':
+		if c1 == '+' {
+			return "++"
+		}
+	case '-':
+		switch c1 {
+		case '-':
+			return "--"
+		case '>':
+			return "->"
+		}
+	case '<':
+		switch c1 {
+		case '-':
+			return "<-"
+		case '|':
+			return "<|"
+		}
+	case '=':
+		if c1 == '=' && c2 == '=' {
+			return "==="
+		}
+	case '!':
+		if c1 == '=' && c2 == '=' {
+			return "!=="
+		}
+	case ':':
+		switch {
+		case c1 == '=':
+			return ":="
+		case c1 == ';':
+			return ":;"
+		case c1 == ':' && c2 == '<':
+			return "::<"
+		}
+	case '(':
+		if c1 == '*' {
+			return "(*"
+		}
+	case '*':
+		if c1 == ')' {
+			return "*)"
+		}
+	case '|':
+		if c1 == '>' {
+			return "|>"
+		}
+	}
+	return ""
 }
 
 // number scans an integer or float literal. Integers keep their magnitude
@@ -648,21 +706,38 @@ func (s *scanner) rawString(tok *token) {
 		s.errorf(tok.pos, "Expecting '\"' to start a raw string")
 	}
 	s.advanceASCII(1)
-	start := s.off
+	mark := s.off
+	b := s.buf[:0]
+	copied := false
 	for {
 		if s.off >= len(s.src) {
 			s.errorf(tok.pos, "Unterminated raw string literal")
 		}
-		if s.src[s.off] == '"' {
+		switch s.src[s.off] {
+		case '"':
 			n := 0
 			for n < hashes && s.peekByte(1+n) == '#' {
 				n++
 			}
 			if n == hashes {
-				tok.text = s.src[start:s.off]
+				if copied {
+					b = append(b, s.src[mark:s.off]...)
+					tok.text = string(b)
+					s.buf = b[:0]
+				} else {
+					tok.text = s.src[mark:s.off]
+				}
 				s.advanceASCII(1 + hashes)
 				tok.kind = tString
 				return
+			}
+		case '\r':
+			if s.peekByte(1) == '\n' { // CR LF reads as LF
+				b = append(b, s.src[mark:s.off]...)
+				s.advanceASCII(1)
+				mark = s.off
+				copied = true
+				continue
 			}
 		}
 		s.advance()
@@ -720,6 +795,15 @@ func (s *scanner) template(tok *token, first bool) {
 				s.advanceASCII(2)
 				tok.more = true
 				return
+			}
+			s.advanceASCII(1)
+		case '\r':
+			if s.peekByte(1) == '\n' { // CR LF reads as LF, as in Rhai
+				b = append(b, s.src[mark:s.off]...)
+				s.advanceASCII(1)
+				mark = s.off
+				copied = true
+				continue
 			}
 			s.advanceASCII(1)
 		case '\\':

@@ -92,6 +92,9 @@ func TestScanTokens(t *testing.T) {
 		{`'a' '\n' '\'' '"' '❤'`, `char'a' char'\n' char'\'' char'"' char'❤'`},
 		{`#"raw \n "# ##"a "# b"##`, `str"raw \\n " str"a \"# b"`},
 		{"`plain`", `tpl"plain"`},
+		{"`a\r\nb\rc`", `tpl"a\nb\rc"`},
+		{"#\"a\r\nb\"#", `str"a\nb"`},
+		{"a - -1 <= - 2", "a - - int(1) <= - int(2)"},
 		{"`\nskip first newline`", `tpl"skip first newline"`},
 		{"`a ``q`` \\${x} \\n $y`", "tpl\"a `q` ${x} \\\\n $y\""},
 		{"`a${x}b${}c`", `tpl"a"${ x tpl"b"${ tpl"c"`},
@@ -142,6 +145,14 @@ func TestScanErrors(t *testing.T) {
 		{"##abc", "Expecting '\"' to start a raw string"},
 		{`#"abc"`, "Unterminated raw string literal"},
 		{"a...b", "Unknown operator: '...'"},
+		{"x++", "'++' is a reserved symbol (line 1, position 2)"},
+		{"x--", "'--' is a reserved symbol"},
+		{"a<-1", "'<-' is a reserved symbol"},
+		{"a === b", "'===' is a reserved symbol"},
+		{"a !== b", "'!==' is a reserved symbol"},
+		{"x := 1", "':=' is a reserved symbol"},
+		{"a -> b", "'->' is a reserved symbol"},
+		{"x |> f", "'|>' is a reserved symbol"},
 	}
 	for _, tt := range tests {
 		_, err := scanAll(tt.src)
