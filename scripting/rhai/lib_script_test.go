@@ -188,6 +188,14 @@ var libScriptCases = []struct {
 	{"let time1 = timestamp(); let time2 = time1 - 123.45; time1 - time2 > 123.4", "true", ""},
 	{"type_of(timestamp())", "timestamp", ""},
 	{"abs(-9223372036854775807 - 1)", "", rhai.ErrArithmetic},
+	{"let sum1 = 0; let sum2 = 0; let inputs = [1, 2, 3, 4, 5]; for x in inputs { sum1 += x; } for x in range(1, 6) { sum2 += x; } for x in range(1, 6, 3) { sum2 += x; } sum1 + sum2", "35", ""},
+	{"let sum = 0; for x in range(1, 10, -2) { sum += x; } sum", "0", ""},
+	{"let sum = 0.0; for x in range(1.0, 10.0, 2.0) { sum += x; } sum", "25.0", ""},
+	{"let s = \"hello\"; let sum = 0; for ch in chars(s) { sum += to_int(ch); } sum", "532", ""},
+	{"let s = \"hello\"; let sum = 0; for ch in chars(s, 2..=3) { sum += to_int(ch); } sum", "216", ""},
+	{"let sum = 0; let keys = \"\"; let map = #{a: 1, b: 2, c: 3}; for key in map.keys() { keys += key; } for value in map.values() { sum += value; } keys.len + sum", "9", ""},
+	{"let x = 0b001101101010001; let count = 0; for b in bits(x, 2, 10) { if b { count += 1; } } count", "5", ""},
+	{"let x = 10; get_bits(x, 1, 3)", "5", ""},
 }
 
 func TestLibScripts(t *testing.T) {
