@@ -200,7 +200,7 @@ func (s *scanner) punct(tok *token, c byte) {
 	c1 := s.peekByte(1)
 	c2 := s.peekByte(2)
 	if r := reservedSymbol(c, c1, c2); r != "" {
-		s.errorf(tok.pos, "'%s' is a reserved symbol", r)
+		s.errorf(tok.pos, "'%s' is a reserved symbol%s", r, reservedHint(r))
 	}
 	one := func(k tokKind) { tok.kind = k; s.advanceASCII(1) }
 	two := func(k tokKind) { tok.kind = k; s.advanceASCII(2) }
@@ -393,8 +393,11 @@ func reservedSymbol(c, c1, c2 byte) string {
 			return "==="
 		}
 	case '!':
-		if c1 == '=' && c2 == '=' {
+		switch {
+		case c1 == '=' && c2 == '=':
 			return "!=="
+		case c1 == '.':
+			return "!."
 		}
 	case ':':
 		switch {
@@ -417,6 +420,29 @@ func reservedSymbol(c, c1, c2 byte) string {
 		if c1 == '>' {
 			return "|>"
 		}
+	}
+	return ""
+}
+
+// reservedHint suggests what a reserved symbol was probably meant to be.
+func reservedHint(sym string) string {
+	switch sym {
+	case "++":
+		return ": use '+= 1'"
+	case "--":
+		return ": use '-= 1'"
+	case "===":
+		return ": should it be '=='?"
+	case "!==":
+		return ": should it be '!='?"
+	case "<-":
+		return ": should it be '<='?"
+	case ":=":
+		return ": should it be '='?"
+	case ":;", "::<":
+		return ": should it be '::'?"
+	case "(*", "*)":
+		return ": comments are written /* ... */"
 	}
 	return ""
 }
