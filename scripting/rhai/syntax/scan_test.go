@@ -145,7 +145,7 @@ func TestScanErrors(t *testing.T) {
 		{"##abc", "Expecting '\"' to start a raw string"},
 		{`#"abc"`, "Unterminated raw string literal"},
 		{"a...b", "Unknown operator: '...'"},
-		{"x++", "'++' is a reserved symbol (line 1, position 2)"},
+		{"x++", "'++' is a reserved symbol: use '+= 1' (line 1, position 2)"},
 		{"x--", "'--' is a reserved symbol"},
 		{"a<-1", "'<-' is a reserved symbol"},
 		{"a === b", "'===' is a reserved symbol"},
