@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"strconv"
 	"testing"
 	"time"
@@ -20,7 +22,7 @@ import (
 const wait = 10 * time.Second
 
 // newKey returns a fresh key pair.
-func newKey(t *testing.T) (*secp256k1.PrivateKey, string) {
+func newKey(t testing.TB) (*secp256k1.PrivateKey, string) {
 	t.Helper()
 	privHex, pubHex, err := auth.GenerateKey()
 	if err != nil {
@@ -35,7 +37,7 @@ func newKey(t *testing.T) (*secp256k1.PrivateKey, string) {
 
 // startSystem starts a system serving one fresh circle; mut adjusts the
 // default config. The system is shut down when the test ends.
-func startSystem(t *testing.T, mut func(*config.Config), opts ...actors.Option) (*actors.System, string) {
+func startSystem(t testing.TB, mut func(*config.Config), opts ...actors.Option) (*actors.System, string) {
 	t.Helper()
 	_, circle := newKey(t)
 	cfg := config.Default()
@@ -44,7 +46,8 @@ func startSystem(t *testing.T, mut func(*config.Config), opts ...actors.Option) 
 	if mut != nil {
 		mut(&cfg)
 	}
-	sys, err := actors.NewSystem(cfg, opts...)
+	quiet := actors.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sys, err := actors.NewSystem(cfg, append([]actors.Option{quiet}, opts...)...)
 	if err != nil {
 		t.Fatalf("NewSystem: %v", err)
 	}

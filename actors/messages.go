@@ -71,27 +71,25 @@ type RunTask struct {
 	Task    scripting.Task
 	StartBy time.Time
 	Ctx     context.Context
+	Key     int64 // echoed in TaskDone, so a session matches the reply to its play
 }
 
 // TaskDone answers RunTask: the result of a task that ran, or Err when it
 // could not run (scripting.ErrUnavailable) or its worker failed.
 type TaskDone struct {
+	Key    int64
 	Result scripting.Result
 	Err    error
 }
 
-// dispatchDone carries a Dispatcher's answer for play request key back to
-// the session that sent it.
-type dispatchDone struct {
-	key    int64
-	result scripting.Result
-	err    error
-}
+// sweepPlays wakes a session to fail the plays whose answer is overdue (a
+// reply lost with a worker that stopped).
+type sweepPlays struct{}
 
 // IgnoreDeadLetterLogging marks replies whose loss is expected (a session
 // that closed while its play ran).
 func (*TaskDone) IgnoreDeadLetterLogging()         {}
-func (*dispatchDone) IgnoreDeadLetterLogging()     {}
+func (*sweepPlays) IgnoreDeadLetterLogging()       {}
 func (*InboundFrame) IgnoreDeadLetterLogging()     {}
 func (*ConnectionClosed) IgnoreDeadLetterLogging() {}
 func (*Drain) IgnoreDeadLetterLogging()            {}

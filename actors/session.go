@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -34,6 +35,8 @@ type sessionActor struct {
 	seq      int64
 	ctx      context.Context // parent of this session's plays; cancelled when it stops
 	cancel   context.CancelFunc
+	watchdog *time.Timer // armed while plays are in flight: fails overdue ones
+	armed    bool
 	draining bool
 	done     bool // the connection is gone or closed by us: write nothing more
 	stopped  bool
@@ -60,8 +63,10 @@ func (s *sessionActor) Receive(ctx actor.Context) {
 		if !s.done {
 			s.onFrame(ctx, msg.Data)
 		}
-	case *dispatchDone:
-		s.finishPlay(ctx, msg.key, msg.result, msg.err)
+	case *TaskDone:
+		s.finishPlay(ctx, msg.Key, msg.Result, msg.Err)
+	case *sweepPlays:
+		s.sweep(ctx)
 	case *ConnectionClosed:
 		s.done = true
 		ctx.Stop(ctx.Self())
@@ -73,6 +78,9 @@ func (s *sessionActor) Receive(ctx actor.Context) {
 	case *actor.Stopping:
 		if s.cancel != nil {
 			s.cancel()
+		}
+		if s.watchdog != nil {
+			s.watchdog.Stop()
 		}
 	case *actor.Stopped:
 		s.cleanup()

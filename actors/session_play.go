@@ -16,7 +16,7 @@ import (
 )
 
 // futureGrace is added to a play's budget so the worker's own timeout
-// answers before the session's future gives up.
+// answers before the caller gives up waiting.
 const futureGrace = 2 * time.Second
 
 // pendingPlay is one entry of the in-flight table.
@@ -89,34 +89,71 @@ func (s *sessionActor) play(ctx actor.Context, r *jsonrpc.Request, b *batch) *js
 }
 
 // startTask sends the task to a worker (in-process) or to the Dispatcher;
-// either way the result arrives later as a message to this actor.
+// either way the result arrives later as a *TaskDone to this actor. The
+// in-process path uses a plain request (the worker answers the session
+// directly) rather than a future: no registry entry and no timer per play.
+// Lost answers are caught by the session's watchdog.
 func (s *sessionActor) startTask(ctx actor.Context, key int64, task scripting.Task) {
 	runCtx := s.runContext()
+	s.watch(ctx)
 	if d := s.sys.dispatcher; d != nil {
 		as, self := s.sys.as, ctx.Self()
 		go func() {
 			res, err := d.Dispatch(runCtx, task)
-			as.Root.Send(self, &dispatchDone{key: key, result: res, err: err})
+			as.Root.Send(self, &TaskDone{Key: key, Result: res, Err: err})
 		}()
 		return
 	}
 	pid := s.circle.pool.pick()
-	if pid == nil {
+	if pid == nil || !s.sys.alive(pid) {
 		s.finishPlay(ctx, key, scripting.Result{}, scripting.ErrUnavailable)
 		return
 	}
-	queueWait := task.Timeout
-	msg := &RunTask{Task: task, StartBy: task.CreatedAt.Add(queueWait), Ctx: runCtx}
-	f := ctx.RequestFuture(pid, msg, queueWait+task.Timeout+futureGrace)
-	ctx.ReenterAfter(f, func(res any, err error) {
-		var out scripting.Result
-		if done, ok := res.(*TaskDone); ok && err == nil {
-			out, err = done.Result, done.Err
-		} else if err == nil {
-			err = scripting.ErrUnavailable // a dead letter response
+	ctx.Request(pid, &RunTask{Task: task, StartBy: task.CreatedAt.Add(task.Timeout), Ctx: runCtx, Key: key})
+}
+
+// playBudget is how long a play may wait for its answer: a queue wait of
+// up to one script timeout, the run itself, and a grace period.
+func (s *sessionActor) playBudget() time.Duration {
+	return 2*s.sys.cfg.ScriptTimeout + futureGrace
+}
+
+// watch arms the watchdog if it is not armed; it fires when the oldest
+// play in flight is overdue.
+func (s *sessionActor) watch(ctx actor.Context) {
+	if s.armed {
+		return
+	}
+	oldest := time.Time{}
+	for _, p := range s.inflight {
+		if oldest.IsZero() || p.start.Before(oldest) {
+			oldest = p.start
 		}
-		s.finishPlay(ctx, key, out, err)
-	})
+	}
+	if oldest.IsZero() {
+		return
+	}
+	d := time.Until(oldest.Add(s.playBudget()))
+	if s.watchdog == nil {
+		as, self := s.sys.as, ctx.Self()
+		s.watchdog = time.AfterFunc(d, func() { as.Root.Send(self, &sweepPlays{}) })
+	} else {
+		s.watchdog.Reset(d)
+	}
+	s.armed = true
+}
+
+// sweep fails the overdue plays (their worker stopped without answering)
+// and re-arms the watchdog for the rest.
+func (s *sessionActor) sweep(ctx actor.Context) {
+	s.armed = false
+	budget := s.playBudget()
+	for key, p := range s.inflight {
+		if time.Since(p.start) >= budget {
+			s.finishPlay(ctx, key, scripting.Result{}, scripting.ErrTimeout)
+		}
+	}
+	s.watch(ctx)
 }
 
 // finishPlay answers a play that has finished (or could not run).

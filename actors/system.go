@@ -244,11 +244,17 @@ func (s *System) Ready(ctx context.Context) error {
 
 func (s *System) anyAlive(pids []*actor.PID) bool {
 	for _, pid := range pids {
-		if _, ok := s.as.ProcessRegistry.GetLocal(pid.Id); ok {
+		if s.alive(pid) {
 			return true
 		}
 	}
 	return false
+}
+
+// alive reports whether pid is a registered local actor.
+func (s *System) alive(pid *actor.PID) bool {
+	_, ok := s.as.ProcessRegistry.GetLocal(pid.Id)
+	return ok
 }
 
 // timeoutOf is the time left before ctx's deadline, or def.

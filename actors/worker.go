@@ -41,14 +41,14 @@ func (w *worker) Receive(ctx actor.Context) {
 
 func (w *worker) run(ctx actor.Context, msg *RunTask) {
 	if !msg.StartBy.IsZero() && time.Now().After(msg.StartBy) {
-		ctx.Respond(&TaskDone{Err: fmt.Errorf("failed to start task before its deadline: %w", scripting.ErrUnavailable)})
+		ctx.Respond(&TaskDone{Key: msg.Key, Err: fmt.Errorf("failed to start task before its deadline: %w", scripting.ErrUnavailable)})
 		return
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			w.log.Error("worker panicked", "worker", ctx.Self().Id, "task", msg.Task.ID,
 				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			ctx.Respond(&TaskDone{Err: fmt.Errorf("%w: %v", errWorkerPanic, r)})
+			ctx.Respond(&TaskDone{Key: msg.Key, Err: fmt.Errorf("%w: %v", errWorkerPanic, r)})
 			panic(r)
 		}
 	}()
@@ -57,7 +57,7 @@ func (w *worker) run(ctx actor.Context, msg *RunTask) {
 		parent = w.base
 	}
 	res := w.exec.Execute(parent, msg.Task)
-	ctx.Respond(&TaskDone{Result: res})
+	ctx.Respond(&TaskDone{Key: msg.Key, Result: res})
 }
 
 // errWorkerPanic marks a task whose worker panicked; the session answers it
