@@ -107,14 +107,7 @@ func (p *parser) parsePostfix(x Expr) Expr {
 		case tDot, tQDot:
 			safe := p.tok.kind == tQDot
 			p.next()
-			if p.tok.kind != tIdent && (p.tok.kind < tLet || p.tok.kind > tFalse) {
-				p.unexpected("the name of a property or method after '.'")
-			}
-			name, pos := p.tok.text, p.tok.pos
-			if p.tok.kind != tIdent {
-				name = p.tok.kind.String()
-			}
-			p.next()
+			name, pos := p.propertyName("the name of a property or method after '.'")
 			if p.tok.kind == tLParen || p.tok.kind == tUnit {
 				x = &MethodCallExpr{P: pos, Recv: x, Name: name, Args: p.parseArgs(), Safe: safe}
 			} else {
@@ -275,12 +268,32 @@ func (p *parser) parsePrimary() Expr {
 	return nil
 }
 
+// propertyName consumes a property or method name: an identifier that is
+// neither a keyword nor reserved (a map key that is one must be quoted).
+func (p *parser) propertyName(what string) (string, Pos) {
+	name, pos := p.tok.text, p.tok.pos
+	switch {
+	case p.tok.kind >= tLet && p.tok.kind <= tFalse:
+		p.errorf(pos, "'%s' is a keyword and cannot be a property name (quote it as a string map key)", p.tok.kind)
+	case p.tok.kind != tIdent:
+		p.unexpected(what)
+	case isReserved(name):
+		p.errorf(pos, "'%s' is a reserved keyword and cannot be a property name", name)
+	}
+	p.next()
+	return name, pos
+}
+
 // parseName parses a variable, a qualified name (`global::X`, `m::f()`), a
 // function call `f(args)` or a call in the caller's scope `f!(args)`.
 func (p *parser) parseName() Expr {
 	name, pos := p.tok.text, p.tok.pos
 	if isReserved(name) {
 		p.errorf(pos, "'%s' is a reserved keyword", name)
+	}
+	if name == "this" && p.fnDepth == 0 {
+		// As in Rhai: `this` is only bound inside a function or closure.
+		p.errorf(pos, "'this' can only be used in functions")
 	}
 	p.next()
 	ns := ""
@@ -340,12 +353,11 @@ func (p *parser) parseMap() Expr {
 		var key string
 		keyPos := p.tok.pos
 		switch {
-		case p.tok.kind == tIdent || p.tok.kind == tString:
+		case p.tok.kind == tString || p.tok.kind == tTemplate && !p.tok.more:
 			key = p.tok.text
-		case p.tok.kind == tTemplate && !p.tok.more:
-			key = p.tok.text
-		case p.tok.kind >= tLet && p.tok.kind <= tFalse:
-			key = p.tok.kind.String()
+			p.next()
+		case p.tok.kind == tIdent || p.tok.kind >= tLet && p.tok.kind <= tFalse:
+			key, _ = p.propertyName("a property name (an identifier or a string) in the object map literal")
 		case p.tok.kind == tTemplate:
 			p.errorf(keyPos, "An interpolated string cannot be an object map key")
 		default:
@@ -354,7 +366,6 @@ func (p *parser) parseMap() Expr {
 		if !seen.add(key) {
 			p.errorf(keyPos, "Duplicated property '%s' in the object map literal", key)
 		}
-		p.next()
 		p.expect(tColon, "after the property name '"+key+"' in the object map literal")
 		n.Keys = append(n.Keys, key)
 		n.Values = append(n.Values, p.parseExpr())
@@ -450,6 +461,7 @@ func (p *parser) parseClosure() Expr {
 		p.scope.declare(name, false)
 	}
 	p.loops = 0
+	p.fnDepth++
 	p.enter()
 	var stmts []Stmt
 	switch p.tok.kind {
@@ -458,6 +470,7 @@ func (p *parser) parseClosure() Expr {
 	}
 	stmts, _ = p.parseStmt(stmts, false)
 	p.leave()
+	p.fnDepth--
 	p.scope.popTo(mark)
 	p.loops = savedLoops
 	n.Body = stmtAsExpr(stmts[0])

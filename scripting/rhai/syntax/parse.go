@@ -63,6 +63,7 @@ type parser struct {
 	depth    int
 	maxDepth int
 	loops    int // loops enclosing the current point, within the current function
+	fnDepth  int // enclosing function bodies and closures: `this` is legal inside one
 	scope    scope
 	fns      map[fnKey]bool
 	script   *Script
@@ -508,7 +509,9 @@ func (p *parser) parseFn() {
 	// and loops outside it do not make `break` legal inside it.
 	savedScope, savedLoops := p.scope, p.loops
 	p.scope, p.loops = scope{}, 0
+	p.fnDepth++
 	fn.Body = p.parseBlockAfter(fn.Params)
+	p.fnDepth--
 	p.scope, p.loops = savedScope, savedLoops
 	p.script.Fns = append(p.script.Fns, fn)
 }
