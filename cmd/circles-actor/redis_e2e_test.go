@@ -426,8 +426,8 @@ func TestRedisRestartUnderLoad(t *testing.T) {
 	start := time.Now()
 	redisWait(t, 30*time.Second, "plays succeeding", func() bool { return count(start, 0) >= 50 })
 
-	e.redis.kill()
 	down := time.Now()
+	e.redis.kill()
 	redisWait(t, 10*time.Second, "-32006 while redis is down for a second", func() bool {
 		return count(down, -32006) >= 20 && time.Since(down) > time.Second
 	})

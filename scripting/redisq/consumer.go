@@ -259,10 +259,12 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 	var bo backoff
 	down := false
 	var next *claimed
+	busy := true // whether the queue may hold tasks: try a non-blocking take first
 	for c.takeCtx.Err() == nil {
 		if next == nil {
 			var err error
-			next, err = c.take(circle)
+			next, err = c.take(circle, busy)
+			busy = next != nil
 			if err != nil {
 				if !down {
 					c.log.Warn("failed to take a task; retrying", "circle", circle, "err", err)
@@ -281,26 +283,30 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 			}
 		}
 		next = c.handle(circle, next, exec)
+		busy = next != nil
 	}
 	if next != nil { // taken while stopping: give it back
 		c.requeue(circle, next.id)
 	}
 }
 
-// take returns the next task of circle, claimed: without blocking if the
-// queue has one, else after waiting up to blockSeconds in BLMOVE (nil: none
-// came). Stop interrupts the wait; a move that happened anyway leaves the id
-// in the processing list, which Stop requeues.
-func (c *Consumer) take(circle string) (*claimed, error) {
+// take returns the next task of circle, claimed. When busy it first tries
+// without blocking (one round trip); otherwise, or when the queue is empty,
+// it waits up to blockSeconds in BLMOVE (nil: none came). Stop interrupts
+// the wait; a move that happened anyway leaves the id in the processing
+// list, which Stop requeues.
+func (c *Consumer) take(circle string, busy bool) (*claimed, error) {
 	ctx, cancel := context.WithTimeout(c.takeCtx, blockCallTimeout)
 	defer cancel()
-	kv, err := takeScript.Exec(ctx, c.client, []string{TasksKey(circle), ProcessingKey(c.opts.WorkerID)},
-		[]string{c.opts.WorkerID, now(), PrefixDetails}).AsStrSlice()
-	if err == nil {
-		return claimedFrom(kv), nil
-	}
-	if !rueidis.IsRedisNil(err) {
-		return nil, c.quiet(err)
+	if busy {
+		kv, err := takeScript.Exec(ctx, c.client, []string{TasksKey(circle), ProcessingKey(c.opts.WorkerID)},
+			[]string{c.opts.WorkerID, now(), PrefixDetails}).AsStrSlice()
+		if err == nil {
+			return claimedFrom(kv), nil
+		}
+		if !rueidis.IsRedisNil(err) {
+			return nil, c.quiet(err)
+		}
 	}
 	id, err := c.client.Do(ctx, c.client.B().Blmove().Source(TasksKey(circle)).
 		Destination(ProcessingKey(c.opts.WorkerID)).Right().Left().Timeout(blockSeconds).Build().UnblockOnCancel()).ToString()

@@ -98,6 +98,7 @@ type Dispatcher struct {
 	log        *slog.Logger
 
 	noBLMPOP atomic.Bool // the server has no BLMPOP (Redis < 7)
+	answered chan string // task ids whose hashes the janitor deletes
 
 	stop   context.CancelFunc
 	done   chan struct{} // closed by Close
@@ -121,8 +122,12 @@ func NewDispatcher(client rueidis.Client, opts *Options) *Dispatcher {
 		log:      o.Logger.With("component", "redisq.dispatcher"),
 		stop:     cancel,
 		done:     make(chan struct{}),
+		answered: make(chan string, 4096),
 	}
 	d.goLoop(func() { d.replyLoop(ctx) })
+	if !o.PreserveTasks {
+		d.goLoop(func() { d.janitor(ctx) })
+	}
 	if o.RecoveryInterval > 0 {
 		r := &Recoverer{Client: client, Owner: o.ProcessID, Logger: o.Logger}
 		d.goLoop(func() { r.Run(ctx, o.RecoveryInterval) })
@@ -364,9 +369,8 @@ func isUnknownCommand(err error) bool {
 }
 
 // handleReplies delivers each payload to its waiter and, unless tasks are
-// preserved, deletes the answered task hashes.
-func (d *Dispatcher) handleReplies(ctx context.Context, payloads []string) {
-	var dels rueidis.Commands
+// preserved, hands the answered task ids to the janitor for deletion.
+func (d *Dispatcher) handleReplies(_ context.Context, payloads []string) {
 	for _, p := range payloads {
 		rep, err := DecodeReply(p)
 		if err != nil {
@@ -377,19 +381,45 @@ func (d *Dispatcher) handleReplies(ctx context.Context, payloads []string) {
 			d.log.Debug("dropping reply nobody waits for (late or duplicate)", "task", rep.TaskID)
 		}
 		if !d.opts.PreserveTasks {
-			dels = append(dels, d.client.B().Del().Key(DetailsKey(rep.TaskID)).Build())
+			select {
+			case d.answered <- rep.TaskID:
+			default: // janitor behind: the hash expires after Retention anyway
+			}
 		}
 	}
-	if len(dels) == 0 {
-		return
-	}
-	cctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
-	defer cancel()
-	for _, r := range d.client.DoMulti(cctx, dels...) {
-		if err := r.Error(); err != nil {
-			d.log.Debug("failed to delete answered task", "err", err)
-			break
+}
+
+// janitorBatch bounds the DELs sent in one pipeline.
+const janitorBatch = 256
+
+// janitor deletes answered task hashes off the reply path, so that
+// deleting never delays the next reply.
+func (d *Dispatcher) janitor(ctx context.Context) {
+	cmds := make(rueidis.Commands, 0, janitorBatch)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case id := <-d.answered:
+			cmds = append(cmds[:0], d.client.B().Del().Key(DetailsKey(id)).Build())
 		}
+	drain:
+		for len(cmds) < janitorBatch {
+			select {
+			case id := <-d.answered:
+				cmds = append(cmds, d.client.B().Del().Key(DetailsKey(id)).Build())
+			default:
+				break drain
+			}
+		}
+		cctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
+		for _, r := range d.client.DoMulti(cctx, cmds...) {
+			if err := r.Error(); err != nil {
+				d.log.Debug("failed to delete answered task", "err", err)
+				break
+			}
+		}
+		cancel()
 	}
 }
 
