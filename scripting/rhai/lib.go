@@ -187,16 +187,13 @@ func (cb *callback) callPlain(args ...Value) (Value, error) {
 }
 
 // test calls a predicate and reads its result as a bool, as Rhai's
-// filter/some/all do: a non-bool result is a type error.
+// filter/some/all do: a non-bool result counts as false.
 func (cb *callback) test(item *Value, index int) (bool, error) {
 	v, err := cb.call(nil, item, Int(int64(index)))
 	if err != nil {
 		return false, err
 	}
-	if v.k != KindBool {
-		return false, Errorf(ErrMismatchedType, "Data type incorrect: %s (expecting bool)", v.TypeName())
-	}
-	return v.AsBool(), nil
+	return v.k == KindBool && v.AsBool(), nil
 }
 
 func joinArgs(pre []Value, item Value, extra []Value) []Value {
@@ -204,6 +201,21 @@ func joinArgs(pre []Value, item Value, extra []Value) []Value {
 	args = append(args, pre...)
 	args = append(args, item)
 	return append(args, extra...)
+}
+
+// isFatal tells sandbox errors (limits, cancellation, host failures), which
+// must always stop a script, from ordinary script errors that some library
+// functions ignore as Rhai does (a failing sort comparer means "equal").
+func isFatal(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return true
+	}
+	switch e.Kind {
+	case ErrTooManyOps, ErrStackOverflow, ErrDataTooLarge, ErrCancelled, ErrHost:
+		return true
+	}
+	return false
 }
 
 func isFnNotFound(err error) bool {
@@ -307,9 +319,4 @@ func tickEvery(c *Call, i int) error {
 		return c.Tick(256)
 	}
 	return nil
-}
-
-// typeErr is Rhai's error for an argument of the wrong type.
-func typeErr(want string, got Value) error {
-	return Errorf(ErrMismatchedType, "Data type incorrect: %s (expecting %s)", got.TypeName(), want)
 }

@@ -1,8 +1,8 @@
 package rhai
 
 import (
+	"bytes"
 	"slices"
-	"sort"
 )
 
 // arrayLib is Rhai's BasicArrayPackage. Arrays are changed in place through
@@ -85,8 +85,8 @@ func arrGet(_ *Call, args []Value) (Value, error) {
 		return Unit, ErrNoMatch
 	}
 	elems := args[0].AsArray().Elems
-	i, ok := calcIndex(len(elems), args[1].AsInt())
-	if !ok {
+	i, _ := calcOffsetLen(len(elems), args[1].AsInt(), 0)
+	if i >= len(elems) {
 		return Unit, nil
 	}
 	return elems[i].Clone(), nil
@@ -97,7 +97,7 @@ func arrSet(_ *Call, args []Value) (Value, error) {
 		return Unit, ErrNoMatch
 	}
 	elems := args[0].AsArray().Elems
-	if i, ok := calcIndex(len(elems), args[1].AsInt()); ok {
+	if i, _ := calcOffsetLen(len(elems), args[1].AsInt(), 0); i < len(elems) {
 		elems[i] = args[2].Clone()
 	}
 	return Unit, nil
@@ -288,7 +288,7 @@ func arrDrain(c *Call, args []Value) (Value, error) {
 }
 
 // arrRetain keeps the elements a predicate accepts, or a window, and
-// returns the others.
+// returns the others. An empty window changes nothing (as in Rhai).
 func arrRetain(c *Call, args []Value) (Value, error) {
 	if args[0].k != KindArray {
 		return Unit, ErrNoMatch
@@ -300,6 +300,9 @@ func arrRetain(c *Call, args []Value) (Value, error) {
 	s, l, ok := arrWindow(len(a.Elems), args[1:])
 	if !ok {
 		return Unit, ErrNoMatch
+	}
+	if l == 0 {
+		return NewArray(nil), nil
 	}
 	out := append(slices.Clone(a.Elems[:s]), a.Elems[s+l:]...)
 	a.Elems = slices.Clone(a.Elems[s : s+l])
@@ -657,10 +660,10 @@ func arrDedup(c *Call, args []Value) (Value, error) {
 			same = Equal(prev, cur)
 		} else {
 			v, err := cb.callPlain(prev, cur)
-			if err != nil {
+			if err != nil && isFatal(err) {
 				return Unit, err
 			}
-			same = v.k == KindBool && v.AsBool()
+			same = err == nil && v.k == KindBool && v.AsBool()
 		}
 		if !same {
 			out = append(out, cur)
@@ -671,8 +674,10 @@ func arrDedup(c *Call, args []Value) (Value, error) {
 	return Unit, nil
 }
 
-// arrSort sorts a homogeneous array of integers, floats, strings, chars,
-// bools or units in natural order; mixed types are an error, as in Rhai.
+// arrSort sorts a homogeneous array of integers, floats, strings, chars
+// or bools in natural order (floats by IEEE order, NaN equal to anything,
+// as Rhai's partial_cmp fallback). Mixed types are an error; other
+// homogeneous types are left as they are, as in Rhai.
 func arrSort(c *Call, args []Value) (Value, error) {
 	if args[0].k != KindArray {
 		return Unit, ErrNoMatch
@@ -687,27 +692,38 @@ func arrSort(c *Call, args []Value) (Value, error) {
 			return Unit, Errorf(ErrFunctionNotFound, "sort() cannot be called with elements of different types")
 		}
 	}
-	switch k {
-	case KindInt, KindFloat, KindString, KindChar, KindBool, KindUnit, KindTimestamp:
-	default:
-		return Unit, Errorf(ErrFunctionNotFound, "sort() cannot be called with elements of type %s", elems[0].TypeName())
-	}
 	if err := c.Tick(len(elems)); err != nil {
 		return Unit, err
 	}
-	sort.SliceStable(elems, func(i, j int) bool {
-		r, ok := Compare(elems[i], elems[j])
-		if !ok { // NaN sorts last
-			return elems[j].k == KindFloat && elems[j].AsFloat() != elems[j].AsFloat() &&
-				elems[i].AsFloat() == elems[i].AsFloat()
+	var less func(x, y Value) int
+	switch k {
+	case KindInt:
+		less = func(x, y Value) int { return cmpInt(x.AsInt(), y.AsInt()) }
+	case KindChar, KindBool:
+		less = func(x, y Value) int { return cmpInt(int64(x.n), int64(y.n)) }
+	case KindFloat:
+		less = func(x, y Value) int {
+			a, b := x.AsFloat(), y.AsFloat()
+			switch {
+			case a < b:
+				return -1
+			case a > b:
+				return 1
+			}
+			return 0
 		}
-		return r < 0
-	})
+	case KindString:
+		less = func(x, y Value) int { return bytes.Compare(x.StrBytes(), y.StrBytes()) }
+	default:
+		return Unit, nil
+	}
+	slices.SortStableFunc(elems, less)
 	return Unit, nil
 }
 
 // arrSortBy sorts with a comparer returning an integer (< 0, 0, > 0). The
-// sort is stable; the first error from the comparer stops it.
+// sort is stable. As in Rhai, a comparer that fails or returns a non-integer
+// counts as "equal"; only sandbox errors (limits, cancellation) stop it.
 func arrSortBy(c *Call, args []Value) (Value, error) {
 	if args[0].k != KindArray {
 		return Unit, ErrNoMatch
@@ -725,17 +741,13 @@ func arrSortBy(c *Call, args []Value) (Value, error) {
 		}
 		v, err := cb.callPlain(x, y)
 		if err != nil {
-			cmpErr = err
+			if isFatal(err) {
+				cmpErr = err
+			}
 			return 0
 		}
-		switch v.k {
-		case KindInt:
+		if v.k == KindInt {
 			return cmpInt(v.AsInt(), 0)
-		case KindBool:
-			if v.AsBool() {
-				return 1
-			}
-			return -1
 		}
 		return 0
 	})

@@ -19,8 +19,8 @@ func blobLib() []NativeDef {
 			if a[0].k != KindInt {
 				return Unit, ErrNoMatch
 			}
-			i, ok := calcIndex(len(b.B), a[0].AsInt())
-			if !ok {
+			i, _ := calcOffsetLen(len(b.B), a[0].AsInt(), 0)
+			if i >= len(b.B) {
 				return Int(0), nil
 			}
 			return Int(int64(b.B[i])), nil
@@ -29,7 +29,7 @@ func blobLib() []NativeDef {
 			if a[0].k != KindInt || a[1].k != KindInt {
 				return Unit, ErrNoMatch
 			}
-			if i, ok := calcIndex(len(b.B), a[0].AsInt()); ok {
+			if i, _ := calcOffsetLen(len(b.B), a[0].AsInt(), 0); i < len(b.B) {
 				b.B[i] = byte(a[1].AsInt())
 			}
 			return Unit, nil
@@ -288,6 +288,9 @@ func blobRetain(_ *Call, a []Value) (Value, error) {
 	s, l, ok := arrWindow(len(b.B), a[1:])
 	if !ok {
 		return Unit, ErrNoMatch
+	}
+	if l == 0 {
+		return NewBlob(nil), nil
 	}
 	out := append(slices.Clone(b.B[:s]), b.B[s+l:]...)
 	b.B = slices.Clone(b.B[s : s+l])

@@ -152,10 +152,7 @@ func mapPartition(c *Call, m *Map, fn Value) (yes, no map[string]Value, err erro
 		if err != nil {
 			return nil, nil, err
 		}
-		if r.k != KindBool {
-			return nil, nil, typeErr("bool", r)
-		}
-		if r.AsBool() {
+		if r.k == KindBool && r.AsBool() {
 			yes[k] = v
 		} else {
 			no[k] = v
