@@ -36,13 +36,16 @@ type Script struct {
 }
 
 // FnDef is `fn name(params) { body }`; Private for `private fn`.
+// ThisType is set for a method bound to one type, `fn int.name()` or
+// `fn "MyType".name()`: "i64" for int, "f64" for float, else as written.
 type FnDef struct {
-	P       Pos
-	Name    string
-	Params  []string
-	Body    *BlockExpr
-	Private bool
-	Doc     string // collected /// doc comments, informational
+	P        Pos
+	Name     string
+	Params   []string
+	Body     *BlockExpr
+	Private  bool
+	Doc      string // collected /// doc comments, informational
+	ThisType string
 }
 
 // ---- Statements ----

@@ -83,7 +83,11 @@ func dumpNode(b *strings.Builder, n Node) {
 		if n.Private {
 			head = "private-fn"
 		}
-		dumpList(b, head, n.Name, "("+strings.Join(n.Params, " ")+")", n.Body)
+		name := n.Name
+		if n.ThisType != "" {
+			name = strconv.Quote(n.ThisType) + "." + name
+		}
+		dumpList(b, head, name, "("+strings.Join(n.Params, " ")+")", n.Body)
 	case *LetStmt:
 		head := "let"
 		if n.Const {

@@ -456,11 +456,13 @@ func (p *parser) parseClosure() Expr {
 		}
 	}
 	p.next()
-	mark, savedLoops := p.scope.mark(), p.loops
+	// As in Rhai, the body starts a fresh parse scope (outer variables are
+	// captured at run time, so outer constants are not checked here).
+	savedScope, savedLoops := p.scope, p.loops
+	p.scope, p.loops = scope{}, 0
 	for _, name := range n.Params {
 		p.scope.declare(name, false)
 	}
-	p.loops = 0
 	p.fnDepth++
 	p.enter()
 	var stmts []Stmt
@@ -471,8 +473,7 @@ func (p *parser) parseClosure() Expr {
 	stmts, _ = p.parseStmt(stmts, false)
 	p.leave()
 	p.fnDepth--
-	p.scope.popTo(mark)
-	p.loops = savedLoops
+	p.scope, p.loops = savedScope, savedLoops
 	n.Body = stmtAsExpr(stmts[0])
 	return n
 }

@@ -51,8 +51,9 @@ func invalidUTF8Pos(src string) Pos {
 }
 
 type fnKey struct {
-	name  string
-	arity int
+	name     string
+	arity    int
+	thisType string
 }
 
 // parser is a recursive-descent parser with one token of lookahead.
@@ -469,7 +470,28 @@ func (p *parser) parseFn() {
 		}
 	}
 	p.next()
-	fn.Name, _ = p.ident("the name of the function")
+	if p.tok.kind == tString { // fn "Type".name()
+		fn.ThisType = p.tok.text
+		p.next()
+		if p.tok.kind != tDot {
+			p.unexpected("'.' after the type name for 'this'")
+		}
+	} else {
+		fn.Name, _ = p.ident("the name of the function")
+	}
+	if p.tok.kind == tDot { // fn type.name()
+		if fn.ThisType == "" {
+			fn.ThisType = fn.Name
+		}
+		switch fn.ThisType {
+		case "int":
+			fn.ThisType = "i64"
+		case "float":
+			fn.ThisType = "f64"
+		}
+		p.next()
+		fn.Name, _ = p.ident("the name of the function")
+	}
 	switch p.tok.kind {
 	case tUnit:
 		p.next()
@@ -494,7 +516,7 @@ func (p *parser) parseFn() {
 	default:
 		p.unexpected(fmt.Sprintf("'(' to start the parameters list of function '%s'", fn.Name))
 	}
-	key := fnKey{fn.Name, len(fn.Params)}
+	key := fnKey{fn.Name, len(fn.Params), fn.ThisType}
 	if p.fns[key] {
 		p.errorf(fn.P, "Function '%s' with %d parameter(s) is defined more than once", fn.Name, len(fn.Params))
 	}

@@ -207,6 +207,21 @@ add(1, 2)
 	}
 }
 
+func TestParseTypedMethods(t *testing.T) {
+	t.Parallel()
+	got := mustParse(t, `fn int.double() { this * 2 } fn float.half() { this / 2.0 } fn "MyType".f(a) { a } fn double() { 0 }`)
+	want := `(fn "i64".double () (block (* this 2))) (fn "f64".half () (block (/ this 2.0))) (fn "MyType".f (a) (block a)) (fn double () (block 0))`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if _, err := syntax.Parse("fn int.f() {} fn int.f() {}", nil); err == nil {
+		t.Error("duplicate typed method: want an error")
+	}
+	if _, err := syntax.Parse(`fn "T" f() {}`, nil); err == nil {
+		t.Error("missing '.': want an error")
+	}
+}
+
 func TestParseSemicolons(t *testing.T) {
 	t.Parallel()
 	s, err := syntax.Parse("let x = 1; x; x", nil)
@@ -415,6 +430,7 @@ func TestConstantScopes(t *testing.T) {
 		"let x = 1; { const x = 2; } x = 3;",
 		"const x = 1; for x in y { x = 2 }",
 		"const x = 1; let f = |x| x = 2;",
+		"const x = 1; let f = || x = 2;", // closures capture at run time, as in Rhai
 		"const x = 1; try { } catch (x) { x = 2 }",
 		"const x = [1]; x[0] = 2;",
 	}
@@ -427,7 +443,6 @@ func TestConstantScopes(t *testing.T) {
 		"const x = 1; { let x = 2; } x = 3;",
 		"const x = 1; { x = 3; }",
 		"const x = 1; for y in z { x += 1 }",
-		"const x = 1; let f = || x = 2;",
 		"let x = 1; const x = 2; x = 3;",
 	}
 	for _, src := range bad {
