@@ -204,24 +204,35 @@ func (c *wsConn) write(frame []byte) error {
 	return c.ws.Write(ctx, websocket.MessageText, frame)
 }
 
-// keepAlive pings a quiet peer and closes one silent for idleTimeout (so a
-// dead peer goes within idleTimeout plus one tick). It reports whether the
-// connection is still open.
+// keepAlive pings a quiet peer and closes one silent for idleTimeout. The
+// wait for the pong never outlasts the idle budget, so a dead peer goes
+// within idleTimeout plus one tick. It reports whether the connection is
+// still open.
 func (c *wsConn) keepAlive() bool {
-	quiet := time.Since(time.Unix(0, c.lastSeen.Load()))
-	if quiet >= c.cfg.idleTimeout {
-		c.cfg.metrics.closed("idle")
-		c.ws.Close(websocket.StatusGoingAway, "idle timeout")
-		return false
-	}
+	quiet := c.quiet()
 	if quiet < c.cfg.pingInterval {
 		return true // traffic already proves the peer is alive
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.writeTimeout)
-	defer cancel()
-	err := c.ws.Ping(ctx)
-	return err == nil || !errors.Is(err, net.ErrClosed)
+	if quiet < c.cfg.idleTimeout {
+		ctx, cancel := context.WithTimeout(context.Background(), min(c.cfg.writeTimeout, c.cfg.idleTimeout-quiet))
+		err := c.ws.Ping(ctx)
+		cancel()
+		if err == nil {
+			return true
+		}
+		if errors.Is(err, net.ErrClosed) {
+			return false
+		}
+	}
+	if c.quiet() < c.cfg.idleTimeout {
+		return true
+	}
+	c.cfg.metrics.closed("idle")
+	c.ws.Close(websocket.StatusGoingAway, "idle timeout")
+	return false
 }
+
+func (c *wsConn) quiet() time.Duration { return time.Since(time.Unix(0, c.lastSeen.Load())) }
 
 // finish flushes the frames still queued (responses to plays that finished
 // during a drain go out before the close frame), bounded by one write

@@ -173,7 +173,7 @@ func TestOversizedFrameCloses1009(t *testing.T) {
 
 func TestSilentPeerClosedAfterIdleTimeout(t *testing.T) {
 	cfg := testPumpConfig()
-	cfg.pingInterval, cfg.idleTimeout, cfg.writeTimeout = 10*time.Millisecond, 80*time.Millisecond, 20*time.Millisecond
+	cfg.pingInterval, cfg.idleTimeout = 10*time.Millisecond, 80*time.Millisecond
 	h := newPumpHarness(t, cfg)
 	// A peer that never answers pings: only the idle timeout can end it.
 	ws, _ := h.dial(t, &websocket.DialOptions{OnPingReceived: func(context.Context, []byte) bool { return false }})

@@ -49,7 +49,8 @@ type server struct {
 	err  error         // cmd.Wait's result, set before done closes
 }
 
-var addrRE = regexp.MustCompile(`listening.*addr=([0-9.:\[\]]+)`)
+// addrRE finds the address in serve's "listening" line, text or JSON logs.
+var addrRE = regexp.MustCompile(`listening.*"?addr"?[=:]"?([0-9.:\[\]]+)`)
 
 // buildBinary builds circles-actor into dir.
 func buildBinary(t *testing.T, dir string) string {
@@ -230,6 +231,20 @@ func TestE2E(t *testing.T) {
 	t.Run("auth", func(t *testing.T) {
 		s := startServe(t, bin, "-k", e2eCircle, "--enable-auth")
 		testAuthServer(t, s, bin)
+	})
+	t.Run("limits", func(t *testing.T) {
+		s := startServe(t, bin, "-k", e2eCircle, "--log-format", "json", "--nonce-ttl", "1s", "--max-in-flight", "1",
+			"--script-timeout", "1s", "--ping-interval", "100ms", "--idle-timeout", "400ms")
+		testLimits(t, s)
+	})
+	t.Run("conncap", func(t *testing.T) {
+		s := startServe(t, bin, "-k", e2eCircle, "--max-conns-per-ip", "3")
+		e2eConnCap(t, s)
+	})
+	t.Run("tls", func(t *testing.T) {
+		cert, key, pool := selfSignedCert(t)
+		s := startServe(t, bin, "-k", e2eCircle, "--tls", "--cert", cert, "--key", key)
+		e2eTLS(t, s, bin, pool)
 	})
 	t.Run("sigterm", func(t *testing.T) {
 		s := startServe(t, bin, "-k", e2eCircle)
