@@ -52,6 +52,10 @@ func (p *parser) parseBinary(minPrec int) Expr {
 		if k == tNotIn {
 			x = &UnaryExpr{P: pos, Op: "!", X: &BinaryExpr{P: pos, Op: "in", X: x, Y: y}}
 		} else {
+			if k == tAndAnd || k == tOrOr {
+				ensureBool(p, x)
+				ensureBool(p, y)
+			}
 			x = &BinaryExpr{P: pos, Op: op, X: x, Y: y}
 		}
 	}
@@ -538,7 +542,7 @@ func (p *parser) parseSwitch() Expr {
 			}
 			if p.tok.kind == tIf {
 				p.next()
-				c.Cond = p.parseExpr()
+				c.Cond = p.condition()
 			}
 		}
 		p.expect(tArrow, "after the switch case")

@@ -328,9 +328,59 @@ func (p *parser) parseIf() *IfExpr {
 // condition parses the condition of if/while/do, catching the classic `=`
 // typo with Rhai's hint.
 func (p *parser) condition() Expr {
+	p.notBlock("a boolean")
 	x := p.parseExpr()
 	if p.tok.kind == tAssign {
 		p.errorf(p.tok.pos, "Possibly a typo of '=='? (assignment is a statement, not an expression)")
+	}
+	return ensureBool(p, x)
+}
+
+// notBlock rejects a statement block where Rhai wants a condition or an
+// iterable: `if { x } { }` is an error, not a block used as a value.
+func (p *parser) notBlock(what string) {
+	if p.tok.kind == tLBrace {
+		p.errorf(p.tok.pos, "Expecting %s expression, not a statement block", what)
+	}
+}
+
+// literalKind names the type of a literal for error messages, or "".
+func literalKind(x Expr) string {
+	switch x.(type) {
+	case *UnitLit:
+		return "()"
+	case *BoolLit:
+		return "a boolean"
+	case *IntLit:
+		return "a number"
+	case *FloatLit:
+		return "a floating-point number"
+	case *CharLit:
+		return "a character"
+	case *StringLit, *InterpString:
+		return "a string"
+	case *ArrayLit:
+		return "an array"
+	case *MapLit:
+		return "an object map"
+	}
+	return ""
+}
+
+// ensureBool rejects a literal that can never be a boolean where one is
+// needed (conditions, operands of && and ||), at parse time as Rhai does.
+func ensureBool(p *parser, x Expr) Expr {
+	if k := literalKind(x); k != "" && k != "a boolean" {
+		p.errorf(x.Position(), "Expecting a boolean expression, not %s", k)
+	}
+	return x
+}
+
+// ensureIterable rejects a literal that a for loop can never iterate.
+func ensureIterable(p *parser, x Expr) Expr {
+	switch k := literalKind(x); k {
+	case "()", "a boolean", "a number", "a floating-point number", "a character", "an object map":
+		p.errorf(x.Position(), "Expecting an iterable expression, not %s", k)
 	}
 	return x
 }
@@ -381,7 +431,8 @@ func (p *parser) parseFor() *ForStmt {
 		n.Var, _ = p.ident("the name of the loop variable")
 	}
 	p.expect(tIn, "after the for loop variable")
-	n.Iter = p.parseExpr()
+	p.notBlock("an iterable")
+	n.Iter = ensureIterable(p, p.parseExpr())
 	if n.Counter != "" {
 		n.Body = p.loopBody(n.Var, n.Counter)
 	} else {
