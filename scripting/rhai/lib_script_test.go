@@ -217,6 +217,14 @@ var libScriptCases = []struct {
 	{"let a = ['b', 'a']; a.sort(); a", "['a', 'b']", ""},
 	{"let a = [[2], [1]]; a.sort(); a", "[[2], [1]]", ""},
 	{"let t = timestamp() + 1000; t.elapsed", "", rhai.ErrorKind("arithmetic")},
+	{"\"hello\".split(0)", "[\"hello\", \"\"]", ""},
+	{"\"hello, world!\".split(-6)", "[\"hello, \", \"world!\"]", ""},
+	{"\"hello, world!\".split(-99)", "[\"\", \"hello, world!\"]", ""},
+	{"\"hello, world!\".split(13)", "[\"hello, world!\", \"\"]", ""},
+	{"\"\".index_of(\"\")", "-1", ""},
+	{"let s = \"\"; s.replace(\"\", \"x\"); s", "", ""},
+	{"\"hello, world! hello, foo!\".split_rev(\"ll\", 2)", "[\"o, foo!\", \"hello, world! he\"]", ""},
+	{"\"hello, world! hello, foo!\".split_rev('l')", "[\"o, foo!\", \"\", \"d! he\", \"o, wor\", \"\", \"he\"]", ""},
 }
 
 func TestLibScripts(t *testing.T) {

@@ -391,6 +391,9 @@ func strIndexOf(_ *Call, a []Value) (Value, error) {
 		return Unit, ErrNoMatch
 	}
 	s := a[0].StrBytes()
+	if len(s) == 0 {
+		return Int(-1), nil
+	}
 	startChar := 0
 	if len(a) == 3 {
 		if a[2].k != KindInt {
@@ -480,7 +483,7 @@ func strReplace(c *Call, a []Value) (Value, error) {
 	}
 	s := a[0].StrBytes()
 	cnt := bytes.Count(s, find)
-	if cnt == 0 {
+	if cnt == 0 || len(s) == 0 {
 		return Unit, nil
 	}
 	if err := checkStringLen(c, len(s)+cnt*(len(sub)-len(find))); err != nil {
@@ -503,8 +506,8 @@ func strSplit(c *Call, a []Value) (Value, error) {
 		pos := a[1].AsInt()
 		var at int
 		switch {
-		case pos < 0:
-			if -pos < int64(n) {
+		case pos <= 0: // as in Rhai, 0 counts from the end too: split(0) is [s, ""]
+			if -pos <= int64(n) {
 				at = n - int(-pos)
 			}
 		case pos >= int64(n):
