@@ -5,9 +5,18 @@ import (
 	"strings"
 )
 
+// closesRange reports the tokens before which a range is open-ended, as in
+// Rhai: `s[1..]`, `f(..)`, `[..=]`, `x..;`.
+func closesRange(k tokKind) bool {
+	switch k {
+	case tRBracket, tRParen, tRBrace, tComma, tSemi, tArrow:
+		return true
+	}
+	return false
+}
+
 // canStartExpr reports whether a token can begin an expression; it decides
-// whether `break`, `return` and `throw` carry a value and whether a range is
-// open-ended.
+// whether `break`, `return` and `throw` carry a value.
 func canStartExpr(k tokKind) bool {
 	switch k {
 	case tInt, tFloat, tString, tChar, tTemplate, tIdent, tTrue, tFalse, tUnit,
@@ -35,14 +44,19 @@ func (p *parser) parseBinary(minPrec int) Expr {
 		k, pos := p.tok.kind, p.tok.pos
 		p.next()
 		var y Expr
-		switch k {
-		case tRange, tRangeIncl:
-			// `a..` is open when nothing that can start an operand follows;
-			// `{` is excluded so that `for i in 0.. { }` keeps its body.
-			if canStartExpr(p.tok.kind) && p.tok.kind != tLBrace {
+		switch {
+		case k == tRange || k == tRangeIncl:
+			if !closesRange(p.tok.kind) {
 				y = p.parseBinary(prec + 1)
 			}
-		case tPow: // right-associative
+		case k == tCoalesce && (p.tok.kind == tBreak || p.tok.kind == tContinue || p.tok.kind == tReturn || p.tok.kind == tThrow):
+			// `x ?? return 0`, `m.get(k) ?? throw "missing"`: as in Rhai,
+			// the fallback may be a control-flow statement.
+			spos := p.tok.pos
+			var stmts []Stmt
+			stmts, _ = p.parseStmt(stmts, false)
+			y = &StmtExpr{P: spos, Stmt: stmts[0]}
+		case k == tPow: // right-associative
 			y = p.parseBinary(prec)
 		default:
 			y = p.parseBinary(prec + 1)
@@ -113,7 +127,11 @@ func (p *parser) parsePostfix(x Expr) Expr {
 			p.next()
 			name, pos := p.propertyName("the name of a property or method after '.'")
 			if p.tok.kind == tLParen || p.tok.kind == tUnit {
-				x = &MethodCallExpr{P: pos, Recv: x, Name: name, Args: p.parseArgs(), Safe: safe}
+				args := p.parseArgs()
+				if len(args) == 0 && (name == "Fn" || name == "eval") {
+					p.errorf(pos, "'%s' should not be called in method style: write %s(...)", name, name)
+				}
+				x = &MethodCallExpr{P: pos, Recv: x, Name: name, Args: args, Safe: safe}
 			} else {
 				x = &PropExpr{P: pos, X: x, Name: name, Safe: safe}
 			}
@@ -258,7 +276,7 @@ func (p *parser) parsePrimary() Expr {
 		op := p.tok.kind.String()
 		p.next()
 		var y Expr
-		if canStartExpr(p.tok.kind) && p.tok.kind != tLBrace {
+		if !closesRange(p.tok.kind) {
 			prec, _ := binaryPrec(tRange)
 			y = p.parseBinary(prec + 1)
 		}
