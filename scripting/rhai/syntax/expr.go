@@ -152,38 +152,37 @@ func (p *parser) parsePostfix(x Expr) Expr {
 	}
 }
 
-// checkIndex rejects index expressions that can never succeed, at parse time
-// as Rhai does: a float, bool, char or () index, a string index into an
-// array literal, a non-string index into a map literal.
+// checkIndex rejects, as Rhai does at parse time, an index that can never
+// work on a literal container: a map literal takes string keys; an array,
+// string or integer (bit-field) literal takes integer indexes. Indexing
+// anything else is checked at run time.
 func (p *parser) checkIndex(x, idx Expr) {
-	switch i := idx.(type) {
-	case *IntLit:
-		switch x.(type) {
-		case *MapLit:
-			p.errorf(i.P, "Object map access expects a string index, not a number")
-		case *FloatLit, *BoolLit, *CharLit, *UnitLit:
-			p.errorf(i.P, "Only arrays, object maps and strings can be indexed")
+	var container, want string
+	switch x.(type) {
+	case *MapLit:
+		container, want = "Object map", "a string"
+	case *ArrayLit, *StringLit, *InterpString, *IntLit:
+		container, want = "Array, string or bit-field", "an integer"
+	default:
+		return
+	}
+	kind := literalKind(idx)
+	if b, ok := idx.(*BinaryExpr); ok && (b.Op == "&&" || b.Op == "||") {
+		kind = "a boolean"
+	}
+	switch kind {
+	case "", "an array", "an object map":
+		return
+	case "a number":
+		if want == "an integer" {
+			return
 		}
-	case *StringLit, *InterpString:
-		switch x.(type) {
-		case *ArrayLit, *StringLit, *InterpString:
-			p.errorf(idx.Position(), "Array or string access expects a numeric index, not a string")
-		case *FloatLit, *IntLit, *BoolLit, *CharLit, *UnitLit:
-			p.errorf(idx.Position(), "Only arrays, object maps and strings can be indexed")
-		}
-	case *FloatLit:
-		p.errorf(i.P, "Index must be an integer or a string, not a float")
-	case *CharLit:
-		p.errorf(i.P, "Index must be an integer or a string, not a character")
-	case *BoolLit:
-		p.errorf(i.P, "Index must be an integer or a string, not a boolean")
-	case *UnitLit:
-		p.errorf(i.P, "Index must be an integer or a string, not ()")
-	case *BinaryExpr:
-		if i.Op == "&&" || i.Op == "||" {
-			p.errorf(i.P, "Index must be an integer or a string, not a boolean")
+	case "a string":
+		if want == "a string" {
+			return
 		}
 	}
+	p.errorf(idx.Position(), "%s expects %s index, not %s", container, want, kind)
 }
 
 // parseArgs parses `(a, b, c)` (trailing comma allowed) or `()`.

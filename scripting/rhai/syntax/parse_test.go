@@ -337,12 +337,14 @@ func TestParseErrors(t *testing.T) {
 		{"switch x { 1.. => 1 }", "Expecting a constant value for the switch case", 1, 13},
 		{"switch x { 1 => 2 3 => 4 }", "Expecting ',' to separate the switch cases", 1, 19},
 		{"switch x { 1 2 }", "Expecting '=>' after the switch case", 1, 14},
-		{"[1, 2][1.5]", "not a float", 1, 8},
-		{"#{a: 1}[1]", "Object map access expects a string index", 1, 9},
+		{"[1, 2][1.5]", "Array, string or bit-field expects an integer index, not a floating-point number", 1, 8},
+		{"#{a: 1}[1]", "Object map expects a string index, not a number", 1, 9},
 		{"#{a: 1}['x']", "not a character", 1, 9},
 		{"#{a: 1}[()]", "not ()", 1, 9},
 		{"#{a: 1}[true && false]", "not a boolean", 1, 14},
-		{"[1][\"a\"]", "Array or string access expects a numeric index", 1, 5},
+		{"[1][\"a\"]", "Array, string or bit-field expects an integer index, not a string", 1, 5},
+		{"\"abc\"[true]", "not a boolean", 1, 7},
+		{"10[\"a\"]", "not a string", 1, 4},
 		{"9223372036854775808", "Integer literal is too large for i64", 1, 1},
 		{"0o77.123", "Expecting the name of a property or method after '.', found an integer literal", 1, 6},
 		{"123.456e1.23", "Expecting the name of a property or method after '.', found an integer literal", 1, 11},
@@ -512,5 +514,15 @@ func TestParseTrailingCommas(t *testing.T) {
 	want := "(fn add_me (a b) (block (+ a b))) (+ (+ (call add_me 3 4) (method [1] len)) (. #{a: 1} a))"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestIndexChecksOnlyLiterals(t *testing.T) {
+	t.Parallel()
+	// Only literal containers are checked at parse time, as in Rhai.
+	for _, src := range []string{"x[1.5]", "x['c']", "x[true]", "f()[()]", "[1][0][\"a\"]", "#{a: [1]}[\"a\"][0]", "y[..2]", "s[x]"} {
+		if _, err := syntax.Parse(src, nil); err != nil {
+			t.Errorf("Parse(%q): %v", src, err)
+		}
 	}
 }
