@@ -131,6 +131,8 @@ func parseInt(s string, radix int64) (Value, error) {
 func numErrText(err error) string {
 	ne, ok := err.(*strconv.NumError)
 	switch {
+	case ok && ne.Err == strconv.ErrRange && strings.HasPrefix(ne.Num, "-"):
+		return "number too small to fit in target type"
 	case ok && ne.Err == strconv.ErrRange:
 		return "number too large to fit in target type"
 	case ok && ne.Num == "":

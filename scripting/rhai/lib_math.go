@@ -214,25 +214,25 @@ func minMax(a, b Value, dir int) (Value, error) {
 	return b, nil
 }
 
-// toIntFn converts floats (truncating; out-of-range is an error), chars
-// (their code point), bools and ints.
+// toIntFn converts floats (truncating; NaN is 0, beyond the i64 range is
+// an overflow error, as in Rhai), chars (their code point) and integers.
 func toIntFn(_ *Call, a []Value) (Value, error) {
 	switch a[0].k {
 	case KindInt:
 		return a[0], nil
 	case KindFloat:
-		f := math.Trunc(a[0].AsFloat())
-		if math.IsNaN(f) || f < -9223372036854775808.0 || f >= 9223372036854775808.0 {
-			return Unit, Errorf(ErrArithmetic, "Integer overflow: to_int(%s)", FormatFloat(a[0].AsFloat()))
+		f := a[0].AsFloat()
+		switch {
+		case math.IsNaN(f):
+			return Int(0), nil
+		case f > math.MaxInt64 || f < math.MinInt64:
+			return Unit, Errorf(ErrArithmetic, "Integer overflow: to_int(%s)", FormatFloat(f))
+		case f >= math.MaxInt64: // 2^63 itself saturates
+			return Int(math.MaxInt64), nil
 		}
-		return Int(int64(f)), nil
+		return Int(int64(math.Trunc(f))), nil
 	case KindChar:
 		return Int(int64(a[0].AsChar())), nil
-	case KindBool:
-		if a[0].AsBool() {
-			return Int(1), nil
-		}
-		return Int(0), nil
 	}
 	return Unit, ErrNoMatch
 }
