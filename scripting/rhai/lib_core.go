@@ -52,6 +52,12 @@ func coreLib() []NativeDef {
 			// through evaluator cells that a script cannot observe.
 			return Bool(false), nil
 		}),
+		mutDef("take", 1, func(_ *Call, args []Value) (Value, error) {
+			// take moves the value out of its variable, leaving ().
+			v := args[0]
+			args[0] = Unit
+			return v, nil
+		}),
 		pureDef("parse_int", 1, func(_ *Call, args []Value) (Value, error) {
 			if args[0].k != KindString {
 				return Unit, ErrNoMatch

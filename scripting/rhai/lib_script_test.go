@@ -225,6 +225,10 @@ var libScriptCases = []struct {
 	{"let s = \"\"; s.replace(\"\", \"x\"); s", "", ""},
 	{"\"hello, world! hello, foo!\".split_rev(\"ll\", 2)", "[\"o, foo!\", \"hello, world! he\"]", ""},
 	{"\"hello, world! hello, foo!\".split_rev('l')", "[\"o, foo!\", \"\", \"d! he\", \"o, wor\", \"\", \"he\"]", ""},
+	{"let x = [1, 2]; let y = take(x); [x, y]", "[(), [1, 2]]", ""},
+	{"(1..5).contains(5)", "false", ""},
+	{"(1..=5).contains(5)", "true", ""},
+	{"let r = 1..5; r.start + r.end", "6", ""},
 }
 
 func TestLibScripts(t *testing.T) {
