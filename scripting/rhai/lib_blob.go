@@ -139,8 +139,7 @@ func blobLib() []NativeDef {
 			if a[0].k != KindInt {
 				return Unit, ErrNoMatch
 			}
-			x := a[0].AsInt()
-			return Bool(x >= 0 && x < 256 && slices.Contains(b.B, byte(x))), nil
+			return Bool(slices.Contains(b.B, byte(a[0].AsInt()))), nil
 		})),
 		pureDef("extract", 2, blobExtract),
 		pureDef("extract", 3, blobExtract),
