@@ -120,7 +120,13 @@ func NewServer(sys *actors.System, cfg config.Config, log *slog.Logger) (*Server
 		if err != nil {
 			return nil, fmt.Errorf("failed to load TLS certificate: %w", err)
 		}
-		s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		s.srv.TLSConfig = &tls.Config{
+			Certificates: []tls.Certificate{cert},
+			MinVersion:   tls.VersionTLS12,
+			// WebSocket upgrades hijack an HTTP/1.1 connection; never
+			// negotiate h2.
+			NextProtos: []string{"http/1.1"},
+		}
 	}
 	return s, nil
 }
@@ -169,7 +175,9 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.Handle("GET /metrics", s.metricsHandler())
 	mux.Handle("POST /webhooks/", wh)
 	mux.HandleFunc("GET /{circle_pk}", s.handleCircle)
-	mux.HandleFunc("/", s.handleNotFound)
+	// Every other GET path is answered like an unknown circle; other
+	// methods get ServeMux's own 405 or 404.
+	mux.HandleFunc("GET /", s.handleNotFound)
 	return mux, nil
 }
 

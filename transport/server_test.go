@@ -144,6 +144,19 @@ func TestCircleNotFoundBeforeUpgrade(t *testing.T) {
 	if client.HTTPStatus(err) != http.StatusNotFound {
 		t.Fatalf("Dial unknown circle: %v, want HTTP 404", err)
 	}
+	for path, want := range map[string]int{"/": 404, "/a/b": 404} {
+		if code, body, _ := get(t, ts.base+path, nil); code != want || !strings.Contains(body, "Circle not found") {
+			t.Errorf("GET %s = %d %s", path, code, body)
+		}
+	}
+	resp, err := http.Post(ts.base+"/"+circlePK, "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /<circle> = %d, want 405", resp.StatusCode)
+	}
 }
 
 func TestAnyKeySpellingReachesTheCircle(t *testing.T) {

@@ -33,3 +33,15 @@ func TestIntID(t *testing.T) {
 		}
 	}
 }
+
+func FuzzDeadline(f *testing.F) {
+	for _, s := range []string{`1700000000`, `1700000000000`, `"2023-11-14T22:13:20Z"`, `"x"`, `null`, `1e400`, `-5`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var d Deadline
+		if err := d.UnmarshalJSON(b); err == nil && string(d.Raw) != string(b) {
+			t.Fatalf("Raw = %q, want %q", d.Raw, b)
+		}
+	})
+}
