@@ -60,6 +60,11 @@ func arrayLib() []NativeDef {
 		fnDef("dedup", 2, arrDedup),
 		fnDef("sort", 1, arrSort),
 		fnDef("sort", 2, arrSortBy),
+		fnDef("sort_by", 2, arrSortBy),
+		fnDef("sort_desc", 1, arrSortDesc),
+		fnDef("order", 1, arrOrdered(arrSort)),
+		fnDef("order_by", 2, arrOrdered(arrSortBy)),
+		fnDef("order_desc", 1, arrOrdered(arrSortDesc)),
 	}
 	defs = append(defs, getterDefs("len", arrFn(func(_ *Call, a *Array, _ []Value) (Value, error) {
 		return Int(int64(len(a.Elems))), nil
@@ -674,10 +679,10 @@ func arrDedup(c *Call, args []Value) (Value, error) {
 	return Unit, nil
 }
 
-// arrSort sorts a homogeneous array of integers, floats, strings, chars
-// or bools in natural order (floats by IEEE order, NaN equal to anything,
-// as Rhai's partial_cmp fallback). Mixed types are an error; other
-// homogeneous types are left as they are, as in Rhai.
+// arrSort sorts a homogeneous array of integers, floats, strings, chars,
+// bools or units in natural order (floats by IEEE order, NaN equal to
+// anything, as Rhai's partial_cmp fallback). Mixed or other types are an
+// error, as in Rhai 1.24+.
 func arrSort(c *Call, args []Value) (Value, error) {
 	if args[0].k != KindArray {
 		return Unit, ErrNoMatch
@@ -714,11 +719,39 @@ func arrSort(c *Call, args []Value) (Value, error) {
 		}
 	case KindString:
 		less = func(x, y Value) int { return bytes.Compare(x.StrBytes(), y.StrBytes()) }
-	default:
+	case KindUnit:
 		return Unit, nil
+	default:
+		return Unit, Errorf(ErrFunctionNotFound, "sort() cannot be called with elements of type %s", elems[0].TypeName())
 	}
 	slices.SortStableFunc(elems, less)
 	return Unit, nil
+}
+
+// arrSortDesc is sort() in descending order.
+func arrSortDesc(c *Call, args []Value) (Value, error) {
+	if _, err := arrSort(c, args); err != nil {
+		return Unit, err
+	}
+	slices.Reverse(args[0].AsArray().Elems)
+	return Unit, nil
+}
+
+// arrOrdered turns an in-place sort into its copying form (order,
+// order_by, order_desc): the array is left as it is and a sorted copy is
+// returned.
+func arrOrdered(sortFn NativeFunc) NativeFunc {
+	return func(c *Call, args []Value) (Value, error) {
+		if args[0].k != KindArray {
+			return Unit, ErrNoMatch
+		}
+		cp := NewArray(cloneElems(args[0].AsArray().Elems))
+		sorted := append([]Value{cp}, args[1:]...)
+		if _, err := sortFn(c, sorted); err != nil {
+			return Unit, err
+		}
+		return cp, nil
+	}
 }
 
 // arrSortBy sorts with a comparer returning an integer (< 0, 0, > 0). The

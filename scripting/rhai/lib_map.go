@@ -58,6 +58,7 @@ func mapLib() []NativeDef {
 			}
 			return NewMap(keep), nil
 		})),
+		fnDef("map", 2, mapFn(mapMap)),
 		fnDef("drain", 2, mapFn(func(c *Call, m *Map, a []Value) (Value, error) {
 			removed, kept, err := mapPartition(c, m, a[0])
 			if err != nil {
@@ -159,4 +160,24 @@ func mapPartition(c *Call, m *Map, fn Value) (yes, no map[string]Value, err erro
 		}
 	}
 	return yes, no, nil
+}
+
+// mapMap returns a new map with every value replaced by the function's
+// result, called with (key, value), or the key with the value bound to
+// `this`.
+func mapMap(c *Call, m *Map, a []Value) (Value, error) {
+	cb, err := newCallback(c, a[0])
+	if err != nil {
+		return Unit, err
+	}
+	out := make(map[string]Value, len(m.M))
+	for _, k := range SortedKeys(m.M) {
+		item := m.M[k].Clone()
+		v, err := cb.call([]Value{String(k)}, &item)
+		if err != nil {
+			return Unit, err
+		}
+		out[k] = v
+	}
+	return NewMap(out), nil
 }

@@ -229,6 +229,13 @@ var libScriptCases = []struct {
 	{"(1..5).contains(5)", "false", ""},
 	{"(1..=5).contains(5)", "true", ""},
 	{"let r = 1..5; r.start + r.end", "6", ""},
+	{"let a = [3, 1, 2]; let b = a.order(); [a, b]", "[[3, 1, 2], [1, 2, 3]]", ""},
+	{"let a = [3, 1, 2]; a.sort_desc(); a", "[3, 2, 1]", ""},
+	{"let a = [3, 1, 2]; a.order_by(|x, y| y - x)", "[3, 2, 1]", ""},
+	{"let a = [3, 1, 2]; a.sort_by(|x, y| x - y); a", "[1, 2, 3]", ""},
+	{"let a = [[2], [1]]; a.sort(); a", "", rhai.ErrFunctionNotFound},
+	{"#{a: 1, b: 2}.map(|k, v| v * 10)", "#{\"a\": 10, \"b\": 20}", ""},
+	{"#{a: 1, b: 2}.map(|k| k + this)", "#{\"a\": \"a1\", \"b\": \"b2\"}", ""},
 }
 
 func TestLibScripts(t *testing.T) {
