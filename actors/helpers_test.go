@@ -51,12 +51,17 @@ func startSystem(t testing.TB, mut func(*config.Config), opts ...actors.Option) 
 	if err != nil {
 		t.Fatalf("NewSystem: %v", err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		defer cancel()
-		_ = sys.Shutdown(ctx)
-	})
+	t.Cleanup(func() { shutdown(t, sys) })
 	return sys, circle
+}
+
+// shutdown stops sys within the test bound.
+func shutdown(t testing.TB, sys *actors.System) {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := sys.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
 }
 
 // conn is a session attached to an in-memory sink, with a JSON-RPC helper.

@@ -321,3 +321,42 @@ func metricValue(t *testing.T, sys *actors.System, name string) float64 {
 	}
 	return sum
 }
+
+func TestOverduePlayIsAnsweredByWatchdog(t *testing.T) {
+	t.Parallel()
+	g := newGate()
+	// The gate ignores the script timeout (only the session's ctx ends it), so
+	// the worker never answers in time: the session's watchdog must.
+	sys, circle := startSystem(t, func(c *config.Config) { c.ScriptTimeout = 20 * time.Millisecond }, actors.WithExecutorForTest(g))
+	c := open(t, sys, circle)
+	start := time.Now()
+	code, _ := c.callErr("play", []string{"block"})
+	if code != jsonrpc.ScriptTimeout {
+		t.Fatalf("overdue play: code %d, want %d", code, jsonrpc.ScriptTimeout)
+	}
+	if took := time.Since(start); took > wait {
+		t.Fatalf("answered after %s", took)
+	}
+	close(g.release)
+}
+
+func TestWorkerRestartBudget(t *testing.T) {
+	t.Parallel()
+	g := newGate()
+	close(g.release)
+	g.started = make(chan string, 1024)
+	sys, circle := startSystem(t, nil, actors.WithExecutorForTest(g))
+	c := open(t, sys, circle)
+	code := 0
+	for i := 0; i < 100 && code != jsonrpc.Busy; i++ {
+		code, _ = c.callErr("play", []string{"panic"})
+	}
+	if code != jsonrpc.Busy {
+		t.Fatalf("worker never stopped: last code %d", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := sys.Ready(ctx); err == nil {
+		t.Fatal("Ready with a stopped worker")
+	}
+}
