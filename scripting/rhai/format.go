@@ -170,11 +170,8 @@ func (f *formatter) value(v Value, depth int, debug bool) {
 			f.put(FormatFloat(v.AsFloat()))
 		}
 	case KindFnPtr:
-		if debug {
-			f.put(debugFnPtr(v.AsFnPtr()))
-		} else {
-			f.put("Fn(" + v.AsFnPtr().Name + ")")
-		}
+		// Rhai's debug form of a function pointer is its display form.
+		f.put("Fn(" + v.AsFnPtr().Name + ")")
 	case KindArray:
 		f.array(v.AsArray().Elems, depth)
 	case KindMap:
@@ -262,18 +259,6 @@ func formatBlob(b []byte) string {
 		out = append(out, "..."...)
 	}
 	return string(append(out, ']'))
-}
-
-// debugFnPtr is Rust's Debug of a FnPtr: Fn("name", curried...).
-func debugFnPtr(fp *FnPtr) string {
-	f := formatter{}
-	f.put("Fn(" + quoteString(fp.Name))
-	for _, c := range fp.Curry {
-		f.put(", ")
-		f.value(c, 1, true)
-	}
-	f.put(")")
-	return f.String()
 }
 
 // SortedKeys returns the keys of m in Rhai's (BTreeMap) iteration order.

@@ -38,7 +38,7 @@ func TestToString(t *testing.T) {
 		{rhai.NewBlob([]byte{1, 2, 255, 0, 0, 0, 0, 0, 9}), "[0102ff0000000000 09]", "[0102ff0000000000 09]"},
 		{rhai.NewRange(1, 5, false), "1..5", "1..5"},
 		{rhai.NewRange(1, 5, true), "1..=5", "1..=5"},
-		{rhai.NewFnPtr(&rhai.FnPtr{Name: "foo"}), "Fn(foo)", `Fn("foo")`},
+		{rhai.NewFnPtr(&rhai.FnPtr{Name: "foo"}), "Fn(foo)", "Fn(foo)"},
 		{rhai.Timestamp(time.Now()), "<timestamp>", "<timestamp>"},
 	}
 	for _, tt := range tests {

@@ -150,7 +150,7 @@ var libScriptCases = []struct {
 	{"to_debug(\"a\\\"b\")", "\"a\\\"b\"", ""},
 	{"\"x\".to_debug()", "\"x\"", ""},
 	{"let f = Fn(\"abc\"); f", "Fn(abc)", ""},
-	{"let f = Fn(\"abc\"); f.to_debug()", "Fn(\"abc\")", ""},
+	{"let f = Fn(\"abc\"); f.to_debug()", "Fn(abc)", ""},
 	{"is_shared(1)", "false", ""},
 	{"\"hello\".index_of(\"z\")", "-1", ""},
 	{"let s = \"abc\"; s.reverse(); s", "cba", ""},
