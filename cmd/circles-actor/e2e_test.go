@@ -247,7 +247,7 @@ func TestE2E(t *testing.T) {
 		e2eTLS(t, s, bin, pool)
 	})
 	t.Run("sigterm", func(t *testing.T) {
-		s := startServe(t, bin, "-k", e2eCircle)
+		s := startServe(t, bin, "-k", e2eCircle, "--max-operations", "1000000000")
 		testSIGTERM(t, s)
 	})
 }
@@ -719,13 +719,30 @@ func e2ePlayCommand(t *testing.T, s *server, bin, priv, pub string) {
 	}
 }
 
+// drainScript runs long enough (about half a second here; it needs the
+// raised --max-operations) to still be in flight when SIGTERM arrives.
+const drainScript = `let s = 0; for i in 0..20000000 { s += i; } s`
+
 func testSIGTERM(t *testing.T, s *server) {
 	clients := []*client.Client{dial(t, s, e2eCircle, nil), dial(t, s, e2eCircle, nil)}
 	if _, err := clients[0].Play(e2eCtx(t), "1"); err != nil {
 		t.Fatal(err)
 	}
+	// A play in flight: the whoami answer proves the session took the play
+	// frame (frames are handled in order; plays run asynchronously).
+	busy := dialRaw(t, s, e2eCircle)
+	busy.send(`{"jsonrpc":"2.0","id":"long","method":"play","params":{"script":"` + drainScript + `"}}`)
+	if m := busy.call(`{"jsonrpc":"2.0","id":"w","method":"whoami"}`); m["id"] != "w" {
+		t.Fatalf("whoami while playing: %v", m)
+	}
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
+	}
+	if m := busy.decode(busy.read()); m["id"] != "long" || m["result"] == nil {
+		t.Errorf("in-flight play during drain answered %v, want its result", m)
+	}
+	if _, _, err := busy.ws.Read(e2eCtx(t)); websocket.CloseStatus(err) != websocket.StatusGoingAway {
+		t.Errorf("busy socket closed with %v, want 1001", err)
 	}
 	for i, c := range clients {
 		select {
