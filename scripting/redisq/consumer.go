@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -41,6 +42,9 @@ type ConsumerOptions struct {
 	DefaultTimeout time.Duration
 	// CommandTimeout bounds each non-blocking Redis command. Default 2s.
 	CommandTimeout time.Duration
+	// MaxPrefetch bounds the tasks one loop takes per round trip when
+	// scripts are quick (see prefetchBudget). Default 8; 1 disables.
+	MaxPrefetch int
 	// Logger receives errors and task events. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -70,6 +74,9 @@ func (o *ConsumerOptions) withDefaults() ConsumerOptions {
 	}
 	if c.CommandTimeout <= 0 {
 		c.CommandTimeout = 2 * time.Second
+	}
+	if c.MaxPrefetch <= 0 {
+		c.MaxPrefetch = 8
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -244,27 +251,42 @@ type claimed struct {
 	h  map[string]string
 }
 
-// claimedFrom splits a take result (id, then field/value pairs).
-func claimedFrom(kv []string) *claimed {
-	if len(kv) == 0 {
-		return nil
-	}
-	return &claimed{id: kv[0], h: pairsToMap(kv[1:])}
+// ack is a finished task waiting to be answered.
+type ack struct {
+	id, replyTo string
+	rep         Reply
 }
 
-// loop takes and runs tasks of one circle until Stop. A busy loop answers a
-// task and takes the next in one round trip (completeScript); an idle one
+// prefetchBudget is how much queueing delay prefetching may add to a task:
+// a loop takes up to 1 + prefetchBudget/(last run time) tasks per round trip
+// (at most MaxPrefetch), so quick scripts travel in batches while slow ones
+// are taken one at a time and stay available to other workers.
+const prefetchBudget = 2 * time.Millisecond
+
+// loop takes and runs tasks of one circle, in queue order, until Stop.
+// Answers go to a completer goroutine that sends them in batches, so the
+// loop never waits for Redis between tasks it already holds; an idle loop
 // waits in BLMOVE.
 func (c *Consumer) loop(circle string, exec scripting.Executor) {
+	acks := make(chan ack, 2*c.opts.MaxPrefetch)
+	completed := make(chan struct{})
+	go func() {
+		defer close(completed)
+		c.completer(acks)
+	}()
+	defer func() {
+		close(acks)
+		<-completed
+	}()
 	var bo backoff
-	down := false
-	var next *claimed
-	busy := true // whether the queue may hold tasks: try a non-blocking take first
+	down, busy := false, true // busy: the queue may hold tasks, try a non-blocking take first
+	var buf []claimed
+	var lastTook time.Duration
 	for c.takeCtx.Err() == nil {
-		if next == nil {
+		if len(buf) == 0 {
 			var err error
-			next, err = c.take(circle, busy)
-			busy = next != nil
+			buf, err = c.take(circle, busy, c.prefetch(lastTook))
+			busy = len(buf) > 0
 			if err != nil {
 				if !down {
 					c.log.Warn("failed to take a task; retrying", "circle", circle, "err", err)
@@ -278,31 +300,46 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 				down = false
 			}
 			bo.reset()
-			if next == nil {
+			if len(buf) == 0 {
 				continue
 			}
 		}
-		next = c.handle(circle, next, exec)
-		busy = next != nil
+		task := buf[0]
+		buf = buf[1:]
+		start := time.Now()
+		a, ok := c.handle(task, exec)
+		lastTook = time.Since(start)
+		if !ok { // drain deadline: give back what is held, the interrupted task first in line
+			c.requeueAll(circle, buf)
+			c.requeue(circle, task.id)
+			return
+		}
+		acks <- a
 	}
-	if next != nil { // taken while stopping: give it back
-		c.requeue(circle, next.id)
-	}
+	c.requeueAll(circle, buf) // taken while stopping
 }
 
-// take returns the next task of circle, claimed. When busy it first tries
-// without blocking (one round trip); otherwise, or when the queue is empty,
-// it waits up to blockSeconds in BLMOVE (nil: none came). Stop interrupts
-// the wait; a move that happened anyway leaves the id in the processing
-// list, which Stop requeues.
-func (c *Consumer) take(circle string, busy bool) (*claimed, error) {
+// prefetch is how many tasks to take at once after a run that took last.
+func (c *Consumer) prefetch(last time.Duration) int {
+	if c.opts.MaxPrefetch <= 1 || last <= 0 {
+		return 1
+	}
+	return min(1+int(prefetchBudget/last), c.opts.MaxPrefetch)
+}
+
+// take returns the next tasks of circle (up to n), claimed. When busy it
+// first tries without blocking (one round trip for all n); otherwise, or
+// when the queue is empty, it waits up to blockSeconds in BLMOVE for one
+// (none: nil). Stop interrupts the wait; a move that happened anyway leaves
+// the id in the processing list, which Stop requeues.
+func (c *Consumer) take(circle string, busy bool, n int) ([]claimed, error) {
 	ctx, cancel := context.WithTimeout(c.takeCtx, blockCallTimeout)
 	defer cancel()
 	if busy {
-		kv, err := takeScript.Exec(ctx, c.client, []string{TasksKey(circle), ProcessingKey(c.opts.WorkerID)},
-			[]string{c.opts.WorkerID, now(), PrefixDetails}).AsStrSlice()
+		msgs, err := takeScript.Exec(ctx, c.client, []string{TasksKey(circle), ProcessingKey(c.opts.WorkerID)},
+			[]string{c.opts.WorkerID, now(), PrefixDetails, strconv.Itoa(n)}).ToArray()
 		if err == nil {
-			return claimedFrom(kv), nil
+			return claimedList(msgs)
 		}
 		if !rueidis.IsRedisNil(err) {
 			return nil, c.quiet(err)
@@ -320,7 +357,20 @@ func (c *Consumer) take(circle string, busy bool) (*claimed, error) {
 	if err != nil || h == nil {
 		return nil, nil // skipped, or left in the processing list for Stop
 	}
-	return &claimed{id: id, h: h}, nil
+	return []claimed{{id: id, h: h}}, nil
+}
+
+// claimedList decodes takeScript's answer.
+func claimedList(msgs []rueidis.RedisMessage) ([]claimed, error) {
+	out := make([]claimed, 0, len(msgs))
+	for _, m := range msgs {
+		kv, err := m.AsStrSlice()
+		if err != nil || len(kv) == 0 {
+			return out, fmt.Errorf("failed to decode taken task: %v", err)
+		}
+		out = append(out, claimed{id: kv[0], h: pairsToMap(kv[1:])})
+	}
+	return out, nil
 }
 
 // quiet hides errors caused by Stop interrupting a call.
@@ -331,9 +381,9 @@ func (c *Consumer) quiet(err error) error {
 	return err
 }
 
-// handle runs a claimed task, answers it and returns the next claimed task
-// of the circle, if the answer step took one.
-func (c *Consumer) handle(circle string, task *claimed, exec scripting.Executor) *claimed {
+// handle runs a claimed task and returns its answer; ok is false when the
+// drain deadline cancelled the run (the task is to be requeued).
+func (c *Consumer) handle(task claimed, exec scripting.Executor) (a ack, ok bool) {
 	t, replyTo, err := decodeTask(task.id, task.h)
 	var res scripting.Result
 	if err != nil {
@@ -342,11 +392,10 @@ func (c *Consumer) handle(circle string, task *claimed, exec scripting.Executor)
 	} else {
 		res = c.run(exec, t)
 		if c.runCtx.Err() != nil {
-			c.requeue(circle, task.id)
-			return nil
+			return ack{}, false
 		}
 	}
-	return c.complete(circle, task.id, replyTo, replyFromResult(task.id, c.opts.WorkerID, res))
+	return ack{id: task.id, replyTo: replyTo, rep: replyFromResult(task.id, c.opts.WorkerID, res)}, true
 }
 
 // claim marks a task moved by BLMOVE as processing and returns its hash,
@@ -397,32 +446,65 @@ func (c *Consumer) run(exec scripting.Executor, t scripting.Task) (res scripting
 	return res
 }
 
-// complete records the outcome and pushes the reply atomically, retrying
-// Redis errors until the drain deadline; unless the worker is stopping, the
-// same step takes the circle's next task, which it returns.
-func (c *Consumer) complete(circle, id, replyTo string, rep Reply) *claimed {
-	take := "1"
-	if c.takeCtx.Err() != nil {
-		take = "0"
+// completer answers finished tasks, as many per round trip as have
+// accumulated, until acks is closed.
+func (c *Consumer) completer(acks <-chan ack) {
+	batch := make([]ack, 0, 64)
+	for a := range acks {
+		batch = append(batch[:0], a)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case a, open := <-acks:
+				if !open {
+					break more
+				}
+				batch = append(batch, a)
+			default:
+				break more
+			}
+		}
+		c.complete(batch)
 	}
-	keys := []string{DetailsKey(id), ProcessingKey(c.opts.WorkerID), replyTo, TasksKey(circle)}
-	args := append([]string{id, encodeReply(rep), ms(replyTTL), ms(c.opts.Retention), take, c.opts.WorkerID, now(), PrefixDetails},
-		resultFields(rep, time.Now())...)
+}
+
+// complete records the outcomes and pushes the replies, each atomically
+// (completeScript), retrying Redis errors until the drain deadline. What is
+// not answered by then stays in the processing list and is requeued.
+func (c *Consumer) complete(batch []ack) {
+	execs := make([]rueidis.LuaExec, len(batch))
+	for i, a := range batch {
+		execs[i] = rueidis.LuaExec{
+			Keys: []string{DetailsKey(a.id), ProcessingKey(c.opts.WorkerID), a.replyTo},
+			Args: append([]string{a.id, encodeReply(a.rep), ms(replyTTL), ms(c.opts.Retention)}, resultFields(a.rep, time.Now())...),
+		}
+	}
 	var bo backoff
-	for {
+	for len(execs) > 0 {
 		ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
-		kv, err := completeScript.Exec(ctx, c.client, keys, args).AsStrSlice()
+		results := completeScript.ExecMulti(ctx, c.client, execs...)
 		cancel()
-		if err == nil {
-			return claimedFrom(kv)
+		var failed []rueidis.LuaExec
+		var lastErr error
+		for i, r := range results {
+			if err := r.Error(); err != nil {
+				failed, lastErr = append(failed, execs[i]), err
+			}
 		}
-		if rueidis.IsRedisNil(err) {
-			return nil
+		if execs = failed; len(execs) == 0 {
+			return
 		}
-		c.log.Warn("failed to answer task; retrying", "task", id, "err", err)
+		c.log.Warn("failed to answer tasks; retrying", "tasks", len(execs), "err", lastErr)
 		if !bo.wait(c.runCtx) {
-			return nil
+			return
 		}
+	}
+}
+
+// requeueAll gives back held tasks so that the first is first in line.
+func (c *Consumer) requeueAll(circle string, held []claimed) {
+	for i := len(held) - 1; i >= 0; i-- {
+		c.requeue(circle, held[i].id)
 	}
 }
 

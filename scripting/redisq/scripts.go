@@ -38,7 +38,7 @@ redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 return redis.call('HGETALL', KEYS[1])
 `)
 
-// luaTake is the body shared by takeScript and completeScript: move task ids
+// luaTake is the body of takeScript: move task ids
 // from the queue into the processing list until one is claimable (its hash
 // exists and is not answered; others are dropped), mark it processing and
 // return its id followed by its hash as field/value pairs, or false when the
@@ -63,31 +63,36 @@ local function take(queue, processing, wid, now, dprefix)
 end
 `
 
-// takeScript takes the next task without blocking (see luaTake). KEYS:
-// queue, processing. ARGV: worker id, now, details prefix.
+// takeScript takes up to ARGV[4] tasks without blocking (see luaTake) and
+// returns them as an array of (id, field/value pairs...) arrays, or false
+// when the queue is empty. KEYS: queue, processing. ARGV: worker id, now,
+// details prefix, count.
 var takeScript = rueidis.NewLuaScript(luaTake + `
-return take(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+local out = {}
+for _ = 1, tonumber(ARGV[4]) do
+  local t = take(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+  if not t then break end
+  out[#out + 1] = t
+end
+if #out == 0 then return false end
+return out
 `)
 
 // completeScript records the outcome, pushes the reply and removes the task
-// from the processing list in one step, then (when ARGV[5] is 1) takes the
-// next task like takeScript, so a busy worker needs one round trip per task.
-// If the hash is gone the caller gave up and deleted it: nothing is written
-// or pushed. KEYS: details, processing, reply list (may be ""), queue. ARGV:
-// task id, reply payload, reply list TTL ms, hash TTL ms, take (0/1), worker
-// id, now, details prefix, then field/value pairs.
-var completeScript = rueidis.NewLuaScript(luaTake + `
+// from the processing list in one step. If the hash is gone the caller gave
+// up and deleted it: nothing is written or pushed. KEYS: details,
+// processing, reply list (may be ""). ARGV: task id, reply payload, reply
+// list TTL ms, hash TTL ms, then field/value pairs. Returns 1 if answered.
+var completeScript = rueidis.NewLuaScript(`
 redis.call('LREM', KEYS[2], 1, ARGV[1])
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HSET', KEYS[1], unpack(ARGV, 9))
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
-  if KEYS[3] ~= '' then
-    redis.call('RPUSH', KEYS[3], ARGV[2])
-    redis.call('PEXPIRE', KEYS[3], ARGV[3])
-  end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if KEYS[3] ~= '' then
+  redis.call('RPUSH', KEYS[3], ARGV[2])
+  redis.call('PEXPIRE', KEYS[3], ARGV[3])
 end
-if ARGV[5] ~= '1' then return false end
-return take(KEYS[4], KEYS[2], ARGV[6], ARGV[7], ARGV[8])
+return 1
 `)
 
 // requeueScript puts a task a draining worker could not finish back at the
