@@ -55,7 +55,7 @@ func (c *circle) spawnWorkers(ctx actor.Context) {
 	for i := range n {
 		props := actor.PropsFromProducer(func() actor.Actor {
 			return &worker{exec: c.sys.exec, base: c.sys.base, log: c.sys.log, metrics: c.sys.metrics}
-		})
+		}, actor.WithDispatcher(c.sys.pool))
 		pid, err := ctx.SpawnNamed(props, "worker-"+strconv.Itoa(i))
 		if err != nil {
 			c.sys.log.Error("failed to spawn worker", "circle", c.ref.fp, "err", err)
@@ -74,7 +74,8 @@ func (c *circle) spawnSession(ctx actor.Context, msg *SpawnSession) *SessionSpaw
 	id := c.sys.sessionSeq.Add(1)
 	s := newSessionActor(c.sys, c.ref, id, msg)
 	c.sys.live.Add(1) // released by the session's cleanup
-	pid, err := ctx.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return s }), "session-"+strconv.FormatUint(id, 10))
+	props := actor.PropsFromProducer(func() actor.Actor { return s }, actor.WithDispatcher(c.sys.pool))
+	pid, err := ctx.SpawnNamed(props, "session-"+strconv.FormatUint(id, 10))
 	if err != nil {
 		c.sys.live.Done()
 		return &SessionSpawned{Err: fmt.Errorf("failed to spawn session: %w", ErrTooManySessions)}

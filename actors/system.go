@@ -17,6 +17,11 @@ import (
 	"github.com/circles-actor/circles-actor/scripting/rhai"
 )
 
+// poolGoroutines is the size of the mailbox goroutine pool: about the
+// number of sessions busy at the same moment under load. Idle ones are
+// parked and cost their stacks only.
+const poolGoroutines = 64
+
 // startTimeout bounds each start-up round trip to the guardian and circles.
 const startTimeout = 10 * time.Second
 
@@ -40,6 +45,7 @@ type System struct {
 
 	base       context.Context // cancelled at the end of Shutdown: stops running scripts
 	cancelBase context.CancelFunc
+	pool       *pooledDispatcher // runs session and worker mailboxes
 	sessionSeq atomic.Uint64
 	taskSeq    atomic.Uint64
 	idPrefix   string
@@ -119,6 +125,7 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 		s.keys = append(s.keys, pk)
 	}
 	slices.Sort(s.keys)
+	s.pool = newPooledDispatcher(poolGoroutines)
 	logger := s.log
 	s.as = actor.NewActorSystem(
 		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return protoLogger(logger) }),

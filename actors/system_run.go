@@ -139,6 +139,7 @@ func (s *System) shutdown(ctx context.Context) error {
 		}
 	}
 	s.as.Shutdown()
+	s.pool.close()
 	s.log.Info("actor system stopped")
 	return errors.Join(drainErr, closeErr)
 }
