@@ -552,3 +552,23 @@ func TestIndexChecksOnlyLiterals(t *testing.T) {
 		}
 	}
 }
+
+// TestConstantScopesMany crosses the size at which the scope switches from a
+// linear scan to a map, with shadowing on both sides of it.
+func TestConstantScopesMany(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("const x = 1;")
+	for i := 0; i < 40; i++ {
+		b.WriteString("let v" + strconv.Itoa(i) + " = 1;")
+	}
+	b.WriteString("{ let x = 2; x = 3; for i in 0..100 { let w = 1; } } v1 = 2;")
+	if _, err := syntax.Parse(b.String(), nil); err != nil {
+		t.Fatalf("shadowed constant: %v", err)
+	}
+	b.WriteString("x = 4;")
+	_, err := syntax.Parse(b.String(), nil)
+	if err == nil || !strings.Contains(err.Error(), "Cannot assign to constant 'x'") {
+		t.Fatalf("got %v, want a constant error", err)
+	}
+}
