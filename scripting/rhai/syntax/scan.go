@@ -708,12 +708,13 @@ func (s *scanner) char(tok *token) {
 		b := s.escape(tmp[:0], escPos)
 		r, _ = utf8.DecodeRune(b)
 	default:
-		var n int
-		r, n = utf8.DecodeRuneInString(s.src[s.off:])
-		_ = n
+		r, _ = utf8.DecodeRuneInString(s.src[s.off:])
 		s.advance()
 	}
-	if s.off >= len(s.src) || s.src[s.off] != '\'' {
+	if s.off >= len(s.src) || s.src[s.off] == '\n' {
+		s.errorf(tok.pos, "Unterminated character literal")
+	}
+	if s.src[s.off] != '\'' {
 		s.errorf(tok.pos, "Character literal must hold exactly one character")
 	}
 	s.advanceASCII(1)

@@ -127,6 +127,8 @@ func TestScanErrors(t *testing.T) {
 		{"/* a /* b */", "Unterminated block comment (line 1, position 1)"},
 		{"''", "Expecting a character inside '' (line 1, position 1)"},
 		{"'ab'", "Character literal must hold exactly one character (line 1, position 1)"},
+		{"'a", "Unterminated character literal (line 1, position 1)"},
+		{"'\\n\n'", "Unterminated character literal (line 1, position 1)"},
 		{`"\q"`, `Invalid escape sequence: '\q' (line 1, position 2)`},
 		{`"\x4"`, "Invalid escape sequence: expecting 2 hex digits (line 1, position 2)"},
 		{`"\UFFFFFFFF"`, "is not a valid character (line 1, position 2)"},
