@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -69,9 +70,19 @@ func (cs *Clients) RunN(ctx context.Context, op Op, n int) (time.Duration, error
 	return time.Since(start), err
 }
 
+// Rate is a throughput measurement.
+type Rate struct {
+	// PerSec is completed operations per second of wall time.
+	PerSec float64
+	// CPUPerOp is the process's CPU time (user + system, clients
+	// included) per operation: steadier than PerSec on a machine shared
+	// with other work.
+	CPUPerOp time.Duration
+}
+
 // Throughput runs op on every client for warmup, then counts completed
-// operations for d and returns operations per second.
-func (cs *Clients) Throughput(ctx context.Context, op Op, warmup, d time.Duration) (float64, error) {
+// operations for d.
+func (cs *Clients) Throughput(ctx context.Context, op Op, warmup, d time.Duration) (Rate, error) {
 	var done atomic.Int64
 	var stopped atomic.Bool
 	ctx, cancel := context.WithCancel(ctx)
@@ -80,25 +91,36 @@ func (cs *Clients) Throughput(ctx context.Context, op Op, warmup, d time.Duratio
 	go func() {
 		errc <- cs.each(ctx, op, func() bool { return !stopped.Load() }, func() { done.Add(1) })
 	}()
-	var n0, n1 int64
-	var t0, t1 time.Time
 	select {
 	case <-time.After(warmup):
 	case err := <-errc:
-		return 0, fmt.Errorf("failed during warm-up: %w", errors.Join(err, errors.New("clients stopped early")))
+		return Rate{}, fmt.Errorf("failed during warm-up: %w", errors.Join(err, errors.New("clients stopped early")))
 	}
-	n0, t0 = done.Load(), time.Now()
+	n0, t0, c0 := done.Load(), time.Now(), CPUTime()
 	select {
 	case <-time.After(d):
 	case err := <-errc:
-		return 0, fmt.Errorf("failed during measurement: %w", errors.Join(err, errors.New("clients stopped early")))
+		return Rate{}, fmt.Errorf("failed during measurement: %w", errors.Join(err, errors.New("clients stopped early")))
 	}
-	n1, t1 = done.Load(), time.Now()
+	n1, t1, c1 := done.Load(), time.Now(), CPUTime()
 	stopped.Store(true)
 	if err := <-errc; err != nil {
-		return 0, err
+		return Rate{}, err
 	}
-	return float64(n1-n0) / t1.Sub(t0).Seconds(), nil
+	if n1 == n0 {
+		return Rate{}, errors.New("failed to measure: no operation completed in the window")
+	}
+	return Rate{PerSec: float64(n1-n0) / t1.Sub(t0).Seconds(), CPUPerOp: (c1 - c0) / time.Duration(n1-n0)}, nil
+}
+
+// CPUTime is the process's user plus system CPU time so far, 0 if the
+// platform cannot tell.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // each runs one goroutine per client calling op while more() says so,

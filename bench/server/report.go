@@ -125,7 +125,7 @@ func throughputFigures(ctx context.Context, opts ReportOptions) ([]Figure, error
 		name   string
 		target string
 	}{{OpPlay, fmt.Sprintf("play round trips/s (%d clients)", opts.Clients), ">= 0.7"}, {OpAuth, fmt.Sprintf("authentications/s (%d clients)", opts.Clients), ">= 0.9"}} {
-		rates := map[string][]float64{}
+		rates, cpu := map[string][]float64{}, map[string][]float64{}
 		for round := range opts.Rounds {
 			order := []string{"bare", "ours"}
 			if round%2 == 1 {
@@ -136,14 +136,19 @@ func throughputFigures(ctx context.Context, opts ReportOptions) ([]Figure, error
 				if err != nil {
 					return figs, fmt.Errorf("failed to measure %s on %s: %w", op.op, kind, err)
 				}
-				fmt.Fprintf(opts.Progress, "round %d %s %s: %.0f/s\n", round+1, op.op, kind, r)
-				rates[kind] = append(rates[kind], r)
+				fmt.Fprintf(opts.Progress, "round %d %s %s: %.0f/s, %.1f us CPU/op\n", round+1, op.op, kind, r.PerSec, us(r.CPUPerOp))
+				rates[kind] = append(rates[kind], r.PerSec)
+				cpu[kind] = append(cpu[kind], us(r.CPUPerOp))
 			}
 		}
-		figs = append(figs, Figure{Name: op.name, Unit: "/s", Bare: medianF(rates["bare"]), Ours: medianF(rates["ours"]), Target: op.target})
+		figs = append(figs,
+			Figure{Name: op.name, Unit: "/s", Bare: medianF(rates["bare"]), Ours: medianF(rates["ours"]), Target: op.target},
+			Figure{Name: "  CPU per " + string(op.op) + " (server+client)", Unit: "us", Bare: medianF(cpu["bare"]), Ours: medianF(cpu["ours"])})
 	}
 	return figs, nil
 }
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 func medianF(xs []float64) float64 {
 	s := slices.Clone(xs)
@@ -168,6 +173,8 @@ func num(v float64, unit string) string {
 	switch unit {
 	case "/s":
 		return fmt.Sprintf("%.0f/s", v)
+	case "us":
+		return fmt.Sprintf("%.1f us", v)
 	case "KB":
 		return fmt.Sprintf("%.1f KB", v)
 	}

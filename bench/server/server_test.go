@@ -98,7 +98,7 @@ func TestThroughputSmoke(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s %s: %v", kind, op, err)
 			}
-			if rate <= 0 {
+			if rate.PerSec <= 0 {
 				t.Errorf("%s %s: rate %v", kind, op, rate)
 			}
 		}
