@@ -525,3 +525,83 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 		b.Run("redis-2-workers/"+w.name, func(b *testing.B) { benchPlays(b, redis, w.script, w.want) })
 	}
 }
+
+// TestRedisStatusAndWorkerDrain: `status` shows a circle's queue, active
+// task and live worker; SIGTERM makes the worker finish its running task,
+// unregister and exit 0.
+func TestRedisStatusAndWorkerDrain(t *testing.T) {
+	e := newRedisEnv(t)
+	_, addr := e.serve()
+	w := e.worker("worker")
+	e.waitWorkers(1)
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conns := e.dialN(addr, 3)
+	slow := "let s = 0; for i in 0..10000000 { s += 1; } s"
+	answers := make(chan error, 3)
+	for _, c := range conns {
+		go func() {
+			res, err := c.Play(ctx, slow)
+			if err == nil && res.Output != "10000000" {
+				err = fmt.Errorf("output %q", res.Output)
+			}
+			answers <- err
+		}()
+	}
+	rc := e.client()
+	defer rc.Close()
+	redisWait(t, 20*time.Second, "one running and two queued", func() bool {
+		s, err := redisq.QueueStats(ctx, rc, []string{redisCircle})
+		return err == nil && len(s) == 1 && s[0].Active >= 1 && s[0].Queued+s[0].Active == 3
+	})
+	out, err := exec.Command(e.bin, "status", "--redis-url", e.url, "--workers").CombinedOutput()
+	if err != nil {
+		t.Fatalf("status: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) < 5 || !strings.HasPrefix(lines[0], "CIRCLE") || !strings.HasPrefix(lines[1], redisCircle) ||
+		!strings.HasSuffix(strings.TrimSpace(lines[1]), " 1") || !strings.HasPrefix(lines[3], "WORKER") {
+		t.Fatalf("status output:\n%s", out)
+	}
+	t.Logf("status:\n%s", out)
+
+	_ = w.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-w.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("worker did not exit after SIGTERM:\n%s", w.output())
+	}
+	if code := w.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("worker exit code %d:\n%s", code, w.output())
+	}
+	live, err := redisq.LiveWorkers(ctx, rc)
+	if err != nil || len(live) != 0 {
+		t.Fatalf("live workers after drain: %v, %v", live, err)
+	}
+	// The running task was finished; the queued ones wait for the next worker.
+	if err := <-answers; err != nil {
+		t.Fatalf("drained worker's task: %v", err)
+	}
+	e.worker("worker-2")
+	for range 2 {
+		if err := <-answers; err != nil {
+			t.Fatalf("queued task: %v", err)
+		}
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"redis://127.0.0.1:6379":              "redis://127.0.0.1:6379",
+		"redis://:secret@host:6379/0":         "redis://:***@host:6379/0",
+		"rediss://user:p@ss@host:6380":        "rediss://user:***@host:6380",
+		"unix:///run/redis.sock":              "unix:///run/redis.sock",
+		"not a url":                           "not a url",
+		"redis://user@host:6379?dial_timeout": "redis://user:***@host:6379?dial_timeout",
+	} {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
