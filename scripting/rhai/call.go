@@ -16,9 +16,9 @@ type closure struct {
 	cells []*Value
 }
 
-// maxCallDepthCap bounds recursion even when Limits.MaxCallDepth is 0, so a
-// script can never exhaust the Go stack.
-const maxCallDepthCap = 4096
+// maxCallDepthHard bounds recursion even when Limits.MaxCallDepth is 0 (or
+// huge), so a script can never exhaust the Go stack.
+const maxCallDepthHard = 10_000
 
 // invoke runs a script function whose arguments are already in slots (taken
 // from allocSlots, released here).

@@ -76,8 +76,8 @@ func newRunState(ctx context.Context, e *Engine, p *Program, opts *RunOptions) *
 			}
 		}
 	}
-	if r.lim.MaxCallDepth <= 0 {
-		r.lim.MaxCallDepth = 1 << 30
+	if r.lim.MaxCallDepth <= 0 || r.lim.MaxCallDepth > maxCallDepthHard {
+		r.lim.MaxCallDepth = maxCallDepthHard
 	}
 	r.stack = make([]Value, 256)
 	r.refill()

@@ -70,13 +70,58 @@ func (fc *fnComp) valueExpr(e syntax.Expr) evalFn {
 			return x
 		}
 	}
+	pos := e.Position()
 	return func(f *frame) (Value, error) {
 		v, err := x(f)
-		if isContainer(v.k) {
-			v = v.Clone()
+		if err != nil || !isContainer(v.k) {
+			return v, err
 		}
-		return v, err
+		return f.rt.cloneChecked(v, pos)
 	}
+}
+
+// cloneChecked copies a container for storing elsewhere, refusing one whose
+// nested arrays and maps hold more elements in total than the array or map
+// limit allows: without this, `a.push(a)` in a loop doubles the data at
+// every step while each array stays short.
+func (r *runState) cloneChecked(v Value, pos syntax.Pos) (Value, error) {
+	limit := max(r.lim.MaxArrayLen, r.lim.MaxMapLen)
+	if limit > 0 && deepCount(v, limit) > limit {
+		return Unit, errAt(ErrDataTooLarge, pos, "Size of array too large")
+	}
+	return v.Clone(), nil
+}
+
+// deepCount counts the elements of v and of every array and map inside it,
+// stopping as soon as the count passes limit.
+func deepCount(v Value, limit int) int {
+	switch v.k {
+	case KindArray:
+		el := v.AsArray().Elems
+		n := len(el)
+		for _, e := range el {
+			if n > limit {
+				break
+			}
+			if e.k == KindArray || e.k == KindMap {
+				n += deepCount(e, limit-n)
+			}
+		}
+		return n
+	case KindMap:
+		m := v.AsMap().M
+		n := len(m)
+		for _, e := range m {
+			if n > limit {
+				break
+			}
+			if e.k == KindArray || e.k == KindMap {
+				n += deepCount(e, limit-n)
+			}
+		}
+		return n
+	}
+	return 0
 }
 
 // ident compiles a variable read.

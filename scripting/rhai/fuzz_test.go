@@ -31,7 +31,17 @@ func FuzzEval(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
-		_, err := e.Eval(ctx, src, &rhai.RunOptions{Limits: &lim})
+		done := make(chan error, 1)
+		go func() {
+			_, err := e.Eval(ctx, src, &rhai.RunOptions{Limits: &lim})
+			done <- err
+		}()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("script did not stop within 5s of a 100ms deadline: %q", src)
+		}
 		if err != nil {
 			if _, ok := err.(*rhai.Error); !ok {
 				t.Fatalf("error of type %T: %v", err, err)

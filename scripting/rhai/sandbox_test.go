@@ -27,6 +27,9 @@ func TestHostileScripts(t *testing.T) {
 		{"closure recursion", `let f = 0; f = || f.call(); f.call()`, rhai.ErrStackOverflow},
 		{"string doubling", `let s = "x"; loop { s += s }`, rhai.ErrDataTooLarge},
 		{"array growth", `let a = [1]; loop { a += a }`, rhai.ErrDataTooLarge},
+		{"nested doubling", `let a = [1]; loop { a.push(a) }`, rhai.ErrDataTooLarge},
+		{"nested literal doubling", `let a = [1]; loop { a = [a, a] }`, rhai.ErrDataTooLarge},
+		{"nested map doubling", `let m = #{}; let i = 0; loop { i += 1; m["k" + i] = m }`, rhai.ErrDataTooLarge},
 		{"deep parens", strings.Repeat("(", 10000) + "1" + strings.Repeat(")", 10000), rhai.ErrParse},
 		{"deep blocks", strings.Repeat("{", 10000) + strings.Repeat("}", 10000), rhai.ErrParse},
 	}
@@ -34,6 +37,7 @@ func TestHostileScripts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			lim := rhai.DefaultLimits()
 			lim.MaxOperations = 2_000_000
+			lim.MaxArrayLen, lim.MaxMapLen = 100_000, 100_000
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			start := time.Now()
