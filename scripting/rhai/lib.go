@@ -3,6 +3,7 @@ package rhai
 import (
 	"errors"
 	"math"
+	"strings"
 )
 
 // Stdlib returns the registrations of Rhai's standard library: the core,
@@ -158,7 +159,7 @@ func (cb *callback) call(pre []Value, item *Value, extra ...Value) (Value, error
 		return cb.c.CallFn(cb.fn, joinArgs(pre, *item, nil)...)
 	}
 	v, err := cb.c.CallFn(cb.fn, joinArgs(pre, *item, nil)...)
-	if len(extra) > 0 && isFnNotFound(err) {
+	if len(extra) > 0 && cb.isSelfNotFound(err) {
 		return cb.c.CallFn(cb.fn, joinArgs(pre, *item, extra)...)
 	}
 	return v, err
@@ -218,9 +219,13 @@ func isFatal(err error) bool {
 	return false
 }
 
-func isFnNotFound(err error) bool {
+// isSelfNotFound reports whether err says the callback itself has no
+// overload for the arguments given (not some function called inside it,
+// which must not make the callback run a second time).
+func (cb *callback) isSelfNotFound(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && e.Kind == ErrFunctionNotFound
+	return errors.As(err, &e) && e.Kind == ErrFunctionNotFound &&
+		strings.HasPrefix(e.Message, "Function not found: "+cb.fn.AsFnPtr().Name+" (")
 }
 
 // calcOffsetLen turns a (start, len) pair into a valid window of a sequence

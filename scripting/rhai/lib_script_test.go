@@ -235,6 +235,8 @@ var libScriptCases = []struct {
 	{"let a = [[2], [1]]; a.sort(); a", "", rhai.ErrFunctionNotFound},
 	{"#{a: 1, b: 2}.map(|k, v| v * 10)", "#{\"a\": 10, \"b\": 20}", ""},
 	{"#{a: 1, b: 2}.map(|k| k + this)", "#{\"a\": \"a1\", \"b\": \"b2\"}", ""},
+	{"fn f(x, i) { x * i } [1, 2, 3].map(\"f\")", "[0, 2, 6]", ""},
+	{"fn h(x) { nope(x) } [1].map(\"h\")", "", rhai.ErrFunctionNotFound},
 }
 
 func TestLibScripts(t *testing.T) {
