@@ -124,7 +124,10 @@ func (r Reply) Result() scripting.Result {
 	res := scripting.Result{TaskID: r.TaskID, Output: r.Output, Type: r.Type, Prints: r.Prints,
 		Took: time.Duration(r.TookUS) * time.Microsecond}
 	if r.Status == StatusError {
-		e := *r.Error
+		e := scripting.ScriptError{Kind: "internal", Message: "worker reported an error without details"}
+		if r.Error != nil {
+			e = *r.Error
+		}
 		res.Err, res.Output, res.Type = &e, "", ""
 	}
 	return res

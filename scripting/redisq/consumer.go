@@ -42,6 +42,10 @@ type ConsumerOptions struct {
 	DefaultTimeout time.Duration
 	// CommandTimeout bounds each non-blocking Redis command. Default 2s.
 	CommandTimeout time.Duration
+	// StatsInterval is how often the queue statistics of Circles are
+	// logged at debug level. Default 30s; negative disables. Nothing is
+	// queried unless debug logging is on.
+	StatsInterval time.Duration
 	// MaxPrefetch bounds the tasks one loop takes per round trip when
 	// scripts are quick (see prefetchBudget). Default 8; 1 disables.
 	MaxPrefetch int
@@ -74,6 +78,9 @@ func (o *ConsumerOptions) withDefaults() ConsumerOptions {
 	}
 	if c.CommandTimeout <= 0 {
 		c.CommandTimeout = 2 * time.Second
+	}
+	if c.StatsInterval == 0 {
+		c.StatsInterval = 30 * time.Second
 	}
 	if c.MaxPrefetch <= 0 {
 		c.MaxPrefetch = 8
@@ -137,6 +144,9 @@ func (c *Consumer) Start() {
 		if c.opts.RecoveryInterval > 0 {
 			r := &Recoverer{Client: c.client, Owner: c.opts.WorkerID, Logger: c.opts.Logger}
 			c.goBg(func() { r.Run(c.bgCtx, c.opts.RecoveryInterval) })
+		}
+		if c.opts.StatsInterval > 0 {
+			c.goBg(func() { logStatsLoop(c.bgCtx, c.client, c.opts.Circles, c.opts.StatsInterval, c.log) })
 		}
 		for _, circle := range c.opts.Circles {
 			for range c.opts.Concurrency {

@@ -176,6 +176,9 @@ func (d *Dispatcher) Dispatch(ctx context.Context, t scripting.Task) (scripting.
 		return scripting.Result{}, fmt.Errorf("failed to dispatch task: dispatcher closed: %w", scripting.ErrUnavailable)
 	default:
 	}
+	if t.CircleID == "" {
+		return scripting.Result{}, errors.New("failed to dispatch task: no circle")
+	}
 	if t.ID == "" {
 		t.ID = newID() + newID()
 	}
