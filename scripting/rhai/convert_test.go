@@ -2,6 +2,7 @@ package rhai_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -53,4 +54,20 @@ func TestToGo(t *testing.T) {
 	if _, err := json.Marshal(got); err != nil {
 		t.Errorf("not JSON-encodable: %v", err)
 	}
+}
+
+// FromGo takes decoded JSON (with UseNumber, so integers stay i64); ToGo
+// gives back data for encoding/json.
+func ExampleFromGo() {
+	dec := json.NewDecoder(strings.NewReader(`{"amount": 42, "rate": 0.5, "tags": ["a"]}`))
+	dec.UseNumber()
+	var x any
+	_ = dec.Decode(&x)
+	v, _ := rhai.FromGo(x)
+	fmt.Println(rhai.ToDebug(v))
+	out, _ := json.Marshal(rhai.ToGo(v))
+	fmt.Println(string(out))
+	// Output:
+	// #{"amount": 42, "rate": 0.5, "tags": ["a"]}
+	// {"amount":42,"rate":0.5,"tags":["a"]}
 }

@@ -1,6 +1,7 @@
 package rhai_test
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -69,4 +70,14 @@ func TestToStringBounded(t *testing.T) {
 	if s := rhai.ToDebug(nested); !strings.Contains(s, "...") {
 		t.Errorf("deep nesting not cut")
 	}
+}
+
+// ToString is what print shows; ToDebug is what debug shows.
+func ExampleToString() {
+	v := rhai.NewArray([]rhai.Value{rhai.Int(1), rhai.Float(2), rhai.String("x"), rhai.Char('c'), rhai.Unit})
+	fmt.Println(rhai.ToString(v))
+	fmt.Println(rhai.ToString(rhai.Float(1e20)), rhai.ToString(rhai.String("x")), rhai.ToDebug(rhai.String("x")))
+	// Output:
+	// [1, 2.0, "x", 'c', ()]
+	// 1e20 x "x"
 }
