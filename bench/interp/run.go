@@ -22,21 +22,23 @@ type Runner interface {
 type RhaiRunner struct {
 	engine *rhai.Engine
 	prog   *rhai.Program
+	opts   *rhai.RunOptions
 }
 
-// NewRhai compiles src with a fresh engine.
-func NewRhai(src string) (*RhaiRunner, error) {
+// NewRhai compiles src with a fresh engine; runs see the constant N = n.
+func NewRhai(src string, n int) (*RhaiRunner, error) {
 	e := rhai.NewEngine()
 	p, err := e.Compile(src)
 	if err != nil {
 		return nil, fmt.Errorf("failed to compile rhai script: %w", err)
 	}
-	return &RhaiRunner{engine: e, prog: p}, nil
+	opts := &rhai.RunOptions{Constants: map[string]rhai.Value{"N": rhai.Int(int64(n))}}
+	return &RhaiRunner{engine: e, prog: p, opts: opts}, nil
 }
 
-// Run executes the program once.
+// Run executes the program once. Cancelling ctx stops it.
 func (r *RhaiRunner) Run(ctx context.Context) (int64, error) {
-	v, err := r.engine.Run(ctx, r.prog, nil)
+	v, err := r.engine.Run(ctx, r.prog, r.opts)
 	if err != nil {
 		return 0, fmt.Errorf("failed to run rhai script: %w", err)
 	}
@@ -54,6 +56,7 @@ func (r *RhaiRunner) Run(ctx context.Context) (int64, error) {
 // fixed stack overflows on the strings workload's 200,000 pieces.
 type LuaRunner struct {
 	proto *lua.FunctionProto
+	n     int
 }
 
 // luaRegistryMax bounds the growable Lua data stack (slots).
@@ -62,8 +65,8 @@ const (
 	luaRegistryStep = 1 << 14
 )
 
-// NewLua parses and compiles src.
-func NewLua(src string) (*LuaRunner, error) {
+// NewLua parses and compiles src; runs see the global N = n.
+func NewLua(src string, n int) (*LuaRunner, error) {
 	chunk, err := parse.Parse(strings.NewReader(src), "workload.lua")
 	if err != nil {
 		return nil, fmt.Errorf("failed to parse lua script: %w", err)
@@ -72,7 +75,7 @@ func NewLua(src string) (*LuaRunner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to compile lua script: %w", err)
 	}
-	return &LuaRunner{proto: proto}, nil
+	return &LuaRunner{proto: proto, n: n}, nil
 }
 
 // Run executes the chunk once in a new state. It ignores ctx: a state with
@@ -81,6 +84,7 @@ func NewLua(src string) (*LuaRunner, error) {
 func (r *LuaRunner) Run(_ context.Context) (int64, error) {
 	L := lua.NewState(lua.Options{RegistryMaxSize: luaRegistryMax, RegistryGrowStep: luaRegistryStep})
 	defer L.Close()
+	L.SetGlobal("N", lua.LNumber(r.n))
 	L.Push(L.NewFunctionFromProto(r.proto))
 	if err := L.PCall(0, 1, nil); err != nil {
 		return 0, fmt.Errorf("failed to run lua script: %w", err)
@@ -98,11 +102,11 @@ func (r *LuaRunner) Run(_ context.Context) (int64, error) {
 
 // Runners compiles w at size n for both interpreters.
 func Runners(w Workload, n int) (rh *RhaiRunner, lu *LuaRunner, err error) {
-	if rh, err = NewRhai(w.RhaiSource(n)); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", w.Name, err)
+	if rh, err = NewRhai(w.Rhai, n); err != nil {
+		return nil, nil, fmt.Errorf("workload %s: %w", w.Name, err)
 	}
-	if lu, err = NewLua(w.LuaSource(n)); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", w.Name, err)
+	if lu, err = NewLua(w.Lua, n); err != nil {
+		return nil, nil, fmt.Errorf("workload %s: %w", w.Name, err)
 	}
 	return rh, lu, nil
 }
