@@ -76,7 +76,7 @@ func coreLib() []NativeDef {
 			}
 			s := strings.TrimSpace(args[0].AsStr())
 			f, err := strconv.ParseFloat(s, 64)
-			if err != nil && !isRangeErr(err) {
+			if isHexFloat(s) || (err != nil && !isRangeErr(err)) {
 				return Unit, Errorf(ErrArithmetic, "Error parsing floating-point number '%s': invalid float literal", args[0].AsStr())
 			}
 			return Float(f), nil
@@ -110,6 +110,13 @@ func displayVia(c *Call, fn string, v Value, builtin func(Value) string) (string
 		return s.AsStr(), nil
 	}
 	return builtin(s), nil
+}
+
+// isHexFloat spots Go-only float syntax ("0x1p-2") that Rust's parser,
+// and so Rhai's parse_float, rejects.
+func isHexFloat(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	return len(s) > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')
 }
 
 func isRangeErr(err error) bool {

@@ -171,12 +171,8 @@ func appendJSONString(b []byte, s string) []byte {
 		case '\f':
 			b = append(b, '\\', 'f')
 		default:
-			if c < 0x20 || c == 0x7f {
-				if c == 0x7f {
-					b = append(b, c)
-				} else {
-					b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-				}
+			if c < 0x20 {
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
 			} else {
 				b = append(b, c)
 			}

@@ -237,6 +237,8 @@ var libScriptCases = []struct {
 	{"#{a: 1, b: 2}.map(|k| k + this)", "#{\"a\": \"a1\", \"b\": \"b2\"}", ""},
 	{"fn f(x, i) { x * i } [1, 2, 3].map(\"f\")", "[0, 2, 6]", ""},
 	{"fn h(x) { nope(x) } [1].map(\"h\")", "", rhai.ErrFunctionNotFound},
+	{"parse_float(\"0x1p-2\")", "", rhai.ErrArithmetic},
+	{"parse_float(\" -2.5e3 \")", "-2500.0", ""},
 }
 
 func TestLibScripts(t *testing.T) {
