@@ -38,6 +38,35 @@ type MemSample struct {
 	Goroutines int
 }
 
+// String is the sample's line in the child protocol:
+// "mem <rss> <gomem> <goroutines>".
+func (m MemSample) String() string {
+	return "mem " + strconv.FormatUint(m.RSS, 10) + " " + strconv.FormatUint(m.GoMem, 10) + " " + strconv.Itoa(m.Goroutines)
+}
+
+// ParseMem reads a sample line written by MemSample.String.
+func ParseMem(line string) (MemSample, error) {
+	f := strings.Fields(line)
+	if len(f) != 4 || f[0] != "mem" {
+		return MemSample{}, fmt.Errorf("failed to parse sample %q: want mem <rss> <gomem> <goroutines>", line)
+	}
+	var m MemSample
+	var g uint64
+	var err error
+	m.RSS, err = strconv.ParseUint(f[1], 10, 64)
+	if err == nil {
+		m.GoMem, err = strconv.ParseUint(f[2], 10, 64)
+	}
+	if err == nil {
+		g, err = strconv.ParseUint(f[3], 10, 31)
+	}
+	if err != nil {
+		return MemSample{}, fmt.Errorf("failed to parse sample %q: %w", line, err)
+	}
+	m.Goroutines = int(g)
+	return m, nil
+}
+
 // sampleMem collects garbage, returns freed pages to the OS (so RSS counts
 // live memory, not what an earlier phase left behind) and samples.
 func sampleMem() (MemSample, error) {
@@ -105,7 +134,7 @@ func ServeChild(ctx context.Context, kind string, maxConns int, in io.Reader, ou
 		if err != nil {
 			return err
 		}
-		if _, err := fmt.Fprintf(out, "mem %d %d %d\n", m.RSS, m.GoMem, m.Goroutines); err != nil {
+		if _, err := io.WriteString(out, m.String()+"\n"); err != nil {
 			return fmt.Errorf("failed to report memory: %w", err)
 		}
 	}
@@ -194,27 +223,10 @@ func MeasureIdle(ctx context.Context, kind string, cmd *exec.Cmd, opts IdleOptio
 		if _, err := io.WriteString(stdin, "measure\n"); err != nil {
 			return MemSample{}, fmt.Errorf("failed to ask for a sample: %w", err)
 		}
-		f, err := next("mem")
-		if err != nil {
-			return MemSample{}, err
+		if !lines.Scan() {
+			return MemSample{}, fmt.Errorf("failed to read sample: %w", errors.Join(lines.Err(), io.ErrUnexpectedEOF))
 		}
-		if len(f) != 3 {
-			return MemSample{}, fmt.Errorf("failed to read sample: %q", f)
-		}
-		var m MemSample
-		var g uint64
-		m.RSS, err = strconv.ParseUint(f[0], 10, 64)
-		if err == nil {
-			m.GoMem, err = strconv.ParseUint(f[1], 10, 64)
-		}
-		if err == nil {
-			g, err = strconv.ParseUint(f[2], 10, 64)
-		}
-		if err != nil {
-			return MemSample{}, fmt.Errorf("failed to read sample: %w", err)
-		}
-		m.Goroutines = int(g)
-		return m, nil
+		return ParseMem(lines.Text())
 	}
 	f, err := next("url")
 	if err != nil || len(f) != 1 {
