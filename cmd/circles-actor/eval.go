@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,23 +36,27 @@ func (c *EvalCmd) Run(ctx context.Context, g *Globals) error {
 		defer cancel()
 	}
 	var stdout strings.Builder
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
 	opts := &rhai.RunOptions{
-		Debug: func(s string) { fmt.Fprintln(os.Stderr, s) },
+		// debug() goes to stderr at once; flush prints first to keep the order.
+		Debug: func(s string) { out.Flush(); fmt.Fprintln(os.Stderr, s) },
 	}
 	if c.JSON {
 		opts.Print = func(s string) { stdout.WriteString(s); stdout.WriteByte('\n') }
 	} else {
-		opts.Print = func(s string) { fmt.Println(s) }
+		opts.Print = func(s string) { out.WriteString(s); out.WriteByte('\n') }
 	}
 	v, runErr := rhai.NewEngine().Eval(ctx, src, opts)
 	if c.JSON {
-		return writeJSONResult(os.Stdout, v, runErr, stdout.String())
+		return writeJSONResult(out, v, runErr, stdout.String())
 	}
 	if runErr != nil {
+		out.Flush()
 		fmt.Fprintln(os.Stderr, runErr)
 		return exitCode(1)
 	}
-	fmt.Println(rhai.ToString(v))
+	fmt.Fprintln(out, rhai.ToString(v))
 	return nil
 }
 

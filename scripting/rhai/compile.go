@@ -78,7 +78,7 @@ func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
 		if r := recover(); r != nil {
 			ce, ok := r.(*Error)
 			if !ok {
-				panic(r)
+				ce = &Error{Kind: ErrParse, Message: fmt.Sprintf("internal compiler error: %v", r)}
 			}
 			p, err = nil, ce
 		}

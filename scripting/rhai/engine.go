@@ -11,6 +11,8 @@ package rhai
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 )
@@ -89,6 +91,12 @@ func (e *Engine) Run(ctx context.Context, p *Program, opts *RunOptions) (v Value
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	defer func() {
+		// A bug in the evaluator must fail this run, never the process.
+		if x := recover(); x != nil {
+			v, err = Unit, &Error{Kind: ErrRuntime, Message: fmt.Sprintf("internal error: %v", x), Cause: fmt.Errorf("panic: %v\n%s", x, debug.Stack())}
+		}
+	}()
 	r := newRunState(ctx, e, p, opts)
 	if err := ctx.Err(); err != nil {
 		return Unit, &Error{Kind: ErrCancelled, Message: "Script terminated: " + err.Error(), Cause: err}
