@@ -1,7 +1,10 @@
 package actors
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"log/slog"
 
 	"github.com/circles-actor/circles-actor/actors/auth"
 	"github.com/circles-actor/circles-actor/config"
@@ -29,20 +32,39 @@ func (s *sessionActor) fetchNonce(r *jsonrpc.Request) (any, *jsonrpc.Error) {
 	if err := jsonrpc.BindParams(r.Params, []string{"pubkey?"}, &pubkey); err != nil {
 		return nil, jsonrpc.AsError(err)
 	}
-	var pk string
-	if pubkey != "" {
-		c, err := config.CanonicalKey(pubkey)
-		if err != nil {
-			return nil, jsonrpc.NewError(jsonrpc.InvalidParams, "Invalid params: pubkey is not a secp256k1 public key in hex")
-		}
-		pk = c
+	// A syntax check only: whether the key is on the curve is decided by
+	// authenticate, so issuing a nonce costs no point decompression.
+	if pubkey != "" && !looksLikeKey(pubkey) {
+		return nil, jsonrpc.NewError(jsonrpc.InvalidParams, "Invalid params: pubkey is not a secp256k1 public key in hex")
 	}
 	if s.nonces == nil {
 		cfg := &s.sys.cfg
 		s.nonces = auth.NewNonceStore(&auth.NonceOptions{Circle: s.circle.pk, MaxPending: cfg.MaxPendingNonces, TTL: cfg.NonceTTL})
 	}
-	n, exp := s.nonces.Issue(pk)
+	n, exp := s.nonces.Issue(pubkey)
 	return nonceResult{Nonce: n, ExpiresAt: exp.Unix()}, nil
+}
+
+// looksLikeKey reports whether s is spelled like a compressed (02/03, 66
+// hex digits) or uncompressed (04, 130 hex digits) public key, with an
+// optional 0x prefix.
+func looksLikeKey(s string) bool {
+	if len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		s = s[2:]
+	}
+	switch {
+	case len(s) == 66 && (s[:2] == "02" || s[:2] == "03"):
+	case len(s) == 130 && s[:2] == "04":
+	default:
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // authParams reads authenticate's three shapes: {pubkey, signature, nonce?},
@@ -65,58 +87,48 @@ func (s *sessionActor) authenticate(r *jsonrpc.Request) (any, *jsonrpc.Error) {
 	if perr != nil {
 		return nil, perr
 	}
-	pk, keyErr := config.CanonicalKey(pubkey)
-	// Any attempt consumes the nonces it could use, even when it is throttled
-	// or malformed, so a nonce is never tried twice.
-	nonces, nonceErr := s.takeNonces(nonceArg, pk)
+	if s.nonces == nil {
+		s.nonces = auth.NewNonceStore(nil)
+	}
 	ip := clientIP(s.remote)
 	if !s.sys.throttle.allowed(ip) {
-		s.authFailed(ip, "rate_limited", pk)
+		// Any attempt uses up its nonces, a throttled one too.
+		if nonceArg != "" {
+			_ = s.nonces.Consume(nonceArg)
+		} else {
+			_, _ = s.nonces.Take(pubkey)
+		}
+		s.authFailed(ip, "rate_limited")
 		return nil, jsonrpc.NewError(jsonrpc.RateLimited, "Rate limited: too many failed authentications, retry later")
 	}
-	if nonceErr != nil {
-		s.authFailed(ip, "bad_nonce", pk)
-		return nil, jsonrpc.NewError(jsonrpc.BadNonce, "Unknown or expired nonce: call fetch_nonce first")
+	var pk string
+	var err error
+	if nonceArg != "" {
+		pk, err = s.nonces.AuthenticateNonce(pubkey, sigHex, nonceArg)
+	} else {
+		pk, err = s.nonces.Authenticate(pubkey, sigHex)
 	}
-	if keyErr != nil {
-		s.authFailed(ip, "bad_key", "")
+	switch {
+	case errors.Is(err, auth.ErrUnknownNonce), errors.Is(err, auth.ErrExpired):
+		s.authFailed(ip, "bad_nonce")
+		return nil, jsonrpc.NewError(jsonrpc.BadNonce, "Unknown or expired nonce: call fetch_nonce first")
+	case err != nil:
+		s.authFailed(ip, "bad_signature")
 		return nil, errInvalidCredentials
 	}
-	for _, n := range nonces {
-		if auth.Verify(pk, sigHex, n) == nil {
-			s.caller = pk
-			s.logger().Info("session authenticated", "caller", config.Fingerprint(pk))
-			return authResult{Authenticated: true, PubKey: pk}, nil
-		}
+	s.caller = pk
+	if s.sys.log.Enabled(context.Background(), slog.LevelDebug) {
+		s.logger().Debug("session authenticated", "caller", config.Fingerprint(pk))
 	}
-	s.authFailed(ip, "bad_signature", pk)
-	return nil, errInvalidCredentials
+	return authResult{Authenticated: true, PubKey: pk}, nil
 }
 
-// takeNonces consumes the nonce named by the client, or else every pending
-// nonce issued for pk or for no key (newest first; usually one).
-func (s *sessionActor) takeNonces(nonceArg, pk string) ([]string, error) {
-	if s.nonces == nil {
-		return nil, auth.ErrUnknownNonce
-	}
-	if nonceArg != "" {
-		if err := s.nonces.Consume(nonceArg); err != nil {
-			return nil, err
-		}
-		return []string{nonceArg}, nil
-	}
-	return s.nonces.Take(pk)
-}
-
-// authFailed counts and logs a failed attempt without key material.
-func (s *sessionActor) authFailed(ip, reason, pk string) {
+// authFailed counts and logs a failed attempt. The log names the client IP
+// and the reason, never key material.
+func (s *sessionActor) authFailed(ip, reason string) {
 	if reason != "rate_limited" {
 		s.sys.throttle.failed(ip)
 	}
 	s.sys.metrics.authFailures.WithLabelValues(reason).Inc()
-	attrs := []any{"reason", reason, "remote", ip}
-	if pk != "" {
-		attrs = append(attrs, "caller", config.Fingerprint(pk))
-	}
-	s.logger().Info("authentication failed", attrs...)
+	s.logger().Info("authentication failed", "reason", reason, "remote", ip)
 }
