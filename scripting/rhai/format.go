@@ -111,10 +111,13 @@ func rustExp(f float64) string {
 	return mant + "e" + exp
 }
 
-// formatter accumulates bounded output.
+// formatter accumulates bounded output. custom, when set, formats host
+// values (KindCustom) found anywhere in the value, as Rhai formats them with
+// the host's to_string/to_debug.
 type formatter struct {
-	b    strings.Builder
-	full bool
+	b      strings.Builder
+	full   bool
+	custom func(v Value, debug bool) string
 }
 
 func (f *formatter) String() string { return f.b.String() }
@@ -176,6 +179,12 @@ func (f *formatter) value(v Value, depth int, debug bool) {
 		f.array(v.AsArray().Elems, depth)
 	case KindMap:
 		f.mapValue(v.AsMap().M, depth)
+	case KindCustom:
+		if f.custom != nil {
+			f.put(f.custom(v, debug))
+			return
+		}
+		f.put(scalarString(v))
 	default:
 		f.put(scalarString(v))
 	}

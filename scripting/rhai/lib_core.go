@@ -16,11 +16,7 @@ func coreLib() []NativeDef {
 			return Unit, nil
 		}),
 		fnDef("print", 1, func(c *Call, args []Value) (Value, error) {
-			s, err := displayVia(c, "to_string", args[0], ToString)
-			if err != nil {
-				return Unit, err
-			}
-			c.Print(s)
+			c.Print(displayVia(c, args[0], false))
 			return Unit, nil
 		}),
 		fnDef("debug", 0, func(c *Call, _ []Value) (Value, error) {
@@ -28,23 +24,26 @@ func coreLib() []NativeDef {
 			return Unit, nil
 		}),
 		fnDef("debug", 1, func(c *Call, args []Value) (Value, error) {
-			s, err := displayVia(c, "to_debug", args[0], ToDebug)
-			if err != nil {
-				return Unit, err
-			}
-			c.Debug(s)
+			c.Debug(displayVia(c, args[0], true))
 			return Unit, nil
 		}),
 		pureDef("type_of", 1, func(_ *Call, args []Value) (Value, error) {
 			return String(args[0].TypeName()), nil
 		}),
 		pureDef("to_string", 1, func(c *Call, args []Value) (Value, error) {
-			if args[0].k == KindString {
+			switch args[0].k {
+			case KindString:
 				return args[0], nil
+			case KindArray, KindMap:
+				return String(displayVia(c, args[0], false)), nil
 			}
 			return String(ToString(args[0])), nil
 		}),
-		pureDef("to_debug", 1, func(_ *Call, args []Value) (Value, error) {
+		pureDef("to_debug", 1, func(c *Call, args []Value) (Value, error) {
+			switch args[0].k {
+			case KindArray, KindMap:
+				return String(displayVia(c, args[0], true)), nil
+			}
 			return String(ToDebug(args[0])), nil
 		}),
 		pureDef("is_shared", 1, func(_ *Call, _ []Value) (Value, error) {
@@ -95,21 +94,55 @@ func coreLib() []NativeDef {
 	return defs
 }
 
-// displayVia formats v for print or debug. A host type (KindCustom) is
-// formatted by whatever to_string/to_debug is registered for it, as Rhai
-// does; other values use the built-in form.
-func displayVia(c *Call, fn string, v Value, builtin func(Value) string) (string, error) {
-	if v.k != KindCustom {
-		return builtin(v), nil
+// displayVia formats v for print or debug (debug selects the debug form).
+// Host values (KindCustom), at the top or inside arrays and maps, are
+// formatted by whatever to_string/to_debug is registered for them, as Rhai
+// does; without a registration they show their type name.
+func displayVia(c *Call, v Value, debug bool) string {
+	if !hasCustom(v, 0) {
+		if debug {
+			return ToDebug(v)
+		}
+		return ToString(v)
 	}
-	s, err := c.CallFnName(fn, v)
-	if err != nil {
-		return "", err
+	f := formatter{custom: func(x Value, dbg bool) string {
+		name := "to_string"
+		if dbg {
+			name = "to_debug"
+		}
+		s, err := c.CallFnName(name, x)
+		if err != nil || s.k != KindString {
+			return x.TypeName()
+		}
+		return s.AsStr()
+	}}
+	f.value(v, 0, debug)
+	return f.String()
+}
+
+// hasCustom reports whether v holds a host value, so that plain values
+// keep the fast path.
+func hasCustom(v Value, depth int) bool {
+	if depth > maxFormatDepth {
+		return false
 	}
-	if s.k == KindString {
-		return s.AsStr(), nil
+	switch v.k {
+	case KindCustom:
+		return true
+	case KindArray:
+		for _, e := range v.AsArray().Elems {
+			if hasCustom(e, depth+1) {
+				return true
+			}
+		}
+	case KindMap:
+		for _, e := range v.AsMap().M {
+			if hasCustom(e, depth+1) {
+				return true
+			}
+		}
 	}
-	return builtin(s), nil
+	return false
 }
 
 // isHexFloat spots Go-only float syntax ("0x1p-2") that Rust's parser,

@@ -301,13 +301,19 @@ func TestLibPrintCustomType(t *testing.T) {
 			}
 			return rhai.String("TS=42"), nil
 		}},
+		rhai.NativeDef{Name: "to_debug", Arity: 1, Fn: func(_ *rhai.Call, a []rhai.Value) (rhai.Value, error) {
+			if a[0].Kind() != rhai.KindCustom {
+				return rhai.Unit, rhai.ErrNoMatch
+			}
+			return rhai.String("!!!TS=42!!!"), nil
+		}},
 	)
 	var printed []string
 	opts := &rhai.RunOptions{Print: func(s string) { printed = append(printed, s) }}
-	if _, err := eng.Eval(context.Background(), `print(new_ts()); print(to_string(1)); debug(new_ts())`, opts); err != nil {
+	if _, err := eng.Eval(context.Background(), `print(new_ts()); print(to_string(1)); print([new_ts(), "x"]); print(#{a: new_ts()}.to_string())`, opts); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(printed, "|") != "TS=42|1" {
+	if strings.Join(printed, "|") != `TS=42|1|[!!!TS=42!!!, "x"]|#{"a": !!!TS=42!!!}` {
 		t.Errorf("printed %q", printed)
 	}
 }
