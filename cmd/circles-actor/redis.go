@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/redisq"
@@ -70,6 +72,20 @@ func startConsumers(_ context.Context, cfg config.Config, circles []string, conc
 		defer client.Close()
 		return w.Stop(ctx)
 	}, nil
+}
+
+// registerRedisMetrics exports the Redis queues' depth, active tasks and
+// live workers of circles on reg (read at each scrape) when d is the Redis
+// dispatcher; otherwise it does nothing.
+func registerRedisMetrics(reg prometheus.Registerer, d scripting.Dispatcher, circles []string) error {
+	rd, ok := d.(*redisq.Dispatcher)
+	if !ok || reg == nil {
+		return nil
+	}
+	if err := reg.Register(redisq.NewCollector(rd.Client(), circles, 0)); err != nil {
+		return fmt.Errorf("failed to register redis metrics: %w", err)
+	}
+	return nil
 }
 
 // redactURL hides the password of a redis URL for logs.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/circles-actor/circles-actor/actors"
 	"github.com/circles-actor/circles-actor/config"
+	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/transport"
 )
 
@@ -144,16 +145,21 @@ func circleSecrets(stripe, idenfy map[string]string) map[string]config.ProviderS
 // then the local Redis consumers.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(addr string)) error {
 	opts := []actors.Option{actors.WithLogger(log)}
+	var redisDispatcher scripting.Dispatcher
 	if cfg.RedisURL != "" {
 		d, err := newRedisDispatcher(ctx, cfg, log)
 		if err != nil {
 			return err
 		}
 		opts = append(opts, actors.WithDispatcher(d))
+		redisDispatcher = d
 	}
 	sys, err := actors.NewSystem(cfg, opts...)
 	if err != nil {
 		return fmt.Errorf("failed to start the actor system: %w", err)
+	}
+	if err := registerRedisMetrics(sys.Registry(), redisDispatcher, sys.Circles()); err != nil {
+		log.Warn("redis queue metrics unavailable", "err", err)
 	}
 	stopWorkers := func(context.Context) error { return nil }
 	if cfg.RedisURL != "" && !cfg.NoLocalWorkers {
