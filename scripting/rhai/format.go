@@ -281,17 +281,28 @@ func SortedKeys(m map[string]Value) []string {
 }
 
 // quoteString is Rust's Debug for str: double quotes, with \" \\ \n \r \t
-// \0 and \u{..} escapes for other non-printable characters.
+// \0 and \u{..} escapes for other non-printable characters. Runs of plain
+// ASCII are copied in one go, so quoting a long string stays cheap.
 func quoteString(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
 	b.WriteByte('"')
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && s[j] >= 0x20 && s[j] < 0x7f && s[j] != '"' && s[j] != '\\' {
+			j++
+		}
+		b.WriteString(s[i:j])
+		if j == len(s) {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s[j:])
 		if r == '\'' {
 			b.WriteRune(r)
-			continue
+		} else {
+			writeEscaped(&b, r, '"')
 		}
-		writeEscaped(&b, r, '"')
+		i = j + size
 	}
 	b.WriteByte('"')
 	return b.String()

@@ -33,6 +33,7 @@ func TestToString(t *testing.T) {
 		{rhai.Char('x'), "x", "'x'"},
 		{rhai.Char('\''), "'", `'\''`},
 		{rhai.String("a\nb"), "a\nb", `"a\nb"`},
+		{rhai.String("q\"b\\c\x01é'\t"), "q\"b\\c\x01é'\t", `"q\"b\\c\u{1}é'\t"`},
 		{rhai.NewArray([]rhai.Value{rhai.Int(1), rhai.String("a"), rhai.Char('c'), rhai.Unit, rhai.Float(2)}),
 			`[1, "a", 'c', (), 2.0]`, `[1, "a", 'c', (), 2.0]`},
 		{m, `#{"a": "x\"y", "b": 2}`, `#{"a": "x\"y", "b": 2}`},
