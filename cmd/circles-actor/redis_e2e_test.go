@@ -565,6 +565,17 @@ func TestRedisStatusAndWorkerDrain(t *testing.T) {
 		t.Fatalf("status output:\n%s", out)
 	}
 	t.Logf("status:\n%s", out)
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`circles_redis_live_workers{circle="` + redisCircle + `"} 1`, "circles_redis_up 1"} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
 
 	_ = w.cmd.Process.Signal(syscall.SIGTERM)
 	select {
