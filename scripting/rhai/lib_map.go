@@ -56,6 +56,9 @@ func mapLib() []NativeDef {
 			if err != nil {
 				return Unit, err
 			}
+			for k, v := range keep { // the source map keeps its values
+				keep[k] = v.Clone()
+			}
 			return NewMap(keep), nil
 		})),
 		fnDef("map", 2, mapFn(mapMap)),

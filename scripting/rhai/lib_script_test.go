@@ -239,6 +239,8 @@ var libScriptCases = []struct {
 	{"fn h(x) { nope(x) } [1].map(\"h\")", "", rhai.ErrFunctionNotFound},
 	{"parse_float(\"0x1p-2\")", "", rhai.ErrArithmetic},
 	{"parse_float(\" -2.5e3 \")", "-2500.0", ""},
+	{"let m = #{a: [1]}; let f = m.filter(|k, v| true); f.a.push(2); m", "#{\"a\": [1]}", ""},
+	{"let a = [[1]]; let f = a.filter(|v| true); f[0].push(2); a", "[[1]]", ""},
 }
 
 func TestLibScripts(t *testing.T) {
