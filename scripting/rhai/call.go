@@ -275,6 +275,9 @@ func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
 	if p := fc.c.fns[fnKey{name, len(e.Args)}]; p != nil {
 		return fc.directCall(p, e)
 	}
+	if e.Namespace == "" && fc.lookup(name).kind != refNone {
+		return fc.varCall(e)
+	}
 	// A native: the first argument goes by reference and is written back
 	// when the native is Mutating (`pad(y, 5, 0)`).
 	var target *place
@@ -291,7 +294,10 @@ func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
 		if p := r.lookupFn(name, len(vals)); p != nil {
 			return r.callByName(name, vals, pos)
 		}
+		var constOrig *Value
 		if target != nil && target.isConst && isContainer(vals[0].k) {
+			o := vals[0]
+			constOrig = &o
 			vals[0] = vals[0].Clone()
 		}
 		orig := Unit
@@ -304,6 +310,9 @@ func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
 		}
 		if def == nil {
 			return Unit, fnNotFound(name, vals, pos)
+		}
+		if target != nil && target.isConst && (def.Flags&Mutating != 0 || constOrig != nil && !Equal(*constOrig, vals[0])) {
+			return Unit, errAt(ErrRuntime, pos, "Non-pure function '%s' cannot be called on constant %s", name, target.rootName())
 		}
 		if def.Flags&Mutating != 0 && target != nil && !sameValue(orig, vals[0]) {
 			if err := target.update(f, opNone, vals[0]); err != nil {
@@ -366,6 +375,28 @@ func (fc *fnComp) bangCall(e *syntax.CallExpr) evalFn {
 	}
 }
 
+// varCall compiles `f(args)` where f is a variable: a function pointer in
+// it is called; anything else falls back to a function named f.
+func (fc *fnComp) varCall(e *syntax.CallExpr) evalFn {
+	fn := fc.ident(&syntax.Ident{P: e.P, Name: e.Name})
+	args := fc.argList(e.Args, false)
+	name, pos := e.Name, e.P
+	return func(f *frame) (Value, error) {
+		fp, err := fn(f)
+		if err != nil {
+			return Unit, err
+		}
+		vals, err := evalArgs(f, args, 0)
+		if err != nil {
+			return Unit, err
+		}
+		if fp.k == KindFnPtr {
+			return f.rt.callFnPtr(fp, vals, nil, pos)
+		}
+		return f.rt.callByName(name, vals, pos)
+	}
+}
+
 // directCall calls a script function known at compile time, evaluating the
 // arguments straight into the callee's slots.
 func (fc *fnComp) directCall(p *fnProto, e *syntax.CallExpr) evalFn {
@@ -405,7 +436,9 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 		if safe && obj.k == KindUnit {
 			return Unit, nil
 		}
-		if target != nil && target.isConst && isContainer(obj.k) {
+		constObj := target != nil && target.isConst && isContainer(obj.k)
+		orig := obj
+		if constObj {
 			obj = obj.Clone()
 		}
 		vals, err := evalArgs(f, args, 1)
@@ -413,9 +446,12 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 			return Unit, err
 		}
 		vals[0] = obj
-		v, err := f.rt.method(name, vals, pos)
+		v, err := f.rt.method(name, vals, target != nil && target.isConst, pos)
 		if err != nil {
 			return Unit, err
+		}
+		if constObj && !Equal(orig, vals[0]) {
+			return Unit, errAt(ErrRuntime, pos, "Non-pure method '%s' cannot be called on constant %s", name, target.rootName())
 		}
 		if target != nil && !sameValue(obj, vals[0]) {
 			if err := target.update(f, opNone, vals[0]); err != nil {
@@ -428,7 +464,7 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 
 // method dispatches a method call; vals[0] is the receiver and is updated
 // in place when the call changes it.
-func (r *runState) method(name string, vals []Value, pos syntax.Pos) (Value, error) {
+func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.Pos) (Value, error) {
 	obj, args := vals[0], vals[1:]
 	switch {
 	case name == "call" && obj.k == KindFnPtr:
@@ -457,6 +493,8 @@ func (r *runState) method(name string, vals []Value, pos syntax.Pos) (Value, err
 	}
 	if def.Flags&Mutating == 0 {
 		vals[0] = obj
+	} else if constRecv {
+		return Unit, errAt(ErrRuntime, pos, "Non-pure method '%s' cannot be called on a constant", name)
 	}
 	return v, nil
 }

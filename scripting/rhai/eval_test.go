@@ -80,6 +80,9 @@ func TestSemantics(t *testing.T) {
 		{"getter", `let a = [1, 2]; a.len`, "2"},
 		{"map property fn ptr", `let o = #{v: 1, inc: || this.v += 1}; o.inc(); o.v`, "2"},
 		{"shadowing", `let x = 1; let x = x + 1; x`, "2"},
+		{"fn ptr variable called directly", `let f = |x| x * 2; f(21)`, "42"},
+		{"bare fn name pointer", `fn dbl(x) { x * 2 } let f = dbl; [1, 2].map(f)`, "[2, 4]"},
+		{"const pure method", `const A = [1, 2]; A.len()`, "2"},
 		{"block scope", `let x = 1; { let x = 5; } x`, "1"},
 	}
 	for _, tt := range tests {
@@ -111,6 +114,8 @@ func TestErrors(t *testing.T) {
 		{"bad operand", `true + 1`, rhai.ErrFunctionNotFound, "Function not found: + (bool, i64)"},
 		{"const assign", `const x = 1; x = 2;`, rhai.ErrParse, "constant"},
 		{"const index assign", `const x = [1]; x[0] = 2;`, rhai.ErrRuntime, "constant"},
+		{"const mutating method", `const x = [1]; x.push(2);`, rhai.ErrRuntime, "constant"},
+		{"const mutating function", `const x = [1]; push(x, 2);`, rhai.ErrRuntime, "constant"},
 		{"break outside loop", `break;`, rhai.ErrParse, "loop"},
 		{"throw", `throw 42`, rhai.ErrRuntime, "42"},
 		{"if not bool", `if 1 { 2 }`, rhai.ErrMismatchedType, "Boolean"},
