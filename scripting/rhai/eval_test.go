@@ -118,7 +118,7 @@ func TestErrors(t *testing.T) {
 		{"const mutating function", `const x = [1]; push(x, 2);`, rhai.ErrRuntime, "constant"},
 		{"break outside loop", `break;`, rhai.ErrParse, "loop"},
 		{"throw", `throw 42`, rhai.ErrRuntime, "42"},
-		{"if not bool", `if 1 { 2 }`, rhai.ErrMismatchedType, "Boolean"},
+		{"if not bool", `let x = 1; if x { 2 }`, rhai.ErrMismatchedType, "Boolean"},
 		{"parse", `let = ;`, rhai.ErrParse, ""},
 		{"eval rejected", `eval("1")`, rhai.ErrRuntime, "eval"},
 		{"property on int", `let x = 1; x.foo`, rhai.ErrPropertyNotFound, "foo"},
