@@ -11,6 +11,7 @@ import (
 	"github.com/circles-actor/circles-actor/actors/actorstest"
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
+	"github.com/circles-actor/circles-actor/scripting/rhai"
 	"github.com/circles-actor/circles-actor/transport/jsonrpc"
 )
 
@@ -232,5 +233,26 @@ func TestHostFunctions(t *testing.T) {
 	c.call("play", []string{`greet("world")`}, &p)
 	if p.Output != "hello, world" {
 		t.Fatalf("host function: %+v", p)
+	}
+}
+
+func TestPanickingHostFunctionIsAScriptError(t *testing.T) {
+	t.Parallel()
+	boom := func(e *rhai.Engine) error {
+		e.RegisterNative(rhai.NativeDef{Name: "boom", Arity: 0, Fn: func(*rhai.Call, []rhai.Value) (rhai.Value, error) {
+			panic("host bug")
+		}})
+		return nil
+	}
+	sys, circle := startSystem(t, nil, actors.WithHostFunctions(boom))
+	c := open(t, sys, circle)
+	code, r := c.callErr("play", []string{"boom()"})
+	if code != jsonrpc.ScriptError || !strings.Contains(string(r.Error.Data), `"kind":"host"`) {
+		t.Fatalf("panicking host function: %d %s", code, r.Error.Data)
+	}
+	var p playRes
+	c.call("play", []string{"40 + 2"}, &p)
+	if p.Output != "42" {
+		t.Fatalf("next play %+v", p)
 	}
 }
