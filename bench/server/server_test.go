@@ -94,7 +94,7 @@ func TestThroughputSmoke(t *testing.T) {
 			if _, err := cs.RunN(ctx, op, 20); err != nil {
 				t.Fatalf("%s %s: %v", kind, op, err)
 			}
-			rate, err := cs.Throughput(ctx, op, 20*time.Millisecond, 100*time.Millisecond)
+			rate, err := cs.Throughput(ctx, op, 20*time.Millisecond, 300*time.Millisecond)
 			if err != nil {
 				t.Fatalf("%s %s: %v", kind, op, err)
 			}
