@@ -183,13 +183,14 @@ func TestSilentPeerClosedAfterIdleTimeout(t *testing.T) {
 }
 
 func TestPongsKeepQuietPeerAlive(t *testing.T) {
+	t.Parallel() // mostly waiting; runs after the sequential tests (and their leak check)
 	cfg := testPumpConfig()
-	cfg.pingInterval, cfg.idleTimeout = 10*time.Millisecond, 500*time.Millisecond
+	cfg.pingInterval, cfg.idleTimeout = 10*time.Millisecond, 700*time.Millisecond
 	h := newPumpHarness(t, cfg)
 	var pings atomic.Int32
 	enough := make(chan struct{})
 	ws, c := h.dial(t, &websocket.DialOptions{OnPingReceived: func(context.Context, []byte) bool {
-		if pings.Add(1) == 60 { // 60 pings take longer than an idle timeout
+		if pings.Add(1) == 150 { // 150 pings take about two idle timeouts
 			close(enough)
 		}
 		return true
