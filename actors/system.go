@@ -87,7 +87,9 @@ func NewSystem(cfg config.Config, opts ...Option) (*System, error) {
 		return nil, err
 	}
 	if err := s.start(); err != nil {
+		s.cancelBase()
 		s.as.Shutdown()
+		s.pool.close()
 		return nil, err
 	}
 	return s, nil
