@@ -6,12 +6,12 @@ import "testing"
 // every accepted line round-trips through MemSample.String.
 func FuzzParseMem(f *testing.F) {
 	for _, seed := range []string{
+		"mem 1 2 3 4",
+		"mem 123456789 98765432 16384000 4021",
+		"mem  1\t2 3 4 ",
+		"mem 18446744073709551615 0 0 2147483647",
 		"mem 1 2 3",
-		"mem 123456789 98765432 4021",
-		"mem  1\t2 3 ",
-		"mem 18446744073709551615 0 2147483647",
-		"mem 1 2",
-		"mem -1 2 3",
+		"mem -1 2 3 4",
 		"url ws://127.0.0.1:1/x",
 		"",
 	} {
@@ -30,11 +30,11 @@ func FuzzParseMem(f *testing.F) {
 }
 
 func TestParseMem(t *testing.T) {
-	m, err := ParseMem("mem 10 20 3")
-	if err != nil || m != (MemSample{RSS: 10, GoMem: 20, Goroutines: 3}) {
+	m, err := ParseMem("mem 10 20 5 3")
+	if err != nil || m != (MemSample{RSS: 10, GoMem: 20, Stacks: 5, Goroutines: 3}) {
 		t.Fatalf("ParseMem = %+v, %v", m, err)
 	}
-	for _, bad := range []string{"", "mem", "mem 1 2", "mem 1 2 3 4", "rss 1 2 3", "mem a 2 3", "mem 1 2 -3"} {
+	for _, bad := range []string{"", "mem", "mem 1 2 3", "mem 1 2 3 4 5", "rss 1 2 3 4", "mem a 2 3 4", "mem 1 2 3 -4"} {
 		if _, err := ParseMem(bad); err == nil {
 			t.Errorf("ParseMem(%q) accepted", bad)
 		}

@@ -23,7 +23,7 @@ import (
 //
 //	child:  url <ws-url>
 //	parent: measure
-//	child:  mem <rss bytes> <go heap+stack bytes> <goroutines>
+//	child:  mem <rss bytes> <go heap+stack bytes> <stack bytes> <goroutines>
 //
 // and the child shuts down when its stdin closes.
 
@@ -34,21 +34,24 @@ type MemSample struct {
 	// GoMem is the Go runtime's view: heap spans and goroutine stacks in
 	// use (HeapInuse + StackInuse), steadier than RSS.
 	GoMem uint64
+	// Stacks is the part of GoMem that is goroutine stacks (StackInuse).
+	Stacks uint64
 	// Goroutines is runtime.NumGoroutine.
 	Goroutines int
 }
 
 // String is the sample's line in the child protocol:
-// "mem <rss> <gomem> <goroutines>".
+// "mem <rss> <gomem> <stacks> <goroutines>".
 func (m MemSample) String() string {
-	return "mem " + strconv.FormatUint(m.RSS, 10) + " " + strconv.FormatUint(m.GoMem, 10) + " " + strconv.Itoa(m.Goroutines)
+	return "mem " + strconv.FormatUint(m.RSS, 10) + " " + strconv.FormatUint(m.GoMem, 10) + " " +
+		strconv.FormatUint(m.Stacks, 10) + " " + strconv.Itoa(m.Goroutines)
 }
 
 // ParseMem reads a sample line written by MemSample.String.
 func ParseMem(line string) (MemSample, error) {
 	f := strings.Fields(line)
-	if len(f) != 4 || f[0] != "mem" {
-		return MemSample{}, fmt.Errorf("failed to parse sample %q: want mem <rss> <gomem> <goroutines>", line)
+	if len(f) != 5 || f[0] != "mem" {
+		return MemSample{}, fmt.Errorf("failed to parse sample %q: want mem <rss> <gomem> <stacks> <goroutines>", line)
 	}
 	var m MemSample
 	var g uint64
@@ -58,7 +61,10 @@ func ParseMem(line string) (MemSample, error) {
 		m.GoMem, err = strconv.ParseUint(f[2], 10, 64)
 	}
 	if err == nil {
-		g, err = strconv.ParseUint(f[3], 10, 31)
+		m.Stacks, err = strconv.ParseUint(f[3], 10, 64)
+	}
+	if err == nil {
+		g, err = strconv.ParseUint(f[4], 10, 31)
 	}
 	if err != nil {
 		return MemSample{}, fmt.Errorf("failed to parse sample %q: %w", line, err)
@@ -67,10 +73,18 @@ func ParseMem(line string) (MemSample, error) {
 	return m, nil
 }
 
+// idleGCs is how many collections run before a sample. Each one may halve
+// the stack of a goroutine using under a quarter of it, so a few of them
+// give the steady state of connections that have been idle for a while
+// (the read goroutine that verified a signature had a deep stack once).
+const idleGCs = 4
+
 // sampleMem collects garbage, returns freed pages to the OS (so RSS counts
 // live memory, not what an earlier phase left behind) and samples.
 func sampleMem() (MemSample, error) {
-	runtime.GC()
+	for range idleGCs {
+		runtime.GC()
+	}
 	debug.FreeOSMemory()
 	b, err := os.ReadFile("/proc/self/statm")
 	if err != nil {
@@ -89,6 +103,7 @@ func sampleMem() (MemSample, error) {
 	return MemSample{
 		RSS:        pages * uint64(os.Getpagesize()),
 		GoMem:      ms.HeapInuse + ms.StackInuse,
+		Stacks:     ms.StackInuse,
 		Goroutines: runtime.NumGoroutine(),
 	}, nil
 }
@@ -153,6 +168,9 @@ func (r IdleResult) RSSPerConn() float64 { return perConn(r.After.RSS, r.Before.
 
 // GoMemPerConn is the Go heap+stack growth per idle connection, in bytes.
 func (r IdleResult) GoMemPerConn() float64 { return perConn(r.After.GoMem, r.Before.GoMem, r.Conns) }
+
+// StacksPerConn is the goroutine-stack growth per idle connection, in bytes.
+func (r IdleResult) StacksPerConn() float64 { return perConn(r.After.Stacks, r.Before.Stacks, r.Conns) }
 
 // GoroutinesPerConn is the goroutine growth per idle connection.
 func (r IdleResult) GoroutinesPerConn() float64 {

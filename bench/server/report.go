@@ -94,6 +94,7 @@ func RunReport(ctx context.Context, opts ReportOptions) ([]Figure, error) {
 	return append(figs,
 		Figure{Name: fmt.Sprintf("RSS per idle auth conn (%d)", b.Conns), Unit: "KB", Bare: b.RSSPerConn() / 1024, Ours: o.RSSPerConn() / 1024, Target: "<= 1.2, ours < 30-50 KB"},
 		Figure{Name: "Go heap+stacks per idle conn", Unit: "KB", Bare: b.GoMemPerConn() / 1024, Ours: o.GoMemPerConn() / 1024},
+		Figure{Name: "  of which goroutine stacks", Unit: "KB", Bare: b.StacksPerConn() / 1024, Ours: o.StacksPerConn() / 1024},
 		Figure{Name: "goroutines per idle conn", Unit: "", Bare: b.GoroutinesPerConn(), Ours: o.GoroutinesPerConn()},
 	), nil
 }
