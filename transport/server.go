@@ -174,6 +174,9 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", s.metricsHandler())
 	mux.Handle("POST /webhooks/", wh)
+	// GET too, so that the webhook handler answers its own JSON 405 instead
+	// of the catch-all's "Circle not found".
+	mux.Handle("GET /webhooks/", wh)
 	mux.HandleFunc("GET /{circle_pk}", s.handleCircle)
 	// Every other GET path is answered like an unknown circle; other
 	// methods get ServeMux's own 405 or 404.

@@ -225,7 +225,8 @@ func TestE2E(t *testing.T) {
 	}
 	bin := buildBinary(t, t.TempDir())
 	t.Run("open", func(t *testing.T) {
-		s := startServe(t, bin, "-k", e2eCircle, "-k", e2eCircle2, "--script-timeout", "2s")
+		s := startServe(t, bin, "-k", e2eCircle, "-k", e2eCircle2, "--script-timeout", "2s",
+			"--webhook-scripts", webhookScripts(t), "--stripe-webhook-secret", e2eStripeSecret)
 		testOpenServer(t, s)
 	})
 	t.Run("auth", func(t *testing.T) {
@@ -268,6 +269,7 @@ func testOpenServer(t *testing.T, s *server) {
 	t.Run("ReadLimit", func(t *testing.T) { e2eReadLimit(t, s) })
 	t.Run("Concurrent50", func(t *testing.T) { e2eConcurrent(t, s, 50) })
 	t.Run("Discover", func(t *testing.T) { e2eDiscover(t, s) })
+	t.Run("Webhooks", func(t *testing.T) { e2eWebhooks(t, s) })
 }
 
 func httpGet(t *testing.T, url string) (int, string) {
