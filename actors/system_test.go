@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -360,5 +361,24 @@ func TestWorkerRestartBudget(t *testing.T) {
 	defer cancel()
 	if err := sys.Ready(ctx); err == nil {
 		t.Fatal("Ready with a stopped worker")
+	}
+}
+
+// TestShutdownLeavesNoGoroutines checks that a system that served a session
+// and a play stops every goroutine it started (pool, actors, timers). It is
+// not parallel, so other tests' goroutines do not blur the count.
+func TestShutdownLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	sys, circle := startSystem(t, nil)
+	c := open(t, sys, circle)
+	c.call("play", []string{"40 + 2"}, nil)
+	shutdown(t, sys)
+	deadline := time.Now().Add(wait)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines before, %d after:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(time.Millisecond) // polling the count with a bounded deadline
 	}
 }
