@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +107,35 @@ func TestThroughputSmoke(t *testing.T) {
 		if err := tg.Close(ctx); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestBareNoLeak checks that closing the bare server ends every goroutine
+// it started (bounded poll, no sleeps as synchronisation).
+func TestBareNoLeak(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	before := runtime.NumGoroutine()
+	b, err := StartBare(Circle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := Connect(ctx, b.URL(), 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.RunN(ctx, OpPlay, 32); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cs.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after close, %d before", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
 	}
 }
