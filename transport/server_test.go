@@ -382,3 +382,47 @@ func selfSignedCert(t *testing.T) (certFile, keyFile string, pool *x509.CertPool
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
 }
+
+// TestSlowConsumerDisconnected: a client that sends and never reads fills
+// the socket buffers, then its bounded queue; the server drops it instead
+// of buffering without bound.
+func TestSlowConsumerDisconnected(t *testing.T) {
+	ts := startServer(t, func(c *config.Config) { c.WriteQueue, c.WriteTimeout = 2, 300*time.Millisecond })
+	ctx := testCtx(t)
+	ws, _, err := websocket.Dial(ctx, ts.wsURL(circlePK), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	// One round trip first: the connection is counted before we flood.
+	if err := ws.Write(ctx, websocket.MessageText, []byte(`{"jsonrpc":"2.0","id":0,"method":"whoami"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ws.Read(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, body, _ := get(t, ts.base+"/metrics", nil); !strings.Contains(body, "\ncircles_ws_connections 1\n") {
+		t.Fatal("connection not counted")
+	}
+	calls := make([]string, 100)
+	for i := range calls {
+		calls[i] = `{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}`
+	}
+	batch := []byte("[" + strings.Join(calls, ",") + "]") // about 1 MB of answers
+	for i := 0; i < 25; i++ {
+		if err := ws.Write(ctx, websocket.MessageText, batch); err != nil {
+			break // the server already gave up on us
+		}
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, body, _ := get(t, ts.base+"/metrics", nil)
+		if strings.Contains(body, "\ncircles_ws_connections 0\n") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("slow consumer still connected")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
