@@ -68,6 +68,10 @@ func indexGet(b, i Value, pos syntax.Pos) (Value, error) {
 		}
 		return el[n], nil
 	case KindMap:
+		if i.k == KindString {
+			// m[string(bytes)] looks up without allocating the key.
+			return b.AsMap().M[string(i.StrBytes())], nil
+		}
 		key, ok := mapKey(i)
 		if !ok {
 			return Unit, errAt(ErrMismatchedType, pos, "Object map key must be string, not %s", i.TypeName())

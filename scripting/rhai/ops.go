@@ -3,6 +3,7 @@ package rhai
 import (
 	"math"
 	"math/bits"
+	"strconv"
 	"strings"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
@@ -335,6 +336,11 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 			return NewBlob(append(append([]byte(nil), a.AsBlob().B...), byte(b.AsInt()))), nil
 		}
 	}
+	// Operators on other type pairs (timestamp arithmetic, host overloads)
+	// are natives registered under the operator's name.
+	if v, def, err := r.callNativeDef(opNames[op], []Value{a, b}, pos); def != nil || err != nil {
+		return v, err
+	}
 	return Unit, noOp(op, a, b, pos)
 }
 
@@ -475,6 +481,10 @@ func stringOp(op opcode, a, b Value, pos syntax.Pos) (Value, error) {
 			}
 			if b.k == KindChar {
 				return a.AppendStr(utf8Char(b.AsChar())), nil
+			}
+			if b.k == KindInt {
+				var buf [20]byte
+				return a.AppendStr(strconv.AppendInt(buf[:0], b.AsInt(), 10)), nil
 			}
 			return a.AppendStr([]byte(ToString(b))), nil
 		}

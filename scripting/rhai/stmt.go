@@ -320,9 +320,11 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 				}
 			}
 		case KindArray:
-			arr := it.AsArray()
-			for n := 0; n < len(arr.Elems); n++ {
-				if done, v, err := step(f, arr.Elems[n].Clone(), int64(n)); done {
+			// Iterate over the elements present when the loop starts, as
+			// Rhai iterates over a copy.
+			elems := it.AsArray().Elems
+			for n := 0; n < len(elems); n++ {
+				if done, v, err := step(f, elems[n].Clone(), int64(n)); done {
 					return v, err
 				}
 			}
