@@ -213,7 +213,13 @@ func (e *redisEnv) dialN(addr string, n int) []*client.Client {
 // worker starts a `worker` process for redisCircle.
 func (e *redisEnv) worker(name string, extra ...string) *rproc {
 	e.t.Helper()
-	args := append([]string{"worker", "-k", redisCircle, "--redis-url", e.url, "--heartbeat-ttl", "1s"}, extra...)
+	return e.workerFor(name, redisCircle, extra...)
+}
+
+// workerFor starts a `worker` process for circle.
+func (e *redisEnv) workerFor(name, circle string, extra ...string) *rproc {
+	e.t.Helper()
+	args := append([]string{"worker", "-k", circle, "--redis-url", e.url, "--heartbeat-ttl", "1s"}, extra...)
 	return startRProc(e.t, name, nil, e.bin, args...)
 }
 
@@ -466,63 +472,100 @@ func TestRedisRestartUnderLoad(t *testing.T) {
 	}
 }
 
-// benchPlays runs b.N plays of script over conns (spread by an atomic
-// counter) and reports plays/s.
-func benchPlays(b *testing.B, conns []*client.Client, script, want string) {
+// redisCircle2 is 5G, the circle served by two worker processes in the
+// benchmark.
+const redisCircle2 = "022f8bde4d1a07209355b4a7250a5c5128e88b84bddc619ab7cba8d569b240efe4"
+
+// playRound runs n plays of script spread over conns and returns how long
+// they took; any failure stops the benchmark.
+func playRound(b *testing.B, conns []*client.Client, n int, script, want string) time.Duration {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	var next atomic.Int64
-	var failed atomic.Int64
-	b.ResetTimer()
+	var next, failed atomic.Int64
 	start := time.Now()
 	var wg sync.WaitGroup
 	for _, c := range conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for next.Add(1) <= int64(b.N) {
-				res, err := c.Play(ctx, script)
-				if err != nil || res.Output != want {
+			for next.Add(1) <= int64(n) {
+				if res, err := c.Play(ctx, script); err != nil || res.Output != want {
 					failed.Add(1)
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	b.StopTimer()
-	if n := failed.Load(); n > 0 {
-		b.Fatalf("%d of %d plays failed", n, b.N)
+	if f := failed.Load(); f > 0 {
+		b.Fatalf("%d of %d plays failed", f, n)
 	}
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "plays/s")
+	return time.Since(start)
 }
 
-// BenchmarkRedisVsEmbedded measures play round trips from the same 16
-// clients against an embedded server and a Redis-routed server in the same
-// run, with one and then two `worker` processes (concurrency 1 each, like
-// the embedded default of one worker per circle). "light" is `40 + 2`;
-// "heavy" is a loop, so that execution dominates and more workers help.
+// BenchmarkRedisVsEmbedded measures play throughput from the same 16
+// clients, in the same run, against an embedded server and a routing-only
+// Redis server whose circle 1 has one `worker` process and circle 2 two
+// (concurrency 1 each, like the embedded default of one worker per circle).
+// Every iteration is one round of 400 plays per configuration, taken in
+// turn, so that the load of a shared machine hits all configurations alike.
+// "light" is `40 + 2`; "heavy" a 20,000-step loop, where execution
+// dominates. Reported: plays/s per configuration and workload, and the
+// ratios redis/embedded and 2 workers/1 worker.
 //
-//	go test -run '^$' -bench RedisVsEmbedded -benchtime 2000x ./cmd/circles-actor/
+//	go test -run '^$' -bench RedisVsEmbedded -benchtime 5x ./cmd/circles-actor/
 func BenchmarkRedisVsEmbedded(b *testing.B) {
 	e := newRedisEnv(b)
 	_, embAddr := e.serveArgs()
-	_, redAddr := e.serve()
+	_, redAddr := e.serve("-k", redisCircle2)
 	e.worker("worker-1")
-	e.waitWorkers(1)
+	e.workerFor("worker-2a", redisCircle2)
+	e.workerFor("worker-2b", redisCircle2)
+	e.waitWorkers(3)
+	dial := func(addr, circle string) []*client.Client {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conns := make([]*client.Client, 16)
+		for i := range conns {
+			c, err := client.Dial(ctx, "ws://"+addr+"/"+circle, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { c.Close() })
+			conns[i] = c
+		}
+		return conns
+	}
+	configs := []struct {
+		name  string
+		conns []*client.Client
+	}{
+		{"embedded", dial(embAddr, redisCircle)},
+		{"redis-1-worker", dial(redAddr, redisCircle)},
+		{"redis-2-workers", dial(redAddr, redisCircle2)},
+	}
 	workloads := []struct{ name, script, want string }{
 		{"light", "40 + 2", "42"},
 		{"heavy", "let s = 0; for i in 0..20000 { s += 1; } s", "20000"},
 	}
-	embedded := e.dialN(embAddr, 16)
-	redis := e.dialN(redAddr, 16)
-	for _, w := range workloads {
-		b.Run("embedded/"+w.name, func(b *testing.B) { benchPlays(b, embedded, w.script, w.want) })
-		b.Run("redis-1-worker/"+w.name, func(b *testing.B) { benchPlays(b, redis, w.script, w.want) })
+	const perRound = 400
+	took := map[string]time.Duration{}
+	b.ResetTimer()
+	for range b.N {
+		for _, w := range workloads {
+			for _, c := range configs {
+				took[c.name+"/"+w.name] += playRound(b, c.conns, perRound, w.script, w.want)
+			}
+		}
 	}
-	e.worker("worker-2")
-	e.waitWorkers(2)
+	b.StopTimer()
+	rate := func(k string) float64 { return float64(perRound*b.N) / took[k].Seconds() }
 	for _, w := range workloads {
-		b.Run("redis-2-workers/"+w.name, func(b *testing.B) { benchPlays(b, redis, w.script, w.want) })
+		emb, r1, r2 := rate("embedded/"+w.name), rate("redis-1-worker/"+w.name), rate("redis-2-workers/"+w.name)
+		b.ReportMetric(emb, w.name+"-embedded-plays/s")
+		b.ReportMetric(r1, w.name+"-redis1w-plays/s")
+		b.ReportMetric(r2, w.name+"-redis2w-plays/s")
+		b.ReportMetric(r1/emb, w.name+"-redis/embedded")
+		b.ReportMetric(r2/r1, w.name+"-2w/1w")
 	}
 }
 
