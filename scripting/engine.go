@@ -93,11 +93,18 @@ func (e *Engine) Limits() rhai.Limits { return e.limits }
 // Timeout returns the default wall-clock budget of a task.
 func (e *Engine) Timeout() time.Duration { return e.timeout }
 
-// RegisterFn registers a native function callable from scripts as name with
-// the given arity (-1: variadic). It is the low-level form; typed Go
-// functions can be registered through Rhai().
-func (e *Engine) RegisterFn(name string, arity int, fn rhai.NativeFunc) {
-	e.rhai.RegisterNative(rhai.NativeDef{Name: name, Arity: arity, Fn: fn})
+// RegisterFn registers a typed Go function callable from scripts as name,
+// e.g. func(name string, times int64) (string, error); see
+// rhai.Engine.RegisterFn for the accepted signatures. Register before the
+// first Execute.
+func (e *Engine) RegisterFn(name string, fn any) error {
+	return e.rhai.RegisterFn(name, fn)
+}
+
+// RegisterNative registers hand-written native functions (the low-level
+// form of RegisterFn, for overloads on argument kinds).
+func (e *Engine) RegisterNative(defs ...rhai.NativeDef) {
+	e.rhai.RegisterNative(defs...)
 }
 
 // Execute runs t to completion on the calling goroutine and never returns a

@@ -145,14 +145,17 @@ func TestExecuteScriptTooLarge(t *testing.T) {
 func TestRegisterFn(t *testing.T) {
 	t.Parallel()
 	e := newEngine(t, time.Second)
-	e.RegisterFn("double", 1, func(c *rhai.Call, args []rhai.Value) (rhai.Value, error) {
-		if args[0].Kind() != rhai.KindInt {
+	if err := e.RegisterFn("double", func(n int64) int64 { return 2 * n }); err != nil {
+		t.Fatal(err)
+	}
+	e.RegisterNative(rhai.NativeDef{Name: "shout", Arity: 1, Fn: func(c *rhai.Call, args []rhai.Value) (rhai.Value, error) {
+		if args[0].Kind() != rhai.KindString {
 			return rhai.Unit, rhai.ErrNoMatch
 		}
-		return rhai.Int(args[0].AsInt() * 2), nil
-	})
-	res := e.Execute(context.Background(), scripting.Task{Script: "double(21)"})
-	if res.Err != nil || res.Output != "42" {
+		return rhai.String(strings.ToUpper(args[0].AsStr())), nil
+	}})
+	res := e.Execute(context.Background(), scripting.Task{Script: `shout("x") + double(21)`})
+	if res.Err != nil || res.Output != "X42" {
 		t.Fatalf("got %+v / %q", res.Err, res.Output)
 	}
 }
