@@ -15,13 +15,7 @@ import (
 
 // registerGreet is an embedder's host function: greet(name).
 func registerGreet(e *rhai.Engine) error {
-	e.RegisterNative(rhai.NativeDef{Name: "greet", Arity: 1, Fn: func(c *rhai.Call, args []rhai.Value) (rhai.Value, error) {
-		if args[0].Kind() != rhai.KindString {
-			return rhai.Unit, rhai.ErrNoMatch
-		}
-		return rhai.String("hello, " + args[0].AsStr()), nil
-	}})
-	return nil
+	return e.RegisterFn("greet", func(name string) string { return "hello, " + name })
 }
 
 // Example drives a session without a socket: the system is built from
