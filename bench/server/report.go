@@ -29,11 +29,11 @@ type ReportOptions struct {
 	// Clients is the number of concurrent clients. Default 64.
 	Clients int
 	// Rounds of each throughput measurement; the median is reported, and
-	// the servers take turns going first. Default 3.
+	// the servers take turns going first. Default 5.
 	Rounds int
 	// Warmup precedes every throughput window. Default 500ms.
 	Warmup time.Duration
-	// Duration is the throughput window. Default 3s.
+	// Duration is the throughput window. Default 2s.
 	Duration time.Duration
 	// Workers per circle on our server. Default 1 (the server's default).
 	Workers int
@@ -51,13 +51,13 @@ func (o *ReportOptions) defaults() {
 		o.Clients = 64
 	}
 	if o.Rounds <= 0 {
-		o.Rounds = 3
+		o.Rounds = 5
 	}
 	if o.Warmup <= 0 {
 		o.Warmup = 500 * time.Millisecond
 	}
 	if o.Duration <= 0 {
-		o.Duration = 3 * time.Second
+		o.Duration = 2 * time.Second
 	}
 	if o.Idle.Conns <= 0 {
 		o.Idle.Conns = 2000

@@ -27,9 +27,9 @@ import (
 func main() {
 	var opts server.ReportOptions
 	flag.IntVar(&opts.Clients, "clients", 64, "concurrent clients for the throughput figures")
-	flag.IntVar(&opts.Rounds, "rounds", 3, "rounds per throughput figure (median reported)")
+	flag.IntVar(&opts.Rounds, "rounds", 5, "rounds per throughput figure (median reported)")
 	flag.DurationVar(&opts.Warmup, "warmup", 500*time.Millisecond, "warm-up before each throughput window")
-	flag.DurationVar(&opts.Duration, "duration", 3*time.Second, "throughput window")
+	flag.DurationVar(&opts.Duration, "duration", 2*time.Second, "throughput window")
 	flag.IntVar(&opts.Workers, "workers", 1, "workers per circle on our server")
 	flag.IntVar(&opts.Idle.Conns, "conns", 2000, "idle authenticated connections for the memory figures (0 skips them)")
 	child := flag.String("child", "", "internal: run as the server child process of the memory figures (bare or ours)")
