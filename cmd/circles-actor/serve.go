@@ -23,7 +23,7 @@ import (
 type ServeCmd struct {
 	Host       string   `default:"127.0.0.1" help:"Interface to listen on (0.0.0.0: all)." env:"CIRCLES_HOST"`
 	Port       int      `short:"p" default:"8080" help:"TCP port (0 picks a free one)." env:"CIRCLES_PORT"`
-	PublicKeys []string `short:"k" name:"public-key" aliases:"public-keys" sep:"," placeholder:"PK" help:"Circle public key to serve (hex, compressed or uncompressed); repeat -k or separate with commas." env:"CIRCLES_PUBLIC_KEYS"`
+	PublicKeys []string `short:"k" name:"public-key" aliases:"public-keys" sep:"," placeholder:"PK" help:"Circle public key to serve (hex, compressed or uncompressed); repeat -k, separate with commas, or use --public-keys a,b." env:"CIRCLES_PUBLIC_KEYS"`
 	EnableAuth bool     `name:"enable-auth" help:"play needs an authenticated session (fetch_nonce + authenticate)." env:"CIRCLES_ENABLE_AUTH"`
 	TLS        bool     `name:"tls" help:"Serve https/wss with --cert and --key." env:"CIRCLES_TLS"`
 	Cert       string   `help:"PEM certificate chain for --tls." type:"path" env:"CIRCLES_CERT"`
