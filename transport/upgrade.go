@@ -59,7 +59,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, c *wsConn, 
 	s.mu.Lock()
 	c.ws = ws // under mu: Shutdown may drop the socket from another goroutine
 	s.mu.Unlock()
-	ws.SetReadLimit(s.cfg.MaxFrameBytes)
+	ws.SetReadLimit(c.cfg.readLimit)
 	sess, err := s.sys.OpenSession(pk, r.RemoteAddr, c)
 	if err != nil {
 		s.log.Warn("failed to open session", "circle", config.Fingerprint(pk), "remote", r.RemoteAddr, "err", err)
