@@ -331,6 +331,31 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 			return Unit, nil
 		}
 	}
+	if p.kind == placeIndex && op == opNone && !p.isConst && p.base.kind == placeVar && p.base.ref.kind == refLocal {
+		// arr[i] = v on a local array: the sieve's inner loop.
+		slot, idx := p.base.ref.idx, p.idx
+		return func(f *frame) (Value, error) {
+			v, err := rhs(f)
+			if err != nil {
+				return Unit, err
+			}
+			b := f.slots[slot]
+			if b.k != KindArray {
+				return Unit, p.update(f, op, v)
+			}
+			i, err := idx(f)
+			if err != nil {
+				return Unit, err
+			}
+			el := b.AsArray().Elems
+			if n := i.AsInt(); i.k == KindInt && n >= 0 && n < int64(len(el)) {
+				el[n] = v
+				return Unit, nil
+			}
+			_, _, err = indexSet(f.rt, b, i, v, p.pos)
+			return Unit, err
+		}
+	}
 	return func(f *frame) (Value, error) {
 		v, err := rhs(f)
 		if err != nil {

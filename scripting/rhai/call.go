@@ -109,13 +109,22 @@ func (r *runState) callNativeDef(name string, args []Value, pos syntax.Pos) (Val
 
 // runNative calls one native, turning a panic into an ErrHost error.
 func (r *runState) runNative(d *NativeDef, name string, args []Value, pos syntax.Pos) (v Value, err error) {
+	// Calls are reused by nesting level: a Call is only valid during the
+	// native call, and natives calling back into the script nest strictly.
+	if r.nativeDepth == len(r.calls) {
+		r.calls = append(r.calls, &Call{rt: r})
+	}
+	c := r.calls[r.nativeDepth]
+	c.Name, c.Line, c.Col = name, int(pos.Line), int(pos.Col)
+	r.nativeDepth++
 	defer func() {
+		r.nativeDepth--
 		if p := recover(); p != nil {
 			err = &Error{Kind: ErrHost, Message: fmt.Sprintf("Function %s panicked: %v", name, p),
 				Line: int(pos.Line), Column: int(pos.Col), Cause: fmt.Errorf("panic: %v\n%s", p, debug.Stack())}
 		}
 	}()
-	return d.Fn(NewCall(r, name, int(pos.Line), int(pos.Col)), args)
+	return d.Fn(c, args)
 }
 
 // fnNotFound is Rhai's "Function not found: name (types)".

@@ -60,6 +60,9 @@ type runState struct {
 	stack   []Value
 	sp      int
 	frames  []*frame
+	// calls are the Call values handed to natives, one per nesting level.
+	calls       []*Call
+	nativeDepth int
 }
 
 func newRunState(ctx context.Context, e *Engine, p *Program, opts *RunOptions) *runState {

@@ -2,6 +2,7 @@ package rhai_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,8 +44,12 @@ func FuzzEval(f *testing.F) {
 			t.Fatalf("script did not stop within 5s of a 100ms deadline: %q", src)
 		}
 		if err != nil {
-			if _, ok := err.(*rhai.Error); !ok {
+			re, ok := err.(*rhai.Error)
+			if !ok {
 				t.Fatalf("error of type %T: %v", err, err)
+			}
+			if strings.HasPrefix(re.Message, "internal") {
+				t.Fatalf("evaluator bug on %q: %v\n%v", src, err, re.Cause)
 			}
 		}
 	})
