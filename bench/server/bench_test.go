@@ -35,6 +35,7 @@ func BenchmarkServer(b *testing.B) {
 					if _, err := cs.RunN(ctx, op, 4*benchClients); err != nil { // warm-up
 						b.Fatal(err)
 					}
+					b.ReportAllocs()
 					b.ResetTimer()
 					d, err := cs.RunN(ctx, op, b.N)
 					if err != nil {
