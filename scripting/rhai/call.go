@@ -300,7 +300,7 @@ func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
 			return Unit, err
 		}
 		r := f.rt
-		if p := r.lookupFn(name, len(vals)); p != nil {
+		if r.prog.fnNames[name] && r.lookupFn(name, len(vals)) != nil {
 			return r.callByName(name, vals, pos)
 		}
 		var constOrig *Value
@@ -485,13 +485,15 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 			return r.callFnPtr(fp, args, &vals[0], pos)
 		}
 	}
-	if p := r.lookupFn(name, len(args)); p != nil {
-		return r.callScriptArgs(p, args, &vals[0], nil, pos)
-	}
-	if p := r.lookupFn(name, len(vals)); p != nil {
-		cp := append([]Value(nil), vals...)
-		cp[0] = cp[0].Clone()
-		return r.callScriptArgs(p, cp, nil, nil, pos)
+	if r.prog.fnNames[name] {
+		if p := r.lookupFn(name, len(args)); p != nil {
+			return r.callScriptArgs(p, args, &vals[0], nil, pos)
+		}
+		if p := r.lookupFn(name, len(vals)); p != nil {
+			cp := append([]Value(nil), vals...)
+			cp[0] = cp[0].Clone()
+			return r.callScriptArgs(p, cp, nil, nil, pos)
+		}
 	}
 	v, def, err := r.callNativeDef(name, vals, pos)
 	if err != nil {
