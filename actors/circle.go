@@ -97,9 +97,29 @@ func (c *circle) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child
 	if rs.NumberOfFailures(workerRestartWindow) > workerRestarts {
 		c.sys.log.Error("worker exceeded its restart budget, stopping it", "circle", c.ref.fp, "worker", child.Id,
 			slog.Int("restarts", workerRestarts), slog.Duration("window", workerRestartWindow))
-		sup.StopChildren(child)
+		c.retire(sup, child)
 		return
 	}
 	c.sys.metrics.restarts.WithLabelValues(c.ref.fp).Inc()
 	sup.RestartChildren(child)
+}
+
+// retire stops a worker for good: it leaves the pool first, so no new play
+// is sent to it, and the sessions fail the plays it still holds at once
+// (its mailbox is dropped with it) instead of waiting for their watchdog.
+func (c *circle) retire(sup actor.Supervisor, child *actor.PID) {
+	var kept []*actor.PID
+	for _, pid := range c.ref.pool.all() {
+		if pid.Id != child.Id {
+			kept = append(kept, pid)
+		}
+	}
+	c.ref.pool.set(kept)
+	sup.StopChildren(child)
+	lost := &workerLost{id: child.Id}
+	for _, pid := range sup.Children() {
+		if !c.workers[pid.Id] {
+			c.sys.as.Root.Send(pid, lost)
+		}
+	}
 }

@@ -82,6 +82,10 @@ type TaskDone struct {
 	Err    error
 }
 
+// workerLost tells a circle's sessions that a worker was stopped for good
+// (restart budget exhausted): the plays they sent it will not be answered.
+type workerLost struct{ id string }
+
 // sweepPlays wakes a session to fail the plays whose answer is overdue (a
 // reply lost with a worker that stopped).
 type sweepPlays struct{}
@@ -90,6 +94,7 @@ type sweepPlays struct{}
 // that closed while its play ran).
 func (*TaskDone) IgnoreDeadLetterLogging()         {}
 func (*sweepPlays) IgnoreDeadLetterLogging()       {}
+func (*workerLost) IgnoreDeadLetterLogging()       {}
 func (*InboundFrame) IgnoreDeadLetterLogging()     {}
 func (*ConnectionClosed) IgnoreDeadLetterLogging() {}
 func (*Drain) IgnoreDeadLetterLogging()            {}

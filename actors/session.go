@@ -67,6 +67,8 @@ func (s *sessionActor) Receive(ctx actor.Context) {
 		s.finishPlay(ctx, msg.Key, msg.Result, msg.Err)
 	case *sweepPlays:
 		s.sweep(ctx)
+	case *workerLost:
+		s.workerLost(ctx, msg.id)
 	case *ConnectionClosed:
 		s.done = true
 		ctx.Stop(ctx.Self())

@@ -25,6 +25,7 @@ type pendingPlay struct {
 	notify bool            // a notification: run it, answer nothing
 	batch  *batch
 	start  time.Time
+	worker string // PID id of the worker running it ("" with a Dispatcher)
 }
 
 // playResult is play's result object.
@@ -109,6 +110,7 @@ func (s *sessionActor) startTask(ctx actor.Context, key int64, task scripting.Ta
 		s.finishPlay(ctx, key, scripting.Result{}, scripting.ErrUnavailable)
 		return
 	}
+	s.inflight[key].worker = pid.Id
 	ctx.Request(pid, &RunTask{Task: task, StartBy: task.CreatedAt.Add(task.Timeout), Ctx: runCtx, Key: key})
 }
 
@@ -141,6 +143,15 @@ func (s *sessionActor) watch(ctx actor.Context) {
 		s.watchdog.Reset(d)
 	}
 	s.armed = true
+}
+
+// workerLost fails the plays held by a worker that was stopped for good.
+func (s *sessionActor) workerLost(ctx actor.Context, id string) {
+	for key, p := range s.inflight {
+		if p.worker == id {
+			s.finishPlay(ctx, key, scripting.Result{}, scripting.ErrUnavailable)
+		}
+	}
 }
 
 // sweep fails the overdue plays (their worker stopped without answering)

@@ -346,9 +346,7 @@ func TestWorkerRestartBudget(t *testing.T) {
 	g := newGate()
 	close(g.release)
 	g.started = make(chan string, 1024)
-	// A play sent while the worker is being stopped is lost with its mailbox;
-	// the watchdog answers it after 2 × the script timeout + grace.
-	sys, circle := startSystem(t, func(c *config.Config) { c.ScriptTimeout = 100 * time.Millisecond }, actors.WithExecutorForTest(g))
+	sys, circle := startSystem(t, nil, actors.WithExecutorForTest(g))
 	c := open(t, sys, circle)
 	code := 0
 	for i := 0; i < 100 && code != jsonrpc.Busy; i++ {
