@@ -13,6 +13,7 @@ import (
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/redisq"
+	"github.com/circles-actor/circles-actor/scripting/rhai"
 )
 
 // newRedisDispatcher builds the Redis dispatcher for `serve --redis-url`
@@ -43,10 +44,27 @@ func newRedisDispatcher(ctx context.Context, cfg config.Config, log *slog.Logger
 // startRedisWorkers starts queue consumers for circles that execute through
 // exec(circle), concurrency tasks at a time per circle. stop drains them:
 // stop taking tasks, finish the running ones, or requeue them when stop's
-// ctx ends first. ctx is unused beyond the call (the consumers run until
-// stop).
+// ctx ends first. ctx is the process's lifetime: once it is done (SIGTERM),
+// a run the host cancels (the actor system stopping under a consumer) gives
+// its task back to the queue instead of answering it with an error, so a
+// server going down never fails the tasks of other servers' callers.
 func startRedisWorkers(ctx context.Context, cfg config.Config, circles []string, concurrency int, log *slog.Logger, exec func(circle string) scripting.Executor) (stop func(context.Context) error, err error) {
-	return startConsumers(ctx, cfg, circles, concurrency, 0, log, exec)
+	return startConsumers(ctx, cfg, circles, concurrency, 0, log, giveBackOnShutdown(ctx, exec))
+}
+
+// giveBackOnShutdown wraps exec so that, after ctx is done, a cancelled run
+// returns redisq.KindRequeue.
+func giveBackOnShutdown(ctx context.Context, exec func(circle string) scripting.Executor) func(circle string) scripting.Executor {
+	return func(circle string) scripting.Executor {
+		inner := exec(circle)
+		return scripting.ExecutorFunc(func(runCtx context.Context, t scripting.Task) scripting.Result {
+			res := inner.Execute(runCtx, t)
+			if ctx.Err() != nil && res.Err != nil && res.Err.Kind == string(rhai.ErrCancelled) {
+				return scripting.Result{TaskID: t.ID, Err: &scripting.ScriptError{Kind: redisq.KindRequeue, Message: "host shutting down"}}
+			}
+			return res
+		})
+	}
 }
 
 // startConsumers is startRedisWorkers with a heartbeat TTL (0: default).

@@ -26,6 +26,7 @@ import (
 
 	"github.com/redis/rueidis"
 
+	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/redisq"
 	"github.com/circles-actor/circles-actor/transport/client"
 )
@@ -657,5 +658,60 @@ func TestRedactURL(t *testing.T) {
 		if got := redactURL(in); got != want {
 			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestGiveBackOnShutdown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancelled := scripting.ExecutorFunc(func(_ context.Context, task scripting.Task) scripting.Result {
+		return scripting.Result{TaskID: task.ID, Err: &scripting.ScriptError{Kind: "cancelled", Message: "stopped"}}
+	})
+	exec := giveBackOnShutdown(ctx, func(string) scripting.Executor { return cancelled })("c")
+	if res := exec.Execute(context.Background(), scripting.Task{ID: "a"}); res.Err.Kind != "cancelled" {
+		t.Fatalf("before shutdown: %+v", res.Err)
+	}
+	cancel()
+	if res := exec.Execute(context.Background(), scripting.Task{ID: "a"}); res.Err.Kind != redisq.KindRequeue {
+		t.Fatalf("after shutdown: %+v", res.Err)
+	}
+}
+
+// TestRedisServeShutdownGivesTasksBack: a server with local workers that is
+// stopped while its consumer runs another server's task gives the task back
+// to the queue instead of failing it; a worker started later answers it.
+func TestRedisServeShutdownGivesTasksBack(t *testing.T) {
+	e := newRedisEnv(t)
+	local, _ := e.serveArgs("--redis-url", e.url)
+	e.waitWorkers(1)
+	_, addr := e.serve()
+	c := e.dialN(addr, 1)[0]
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	answer := make(chan error, 1)
+	go func() {
+		res, err := c.Play(ctx, "let s = 0; for i in 0..20000000 { s += 1; } s")
+		if err == nil && res.Output != "20000000" {
+			err = fmt.Errorf("output %q", res.Output)
+		}
+		answer <- err
+	}()
+	rc := e.client()
+	defer rc.Close()
+	redisWait(t, 20*time.Second, "the local worker to run the task", func() bool {
+		s, err := redisq.QueueStats(ctx, rc, []string{redisCircle})
+		return err == nil && len(s) == 1 && s[0].Active == 1
+	})
+	local.stop(t)
+	select {
+	case err := <-answer:
+		t.Fatalf("answered before any worker was left: %v", err)
+	default:
+	}
+	if n, err := rc.Do(ctx, rc.B().Llen().Key(redisq.TasksKey(redisCircle)).Build()).AsInt64(); err != nil || n != 1 {
+		t.Fatalf("queue after the server stopped = %d, %v; want the task back\n%s", n, err, local.output())
+	}
+	e.worker("worker")
+	if err := <-answer; err != nil {
+		t.Fatalf("play after the task was given back: %v", err)
 	}
 }

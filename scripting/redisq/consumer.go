@@ -317,12 +317,19 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 		task := buf[0]
 		buf = buf[1:]
 		start := time.Now()
-		a, ok := c.handle(task, exec)
+		a, st := c.handle(task, exec)
 		lastTook = time.Since(start)
-		if !ok { // drain deadline: give back what is held, the interrupted task first in line
+		switch st {
+		case runDrained: // drain deadline: give back what is held, the interrupted task first in line
 			c.requeueAll(circle, buf)
 			c.requeue(circle, task.id)
 			return
+		case runRefused: // the executor cannot run tasks now: give them back and pause
+			c.requeueAll(circle, buf)
+			c.requeue(circle, task.id)
+			buf = nil
+			bo.wait(c.takeCtx)
+			continue
 		}
 		acks <- a
 	}
@@ -391,9 +398,23 @@ func (c *Consumer) quiet(err error) error {
 	return err
 }
 
-// handle runs a claimed task and returns its answer; ok is false when the
-// drain deadline cancelled the run (the task is to be requeued).
-func (c *Consumer) handle(task claimed, exec scripting.Executor) (a ack, ok bool) {
+// runStatus is how a run ended for the loop.
+type runStatus int
+
+const (
+	runDone    runStatus = iota // answer it
+	runDrained                  // the drain deadline cancelled it: requeue
+	runRefused                  // the executor returned KindRequeue: requeue
+)
+
+// KindRequeue is a ScriptError.Kind an Executor returns to give a task back
+// instead of answering it, e.g. because its host is shutting down: the task
+// goes back to the front of its queue for another worker.
+const KindRequeue = "requeue"
+
+// handle runs a claimed task and returns its answer, unless the run was cut
+// short by the drain deadline or refused by the executor.
+func (c *Consumer) handle(task claimed, exec scripting.Executor) (ack, runStatus) {
 	t, replyTo, err := decodeTask(task.id, task.h)
 	var res scripting.Result
 	if err != nil {
@@ -402,10 +423,13 @@ func (c *Consumer) handle(task claimed, exec scripting.Executor) (a ack, ok bool
 	} else {
 		res = c.run(exec, t)
 		if c.runCtx.Err() != nil {
-			return ack{}, false
+			return ack{}, runDrained
+		}
+		if res.Err != nil && res.Err.Kind == KindRequeue {
+			return ack{}, runRefused
 		}
 	}
-	return ack{id: task.id, replyTo: replyTo, rep: replyFromResult(task.id, c.opts.WorkerID, res)}, true
+	return ack{id: task.id, replyTo: replyTo, rep: replyFromResult(task.id, c.opts.WorkerID, res)}, runDone
 }
 
 // claim marks a task moved by BLMOVE as processing and returns its hash,

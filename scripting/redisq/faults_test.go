@@ -257,3 +257,30 @@ func TestQueueStats(t *testing.T) {
 		t.Fatalf("stats(B) = %+v, %v", one, err)
 	}
 }
+
+// TestExecutorRefusalRequeues: an executor that answers KindRequeue gives
+// the task back; another worker answers it and the caller gets one answer.
+func TestExecutorRefusalRequeues(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	d := newDispatcher(t, c, redisq.Options{})
+	refused := make(chan struct{}, 1)
+	refuser := scripting.ExecutorFunc(func(_ context.Context, task scripting.Task) scripting.Result {
+		select {
+		case refused <- struct{}{}:
+		default:
+		}
+		return scripting.Result{TaskID: task.ID, Err: &scripting.ScriptError{Kind: redisq.KindRequeue, Message: "shutting down"}}
+	})
+	newConsumer(t, c, refuser, redisq.ConsumerOptions{})
+	done := make(chan scripting.Result, 1)
+	go func() {
+		res, _ := d.Dispatch(ctxT(t, 20*time.Second), scripting.Task{ID: "given-back", CircleID: circleA, Script: "echo ok"})
+		done <- res
+	}()
+	<-refused
+	newConsumer(t, c, newFakeExec(), redisq.ConsumerOptions{})
+	if res := <-done; res.Err != nil || res.Output != "ok|02aa|" {
+		t.Fatalf("got %+v", res)
+	}
+}
