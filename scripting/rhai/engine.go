@@ -23,6 +23,11 @@ import (
 // before compiling or running scripts, never concurrently with runs.
 type Engine struct {
 	natives map[string][]NativeDef
+	// stdReady is set once the standard library is in; rangeReplaced then
+	// records a host registration of `range`, which turns off the
+	// evaluator's counting loop for `for x in range(a, b, step)`.
+	stdReady      bool
+	rangeReplaced bool
 }
 
 // NewEngine returns an engine with Rhai's standard library registered.
@@ -30,6 +35,7 @@ func NewEngine() *Engine {
 	e := &Engine{natives: map[string][]NativeDef{}}
 	e.RegisterNative(Stdlib()...)
 	e.RegisterNative(coreNatives()...)
+	e.stdReady = true
 	return e
 }
 
@@ -37,6 +43,9 @@ func NewEngine() *Engine {
 // and arity are tried first (so hosts can override the standard library).
 func (e *Engine) RegisterNative(defs ...NativeDef) {
 	for _, d := range defs {
+		if e.stdReady && d.Name == "range" {
+			e.rangeReplaced = true
+		}
 		e.natives[d.Name] = append([]NativeDef{d}, e.natives[d.Name]...)
 	}
 }

@@ -294,11 +294,7 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 		}
 		return false, Unit, nil
 	}
-	return func(f *frame) (Value, error) {
-		it, err := iter(f)
-		if err != nil {
-			return Unit, err
-		}
+	loop := func(f *frame, it Value) (Value, error) {
 		switch it.k {
 		case KindRange:
 			rg := it.AsRange()
@@ -352,6 +348,63 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 			}
 		default:
 			return Unit, errAt(ErrMismatchedType, s.Iter.Position(), "%s is not iterable", it.TypeName())
+		}
+		return Unit, nil
+	}
+	if rargs := fc.stepRangeArgs(s.Iter); rargs != nil {
+		return fc.stepRangeLoop(rargs, s.Iter.Position(), step, loop)
+	}
+	return func(f *frame) (Value, error) {
+		it, err := iter(f)
+		if err != nil {
+			return Unit, err
+		}
+		return loop(f, it)
+	}
+}
+
+// stepRangeArgs recognises `for x in range(from, to, step)` calling the
+// standard library's range, which would build the whole array of steps;
+// the loop then counts instead. It returns nil for other iterables.
+func (fc *fnComp) stepRangeArgs(e syntax.Expr) []evalFn {
+	call, ok := e.(*syntax.CallExpr)
+	if !ok || call.Name != "range" || call.Namespace != "" || call.Bang || len(call.Args) != 3 || fc.c.fns[fnKey{"range", 3}] != nil {
+		return nil
+	}
+	return fc.argList(call.Args, false)
+}
+
+// stepRangeLoop runs the loop over range(from, to, step) without building
+// the array, falling back to the registered range for non-integer
+// arguments or when the host has replaced range.
+func (fc *fnComp) stepRangeLoop(args []evalFn, pos syntax.Pos,
+	step func(*frame, Value, int64) (bool, Value, error), loop func(*frame, Value) (Value, error)) evalFn {
+	return func(f *frame) (Value, error) {
+		vals, err := evalArgs(f, args, 0)
+		if err != nil {
+			return Unit, err
+		}
+		from, to, by := vals[0], vals[1], vals[2]
+		if from.k != KindInt || to.k != KindInt || by.k != KindInt || f.rt.eng.rangeReplaced {
+			it, err := f.rt.callByName("range", vals, pos)
+			if err != nil {
+				return Unit, err
+			}
+			return loop(f, it)
+		}
+		x, end, d := from.AsInt(), to.AsInt(), by.AsInt()
+		if d == 0 {
+			return Unit, errAt(ErrArithmetic, pos, "step value cannot be zero")
+		}
+		for n := int64(0); d > 0 && x < end || d < 0 && x > end; n++ {
+			if done, v, err := step(f, Int(x), n); done {
+				return v, err
+			}
+			nx := x + d
+			if (nx > x) != (d > 0) {
+				break // the next step would overflow
+			}
+			x = nx
 		}
 		return Unit, nil
 	}
