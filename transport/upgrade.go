@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -75,10 +76,13 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, c *wsConn, 
 	}
 	s.metrics.opened()
 	defer s.metrics.ended()
+	start := time.Now()
+	s.log.Debug("connection opened", "circle", config.Fingerprint(pk), "remote", r.RemoteAddr)
 	go c.writePump()
 	c.readPump(sess)
 	sess.Closed()
 	<-c.done
+	s.log.Debug("connection closed", "circle", config.Fingerprint(pk), "remote", r.RemoteAddr, "duration", time.Since(start))
 }
 
 // admit registers a connection from ip unless the server is closing (503)
