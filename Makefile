@@ -6,7 +6,7 @@ SHARED   ?= ../shared
 DEMO_PK  ?= 02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5
 FUZZTIME ?= 60s
 
-.PHONY: all build test test-short conformance bench fuzz run vet clean
+.PHONY: all build test test-short conformance bench bench-go fuzz run vet clean
 
 all: build
 
@@ -32,7 +32,13 @@ conformance: build
 
 ## bench: interpreter vs gopher-lua, server vs a bare reference (separate module).
 bench:
-	cd bench && $(GO) test -run '^$$' -bench . -benchtime 3x -timeout 60m ./...
+	cd bench && $(GO) run ./cmd/interpratio -runs 5
+	cd bench && $(GO) run ./cmd/serverbench
+	$(GO) test -run '^$$' -bench 'RedisVsEmbedded' -timeout 20m ./scripting/redisq/ ./cmd/circles-actor/
+
+## bench-go: every Go benchmark of the bench module (about a minute).
+bench-go:
+	cd bench && $(GO) test -run '^$$' -bench . -timeout 30m ./...
 
 ## fuzz: every fuzz target for $(FUZZTIME) each (not part of CI).
 fuzz:
