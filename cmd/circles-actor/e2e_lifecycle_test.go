@@ -50,6 +50,9 @@ func e2ePlayCommand(t *testing.T, s *server, bin, priv, pub string) {
 	if out, errs, code := run("", "--key", priv, "-e", "40 + 2"); code != 0 || out != "42\n" {
 		t.Errorf("play -e: %q %q exit %d", out, errs, code)
 	}
+	if out, errs, code := run("", "--key", priv, "-e", `print("hello"); print("world"); 7`); code != 0 || out != "hello\nworld\n7\n" {
+		t.Errorf("play with print lines: %q %q exit %d", out, errs, code)
+	}
 	keyFile := filepath.Join(t.TempDir(), "key")
 	os.WriteFile(keyFile, []byte(priv+"\n"), 0o600)
 	if out, errs, code := run("CALLER_PUBLIC_KEY", "--key-file", keyFile, "--compact", "-"); code != 0 || out != pub+"\n" {
