@@ -20,7 +20,7 @@ const maxTimeout = 24 * time.Hour
 
 // taskFields returns the hash fields the dispatcher writes for t, as
 // field/value pairs ready for HSET.
-func taskFields(t scripting.Task, replyTo string, timeout time.Duration, now time.Time) ([]string, error) {
+func taskFields(t scripting.Task, replyTo string, timeout time.Duration, now, expires time.Time) ([]string, error) {
 	ts := now.UTC().Format(timeLayout)
 	created := ts
 	if !t.CreatedAt.IsZero() {
@@ -35,6 +35,9 @@ func taskFields(t scripting.Task, replyTo string, timeout time.Duration, now tim
 		FieldUpdatedAt, ts,
 		FieldReplyTo, replyTo,
 		FieldTimeoutMS, strconv.FormatInt(timeout.Milliseconds(), 10),
+	}
+	if !expires.IsZero() {
+		f = append(f, FieldExpiresAt, expires.UTC().Format(timeLayout))
 	}
 	if len(t.Vars) > 0 {
 		b, err := json.Marshal(t.Vars)
@@ -80,6 +83,18 @@ func decodeTask(id string, h map[string]string) (scripting.Task, string, error) 
 		t.Vars = vars
 	}
 	return t, h[FieldReplyTo], nil
+}
+
+// clockSkew is how far apart the clocks of servers and workers may be;
+// expiry is judged with this margin.
+const clockSkew = 5 * time.Second
+
+// expired reports whether the task's caller stopped waiting before now
+// (expires_at plus clockSkew has passed). A missing or malformed expires_at
+// never expires.
+func expired(h map[string]string, now time.Time) bool {
+	ts, err := time.Parse(timeLayout, h[FieldExpiresAt])
+	return err == nil && now.After(ts.Add(clockSkew))
 }
 
 // decodeVars reads a JSON object keeping numbers as json.Number, so that

@@ -12,7 +12,8 @@ import (
 func TestTaskFieldsRoundTrip(t *testing.T) {
 	in := scripting.Task{ID: "t1", CircleID: "02ab", CallerID: "03cd", Script: "let x = 1; x",
 		CreatedAt: time.Date(2026, 5, 6, 7, 8, 9, 10, time.UTC), Vars: map[string]any{"EVENT": map[string]any{"n": 1}}}
-	f, err := taskFields(in, "rhai_reply:p", 1500*time.Millisecond, time.Now())
+	now := time.Now()
+	f, err := taskFields(in, "rhai_reply:p", 1500*time.Millisecond, now, now.Add(3500*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,4 +125,20 @@ func FuzzDecodeTask(f *testing.F) {
 			t.Fatalf("timeout %q accepted as %s", timeout, task.Timeout)
 		}
 	})
+}
+
+func TestExpired(t *testing.T) {
+	now := time.Now()
+	at := func(d time.Duration) map[string]string {
+		return map[string]string{FieldExpiresAt: now.Add(d).UTC().Format(timeLayout)}
+	}
+	if expired(at(-time.Second), now) {
+		t.Error("expired within the clock-skew margin")
+	}
+	if !expired(at(-clockSkew-time.Second), now) {
+		t.Error("not expired past the margin")
+	}
+	if expired(map[string]string{}, now) || expired(map[string]string{FieldExpiresAt: "soon"}, now) {
+		t.Error("missing or malformed expires_at expired")
+	}
 }

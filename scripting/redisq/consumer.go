@@ -417,10 +417,15 @@ const KindRequeue = "requeue"
 func (c *Consumer) handle(task claimed, exec scripting.Executor) (ack, runStatus) {
 	t, replyTo, err := decodeTask(task.id, task.h)
 	var res scripting.Result
-	if err != nil {
+	switch {
+	case err != nil:
 		c.log.Warn("answering malformed task with an error", "task", task.id, "err", err)
 		res = scripting.Result{TaskID: task.id, Err: &scripting.ScriptError{Kind: "internal", Message: err.Error()}}
-	} else {
+	case expired(task.h, time.Now()):
+		// Nobody waits any more (e.g. a backlog after an outage): do not spend a run on it.
+		c.log.Debug("skipping task whose caller stopped waiting", "task", task.id)
+		res = scripting.Result{TaskID: task.id, Err: &scripting.ScriptError{Kind: scripting.KindTimeout, Message: "expired in the queue before a worker took it"}}
+	default:
 		res = c.run(exec, t)
 		if c.runCtx.Err() != nil {
 			return ack{}, runDrained

@@ -215,7 +215,8 @@ func (d *Dispatcher) Dispatch(ctx context.Context, t scripting.Task) (scripting.
 
 // enqueue writes the task hash and pushes the id in one atomic step.
 func (d *Dispatcher) enqueue(ctx context.Context, t scripting.Task, timeout time.Duration) error {
-	fields, err := taskFields(t, d.replyKey, timeout, time.Now())
+	now := time.Now()
+	fields, err := taskFields(t, d.replyKey, timeout, now, now.Add(timeout+d.opts.Grace))
 	if err != nil {
 		return err
 	}

@@ -284,3 +284,29 @@ func TestExecutorRefusalRequeues(t *testing.T) {
 		t.Fatalf("got %+v", res)
 	}
 }
+
+// TestExpiredTaskNotRun: a task whose caller stopped waiting long ago (left
+// in the queue by a crashed server) is answered as timed out without a run.
+func TestExpiredTaskNotRun(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	ctx := ctxT(t, 10*time.Second)
+	past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339Nano)
+	if err := c.Do(ctx, c.B().Hset().Key(redisq.DetailsKey("stale")).FieldValue().
+		FieldValue(redisq.FieldScript, "echo x").FieldValue(redisq.FieldStatus, redisq.StatusPending).
+		FieldValue(redisq.FieldContextID, circleA).FieldValue(redisq.FieldTimeoutMS, "1000").
+		FieldValue(redisq.FieldExpiresAt, past).Build()).Error(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Do(ctx, c.B().Lpush().Key(redisq.TasksKey(circleA)).Element("stale").Build()).Error(); err != nil {
+		t.Fatal(err)
+	}
+	exec := newFakeExec()
+	newConsumer(t, c, exec, redisq.ConsumerOptions{})
+	eventually(t, 5*time.Second, "stale task answered", func() bool {
+		return hgetall(t, c, redisq.DetailsKey("stale"))[redisq.FieldStatus] == redisq.StatusError
+	})
+	if h := hgetall(t, c, redisq.DetailsKey("stale")); h[redisq.FieldErrorKind] != scripting.KindTimeout || exec.runs.Load() != 0 {
+		t.Fatalf("hash %v, runs %d", h, exec.runs.Load())
+	}
+}

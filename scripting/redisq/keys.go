@@ -35,6 +35,7 @@ const (
 	FieldReplyTo     = "reply_to"     // list key the reply is pushed to
 	FieldTimeoutMS   = "timeout_ms"   // wall-clock budget of the run in ms
 	FieldVars        = "vars"         // optional JSON object of extra script constants
+	FieldExpiresAt   = "expires_at"   // optional RFC 3339 UTC: after it nobody waits for the answer
 	FieldOutput      = "output"       // final value, to_string form (completed)
 	FieldOutputType  = "output_type"  // final value's Rhai type name (completed)
 	FieldPrints      = "prints"       // JSON array of print() lines
