@@ -141,6 +141,21 @@ func e2eFetchNonce(t *testing.T, s *server) {
 	if errCode(m) != -32602 {
 		t.Errorf("fetch_nonce with malformed key = %v, want -32602", m)
 	}
+	// pubkey is optional: a nonce for whoever signs it.
+	key, _, pub2 := newKey(t)
+	anon := dialRaw(t, s, e2eCircle)
+	for _, frame := range []string{`{"jsonrpc":"2.0","id":1,"method":"fetch_nonce"}`, `{"jsonrpc":"2.0","id":1,"method":"fetch_nonce","params":{}}`} {
+		m := anon.call(frame)
+		res, _ := m["result"].(map[string]any)
+		nonce, _ := res["nonce"].(string)
+		if nonce == "" {
+			t.Fatalf("fetch_nonce without pubkey (%s) = %v", frame, m)
+		}
+		sig := hex.EncodeToString(client.SignEIP191(key, []byte(nonce)))
+		if m := anon.call(authFrame("named", pub2, sig)); m["result"] == nil {
+			t.Errorf("authenticate with a key-less nonce: %v", m)
+		}
+	}
 }
 
 // authFrame builds an authenticate request in one of the accepted shapes.
@@ -194,7 +209,15 @@ func e2eAuthShapes(t *testing.T, s *server) {
 			}
 		}
 	}
-	// The client's own Authenticate, both formats, uncompressed key too.
+	// An uncompressed, upper-case key authenticates as its canonical form.
+	key, _, pub := newKey(t)
+	upper := strings.ToUpper(hex.EncodeToString(key.PubKey().SerializeUncompressed()))
+	r := dialRaw(t, s, e2eCircle)
+	m := r.call(authFrame("named", upper, hex.EncodeToString(client.SignEIP191(key, []byte(r.fetchNonce(upper))))))
+	if res, _ := m["result"].(map[string]any); res["pubkey"] != pub {
+		t.Errorf("uncompressed key: %v, want pubkey %s", m, pub)
+	}
+	// The client's own Authenticate, both formats.
 	for _, compact := range []bool{false, true} {
 		_, priv, pub := newKey(t)
 		c := dial(t, s, e2eCircle, &client.Options{Compact: compact})
