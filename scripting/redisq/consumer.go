@@ -2,11 +2,9 @@ package redisq
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -204,55 +202,6 @@ func (c *Consumer) Stop(ctx context.Context) error {
 		c.log.Info("worker stopped")
 	})
 	return err
-}
-
-// unregister deletes the heartbeat and requeues what is left in the
-// processing list (tasks taken while stopping).
-func (c *Consumer) unregister() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*c.opts.CommandTimeout)
-	defer cancel()
-	if err := c.client.Do(ctx, c.client.B().Del().Key(WorkerKey(c.opts.WorkerID)).Build()).Error(); err != nil {
-		return fmt.Errorf("failed to unregister worker: %w", err)
-	}
-	n, err := recoverWorker(ctx, c.client, c.opts.WorkerID)
-	if err != nil {
-		return fmt.Errorf("failed to unregister worker: %w", err)
-	}
-	if n > 0 {
-		c.log.Info("requeued tasks left at stop", "tasks", n)
-	}
-	return nil
-}
-
-// heartbeatLoop refreshes the lease every third of its TTL.
-func (c *Consumer) heartbeatLoop() {
-	t := time.NewTicker(c.opts.HeartbeatTTL / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-c.bgCtx.Done():
-			return
-		case <-t.C:
-			c.beat(c.bgCtx)
-		}
-	}
-}
-
-// beat writes the heartbeat key with its TTL and (re)registers the id, so
-// a Redis that lost its data learns about the worker again.
-func (c *Consumer) beat(ctx context.Context) {
-	info, _ := json.Marshal(WorkerInfo{ID: c.opts.WorkerID, Host: hostname(), PID: os.Getpid(),
-		Circles: c.opts.Circles, Concurrency: c.opts.Concurrency, StartedAt: c.started})
-	ctx, cancel := context.WithTimeout(ctx, c.opts.CommandTimeout)
-	defer cancel()
-	for _, r := range c.client.DoMulti(ctx,
-		c.client.B().Set().Key(WorkerKey(c.opts.WorkerID)).Value(string(info)).Px(c.opts.HeartbeatTTL).Build(),
-		c.client.B().Sadd().Key(KeyWorkers).Member(c.opts.WorkerID).Build()) {
-		if err := r.Error(); err != nil {
-			c.log.Warn("failed to refresh heartbeat", "err", err)
-			return
-		}
-	}
 }
 
 // claimed is a task a worker took: its id and hash.
@@ -560,12 +509,4 @@ func (c *Consumer) requeue(circle, id string) {
 		return
 	}
 	c.log.Info("requeued task at stop", "task", id)
-}
-
-func hostname() string {
-	h, err := os.Hostname()
-	if err != nil {
-		return ""
-	}
-	return h
 }
