@@ -715,3 +715,34 @@ func TestRedisServeShutdownGivesTasksBack(t *testing.T) {
 		t.Fatalf("play after the task was given back: %v", err)
 	}
 }
+
+func TestWorkerConfig(t *testing.T) {
+	base := func() WorkerCmd {
+		return WorkerCmd{PublicKeys: []string{strings.ToUpper(redisCircle)}, RedisURL: "redis://127.0.0.1:6379",
+			Concurrency: 1, HeartbeatTTL: time.Second, TaskRetention: time.Hour, ScriptTimeout: time.Second,
+			MaxOperations: 1000, MaxCallDepth: 8, MaxExprDepth: 8, MaxStringLen: 64, MaxArrayLen: 64,
+			MaxMapLen: 64, MaxBlobLen: 64, MaxScriptBytes: 2 << 20}
+	}
+	c := base()
+	cfg, err := c.config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.PublicKeys) != 1 || cfg.PublicKeys[0] != redisCircle || cfg.MaxOperations != 1000 {
+		t.Fatalf("config = %+v", cfg)
+	}
+	for name, mutate := range map[string]func(*WorkerCmd){
+		"bad key":       func(c *WorkerCmd) { c.PublicKeys = []string{"nothex"} },
+		"no key":        func(c *WorkerCmd) { c.PublicKeys = nil },
+		"concurrency 0": func(c *WorkerCmd) { c.Concurrency = 0 },
+		"tiny lease":    func(c *WorkerCmd) { c.HeartbeatTTL = time.Millisecond },
+		"bad url":       func(c *WorkerCmd) { c.RedisURL = "http://x" },
+		"no operations": func(c *WorkerCmd) { c.MaxOperations = 0 },
+	} {
+		c := base()
+		mutate(&c)
+		if _, err := c.config(); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
