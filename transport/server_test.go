@@ -210,8 +210,8 @@ func TestConnectionCapPerIP(t *testing.T) {
 	first := ts.dial(t, circlePK)
 	ts.dial(t, circlePK)
 	_, err := client.Dial(testCtx(t), ts.wsURL(circlePK), nil)
-	if client.HTTPStatus(err) != http.StatusTooManyRequests {
-		t.Fatalf("third connection: %v, want HTTP 429", err)
+	if client.HTTPStatus(err) != http.StatusTooManyRequests || !strings.Contains(err.Error(), `"error":"Too many connections"`) {
+		t.Fatalf("third connection: %v, want HTTP 429 with a JSON body", err)
 	}
 	first.Close()
 	// The slot frees once the server has seen the close; poll within a bound.
@@ -312,6 +312,12 @@ func TestReadyzAfterShutdownBegins(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "shutting down") {
 		t.Fatalf("readyz after shutdown = %d %s", rec.Code, rec.Body)
+	}
+	// The handler may still be mounted elsewhere: new sockets are refused.
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/"+circlePK, nil))
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("upgrade after shutdown = %d %s", rec.Code, rec.Body)
 	}
 }
 
