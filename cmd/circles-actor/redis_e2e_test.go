@@ -507,10 +507,11 @@ func playRound(b *testing.B, conns []*client.Client, n int, script, want string)
 // clients, in the same run, against an embedded server and a routing-only
 // Redis server whose circle 1 has one `worker` process and circle 2 two
 // (concurrency 1 each, like the embedded default of one worker per circle).
-// Every iteration is one round of 400 plays per configuration, taken in
-// turn, so that the load of a shared machine hits all configurations alike.
-// "light" is `40 + 2`; "heavy" a 20,000-step loop, where execution
-// dominates. Reported: plays/s per configuration and workload, and the
+// Every iteration is one round of plays per configuration and workload,
+// taken in turn, so that the load of a shared machine hits all
+// configurations alike. "light" is `40 + 2` (transport-bound), "heavy" a
+// 20,000-step loop, "cpu" a 300,000-step loop (execution-bound, where a
+// second worker process can add a core). Reported: plays/s per configuration and workload, and the
 // ratios redis/embedded and 2 workers/1 worker.
 //
 //	go test -run '^$' -bench RedisVsEmbedded -benchtime 5x ./cmd/circles-actor/
@@ -544,23 +545,26 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 		{"redis-1-worker", dial(redAddr, redisCircle)},
 		{"redis-2-workers", dial(redAddr, redisCircle2)},
 	}
-	workloads := []struct{ name, script, want string }{
-		{"light", "40 + 2", "42"},
-		{"heavy", "let s = 0; for i in 0..20000 { s += 1; } s", "20000"},
+	workloads := []struct {
+		name, script, want string
+		perRound           int
+	}{
+		{"light", "40 + 2", "42", 400},
+		{"heavy", "let s = 0; for i in 0..20000 { s += 1; } s", "20000", 400},
+		{"cpu", "let s = 0; for i in 0..300000 { s += 1; } s", "300000", 60},
 	}
-	const perRound = 400
 	took := map[string]time.Duration{}
 	b.ResetTimer()
 	for range b.N {
 		for _, w := range workloads {
 			for _, c := range configs {
-				took[c.name+"/"+w.name] += playRound(b, c.conns, perRound, w.script, w.want)
+				took[c.name+"/"+w.name] += playRound(b, c.conns, w.perRound, w.script, w.want)
 			}
 		}
 	}
 	b.StopTimer()
-	rate := func(k string) float64 { return float64(perRound*b.N) / took[k].Seconds() }
 	for _, w := range workloads {
+		rate := func(k string) float64 { return float64(w.perRound*b.N) / took[k].Seconds() }
 		emb, r1, r2 := rate("embedded/"+w.name), rate("redis-1-worker/"+w.name), rate("redis-2-workers/"+w.name)
 		b.ReportMetric(emb, w.name+"-embedded-plays/s")
 		b.ReportMetric(r1, w.name+"-redis1w-plays/s")
