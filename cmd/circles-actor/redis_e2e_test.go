@@ -750,3 +750,39 @@ func TestWorkerConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestRedisDownAtStart: serve and a worker start while Redis is down; the
+// server listens, is not ready and answers play with -32006; once Redis
+// comes up both recover without a restart.
+func TestRedisDownAtStart(t *testing.T) {
+	e := newRedisEnv(t)
+	e.redis.kill()
+	srv, addr := e.serve()
+	e.worker("worker")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := e.dialN(addr, 1)[0]
+	if _, err := c.Play(ctx, "40 + 2"); client.ErrorCode(err) != -32006 {
+		t.Fatalf("play with redis down: %v, want -32006", err)
+	}
+	readyz := func() int {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := readyz(); code == http.StatusOK {
+		t.Fatalf("/readyz = 200 with redis down")
+	}
+	e.startRedis()
+	redisWait(t, 10*time.Second, "/readyz 200", func() bool { return readyz() == http.StatusOK })
+	redisWait(t, 10*time.Second, "a play to succeed", func() bool {
+		res, err := c.Play(ctx, "40 + 2")
+		return err == nil && res.Output == "42"
+	})
+	if t.Failed() {
+		t.Log(srv.output())
+	}
+}
