@@ -23,7 +23,7 @@ const maxCallDepthHard = 10_000
 // invoke runs a script function whose arguments are already in slots (taken
 // from allocSlots, released here).
 func (r *runState) invoke(p *fnProto, slots []Value, this *Value, cells []*Value, pos syntax.Pos) (Value, error) {
-	if r.depth >= r.lim.MaxCallDepth {
+	if r.depth+r.evalDepth >= r.lim.MaxCallDepth {
 		r.freeSlots(slots)
 		return Unit, errAt(ErrStackOverflow, pos, "Stack overflow: too many nested function calls (%d) in %s", r.depth, fnLabel(p))
 	}

@@ -47,11 +47,13 @@ type compiler struct {
 
 // scopeVar is a variable visible during compilation.
 type scopeVar struct {
-	name    string
-	slot    int
-	boxed   bool
-	isConst bool
-	ord     int
+	name      string
+	slot      int
+	boxed     bool
+	isConst   bool
+	ord       int
+	depth     int  // block nesting where it was declared
+	inherited bool // seen by eval'd code: a variable of the caller's frame
 }
 
 // fnComp compiles one function body.
@@ -69,6 +71,13 @@ type fnComp struct {
 	loops     int
 	scopes    int             // block nesting, to recognise the top-level scope
 	inlining  []*syntax.FnDef // functions being compiled inline for `f!()`
+	// evalBase is set when the function calls eval(): the first of its
+	// spare slots, filled in once the function is compiled.
+	evalBase *int
+	// evalLimit and evalScope are set when compiling the text given to
+	// eval(): the slot limit, and how many variables came from the caller.
+	evalLimit int
+	evalScope int
 }
 
 // compileScript compiles a parsed script into a Program.
@@ -122,6 +131,10 @@ func (c *compiler) compileFn(proto *fnProto, node any, parent *fnComp, params []
 		if fc.recompile {
 			continue
 		}
+		if fc.evalBase != nil {
+			*fc.evalBase = fc.nslots
+			fc.nslots += evalSpareSlots
+		}
 		proto.body, proto.nslots, proto.caps = b, fc.nslots, fc.caps
 		return
 	}
@@ -135,7 +148,20 @@ func (fc *fnComp) fail(pos syntax.Pos, format string, args ...any) {
 func (fc *fnComp) declare(name string, isConst bool) *scopeVar {
 	ord := fc.ordinal
 	fc.ordinal++
-	v := &scopeVar{name: name, slot: fc.nslots, isConst: isConst, boxed: fc.c.boxed[fc.node][ord]}
+	if fc.evalLimit > 0 {
+		// In eval'd text, a `let` of a variable declared in the same block
+		// of the caller replaces it; others take one of the spare slots.
+		for i := len(fc.vars) - 1; i >= 0; i-- {
+			if v := fc.vars[i]; v.inherited && v.name == name && v.depth == fc.scopes && !v.boxed {
+				v.isConst = isConst
+				return v
+			}
+		}
+		if fc.nslots >= fc.evalLimit {
+			fc.fail(syntax.Pos{}, "eval declares too many variables (at most %d)", evalSpareSlots)
+		}
+	}
+	v := &scopeVar{name: name, slot: fc.nslots, isConst: isConst, boxed: fc.c.boxed[fc.node][ord], depth: fc.scopes}
 	fc.nslots++
 	v.ord = ord
 	fc.vars = append(fc.vars, v)
@@ -192,6 +218,9 @@ func (fc *fnComp) lookupForCapture(name string) varRef {
 	for i := len(fc.vars) - 1; i >= 0; i-- {
 		v := fc.vars[i]
 		if v.name == name {
+			if !v.boxed && v.inherited {
+				fc.fail(syntax.Pos{}, "a closure in eval'd code cannot capture the caller's variable %s", name)
+			}
 			if !v.boxed {
 				m := fc.c.boxed[fc.node]
 				if m == nil {

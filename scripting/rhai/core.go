@@ -5,10 +5,9 @@ import (
 )
 
 // intrinsic compiles the calls that need the compiler or the run's state
-// rather than a native: is_def_var (scopes are resolved at compile time),
-// Fn, call, curry, is_def_fn and eval. It returns nil for other names.
+// rather than a native: is_def_var (scopes are resolved at compile time)
+// and eval. It returns nil for other names.
 func (fc *fnComp) intrinsic(e *syntax.CallExpr) evalFn {
-	pos := e.P
 	switch {
 	case e.Name == "is_def_var" && len(e.Args) == 1:
 		if lit, ok := e.Args[0].(*syntax.StringLit); ok {
@@ -18,7 +17,8 @@ func (fc *fnComp) intrinsic(e *syntax.CallExpr) evalFn {
 			name := lit.Value
 			return func(f *frame) (Value, error) {
 				_, ok := f.rt.consts[name]
-				return Bool(ok), nil
+				_, dyn := f.rt.dynVars[name]
+				return Bool(ok || dyn), nil
 			}
 		}
 		arg := fc.expr(e.Args[0])
@@ -31,13 +31,7 @@ func (fc *fnComp) intrinsic(e *syntax.CallExpr) evalFn {
 			return Bool(ok), nil
 		}
 	case e.Name == "eval" && len(e.Args) == 1 && fc.c.fns[fnKey{"eval", 1}] == nil:
-		arg := fc.expr(e.Args[0])
-		return func(f *frame) (Value, error) {
-			if _, err := arg(f); err != nil {
-				return Unit, err
-			}
-			return Unit, errAt(ErrRuntime, pos, "eval is not supported in this sandbox")
-		}
+		return fc.evalCall(e)
 	}
 	return nil
 }

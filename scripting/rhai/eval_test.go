@@ -84,6 +84,12 @@ func TestSemantics(t *testing.T) {
 		{"bare fn name pointer", `fn dbl(x) { x * 2 } let f = dbl; [1, 2].map(f)`, "[2, 4]"},
 		{"const pure method", `const A = [1, 2]; A.len()`, "2"},
 		{"block scope", `let x = 1; { let x = 5; } x`, "1"},
+		{"eval reads and writes caller scope", `let x = 1; eval("x += 41"); x`, "42"},
+		{"eval let replaces same-block variable", `let foo = 42; eval("let foo = 123"); eval("let xyz = 10"); foo + xyz`, "133"},
+		{"eval let in inner block", `let foo = 42; { eval("let foo = 123"); } foo`, "42"},
+		{"eval in function", `fn f(x) { eval("x * 2") } f(21)`, "42"},
+		{"eval global const", `eval("const C = 9;"); fn g() { global::C } g()`, "9"},
+		{"eval in loop", `let n = 0; for i in 0..5 { eval("n += i") } n`, "10"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,7 +126,9 @@ func TestErrors(t *testing.T) {
 		{"throw", `throw 42`, rhai.ErrRuntime, "42"},
 		{"if not bool", `let x = 1; if x { 2 }`, rhai.ErrMismatchedType, "Boolean"},
 		{"parse", `let = ;`, rhai.ErrParse, ""},
-		{"eval rejected", `eval("1")`, rhai.ErrRuntime, "eval"},
+		{"eval recursion", `let s = "eval(s)"; eval(s)`, rhai.ErrStackOverflow, "eval"},
+		{"eval parse error", `eval("1 +")`, rhai.ErrParse, ""},
+		{"eval defines fn", `eval("fn z() {}")`, rhai.ErrParse, "functions"},
 		{"property on int", `let x = 1; x.foo`, rhai.ErrPropertyNotFound, "foo"},
 	}
 	for _, tt := range tests {

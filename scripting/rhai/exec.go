@@ -57,9 +57,12 @@ type runState struct {
 	debug   func(string)
 	globals map[string]Value // top-level constants, for global::NAME
 	consts  map[string]Value // host constants (RunOptions.Constants)
-	stack   []Value
-	sp      int
-	frames  []*frame
+	dynVars map[string]Value // variables declared by eval'd code, read by name
+	// evalDepth counts nested eval() calls, which add no script call depth.
+	evalDepth int
+	stack     []Value
+	sp        int
+	frames    []*frame
 	// calls are the Call values handed to natives, one per nesting level.
 	calls       []*Call
 	nativeDepth int

@@ -153,6 +153,9 @@ func (fc *fnComp) ident(e *syntax.Ident) evalFn {
 		if v, ok := f.rt.consts[name]; ok {
 			return v, nil
 		}
+		if v, ok := f.rt.dynVars[name]; ok {
+			return v, nil
+		}
 		if isFn {
 			// A bare function name is a function pointer (`let f = dbl;`).
 			return NewFnPtr(&FnPtr{Name: name}), nil

@@ -135,7 +135,7 @@ func TestHostPanic(t *testing.T) {
 func TestConcurrentRuns(t *testing.T) {
 	t.Parallel()
 	e := rhai.NewEngine()
-	p, err := e.Compile(`let s = "id:" + ID; let a = []; for i in 0..200 { a.push(i); s += "." } [s.len(), a.len(), ID]`)
+	p, err := e.Compile(`let s = "id:" + ID; let a = []; for i in 0..200 { a.push(i); s += "." } eval("let n = a.len();"); [s.len(), n, ID]`)
 	if err != nil {
 		t.Fatal(err)
 	}

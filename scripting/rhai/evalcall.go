@@ -1,0 +1,133 @@
+package rhai
+
+import (
+	"errors"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
+)
+
+// evalSpareSlots is how many variables the code given to eval() may declare:
+// a function that calls eval gets this many extra slots in its frame.
+const evalSpareSlots = 64
+
+// evalSite is what an eval() call site remembers of its compile-time scope,
+// so that the evaluated text can be compiled at run time as if it had been
+// written at the call site, running in the caller's frame.
+type evalSite struct {
+	c      *compiler
+	vars   []scopeVar
+	caps   []capInfo
+	names  []string
+	isTop  bool
+	scopes int
+	base   *int // first spare slot, known once the enclosing function is compiled
+}
+
+// evalCall compiles `eval(text)`. The text runs in the caller's scope: it
+// reads and assigns the caller's variables; a `let` of a name declared in
+// the same block replaces it, other new variables stay readable afterwards
+// by name; top-level constants become global::NAME.
+func (fc *fnComp) evalCall(e *syntax.CallExpr) evalFn {
+	arg := fc.expr(e.Args[0])
+	if fc.evalBase == nil {
+		fc.evalBase = new(int)
+	}
+	site := &evalSite{c: fc.c, isTop: fc.isTop, scopes: fc.scopes, base: fc.evalBase,
+		caps: append([]capInfo(nil), fc.caps...), names: append([]string(nil), fc.capNames...)}
+	for _, v := range fc.vars {
+		site.vars = append(site.vars, *v)
+	}
+	pos := e.P
+	return func(f *frame) (Value, error) {
+		v, err := arg(f)
+		if err != nil {
+			return Unit, err
+		}
+		if v.k != KindString {
+			return Unit, errAt(ErrMismatchedType, pos, "eval expects a string, not %s", v.TypeName())
+		}
+		return site.run(f, v.AsStr(), pos)
+	}
+}
+
+// run compiles src against the call site's scope and runs it in f.
+func (s *evalSite) run(f *frame, src string, pos syntax.Pos) (Value, error) {
+	r := f.rt
+	if r.lim.MaxScriptBytes > 0 && len(src) > r.lim.MaxScriptBytes {
+		return Unit, errAt(ErrDataTooLarge, pos, "Script is too large")
+	}
+	script, err := syntax.Parse(src, &syntax.Options{MaxExprDepth: r.lim.MaxExprDepth})
+	if err != nil {
+		var se *syntax.Error
+		if errors.As(err, &se) {
+			return Unit, &Error{Kind: ErrParse, Message: se.Msg, Line: int(se.Pos.Line), Column: int(se.Pos.Col), Cause: err}
+		}
+		return Unit, errAt(ErrParse, pos, "%s", err.Error())
+	}
+	if len(script.Fns) > 0 {
+		return Unit, errAt(ErrParse, pos, "eval cannot define functions")
+	}
+	code, fresh, err := s.compile(script)
+	if err != nil {
+		return Unit, withPos(err, pos)
+	}
+	// eval("eval(...)") nests without a script call: bound it like calls.
+	if r.depth+r.evalDepth >= r.lim.MaxCallDepth {
+		return Unit, errAt(ErrStackOverflow, pos, "Stack overflow: too many nested eval calls")
+	}
+	// Charge the compilation too, so a loop of evals of long text ends.
+	if err := r.Tick(1 + len(src)/8); err != nil {
+		return Unit, withPos(err, pos)
+	}
+	r.evalDepth++
+	v, err := code(f)
+	r.evalDepth--
+	if err == errReturn {
+		v, err = f.ret, nil
+		f.ret = Unit
+	}
+	if err != nil {
+		return Unit, err
+	}
+	for _, nv := range fresh {
+		if r.dynVars == nil {
+			r.dynVars = map[string]Value{}
+		}
+		r.dynVars[nv.name] = readSlot(f.slots[nv.slot])
+	}
+	return v, nil
+}
+
+// compile builds the evaluated statements in a compiler state copied from
+// the call site. fresh lists the variables the text declared.
+func (s *evalSite) compile(script *syntax.Script) (code evalFn, fresh []*scopeVar, err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			ce, ok := x.(*Error)
+			if !ok {
+				panic(x)
+			}
+			code, err = nil, ce
+		}
+	}()
+	// A compiler of its own: runs of one Program may eval concurrently.
+	c := &compiler{eng: s.c.eng, fns: s.c.fns, defs: s.c.defs, boxed: map[any]map[int]bool{}}
+	fc := &fnComp{c: c, node: s, isTop: s.isTop, scopes: s.scopes, nslots: *s.base, evalLimit: *s.base + evalSpareSlots,
+		caps: append([]capInfo(nil), s.caps...), capNames: append([]string(nil), s.names...)}
+	for i := range s.vars {
+		v := s.vars[i]
+		v.inherited = true
+		fc.vars = append(fc.vars, &v)
+	}
+	fc.evalScope = len(fc.vars)
+	stmts := make([]evalFn, 0, len(script.Stmts))
+	for _, st := range script.Stmts {
+		stmts = append(stmts, fc.stmt(st))
+	}
+	for _, v := range fc.vars[min(fc.evalScope, len(fc.vars)):] {
+		if !v.inherited {
+			fresh = append(fresh, v)
+		}
+	}
+	return seq(stmts), fresh, nil
+}
