@@ -6,7 +6,7 @@ import "github.com/asynkron/protoactor-go/actor"
 // (protoactor's default).
 const mailboxThroughput = 300
 
-// pooledDispatcher runs mailboxes on a small pool of long-lived goroutines
+// pooledDispatcher runs mailboxes (workers, circles, the guardian) on a pool of long-lived goroutines
 // instead of a new goroutine per scheduling, which is protoactor's default.
 // A fresh goroutine starts with a small stack and grows it on every play
 // (the session and worker call chains are deep), and stack copying was a

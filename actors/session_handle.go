@@ -54,8 +54,11 @@ func (s *System) OpenSession(circlePK, remoteAddr string, sink FrameSink) (*Sess
 func (h *Session) PID() *actor.PID { return h.pid }
 
 // Receive hands one inbound text frame to the session. The session owns
-// frame from now on. A session with too many unhandled frames closes its
-// connection with 1008.
+// frame from now on. When the session is idle it handles the frame on the
+// caller's goroutine before Receive returns (bounded CPU work: decoding, a
+// signature check, handing a play to a worker; nothing waits); when it is
+// busy on another goroutine the frame is queued. A session with too many
+// unhandled frames closes its connection with 1008.
 func (h *Session) Receive(frame []byte) {
 	if h.closed.Load() {
 		return

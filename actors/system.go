@@ -17,9 +17,10 @@ import (
 	"github.com/circles-actor/circles-actor/scripting/rhai"
 )
 
-// poolGoroutines is the size of the mailbox goroutine pool: about the
-// number of sessions busy at the same moment under load. Idle ones are
-// parked and cost their stacks only.
+// poolGoroutines is the size of the mailbox goroutine pool (workers,
+// circles, the guardian): about the number of workers busy at the same
+// moment. Idle ones are parked and cost their stacks only; past it,
+// mailboxes get fresh goroutines.
 const poolGoroutines = 64
 
 // startTimeout bounds each start-up round trip to the guardian and circles.
