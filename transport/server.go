@@ -57,9 +57,9 @@ type Server struct {
 	perIP   map[string]int
 	closing bool
 
-	// One ticker for all connections drives pings and idle checks, so a
-	// connection needs no timer of its own. It starts with the first
-	// connection and stops at Shutdown.
+	// One ticker for all connections drives pings, idle checks and write
+	// timeouts, so a connection needs no timer of its own. It starts with
+	// the first connection and stops at Shutdown.
 	tickerOnce sync.Once
 	stopTicker chan struct{}
 	stopOnce   sync.Once
@@ -262,16 +262,19 @@ func (s *Server) dropConns() {
 	}
 }
 
-// runTicker pokes every connection each PingInterval until Shutdown.
+// runTicker visits every connection (wsConn.check) every half of the
+// shorter of PingInterval and WriteTimeout until Shutdown, so pings go out
+// within half an interval of being due and a stuck write is dropped within
+// 1.5 write timeouts.
 func (s *Server) runTicker() {
-	t := time.NewTicker(s.cfg.PingInterval)
+	t := time.NewTicker(min(s.cfg.PingInterval, s.cfg.WriteTimeout) / 2)
 	defer t.Stop()
 	for {
 		select {
-		case <-t.C:
+		case now := <-t.C:
 			s.mu.Lock()
 			for c := range s.conns {
-				c.tick()
+				c.check(now.UnixNano())
 			}
 			s.mu.Unlock()
 		case <-s.stopTicker:

@@ -30,11 +30,11 @@ type pumpConfig struct {
 // session actor. It runs exactly two goroutines: the read pump (the HTTP
 // handler's own goroutine, see readPump) and the write pump, which also
 // sends pings and enforces the idle timeout when the server's shared ticker
-// pokes it (see tick), so an idle connection costs no goroutine, timer or
-// queue buffer beyond those.
+// pokes it (see check), so an idle connection costs no goroutine, timer or
+// queue buffer beyond those, and a frame write sets no timer either.
 //
-// Send, Close and tick are safe from any goroutine and may be called more
-// than once; everything else belongs to the pumps.
+// Send, Close, tick and check are safe from any goroutine and may be
+// called more than once; everything else belongs to the pumps.
 type wsConn struct {
 	ws    *websocket.Conn
 	cfg   *pumpConfig
@@ -50,6 +50,8 @@ type wsConn struct {
 
 	tickDue  atomic.Bool
 	lastSeen atomic.Int64 // unix nanos of the last data frame or pong
+	writing  atomic.Int64 // unix nanos the write in progress began; 0: none
+	dropped  atomic.Bool  // check already closed the socket
 }
 
 // newWSConn prepares a connection; the caller sets ws once the upgrade
@@ -80,8 +82,8 @@ func (c *wsConn) poke() {
 }
 
 // tick asks the write pump to ping the peer (if it has been quiet) and to
-// check the idle timeout. The server's shared ticker calls it every
-// PingInterval for every connection.
+// check the idle timeout. check calls it for connections quiet for a ping
+// interval.
 func (c *wsConn) tick() {
 	c.tickDue.Store(true)
 	c.poke()
@@ -198,10 +200,34 @@ func (c *wsConn) writePump() {
 	}
 }
 
+// write sends one frame. It sets no deadline of its own: a ctx with a
+// timeout costs a timer and nine allocations per frame, so the server's
+// shared ticker drops a socket whose write is stuck instead (see check).
 func (c *wsConn) write(frame []byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.writeTimeout)
-	defer cancel()
-	return c.ws.Write(ctx, websocket.MessageText, frame)
+	c.writing.Store(time.Now().UnixNano())
+	err := c.ws.Write(context.Background(), websocket.MessageText, frame)
+	c.writing.Store(0)
+	return err
+}
+
+// check is the shared ticker's visit, at time now (unix nanos). A write
+// stuck past writeTimeout (a peer that stopped reading while its socket
+// buffers are full) gets the socket dropped; a connection quiet for a ping
+// interval gets its write pump poked to ping or close it. check never
+// blocks: the caller holds the server's lock.
+func (c *wsConn) check(now int64) {
+	if w := c.writing.Load(); w != 0 && time.Duration(now-w) > c.cfg.writeTimeout {
+		if c.dropped.CompareAndSwap(false, true) {
+			c.cfg.metrics.closed("write_timeout")
+			// CloseNow waits for the stuck writer to give up its lock,
+			// which it does as soon as the socket is closed.
+			go c.ws.CloseNow()
+		}
+		return
+	}
+	if time.Duration(now-c.lastSeen.Load()) >= c.cfg.pingInterval {
+		c.tick()
+	}
 }
 
 // keepAlive pings a quiet peer and closes one silent for idleTimeout. The

@@ -231,3 +231,27 @@ func TestOutQueueOrderBoundAndRelease(t *testing.T) {
 		t.Fatal("empty queue must release its storage")
 	}
 }
+
+func TestCheckDropsStuckWrite(t *testing.T) {
+	h := newPumpHarness(t, testPumpConfig())
+	ws, c := h.dial(t, nil)
+	c.writing.Store(time.Now().Add(-time.Minute).UnixNano()) // as if a write hung for a minute
+	c.check(time.Now().UnixNano())
+	_, _, err := ws.Read(deadline(t))
+	if err == nil || websocket.CloseStatus(err) != -1 {
+		t.Fatalf("read after a stuck write: %v, want the socket dropped without a close frame", err)
+	}
+}
+
+func TestCheckPokesQuietConnection(t *testing.T) {
+	cfg := testPumpConfig()
+	c := newWSConn(&cfg)
+	c.check(time.Now().UnixNano())
+	if c.tickDue.Load() {
+		t.Fatal("a connection just heard from was poked")
+	}
+	c.check(time.Now().Add(cfg.pingInterval).UnixNano())
+	if !c.tickDue.Load() || len(c.wake) != 1 {
+		t.Fatal("a connection quiet for a ping interval was not poked")
+	}
+}
