@@ -4,10 +4,10 @@
 // /metrics report on the process, and POST /webhooks/ runs signed webhooks
 // (package transport/webhook).
 //
-// The transport only moves frames. Each connection has a read pump (the
-// upgrade handler's goroutine) that hands every text frame to the session,
-// and a write pump that drains a bounded outbound queue, pings, and enforces
-// the idle timeout. Shutdown stops accepting, drains the actor system, then
+// The transport only moves frames. Each connection has a read pump (a fresh
+// goroutine started as the upgrade handler returns) that hands every text
+// frame to the session, and a write pump that drains a bounded outbound
+// queue, pings, and enforces the idle timeout. Shutdown stops accepting, drains the actor system, then
 // closes and waits for every socket that is still open (status 1001).
 //
 // The Go client lives in transport/client.

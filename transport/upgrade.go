@@ -17,8 +17,7 @@ import (
 // handleCircle serves GET /{circle_pk}: an unknown or malformed key gets
 // the 404 JSON before any upgrade, an IP over its connection cap gets 429,
 // a server shutting down 503; otherwise the socket is upgraded, a session
-// opened, and this goroutine becomes the read pump until the socket ends
-// (so the connection's lifetime is the handler's, derper style).
+// opened, and the connection handed to its pumps (runConn).
 func (s *Server) handleCircle(w http.ResponseWriter, r *http.Request) {
 	raw := r.PathValue("circle_pk")
 	pk, err := config.CanonicalKey(raw)
@@ -33,13 +32,21 @@ func (s *Server) handleCircle(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, status)
 		return
 	}
-	defer s.release(c, ip)
-	s.serveSocket(w, r, c, pk)
+	sess := s.upgrade(w, r, c, pk)
+	if sess == nil {
+		s.release(c, ip)
+		return
+	}
+	// The handler returns here: net/http forgets a hijacked connection, and
+	// this goroutine's stack, grown while parsing the request and running
+	// the handshake, goes with it. A fresh goroutine becomes the read pump;
+	// idle, it needs a few KB of stack where this one would keep 16.
+	go s.runConn(c, sess, pk, r.RemoteAddr, ip)
 }
 
-// serveSocket upgrades, opens the session and runs the pumps until the
-// socket ends.
-func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, c *wsConn, pk string) {
+// upgrade accepts the WebSocket and opens the session; nil means the
+// connection was refused or closed and is finished.
+func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, c *wsConn, pk string) *actors.Session {
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		// Browser wallets connect from whatever origin the dapp is served
 		// on, and nothing here rides on ambient credentials (no cookies,
@@ -55,7 +62,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, c *wsConn, 
 	if err != nil {
 		s.metrics.rejected("upgrade")
 		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "err", err)
-		return
+		return nil
 	}
 	s.mu.Lock()
 	c.ws = ws // under mu: Shutdown may drop the socket from another goroutine
@@ -72,17 +79,24 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, c *wsConn, 
 		}
 		s.metrics.closed(codeLabel(code))
 		ws.Close(code, "session unavailable")
-		return
+		return nil
 	}
+	return sess
+}
+
+// runConn runs a connection's pumps until the socket ends, tells the
+// session, and releases the connection (which Shutdown waits for).
+func (s *Server) runConn(c *wsConn, sess *actors.Session, pk, remote, ip string) {
+	defer s.release(c, ip)
 	s.metrics.opened()
 	defer s.metrics.ended()
 	start := time.Now()
-	s.log.Debug("connection opened", "circle", config.Fingerprint(pk), "remote", r.RemoteAddr)
+	s.log.Debug("connection opened", "circle", config.Fingerprint(pk), "remote", remote)
 	go c.writePump()
 	c.readPump(sess)
 	sess.Closed()
 	<-c.done
-	s.log.Debug("connection closed", "circle", config.Fingerprint(pk), "remote", r.RemoteAddr, "duration", time.Since(start))
+	s.log.Debug("connection closed", "circle", config.Fingerprint(pk), "remote", remote, "duration", time.Since(start))
 }
 
 // admit registers a connection from ip unless the server is closing (503)

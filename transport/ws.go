@@ -27,8 +27,8 @@ type pumpConfig struct {
 }
 
 // wsConn is one accepted WebSocket. It implements actors.FrameSink for the
-// session actor. It runs exactly two goroutines: the read pump (the HTTP
-// handler's own goroutine, see readPump) and the write pump, which also
+// session actor. It runs exactly two goroutines: the read pump (see
+// readPump and Server.runConn) and the write pump, which also
 // sends pings and enforces the idle timeout when the server's shared ticker
 // pokes it (see check), so an idle connection costs no goroutine, timer or
 // queue buffer beyond those, and a frame write sets no timer either.
@@ -128,12 +128,16 @@ type frameReceiver interface {
 }
 
 // readPump reads text frames and hands each to the session until the socket
-// ends. It runs on the upgrade handler's goroutine and reads without a
-// deadline: a cancellable ctx would cost every connection a registration
-// on it, and an expiring one closes the socket without a close frame.
-// Shutdown ends stuck reads with CloseNow instead. Binary frames close the
-// connection with 1003, frames over the read limit with 1009
-// (coder/websocket sends that close frame itself).
+// ends. Sessions run on the goroutine that posts to them, so the session's
+// work happens here too. It runs on a goroutine of its own rather than the
+// upgrade handler's, whose stack grew during the handshake and would stay
+// grown for the life of the connection; an idle read pump's stack shrinks
+// back at the next GCs. It reads without a deadline: a cancellable ctx
+// would cost every connection a registration on it, and an expiring one
+// closes the socket without a close frame; Shutdown ends stuck reads with
+// CloseNow instead. Binary frames close the connection with 1003, frames
+// over the read limit with 1009 (coder/websocket sends that close frame
+// itself).
 func (c *wsConn) readPump(sess frameReceiver) {
 	ctx := context.Background()
 	for {
