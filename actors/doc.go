@@ -16,7 +16,16 @@
 // way. Scripts run on the circle's worker actors (the default, in-process) or
 // through a scripting.Dispatcher (Redis mode, WithDispatcher).
 //
-// Sessions never block: a play is sent to a worker with a request future and
-// its result comes back to the session as a message (ReenterAfter), or, with a
-// Dispatcher, from a goroutine that sends the result to the session's PID.
+// Sessions never block: a play is sent to a worker as a request and its
+// result comes back to the session as a *TaskDone message (with a
+// Dispatcher, from a goroutine that sends it to the session's PID). A
+// per-session watchdog answers plays whose result was lost with a worker
+// that stopped. Sessions run on the goroutine that posts to them when they
+// are idle (the read pump, the worker), saving handoffs; workers, circles
+// and the guardian run on a pool of long-lived goroutines.
+//
+// Supervision: a panicking worker answers its task with an internal error
+// and is restarted (at most 20 times a minute; past that it is stopped and
+// its circle answers -32006); a panicking session closes its connection with
+// 1011 and is stopped.
 package actors
