@@ -285,8 +285,8 @@ func (d *Dispatcher) Close() error {
 }
 
 // replyLoop reads the reply list until the dispatcher closes. When Redis
-// fails it ends every pending wait with ErrUnavailable (their tasks may be
-// gone with it) and retries with backoff.
+// fails (an error other than a timeout) it ends every pending wait with
+// ErrUnavailable (their tasks may be gone with it) and retries with backoff.
 func (d *Dispatcher) replyLoop(ctx context.Context) {
 	var bo backoff
 	down := false
@@ -302,6 +302,12 @@ func (d *Dispatcher) replyLoop(ctx context.Context) {
 		}
 		if ctx.Err() != nil {
 			return
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			// Slow, not gone (an overloaded host or Redis): waiters keep their
+			// own deadlines rather than failing all at once.
+			d.log.Debug("reading replies timed out; retrying", "err", err)
+			continue
 		}
 		if !down {
 			d.log.Warn("failed to read replies; failing waiting tasks", "err", err)
