@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/circles-actor/circles-actor/config"
 )
 
 // maxQueuedFrames bounds the inbound frames a session has accepted and not
@@ -31,7 +33,11 @@ func (s *System) OpenSession(circlePK, remoteAddr string, sink FrameSink) (*Sess
 		return nil, ErrShuttingDown
 	}
 	if !s.HasCircle(circlePK) {
-		return nil, ErrUnknownCircle
+		c, err := config.CanonicalKey(circlePK)
+		if err != nil || !s.HasCircle(c) {
+			return nil, ErrUnknownCircle
+		}
+		circlePK = c
 	}
 	h := &Session{sys: s, sink: sink}
 	msg := &SpawnSession{CirclePK: circlePK, RemoteAddr: remoteAddr, Sink: sink, Handle: h}

@@ -262,6 +262,16 @@ func TestOpenSessionUnknownCircle(t *testing.T) {
 	if !sys.HasCircle(circle) || len(sys.Circles()) != 1 || sys.CirclePID(circle) == nil || sys.Root() == nil {
 		t.Fatal("circle accessors")
 	}
+	sink := actorstest.NewChanSink(4)
+	sess, err := sys.OpenSession("0x"+strings.ToUpper(circle), "x", sink) // any spelling of the key
+	if err != nil {
+		t.Fatalf("OpenSession with another spelling: %v", err)
+	}
+	sess.Receive([]byte(`{"jsonrpc":"2.0","id":1,"method":"whoami"}`))
+	if f, err := sink.Next(wait); err != nil || !strings.Contains(string(f), circle) {
+		t.Fatalf("whoami: %s %v", f, err)
+	}
+	sess.Closed()
 }
 
 func TestNewSystemRejectsBadConfig(t *testing.T) {
