@@ -66,6 +66,12 @@ func newDispatcher(t *testing.T, c rueidis.Client, o redisq.Options) *redisq.Dis
 	if o.Logger == nil {
 		o.Logger = quietLog()
 	}
+	if o.CommandTimeout == 0 {
+		// Generous: a starved CI host must not turn slowness into
+		// ErrUnavailable; the Redis-down tests fail fast on refused
+		// connections, not on this bound.
+		o.CommandTimeout = 10 * time.Second
+	}
 	d := redisq.NewDispatcher(c, &o)
 	t.Cleanup(func() { _ = d.Close() })
 	return d
