@@ -8,10 +8,11 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
 )
 
-// Dispatch runs t in its circle (t.CircleID, canonical) the way play does:
+// Dispatch runs t in its circle (t.CircleID, any spelling) the way play does:
 // through the Dispatcher when one is set, else on the circle's worker
 // actors. It is what webhooks call. A zero t.Timeout means the configured
 // script timeout; an empty t.ID gets a fresh one. Cancelling ctx abandons
@@ -21,7 +22,11 @@ func (s *System) Dispatch(ctx context.Context, t scripting.Task) (scripting.Resu
 		return scripting.Result{}, fmt.Errorf("failed to dispatch task: %w", scripting.ErrUnavailable)
 	}
 	if !s.HasCircle(t.CircleID) {
-		return scripting.Result{}, fmt.Errorf("failed to dispatch task: %w", ErrUnknownCircle)
+		c, err := config.CanonicalKey(t.CircleID)
+		if err != nil || !s.HasCircle(c) {
+			return scripting.Result{}, fmt.Errorf("failed to dispatch task: %w", ErrUnknownCircle)
+		}
+		t.CircleID = c
 	}
 	t = s.fillTask(t)
 	if s.dispatcher != nil {
