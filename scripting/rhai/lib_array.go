@@ -196,6 +196,7 @@ func arrPad(c *Call, args []Value) (Value, error) {
 	if err := c.Tick(int(n) - len(a.Elems)); err != nil {
 		return Unit, err
 	}
+	a.Elems = slices.Grow(a.Elems, int(n)-len(a.Elems))
 	for int64(len(a.Elems)) < n {
 		a.Elems = append(a.Elems, args[2].Clone())
 	}
