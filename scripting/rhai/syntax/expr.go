@@ -430,10 +430,11 @@ func (p *parser) parseTemplate() Expr {
 			stmts := p.parseStmts(nil, tRBrace, false)
 			p.scope.popTo(mark)
 			p.leave()
-			if es, ok := stmts[0].(*ExprStmt); ok && len(stmts) == 1 && !es.Semi {
-				x = es.X
-			} else {
-				x = &BlockExpr{P: bpos, Stmts: stmts}
+			x = &BlockExpr{P: bpos, Stmts: stmts}
+			if len(stmts) == 1 {
+				if es, ok := stmts[0].(*ExprStmt); ok && !es.Semi {
+					x = es.X
+				}
 			}
 		}
 		// The current token is the `}`: the scanner stands right after it.
