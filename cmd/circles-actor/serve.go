@@ -60,8 +60,8 @@ type ServeCmd struct {
 	TaskRetention  time.Duration `name:"task-retention" default:"24h" help:"How long preserved task hashes live." env:"CIRCLES_TASK_RETENTION"`
 	QueueMaxLen    int           `name:"queue-max-len" default:"10000" help:"Pending tasks per circle queue; more get -32006." env:"CIRCLES_QUEUE_MAX_LEN"`
 
-	StripeWebhookSecret string            `name:"stripe-webhook-secret" help:"Stripe signing secret for every circle without its own." env:"CIRCLES_STRIPE_WEBHOOK_SECRET"`
-	IdenfyWebhookSecret string            `name:"idenfy-webhook-secret" help:"iDenfy signing secret for every circle without its own." env:"CIRCLES_IDENFY_WEBHOOK_SECRET"`
+	StripeWebhookSecret string            `name:"stripe-webhook-secret" help:"Stripe signing secret for every circle without its own." env:"CIRCLES_STRIPE_WEBHOOK_SECRET,STRIPE_WEBHOOK_SECRET"`
+	IdenfyWebhookSecret string            `name:"idenfy-webhook-secret" help:"iDenfy signing secret for every circle without its own." env:"CIRCLES_IDENFY_WEBHOOK_SECRET,IDENFY_WEBHOOK_SECRET"`
 	StripeCircleSecrets map[string]string `name:"stripe-circle-secret" placeholder:"PK=SECRET" help:"Per-circle Stripe secret (repeatable)." env:"CIRCLES_STRIPE_CIRCLE_SECRETS"`
 	IdenfyCircleSecrets map[string]string `name:"idenfy-circle-secret" placeholder:"PK=SECRET" help:"Per-circle iDenfy secret (repeatable)." env:"CIRCLES_IDENFY_CIRCLE_SECRETS"`
 	WebhookScripts      string            `name:"webhook-scripts" help:"Directory of webhook handler scripts." type:"path" env:"CIRCLES_WEBHOOK_SCRIPTS"`

@@ -164,3 +164,16 @@ func TestKeygen(t *testing.T) {
 		t.Fatalf("text output %q", out.String())
 	}
 }
+
+// The original server's environment variable names still configure webhooks.
+func TestServeOriginalWebhookEnvironment(t *testing.T) {
+	t.Setenv("STRIPE_WEBHOOK_SECRET", "whsec_orig")
+	t.Setenv("IDENFY_WEBHOOK_SECRET", "idenfy_orig")
+	got, err := parseServe(t, "-k", testPK1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.StripeSecret(testPK1) != "whsec_orig" || got.IdenfySecret(testPK1) != "idenfy_orig" {
+		t.Fatalf("webhook secrets from the original variables: %q %q", got.StripeWebhookSecret, got.IdenfyWebhookSecret)
+	}
+}
