@@ -261,7 +261,7 @@ func TestShutdownClosesSocketsGoingAway(t *testing.T) {
 			t.Errorf("close status %d (%v), want 1001", code, c.Err())
 		}
 	}
-	waitNoGoroutines(t, "transport.(*wsConn)", "transport.(*Server).runTicker")
+	waitNoGoroutines(t, "transport.(*wsConn)", "transport.(*Server).runConn", "transport.(*Server).runTicker")
 }
 
 // waitNoGoroutines fails unless, within a bound, no goroutine runs a
