@@ -3,7 +3,6 @@ package actors
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 
 	"github.com/circles-actor/circles-actor/actors/auth"
@@ -82,37 +81,36 @@ func authParams(params json.RawMessage) (pubkey, sig, nonce string, err *jsonrpc
 	return pubkey, sig, nonce, nil
 }
 
+// authenticate checks a signature over one of the session's pending nonces.
+//
+// Every call uses up all of the session's pending nonces (at most
+// --max-pending-nonces), whatever its outcome: bad params, throttled, a
+// malformed or foreign key, a wrong signature, success. Taking them all,
+// rather than only those the attempt could have meant, leaves nothing for a
+// later guess and keeps the rule simple for clients: after any attempt,
+// fetch a new nonce. The answer is -32003 only when the session had no live
+// nonce; with live nonces every failed check is the one -32002, so a client
+// learns nothing about which part was wrong. A signature is accepted when it
+// signs a live nonce issued for the claimed key or for no key (only the
+// named one when the client names its nonce). Throttled attempts (-32007)
+// use the nonces up too.
 func (s *sessionActor) authenticate(r *jsonrpc.Request) (any, *jsonrpc.Error) {
 	pubkey, sigHex, nonceArg, perr := authParams(r.Params)
+	live, nerr := s.takeNonces()
 	if perr != nil {
 		return nil, perr
 	}
-	if s.nonces == nil {
-		s.nonces = auth.NewNonceStore(nil)
-	}
 	ip := clientIP(s.remote)
 	if !s.sys.throttle.allowed(ip) {
-		// Any attempt uses up its nonces, a throttled one too.
-		if nonceArg != "" {
-			_ = s.nonces.Consume(nonceArg)
-		} else {
-			_, _ = s.nonces.Take(pubkey)
-		}
 		s.authFailed(ip, "rate_limited")
 		return nil, jsonrpc.NewError(jsonrpc.RateLimited, "Rate limited: too many failed authentications, retry later")
 	}
-	var pk string
-	var err error
-	if nonceArg != "" {
-		pk, err = s.nonces.AuthenticateNonce(pubkey, sigHex, nonceArg)
-	} else {
-		pk, err = s.nonces.Authenticate(pubkey, sigHex)
-	}
-	switch {
-	case errors.Is(err, auth.ErrUnknownNonce), errors.Is(err, auth.ErrExpired):
+	if nerr != nil {
 		s.authFailed(ip, "bad_nonce")
 		return nil, jsonrpc.NewError(jsonrpc.BadNonce, "Unknown or expired nonce: call fetch_nonce first")
-	case err != nil:
+	}
+	pk, err := verifyAny(live, pubkey, sigHex, nonceArg)
+	if err != nil {
 		s.authFailed(ip, "bad_signature")
 		return nil, errInvalidCredentials
 	}
@@ -121,6 +119,38 @@ func (s *sessionActor) authenticate(r *jsonrpc.Request) (any, *jsonrpc.Error) {
 		s.logger().Debug("session authenticated", "caller", config.Fingerprint(pk))
 	}
 	return authResult{Authenticated: true, PubKey: pk}, nil
+}
+
+// takeNonces removes all of the session's pending nonces and returns the
+// live ones; the error is auth.ErrUnknownNonce or auth.ErrExpired when none
+// is live.
+func (s *sessionActor) takeNonces() ([]auth.IssuedNonce, error) {
+	if s.nonces == nil {
+		return nil, auth.ErrUnknownNonce
+	}
+	return s.nonces.TakeAll()
+}
+
+// verifyAny returns the canonical form of pubkey when sigHex is its
+// signature of one of the live nonces that were issued for it or for no key
+// (of named only, when named is set). Errors wrap auth.ErrInvalidSignature
+// or are a key parse error; the session answers all of them alike.
+func verifyAny(live []auth.IssuedNonce, pubkey, sigHex, named string) (string, error) {
+	pk, err := auth.ParsePublicKey(pubkey)
+	if err != nil {
+		return "", err
+	}
+	key := auth.PublicKeyHex(pk)
+	err = auth.ErrInvalidSignature
+	for _, n := range live {
+		if n.PubKey != "" && n.PubKey != key || named != "" && n.Nonce != named {
+			continue
+		}
+		if err = auth.VerifyKey(pk, sigHex, n.Nonce); err == nil {
+			return key, nil
+		}
+	}
+	return "", err
 }
 
 // authFailed counts and logs a failed attempt. The log names the client IP

@@ -213,3 +213,106 @@ func TestEnableAuthGuardsPlay(t *testing.T) {
 		t.Fatalf("CALLER_ID %q, want %q", p.Output, pub)
 	}
 }
+
+// TestAnyAttemptConsumesEveryNonce: whatever an authenticate attempt claims,
+// it uses up all of the session's pending nonces, answers -32002 when some
+// were live, and a later correct attempt with the same signature gets -32003.
+func TestAnyAttemptConsumesEveryNonce(t *testing.T) {
+	t.Parallel()
+	sys, circle := startSystem(t, nil)
+	priv, pub := newKey(t)
+	otherPriv, otherPub := newKey(t)
+	cases := []struct {
+		name  string
+		first func(nonce, sig string) any // the failing attempt
+		code  int
+	}{
+		{"malformed pubkey", func(_, sig string) any {
+			return map[string]string{"pubkey": "02zz", "signature": sig}
+		}, jsonrpc.InvalidCredentials},
+		{"pubkey not on the curve", func(_, sig string) any {
+			return map[string]string{"pubkey": "02" + strings.Repeat("ff", 32), "signature": sig}
+		}, jsonrpc.InvalidCredentials},
+		{"another well-formed key", func(_, sig string) any {
+			return map[string]string{"pubkey": otherPub, "signature": sig}
+		}, jsonrpc.InvalidCredentials},
+		{"another key's signature", func(nonce, _ string) any {
+			return []string{otherPub, hex.EncodeToString(auth.SignEIP191(otherPriv, nonce))}
+		}, jsonrpc.InvalidCredentials},
+		{"named nonce never issued", func(_, sig string) any {
+			return map[string]string{"pubkey": pub, "signature": sig, "nonce": "circles:nope"}
+		}, jsonrpc.InvalidCredentials},
+		{"malformed signature", func(_, _ string) any {
+			return map[string]string{"pubkey": pub, "signature": "zz"}
+		}, jsonrpc.InvalidCredentials},
+		{"invalid params", func(_, _ string) any {
+			return map[string]any{"pubkey": 5, "signature": true}
+		}, jsonrpc.InvalidParams},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := open(t, sys, circle)
+			var n nonceRes
+			c.call("fetch_nonce", map[string]string{"pubkey": pub}, &n)
+			sig := hex.EncodeToString(auth.SignEIP191(priv, n.Nonce))
+			code, r := c.callErr("authenticate", tc.first(n.Nonce, sig))
+			if code != tc.code {
+				t.Fatalf("failing attempt: %d %+v, want %d", code, r.Error, tc.code)
+			}
+			if code == jsonrpc.InvalidCredentials && r.Error.Message != "invalid credentials" {
+				t.Fatalf("message %q is not the uniform one", r.Error.Message)
+			}
+			for _, params := range []any{
+				map[string]string{"pubkey": pub, "signature": sig},
+				map[string]string{"pubkey": pub, "signature": sig, "nonce": n.Nonce},
+			} {
+				if code, _ := c.callErr("authenticate", params); code != jsonrpc.BadNonce {
+					t.Fatalf("correct attempt after a failure: code %d, want %d", code, jsonrpc.BadNonce)
+				}
+			}
+		})
+	}
+
+	t.Run("every pending nonce, any key", func(t *testing.T) {
+		c := open(t, sys, circle)
+		var mine, unbound, theirs nonceRes
+		c.call("fetch_nonce", map[string]string{"pubkey": pub}, &mine)
+		c.call("fetch_nonce", nil, &unbound)
+		c.call("fetch_nonce", map[string]string{"pubkey": otherPub}, &theirs)
+		before := metricValue(t, sys, "circles_auth_failures_total")
+		if code, _ := c.callErr("authenticate", []string{pub, strings.Repeat("11", 65)}); code != jsonrpc.InvalidCredentials {
+			t.Fatalf("bad signature: code %d", code)
+		}
+		if got := metricValue(t, sys, "circles_auth_failures_total"); got != before+1 {
+			t.Fatalf("auth failures %v, want %v", got, before+1)
+		}
+		for _, try := range []struct{ key, nonce string }{{pub, mine.Nonce}, {pub, unbound.Nonce}, {otherPub, theirs.Nonce}} {
+			p := priv
+			if try.key == otherPub {
+				p = otherPriv
+			}
+			sig := hex.EncodeToString(auth.SignEIP191(p, try.nonce))
+			if code, _ := c.callErr("authenticate", []string{try.key, sig}); code != jsonrpc.BadNonce {
+				t.Fatalf("nonce survived a failed attempt: code %d", code)
+			}
+		}
+	})
+
+	t.Run("a success uses up the others too", func(t *testing.T) {
+		c := open(t, sys, circle)
+		var first, second nonceRes
+		c.call("fetch_nonce", map[string]string{"pubkey": pub}, &first)
+		c.call("fetch_nonce", map[string]string{"pubkey": pub}, &second)
+		c.call("authenticate", []string{pub, hex.EncodeToString(auth.SignCompact(priv, first.Nonce))}, nil)
+		if code, _ := c.callErr("authenticate", []string{pub, hex.EncodeToString(auth.SignCompact(priv, second.Nonce))}); code != jsonrpc.BadNonce {
+			t.Fatalf("second nonce after a success: code %d", code)
+		}
+	})
+
+	t.Run("no nonce at all", func(t *testing.T) {
+		c := open(t, sys, circle)
+		if code, _ := c.callErr("authenticate", []string{"02zz", "zz"}); code != jsonrpc.BadNonce {
+			t.Fatalf("no pending nonce: code %d, want %d", code, jsonrpc.BadNonce)
+		}
+	})
+}
