@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/coder/websocket"
@@ -42,6 +43,12 @@ func (s *Server) handleCircle(w http.ResponseWriter, r *http.Request) {
 	// the handshake, goes with it. A fresh goroutine becomes the read pump;
 	// idle, it needs a few KB of stack where this one would keep 16.
 	go s.runConn(c, sess, pk, r.RemoteAddr, ip)
+}
+
+// session is the transport's view of *actors.Session.
+type session interface {
+	frameReceiver
+	Closed()
 }
 
 // upgrade accepts the WebSocket and opens the session; nil means the
@@ -85,14 +92,31 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, c *wsConn, pk s
 }
 
 // runConn runs a connection's pumps until the socket ends, tells the
-// session, and releases the connection (which Shutdown waits for).
-func (s *Server) runConn(c *wsConn, sess *actors.Session, pk, remote, ip string) {
+// session, and releases the connection (which Shutdown waits for). Session
+// code runs on this goroutine (see readPump), so a panic escaping it is
+// recovered here, as net/http would for a handler: the connection closes
+// with 1011 and the server lives on.
+func (s *Server) runConn(c *wsConn, sess session, pk, remote, ip string) {
 	defer s.release(c, ip)
+	pumping := false
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("connection panicked", "circle", config.Fingerprint(pk), "remote", remote, "panic", v, "stack", string(debug.Stack()))
+			c.Close(actors.CloseInternalError, "internal error")
+			sess.Closed()
+			if pumping {
+				<-c.done
+			} else {
+				c.ws.CloseNow()
+			}
+		}
+	}()
 	s.metrics.opened()
 	defer s.metrics.ended()
 	start := time.Now()
 	s.log.Debug("connection opened", "circle", config.Fingerprint(pk), "remote", remote)
 	go c.writePump()
+	pumping = true
 	c.readPump(sess)
 	sess.Closed()
 	<-c.done

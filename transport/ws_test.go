@@ -2,6 +2,8 @@ package transport
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +13,8 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/circles-actor/circles-actor/config"
 )
 
 // chanReceiver collects the frames the read pump hands over.
@@ -253,5 +257,62 @@ func TestCheckPokesQuietConnection(t *testing.T) {
 	c.check(time.Now().Add(cfg.pingInterval).UnixNano())
 	if !c.tickDue.Load() || len(c.wake) != 1 {
 		t.Fatal("a connection quiet for a ping interval was not poked")
+	}
+}
+
+// panicSession panics on the first frame, as a session bug would.
+type panicSession struct{ closed atomic.Int32 }
+
+func (p *panicSession) Receive([]byte) { panic("session bug") }
+func (p *panicSession) Closed()        { p.closed.Add(1) }
+
+func TestPanickingSessionClosesOnlyItsConnection(t *testing.T) {
+	m, err := newConnMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testPumpConfig()
+	cfg.metrics = m
+	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)), metrics: m, pump: &cfg, cfg: withDefaults(config.Config{}),
+		conns: make(map[*wsConn]struct{}), perIP: make(map[string]int), stopTicker: make(chan struct{})}
+	defer close(s.stopTicker)
+	sess := &panicSession{}
+	conns := make(chan *wsConn, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := s.admit("ip")
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		c.ws = ws
+		conns <- c
+		s.runConn(c, sess, "pk", r.RemoteAddr, "ip")
+	}))
+	defer srv.Close()
+	ctx := deadline(t)
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	if err := ws.Write(ctx, websocket.MessageText, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if code := readClose(ctx, ws); code != websocket.StatusInternalError {
+		t.Fatalf("close status %d, want 1011", code)
+	}
+	select {
+	case <-(<-conns).ended:
+	case <-ctx.Done():
+		t.Fatal("connection not finished after the panic")
+	}
+	if sess.closed.Load() == 0 {
+		t.Error("session not told the connection ended")
+	}
+	s.mu.Lock()
+	left := len(s.conns)
+	s.mu.Unlock()
+	if left != 0 {
+		t.Errorf("%d connections still registered", left)
 	}
 }
