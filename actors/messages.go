@@ -2,9 +2,11 @@ package actors
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/circles-actor/circles-actor/scripting"
 )
@@ -62,9 +64,11 @@ type ConnectionClosed struct{}
 type Drain struct{}
 
 // RunTask asks a worker to run Task. A worker that dequeues it after
-// StartBy answers scripting.ErrUnavailable without running it: the caller
-// has stopped waiting. Ctx, when set, is the run's parent context (a
-// session's, cancelled when its connection ends); nil means the system's.
+// StartBy answers an error wrapping scripting.ErrUnavailable without running
+// it (the caller has stopped waiting); so does one that dequeues it after
+// Ctx has ended (the caller is gone). Ctx, when set, is the run's parent
+// context (a session's, cancelled when its connection ends); nil means the
+// system's.
 // Messages never leave the process, so carrying a context is safe. The
 // reply is a *TaskDone.
 type RunTask struct {
@@ -72,6 +76,9 @@ type RunTask struct {
 	StartBy time.Time
 	Ctx     context.Context
 	Key     int64 // echoed in TaskDone, so a session matches the reply to its play
+
+	depth prometheus.Gauge // the circle's queue depth, while counted (see enqueue)
+	left  atomic.Bool      // counted out of depth
 }
 
 // TaskDone answers RunTask: the result of a task that ran, or Err when it

@@ -18,6 +18,7 @@ type metrics struct {
 	taskSeconds  *prometheus.HistogramVec
 	inFlight     prometheus.Gauge
 	restarts     *prometheus.CounterVec // circle
+	queueDepth   *prometheus.GaugeVec   // circle
 
 	// Resolved series, so the hot path skips label hashing.
 	reqSeries  sync.Map // reqKey -> prometheus.Counter
@@ -51,8 +52,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		restarts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "circles_worker_restarts_total", Help: "Worker actors restarted after a panic, per circle.",
 		}, []string{"circle"}),
+		queueDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "circles_queue_depth",
+			Help: "Tasks sent to a circle's worker actors and not yet started, per circle.",
+		}, []string{"circle"}),
 	}
-	for _, c := range []prometheus.Collector{m.sessions, m.requests, m.authFailures, m.taskSeconds, m.inFlight, m.restarts} {
+	for _, c := range []prometheus.Collector{m.sessions, m.requests, m.authFailures, m.taskSeconds, m.inFlight, m.restarts, m.queueDepth} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -113,6 +113,9 @@ func (s *sessionActor) cleanup() {
 		}
 	}
 	s.sys.metrics.inFlight.Sub(float64(len(s.inflight)))
+	for _, p := range s.inflight {
+		p.run.dequeue() // abandoned: a stopped worker would never count it out
+	}
 	s.inflight = nil
 	s.sys.sessions.Delete(s.id)
 	s.circle.sessions.Dec()

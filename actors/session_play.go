@@ -25,7 +25,8 @@ type pendingPlay struct {
 	notify bool            // a notification: run it, answer nothing
 	batch  *batch
 	start  time.Time
-	worker string // PID id of the worker running it ("" with a Dispatcher)
+	worker string   // PID id of the worker running it ("" with a Dispatcher)
+	run    *RunTask // what was sent to the worker (nil with a Dispatcher)
 }
 
 // playResult is play's result object.
@@ -110,8 +111,11 @@ func (s *sessionActor) startTask(ctx actor.Context, key int64, task scripting.Ta
 		s.finishPlay(ctx, key, scripting.Result{}, scripting.ErrUnavailable)
 		return
 	}
-	s.inflight[key].worker = pid.Id
-	ctx.Request(pid, &RunTask{Task: task, StartBy: task.CreatedAt.Add(task.Timeout), Ctx: runCtx, Key: key})
+	msg := &RunTask{Task: task, StartBy: task.CreatedAt.Add(task.Timeout), Ctx: runCtx, Key: key}
+	msg.enqueue(s.circle.queue)
+	p := s.inflight[key]
+	p.worker, p.run = pid.Id, msg
+	ctx.Request(pid, msg)
 }
 
 // playBudget is how long a play may wait for its answer: a queue wait of
@@ -174,6 +178,7 @@ func (s *sessionActor) finishPlay(ctx actor.Context, key int64, res scripting.Re
 		return
 	}
 	delete(s.inflight, key)
+	p.run.dequeue() // answered before a worker started it (watchdog, lost worker)
 	s.sys.metrics.inFlight.Dec()
 	resp, code := s.playResponse(p.id, res, err)
 	s.sys.metrics.request("play", code)
@@ -209,7 +214,10 @@ func (s *sessionActor) playResponse(id json.RawMessage, res scripting.Result, er
 
 // dispatchError maps a failure to run a task at all to a JSON-RPC error.
 func dispatchError(err error) *jsonrpc.Error {
+	var late *notStartedError
 	switch {
+	case errors.As(err, &late):
+		return jsonrpc.NewError(jsonrpc.Busy, "Server busy: "+late.Error())
 	case errors.Is(err, errWorkerPanic):
 		return jsonrpc.NewError(jsonrpc.Internal, "Internal error: the worker failed while running the script")
 	case errors.Is(err, actor.ErrTimeout), errors.Is(err, scripting.ErrTimeout):

@@ -64,6 +64,7 @@ type circleRef struct {
 	pid      *actor.PID
 	pool     *workerPool
 	sessions prometheus.Gauge // open sessions of this circle
+	queue    prometheus.Gauge // tasks sent to its workers and not started
 }
 
 // sessionEntry lets Shutdown force-close sessions that did not drain in time.
@@ -124,7 +125,8 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 	s.circles = make(map[string]*circleRef, len(cfg.PublicKeys))
 	for _, pk := range cfg.PublicKeys {
 		fp := config.Fingerprint(pk)
-		s.circles[pk] = &circleRef{pk: pk, fp: fp, pool: &workerPool{}, sessions: m.sessions.WithLabelValues(fp)}
+		s.circles[pk] = &circleRef{pk: pk, fp: fp, pool: &workerPool{},
+			sessions: m.sessions.WithLabelValues(fp), queue: m.queueDepth.WithLabelValues(fp)}
 		s.keys = append(s.keys, pk)
 	}
 	slices.Sort(s.keys)

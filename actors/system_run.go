@@ -83,6 +83,8 @@ func (s *System) runOnWorker(ctx context.Context, t scripting.Task) (scripting.R
 	defer stop()
 	queueWait := t.Timeout
 	msg := &RunTask{Task: t, StartBy: time.Now().Add(queueWait), Ctx: runCtx}
+	msg.enqueue(s.circles[t.CircleID].queue)
+	defer msg.dequeue() // abandoned or answered unstarted: no worker will count it out
 	res, err := awaitFuture(ctx, s.as.Root.RequestFuture(pid, msg, queueWait+t.Timeout+futureGrace))
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -40,8 +40,13 @@ func (w *worker) Receive(ctx actor.Context) {
 }
 
 func (w *worker) run(ctx actor.Context, msg *RunTask) {
+	msg.dequeue()
 	if !msg.StartBy.IsZero() && time.Now().After(msg.StartBy) {
-		ctx.Respond(&TaskDone{Key: msg.Key, Err: fmt.Errorf("failed to start task before its deadline: %w", scripting.ErrUnavailable)})
+		ctx.Respond(&TaskDone{Key: msg.Key, Err: &notStartedError{wait: msg.queueWait()}})
+		return
+	}
+	if msg.Ctx != nil && msg.Ctx.Err() != nil {
+		ctx.Respond(&TaskDone{Key: msg.Key, Err: fmt.Errorf("failed to start task, its caller is gone: %w", scripting.ErrUnavailable)})
 		return
 	}
 	defer func() {
