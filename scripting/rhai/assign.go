@@ -88,7 +88,7 @@ func (p *place) load(f *frame) (Value, error) {
 		}
 		return *f.this, nil
 	case placeDyn:
-		if v, ok := f.rt.consts[p.name]; ok {
+		if v, ok := f.rt.constant(p.name); ok {
 			return v, nil
 		}
 		return Unit, errAt(ErrVariableNotFound, p.pos, "Variable not found: %s", p.name)

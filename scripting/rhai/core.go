@@ -16,7 +16,7 @@ func (fc *fnComp) intrinsic(e *syntax.CallExpr) evalFn {
 			}
 			name := lit.Value
 			return func(f *frame) (Value, error) {
-				_, ok := f.rt.consts[name]
+				ok := f.rt.hasConstant(name)
 				_, dyn := f.rt.dynVars[name]
 				return Bool(ok || dyn), nil
 			}
@@ -27,7 +27,7 @@ func (fc *fnComp) intrinsic(e *syntax.CallExpr) evalFn {
 			if err != nil {
 				return Unit, err
 			}
-			_, ok := f.rt.consts[v.AsStr()]
+			ok := f.rt.hasConstant(v.AsStr())
 			return Bool(ok), nil
 		}
 	case e.Name == "eval" && len(e.Args) == 1 && fc.c.fns[fnKey{"eval", 1}] == nil:

@@ -62,6 +62,8 @@ type RunOptions struct {
 	// Limits is the sandbox; nil means DefaultLimits().
 	Limits *Limits
 	// Constants are visible as constants in the script's top-level scope.
+	// The run copies a constant when the script first reads it, so the map
+	// and its values must not change until Run returns.
 	Constants map[string]Value
 	// Print and Debug receive print() and debug() output; nil discards.
 	Print, Debug func(string)
@@ -100,16 +102,17 @@ func (e *Engine) Run(ctx context.Context, p *Program, opts *RunOptions) (v Value
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if err := ctx.Err(); err != nil {
+		return Unit, &Error{Kind: ErrCancelled, Message: "Script terminated: " + err.Error(), Cause: err}
+	}
 	defer func() {
-		// A bug in the evaluator must fail this run, never the process.
+		// A bug in the evaluator must fail this run, never the process. The
+		// run state did not unwind, so it is not reused.
 		if x := recover(); x != nil {
 			v, err = Unit, &Error{Kind: ErrRuntime, Message: fmt.Sprintf("internal error: %v", x), Cause: fmt.Errorf("panic: %v\n%s", x, debug.Stack())}
 		}
 	}()
-	r := newRunState(ctx, e, p, opts)
-	if err := ctx.Err(); err != nil {
-		return Unit, &Error{Kind: ErrCancelled, Message: "Script terminated: " + err.Error(), Cause: err}
-	}
+	r := acquireRunState(ctx, e, p, opts)
 	slots := r.allocSlots(p.main.nslots)
 	f := r.getFrame()
 	f.slots = slots
@@ -117,6 +120,9 @@ func (e *Engine) Run(ctx context.Context, p *Program, opts *RunOptions) (v Value
 	if err == errReturn {
 		v, err = f.ret, nil
 	}
+	f.slots, f.ret = nil, Unit
+	r.freeSlots(slots)
+	r.release()
 	if err != nil {
 		return Unit, err
 	}

@@ -43,11 +43,13 @@ type frame struct {
 const opsChunk = 1024
 
 // runState is everything one Run owns; a Program is shared and immutable.
+// Run states are pooled (runpool.go): a Run takes one with acquireRunState
+// and hands it back clean, so a tiny script pays for neither the value stack
+// nor the frame and Call structs again.
 type runState struct {
 	eng     *Engine
 	prog    *Program
 	ctx     context.Context
-	done    <-chan struct{}
 	lim     Limits
 	budget  int64  // operations left before the next slow check
 	granted int64  // size of the current budget chunk
@@ -56,8 +58,13 @@ type runState struct {
 	print   func(string)
 	debug   func(string)
 	globals map[string]Value // top-level constants, for global::NAME
-	consts  map[string]Value // host constants (RunOptions.Constants)
-	dynVars map[string]Value // variables declared by eval'd code, read by name
+	// hostConsts is RunOptions.Constants as the host passed it, read only;
+	// constCache (constMap once it is long) holds this run's private copies
+	// of the ones the script has read (see constant).
+	hostConsts map[string]Value
+	constCache []namedValue
+	constMap   map[string]Value
+	dynVars    map[string]Value // variables declared by eval'd code, read by name
 	// evalDepth counts nested eval() calls, which add no script call depth.
 	evalDepth int
 	stack     []Value
@@ -68,26 +75,55 @@ type runState struct {
 	nativeDepth int
 }
 
-func newRunState(ctx context.Context, e *Engine, p *Program, opts *RunOptions) *runState {
-	r := &runState{eng: e, prog: p, ctx: ctx, done: ctx.Done(), lim: DefaultLimits()}
-	if opts != nil {
-		if opts.Limits != nil {
-			r.lim = *opts.Limits
+// namedValue is one entry of runState.constCache.
+type namedValue struct {
+	name string
+	v    Value
+}
+
+// constCacheScan is how many private constant copies are looked up by a
+// linear scan before the cache moves to a map.
+const constCacheScan = 8
+
+// constant returns the host constant name, copied privately on the first
+// read of this run: most scripts read few or none of the constants they are
+// given, so copying all of them up front is wasted work.
+func (r *runState) constant(name string) (Value, bool) {
+	if r.constMap != nil {
+		if v, ok := r.constMap[name]; ok {
+			return v, true
 		}
-		r.print, r.debug = opts.Print, opts.Debug
-		if len(opts.Constants) > 0 {
-			r.consts = make(map[string]Value, len(opts.Constants))
-			for k, v := range opts.Constants {
-				r.consts[k] = privateCopy(v)
+	} else {
+		for i := range r.constCache {
+			if r.constCache[i].name == name {
+				return r.constCache[i].v, true
 			}
 		}
 	}
-	if r.lim.MaxCallDepth <= 0 || r.lim.MaxCallDepth > maxCallDepthHard {
-		r.lim.MaxCallDepth = maxCallDepthHard
+	v, ok := r.hostConsts[name]
+	if !ok {
+		return Unit, false
 	}
-	r.stack = make([]Value, 256)
-	r.refill()
-	return r
+	v = privateCopy(v)
+	switch {
+	case r.constMap != nil:
+		r.constMap[name] = v
+	case len(r.constCache) < constCacheScan:
+		r.constCache = append(r.constCache, namedValue{name, v})
+	default:
+		r.constMap = make(map[string]Value, 2*constCacheScan)
+		for _, c := range r.constCache {
+			r.constMap[c.name] = c.v
+		}
+		r.constMap[name] = v
+	}
+	return v, true
+}
+
+// hasConstant reports whether the host passed a constant called name.
+func (r *runState) hasConstant(name string) bool {
+	_, ok := r.hostConsts[name]
+	return ok
 }
 
 // privateCopy detaches a host value from anything another run could share:
@@ -95,7 +131,7 @@ func newRunState(ctx context.Context, e *Engine, p *Program, opts *RunOptions) *
 // cloned.
 func privateCopy(v Value) Value {
 	if v.k == KindString {
-		return constString(v.AsStr())
+		return constStringBytes(v.StrBytes())
 	}
 	return v.Clone()
 }
@@ -103,6 +139,13 @@ func privateCopy(v Value) Value {
 // constString makes a string value whose buffer is never appended in place
 // (n < len(b)), so compiled literals can be shared by concurrent runs.
 func constString(s string) Value {
+	b := make([]byte, len(s)+1)
+	copy(b, s)
+	return Value{k: KindString, n: uint64(len(s)), p: &StrBuf{b: b}}
+}
+
+// constStringBytes is constString for bytes, saving the string conversion.
+func constStringBytes(s []byte) Value {
 	b := make([]byte, len(s)+1)
 	copy(b, s)
 	return Value{k: KindString, n: uint64(len(s)), p: &StrBuf{b: b}}
@@ -137,10 +180,10 @@ func (r *runState) slowTick() error {
 		r.budget = 1 << 62 // stay failed without counting further
 		return &Error{Kind: ErrTooManyOps, Message: "Too many operations"}
 	}
-	select {
-	case <-r.done:
-		return &Error{Kind: ErrCancelled, Message: "Script terminated: " + r.ctx.Err().Error(), Cause: r.ctx.Err()}
-	default:
+	// Err, unlike Done, allocates nothing: a cancelCtx makes its Done
+	// channel lazily, on the first call.
+	if err := r.ctx.Err(); err != nil {
+		return &Error{Kind: ErrCancelled, Message: "Script terminated: " + err.Error(), Cause: err}
 	}
 	r.refill()
 	return nil

@@ -150,7 +150,7 @@ func (fc *fnComp) ident(e *syntax.Ident) evalFn {
 		isFn = isFn || k.name == name
 	}
 	return func(f *frame) (Value, error) {
-		if v, ok := f.rt.consts[name]; ok {
+		if v, ok := f.rt.constant(name); ok {
 			return v, nil
 		}
 		if v, ok := f.rt.dynVars[name]; ok {
@@ -200,7 +200,7 @@ func (fc *fnComp) qualified(e *syntax.Ident) evalFn {
 		if v, ok := f.rt.globals[name]; ok {
 			return v, nil
 		}
-		if v, ok := f.rt.consts[name]; ok {
+		if v, ok := f.rt.constant(name); ok {
 			return v, nil
 		}
 		return Unit, errAt(ErrVariableNotFound, pos, "Variable not found: global::%s", name)

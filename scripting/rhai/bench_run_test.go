@@ -1,0 +1,49 @@
+package rhai_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai"
+)
+
+// benchRun mirrors how the server's scripting.Engine runs a cached play
+// script: a precompiled program, the five task constants, print and debug
+// sinks, explicit limits and a context with a deadline. It measures the
+// fixed cost of one Run, which dominates tiny scripts.
+func benchRun(b *testing.B, src string, want int64) {
+	b.Helper()
+	e := rhai.NewEngine()
+	p, err := e.Compile(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var printed int
+	print := func(s string) { printed += len(s) }
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		consts := map[string]rhai.Value{
+			"CONTEXT_ID":        rhai.String("02a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"),
+			"CIRCLE_PUBLIC_KEY": rhai.String("02a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"),
+			"CALLER_ID":         rhai.String("03ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"),
+			"CALLER_PUBLIC_KEY": rhai.String("03ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"),
+			"TASK_ID":           rhai.String("task-0000000000000001"),
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		lim := rhai.DefaultLimits()
+		v, err := e.Run(ctx, p, &rhai.RunOptions{Limits: &lim, Constants: consts, Print: print, Debug: print})
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if v.AsInt() != want {
+			b.Fatalf("got %d, want %d", v.AsInt(), want)
+		}
+	}
+}
+
+func BenchmarkRunTiny(b *testing.B)  { benchRun(b, `40 + 2`, 42) }
+func BenchmarkRunLet(b *testing.B)   { benchRun(b, `let x = 10; x * 2`, 20) }
+func BenchmarkRunConst(b *testing.B) { benchRun(b, `CALLER_ID.len() + 0`, 66) }
