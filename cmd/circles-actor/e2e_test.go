@@ -231,7 +231,7 @@ func TestE2E(t *testing.T) {
 	})
 	t.Run("limits", func(t *testing.T) {
 		s := startServe(t, bin, "-k", e2eCircle, "--log-format", "json", "--nonce-ttl", "1s", "--max-in-flight", "1",
-			"--script-timeout", "1s", "--ping-interval", "100ms", "--idle-timeout", "1s")
+			"--script-timeout", "1s", "--ping-interval", "200ms", "--idle-timeout", "2s")
 		testLimits(t, s)
 	})
 	t.Run("conncap", func(t *testing.T) {
