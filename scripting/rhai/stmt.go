@@ -379,14 +379,24 @@ func (fc *fnComp) stepRangeArgs(e syntax.Expr) []evalFn {
 // arguments or when the host has replaced range.
 func (fc *fnComp) stepRangeLoop(args []evalFn, pos syntax.Pos,
 	step func(*frame, Value, int64) (bool, Value, error), loop func(*frame, Value) (Value, error)) evalFn {
+	fromFn, toFn, byFn := args[0], args[1], args[2]
 	return func(f *frame) (Value, error) {
-		vals, err := evalArgs(f, args, 0)
+		// Three locals rather than evalArgs: a sieve enters this loop once
+		// per prime, and the slice would be its only allocation.
+		from, err := fromFn(f)
 		if err != nil {
 			return Unit, err
 		}
-		from, to, by := vals[0], vals[1], vals[2]
+		to, err := toFn(f)
+		if err != nil {
+			return Unit, err
+		}
+		by, err := byFn(f)
+		if err != nil {
+			return Unit, err
+		}
 		if from.k != KindInt || to.k != KindInt || by.k != KindInt || f.rt.eng.rangeReplaced {
-			it, err := f.rt.callByName("range", vals, pos)
+			it, err := f.rt.callByName("range", []Value{from, to, by}, pos)
 			if err != nil {
 				return Unit, err
 			}
