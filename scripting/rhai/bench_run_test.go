@@ -51,6 +51,35 @@ func benchRun(b *testing.B, src string, want int64) {
 	}
 }
 
+// BenchmarkRunTinyStrings is BenchmarkRunTiny with the task constants
+// passed as RunOptions.Strings, which needs no map and no string values.
+func BenchmarkRunTinyStrings(b *testing.B) {
+	e := rhai.NewEngine()
+	p, err := e.Compile(`40 + 2`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var printed int
+	print := func(s string) { printed += len(s) }
+	circle := "02a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
+	caller := "03ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
+	b.ReportAllocs()
+	for b.Loop() {
+		strs := []rhai.NamedString{
+			{Name: "CONTEXT_ID", Value: circle}, {Name: "CIRCLE_PUBLIC_KEY", Value: circle},
+			{Name: "CALLER_ID", Value: caller}, {Name: "CALLER_PUBLIC_KEY", Value: caller},
+			{Name: "TASK_ID", Value: "task-0000000000000001"},
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		lim := rhai.DefaultLimits()
+		v, err := e.Run(ctx, p, &rhai.RunOptions{Limits: &lim, Strings: strs, Print: print, Debug: print})
+		cancel()
+		if err != nil || v.AsInt() != 42 {
+			b.Fatal(v, err)
+		}
+	}
+}
+
 func BenchmarkRunHarness(b *testing.B) { benchRun(b, ``, 0) }
 func BenchmarkRunTiny(b *testing.B)    { benchRun(b, `40 + 2`, 42) }
 func BenchmarkRunLet(b *testing.B)     { benchRun(b, `let x = 10; x * 2`, 20) }

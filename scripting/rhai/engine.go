@@ -65,9 +65,18 @@ type RunOptions struct {
 	// The run copies a constant when the script first reads it, so the map
 	// and its values must not change until Run returns.
 	Constants map[string]Value
+	// Strings are more constants, holding strings given as Go strings (on
+	// a name in both, Constants wins). The run makes a Rhai string of one
+	// only when the script reads it, so a host passing ids that most
+	// scripts never read (CALLER_ID, TASK_ID...) allocates no map and no
+	// string values for them.
+	Strings []NamedString
 	// Print and Debug receive print() and debug() output; nil discards.
 	Print, Debug func(string)
 }
+
+// NamedString is one entry of RunOptions.Strings.
+type NamedString struct{ Name, Value string }
 
 // Compile parses and compiles src with the default limits. Errors are
 // *Error with Kind ErrParse.

@@ -61,10 +61,11 @@ type runState struct {
 	// hostConsts is RunOptions.Constants as the host passed it, read only;
 	// constCache (constMap once it is long) holds this run's private copies
 	// of the ones the script has read (see constant).
-	hostConsts map[string]Value
-	constCache []namedValue
-	constMap   map[string]Value
-	dynVars    map[string]Value // variables declared by eval'd code, read by name
+	hostConsts  map[string]Value
+	hostStrings []NamedString // RunOptions.Strings, read only
+	constCache  []namedValue
+	constMap    map[string]Value
+	dynVars     map[string]Value // variables declared by eval'd code, read by name
 	// evalDepth counts nested eval() calls, which add no script call depth.
 	evalDepth int
 	stack     []Value
@@ -101,10 +102,13 @@ func (r *runState) constant(name string) (Value, bool) {
 		}
 	}
 	v, ok := r.hostConsts[name]
-	if !ok {
+	if ok {
+		v = privateCopy(v)
+	} else if i := r.hostString(name); i >= 0 {
+		v = constString(r.hostStrings[i].Value)
+	} else {
 		return Unit, false
 	}
-	v = privateCopy(v)
 	switch {
 	case r.constMap != nil:
 		r.constMap[name] = v
@@ -123,7 +127,17 @@ func (r *runState) constant(name string) (Value, bool) {
 // hasConstant reports whether the host passed a constant called name.
 func (r *runState) hasConstant(name string) bool {
 	_, ok := r.hostConsts[name]
-	return ok
+	return ok || r.hostString(name) >= 0
+}
+
+// hostString returns the index of name in RunOptions.Strings, or -1.
+func (r *runState) hostString(name string) int {
+	for i := range r.hostStrings {
+		if r.hostStrings[i].Name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // privateCopy detaches a host value from anything another run could share:

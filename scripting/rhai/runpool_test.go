@@ -17,7 +17,7 @@ func checkClean(r *runState) error {
 		return errors.New("engine, program or context kept")
 	case r.print != nil || r.debug != nil:
 		return errors.New("print or debug callback kept")
-	case r.hostConsts != nil || r.constMap != nil || r.globals != nil || r.dynVars != nil:
+	case r.hostConsts != nil || r.hostStrings != nil || r.constMap != nil || r.globals != nil || r.dynVars != nil:
 		return errors.New("a name map kept")
 	case len(r.constCache) != 0:
 		return errors.New("constant cache not emptied")
@@ -94,7 +94,7 @@ func TestPooledRunStateIsClean(t *testing.T) {
 			t.Fatalf("%s: %v", src, err)
 		}
 		for range 2 {
-			_, _ = e.Run(context.Background(), p, &RunOptions{Limits: &lim, Constants: consts, Print: func(string) {}, Debug: func(string) {}})
+			_, _ = e.Run(context.Background(), p, &RunOptions{Limits: &lim, Constants: consts, Strings: []NamedString{{"S", "s"}}, Print: func(string) {}, Debug: func(string) {}})
 			r := runStates.Get().(*runState)
 			if err := checkClean(r); err != nil {
 				t.Fatalf("after %s: %v", src, err)
@@ -216,5 +216,35 @@ func TestPooledConcurrentRuns(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestRunStrings checks RunOptions.Strings: constants like Constants, copied
+// on first read, never writable, and shadowed by Constants.
+func TestRunStrings(t *testing.T) {
+	t.Parallel()
+	e := NewEngine()
+	opts := &RunOptions{
+		Constants: map[string]Value{"B": Int(2)},
+		Strings:   []NamedString{{"A", "alpha"}, {"B", "beta"}, {"C", ""}},
+	}
+	tests := []struct{ src, want string }{
+		{`let s = A; s += "!"; [s, A, B, C, global::A]`, `["alpha!", "alpha", 2, "", "alpha"]`},
+		{`fn f() { A.len() } f() + eval("A").len()`, `10`},
+		{`[is_def_var("A"), is_def_var("C"), is_def_var("D"), is_def_var("" + "A")]`, `[true, true, false, true]`},
+	}
+	for _, tc := range tests {
+		v, err := e.Eval(context.Background(), tc.src, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		if got := ToDebug(v); got != tc.want {
+			t.Fatalf("%s: got %s, want %s", tc.src, got, tc.want)
+		}
+	}
+	for _, src := range []string{`A = "x";`, `A += "x";`, `D`} {
+		if _, err := e.Eval(context.Background(), src, opts); err == nil {
+			t.Fatalf("%s: succeeded", src)
+		}
 	}
 }
