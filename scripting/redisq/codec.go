@@ -20,7 +20,7 @@ const maxTimeout = 24 * time.Hour
 
 // taskFields returns the hash fields the dispatcher writes for t, as
 // field/value pairs ready for HSET.
-func taskFields(t scripting.Task, replyTo string, timeout time.Duration, now, expires time.Time) ([]string, error) {
+func taskFields(t scripting.Task, replyTo string, timeout time.Duration, now, expires time.Time, preserve bool) ([]string, error) {
 	ts := now.UTC().Format(timeLayout)
 	created := ts
 	if !t.CreatedAt.IsZero() {
@@ -35,6 +35,10 @@ func taskFields(t scripting.Task, replyTo string, timeout time.Duration, now, ex
 		FieldUpdatedAt, ts,
 		FieldReplyTo, replyTo,
 		FieldTimeoutMS, strconv.FormatInt(timeout.Milliseconds(), 10),
+		FieldPreserve, "0",
+	}
+	if preserve {
+		f[len(f)-1] = "1"
 	}
 	if !expires.IsZero() {
 		f = append(f, FieldExpiresAt, expires.UTC().Format(timeLayout))
@@ -122,6 +126,10 @@ type Reply struct {
 	Error    *scripting.ScriptError `json:"error,omitempty"`
 	TookUS   int64                  `json:"took_us,omitempty"`
 	WorkerID string                 `json:"worker_id,omitempty"`
+	// Deleted says the worker deleted the task hash with the answer (the
+	// dispatcher asked for it with preserve "0"), so the dispatcher need
+	// not.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // replyFromResult builds the reply of a finished run.

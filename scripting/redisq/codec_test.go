@@ -13,12 +13,12 @@ func TestTaskFieldsRoundTrip(t *testing.T) {
 	in := scripting.Task{ID: "t1", CircleID: "02ab", CallerID: "03cd", Script: "let x = 1; x",
 		CreatedAt: time.Date(2026, 5, 6, 7, 8, 9, 10, time.UTC), Vars: map[string]any{"EVENT": map[string]any{"n": 1}}}
 	now := time.Now()
-	f, err := taskFields(in, "rhai_reply:p", 1500*time.Millisecond, now, now.Add(3500*time.Millisecond))
+	f, err := taskFields(in, "rhai_reply:p", 1500*time.Millisecond, now, now.Add(3500*time.Millisecond), false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := pairsToMap(f)
-	if h[FieldStatus] != StatusPending || h[FieldReplyTo] != "rhai_reply:p" || h[FieldTimeoutMS] != "1500" {
+	if h[FieldStatus] != StatusPending || h[FieldReplyTo] != "rhai_reply:p" || h[FieldTimeoutMS] != "1500" || h[FieldPreserve] != "0" {
 		t.Fatalf("fields = %v", h)
 	}
 	out, replyTo, err := decodeTask("t1", h)

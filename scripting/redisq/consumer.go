@@ -214,6 +214,7 @@ type claimed struct {
 type ack struct {
 	id, replyTo string
 	rep         Reply
+	del         bool // the dispatcher wants the hash deleted with the answer
 }
 
 // prefetchBudget is how much queueing delay prefetching may add to a task:
@@ -238,14 +239,15 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 		<-completed
 	}()
 	var bo backoff
-	down, busy := false, true // busy: the queue may hold tasks, try a non-blocking take first
+	down, busy := false, true // busy: the queue may hold more tasks, try a non-blocking take first
 	var buf []claimed
 	var lastTook time.Duration
 	for c.takeCtx.Err() == nil {
 		if len(buf) == 0 {
+			n := c.prefetch(lastTook)
 			var err error
-			buf, err = c.take(circle, busy, c.prefetch(lastTook))
-			busy = len(buf) > 0
+			buf, err = c.take(circle, busy, n)
+			busy = len(buf) >= n // fewer: the queue ran dry, so next time wait in BLMOVE at once
 			if err != nil {
 				if !down {
 					c.log.Warn("failed to take a task; retrying", "circle", circle, "err", err)
@@ -296,8 +298,9 @@ func (c *Consumer) prefetch(last time.Duration) int {
 // take returns the next tasks of circle (up to n), claimed. When busy it
 // first tries without blocking (one round trip for all n); otherwise, or
 // when the queue is empty, it waits up to blockSeconds in BLMOVE for one
-// (none: nil). Stop interrupts the wait; a move that happened anyway leaves
-// the id in the processing list, which Stop requeues.
+// (none: nil) and then claims it together with up to n-1 more queued behind
+// it (a second round trip). Stop interrupts the wait; a move that happened
+// anyway leaves the id in the processing list, which Stop requeues.
 func (c *Consumer) take(circle string, busy bool, n int) ([]claimed, error) {
 	ctx, cancel := context.WithTimeout(c.takeCtx, blockCallTimeout)
 	defer cancel()
@@ -319,11 +322,11 @@ func (c *Consumer) take(circle string, busy bool, n int) ([]claimed, error) {
 	if err != nil {
 		return nil, c.quiet(err)
 	}
-	h, err := c.claim(id)
-	if err != nil || h == nil {
-		return nil, nil // skipped, or left in the processing list for Stop
+	got, err := c.claim(circle, id, n-1)
+	if err != nil {
+		return nil, nil // left in the processing list for Stop
 	}
-	return []claimed{{id: id, h: h}}, nil
+	return got, nil
 }
 
 // claimedList decodes takeScript's answer.
@@ -383,24 +386,26 @@ func (c *Consumer) handle(task claimed, exec scripting.Executor) (ack, runStatus
 			return ack{}, runRefused
 		}
 	}
-	return ack{id: task.id, replyTo: replyTo, rep: replyFromResult(task.id, c.opts.WorkerID, res)}, runDone
+	return ack{id: task.id, replyTo: replyTo, rep: replyFromResult(task.id, c.opts.WorkerID, res),
+		del: task.h[FieldPreserve] == "0"}, runDone
 }
 
-// claim marks a task moved by BLMOVE as processing and returns its hash,
-// retrying Redis errors until Stop; nil means the task is to be skipped.
-func (c *Consumer) claim(id string) (map[string]string, error) {
+// claim marks a task moved by BLMOVE as processing and takes up to more
+// queued behind it, retrying Redis errors until Stop. Tasks that are gone or
+// already answered are skipped.
+func (c *Consumer) claim(circle, id string, more int) ([]claimed, error) {
 	var bo backoff
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
-		kv, err := claimScript.Exec(ctx, c.client, []string{DetailsKey(id), ProcessingKey(c.opts.WorkerID)},
-			[]string{id, c.opts.WorkerID, now()}).AsStrSlice()
+		msgs, err := takeScript.Exec(ctx, c.client, []string{TasksKey(circle), ProcessingKey(c.opts.WorkerID)},
+			[]string{c.opts.WorkerID, now(), PrefixDetails, strconv.Itoa(more), id}).ToArray()
 		cancel()
 		if rueidis.IsRedisNil(err) {
 			c.log.Debug("skipping task that is gone or already answered", "task", id)
 			return nil, nil
 		}
 		if err == nil {
-			return pairsToMap(kv), nil
+			return claimedList(msgs)
 		}
 		c.log.Warn("failed to claim task; retrying", "task", id, "err", err)
 		if !bo.wait(c.takeCtx) {
@@ -456,33 +461,38 @@ func (c *Consumer) completer(acks <-chan ack) {
 	}
 }
 
-// complete records the outcomes and pushes the replies, each atomically
-// (completeScript), retrying Redis errors until the drain deadline. What is
-// not answered by then stays in the processing list and is requeued.
+// complete records the outcomes and pushes the replies of a batch in one
+// atomic script and one round trip (completeScript), retrying Redis errors
+// until the drain deadline. What is not answered by then stays in the
+// processing list and is requeued.
 func (c *Consumer) complete(batch []ack) {
-	execs := make([]rueidis.LuaExec, len(batch))
-	for i, a := range batch {
-		execs[i] = rueidis.LuaExec{
-			Keys: []string{DetailsKey(a.id), ProcessingKey(c.opts.WorkerID), a.replyTo},
-			Args: append([]string{a.id, encodeReply(a.rep), ms(replyTTL), ms(c.opts.Retention)}, resultFields(a.rep, time.Now())...),
+	pk := ProcessingKey(c.opts.WorkerID)
+	keys := make([]string, 1, 1+2*len(batch))
+	keys[0] = pk
+	args := make([]string, 2, 2+len(batch)*20)
+	args[0], args[1] = ms(replyTTL), ms(c.opts.Retention)
+	at := time.Now()
+	for _, a := range batch {
+		keys = append(keys, DetailsKey(a.id), a.replyTo)
+		rep := a.rep
+		if a.del {
+			rep.Deleted = true
+			args = append(args, a.id, encodeReply(rep), "1", "0")
+			continue
 		}
+		fields := resultFields(rep, at)
+		args = append(args, a.id, encodeReply(rep), "0", strconv.Itoa(len(fields)))
+		args = append(args, fields...)
 	}
 	var bo backoff
-	for len(execs) > 0 {
+	for {
 		ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
-		results := completeScript.ExecMulti(ctx, c.client, execs...)
+		err := completeScript.Exec(ctx, c.client, keys, args).Error()
 		cancel()
-		var failed []rueidis.LuaExec
-		var lastErr error
-		for i, r := range results {
-			if err := r.Error(); err != nil {
-				failed, lastErr = append(failed, execs[i]), err
-			}
-		}
-		if execs = failed; len(execs) == 0 {
+		if err == nil {
 			return
 		}
-		c.log.Warn("failed to answer tasks; retrying", "tasks", len(execs), "err", lastErr)
+		c.log.Warn("failed to answer tasks; retrying", "tasks", len(batch), "err", err)
 		if !bo.wait(c.runCtx) {
 			return
 		}

@@ -216,7 +216,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, t scripting.Task) (scripting.
 // enqueue writes the task hash and pushes the id in one atomic step.
 func (d *Dispatcher) enqueue(ctx context.Context, t scripting.Task, timeout time.Duration) error {
 	now := time.Now()
-	fields, err := taskFields(t, d.replyKey, timeout, now, now.Add(timeout+d.opts.Grace))
+	fields, err := taskFields(t, d.replyKey, timeout, now, now.Add(timeout+d.opts.Grace), d.opts.PreserveTasks)
 	if err != nil {
 		return err
 	}
@@ -390,7 +390,7 @@ func (d *Dispatcher) handleReplies(_ context.Context, payloads []string) {
 		if !d.waiters.deliver(rep.TaskID, outcome{res: rep.Result()}) {
 			d.log.Debug("dropping reply nobody waits for (late or duplicate)", "task", rep.TaskID)
 		}
-		if !d.opts.PreserveTasks {
+		if !d.opts.PreserveTasks && !rep.Deleted { // a worker that predates preserve "0" left it
 			select {
 			case d.answered <- rep.TaskID:
 			default: // janitor behind: the hash expires after Retention anyway

@@ -36,6 +36,7 @@ const (
 	FieldTimeoutMS   = "timeout_ms"   // wall-clock budget of the run in ms
 	FieldVars        = "vars"         // optional JSON object of extra script constants
 	FieldExpiresAt   = "expires_at"   // optional RFC 3339 UTC: after it nobody waits for the answer
+	FieldPreserve    = "preserve"     // "1": keep the answered hash until it expires; "0": the worker deletes it with the answer
 	FieldOutput      = "output"       // final value, to_string form (completed)
 	FieldOutputType  = "output_type"  // final value's Rhai type name (completed)
 	FieldPrints      = "prints"       // JSON array of print() lines

@@ -18,57 +18,49 @@ redis.call('LPUSH', KEYS[2], ARGV[3])
 return 1
 `)
 
-// claimScript marks a task just moved into a processing list as taken and
-// returns its hash. A task whose hash is gone (expired, or deleted after its
-// answer) or that is already answered is dropped from the processing list
-// and nil is returned. KEYS: details, processing. ARGV: task id, worker id,
-// now.
-var claimScript = rueidis.NewLuaScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('LREM', KEYS[2], 1, ARGV[1])
+// luaClaim is the body shared by takeScript: claim marks a task that is
+// already in the processing list as taken and returns its id followed by its
+// hash as field/value pairs. A task whose hash is gone (expired, or deleted
+// with its answer) or that is already answered is dropped from the processing
+// list and false is returned. take moves task ids from the queue into the
+// processing list until one is claimable, or returns false when the queue is
+// empty.
+const luaClaim = `
+local function claim(processing, d, id, wid, now)
+  local st = redis.call('HGET', d, 'status')
+  if st and st ~= 'completed' and st ~= 'error' then
+    redis.call('HSET', d, 'status', 'processing', 'worker_id', wid, 'updated_at', now)
+    redis.call('HINCRBY', d, 'attempts', 1)
+    local h = redis.call('HGETALL', d)
+    table.insert(h, 1, id)
+    return h
+  end
+  redis.call('LREM', processing, 1, id)
   return false
 end
-local st = redis.call('HGET', KEYS[1], 'status')
-if st == 'completed' or st == 'error' then
-  redis.call('LREM', KEYS[2], 1, ARGV[1])
-  return false
-end
-redis.call('HSET', KEYS[1], 'status', 'processing', 'worker_id', ARGV[2], 'updated_at', ARGV[3])
-redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-return redis.call('HGETALL', KEYS[1])
-`)
-
-// luaTake is the body of takeScript: move task ids
-// from the queue into the processing list until one is claimable (its hash
-// exists and is not answered; others are dropped), mark it processing and
-// return its id followed by its hash as field/value pairs, or false when the
-// queue is empty.
-const luaTake = `
 local function take(queue, processing, wid, now, dprefix)
   for _ = 1, 64 do
     local id = redis.call('LMOVE', queue, processing, 'RIGHT', 'LEFT')
     if not id then return false end
-    local d = dprefix .. id
-    local st = redis.call('HGET', d, 'status')
-    if st and st ~= 'completed' and st ~= 'error' then
-      redis.call('HSET', d, 'status', 'processing', 'worker_id', wid, 'updated_at', now)
-      redis.call('HINCRBY', d, 'attempts', 1)
-      local h = redis.call('HGETALL', d)
-      table.insert(h, 1, id)
-      return h
-    end
-    redis.call('LREM', processing, 1, id)
+    local h = claim(processing, dprefix .. id, id, wid, now)
+    if h then return h end
   end
   return false
 end
 `
 
-// takeScript takes up to ARGV[4] tasks without blocking (see luaTake) and
-// returns them as an array of (id, field/value pairs...) arrays, or false
-// when the queue is empty. KEYS: queue, processing. ARGV: worker id, now,
-// details prefix, count.
-var takeScript = rueidis.NewLuaScript(luaTake + `
+// takeScript claims the task a BLMOVE just moved into the processing list
+// (ARGV[5], optional), then takes up to ARGV[4] more without blocking (see
+// luaClaim), so that an idle worker woken by one task also gets the ones
+// queued behind it in the same round trip. It returns the claimed tasks as
+// an array of (id, field/value pairs...) arrays, or false when there is none.
+// KEYS: queue, processing. ARGV: worker id, now, details prefix, count, [id].
+var takeScript = rueidis.NewLuaScript(luaClaim + `
 local out = {}
+if ARGV[5] then
+  local h = claim(KEYS[2], ARGV[3] .. ARGV[5], ARGV[5], ARGV[1], ARGV[2])
+  if h then out[1] = h end
+end
 for _ = 1, tonumber(ARGV[4]) do
   local t = take(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
   if not t then break end
@@ -78,21 +70,46 @@ if #out == 0 then return false end
 return out
 `)
 
-// completeScript records the outcome, pushes the reply and removes the task
-// from the processing list in one step. If the hash is gone the caller gave
-// up and deleted it: nothing is written or pushed. KEYS: details,
-// processing, reply list (may be ""). ARGV: task id, reply payload, reply
-// list TTL ms, hash TTL ms, then field/value pairs. Returns 1 if answered.
+// completeScript answers a batch of tasks in one atomic step: for each, it
+// removes the id from the processing list and, if the hash still exists
+// (its caller has not given up and deleted it), deletes the hash (when the
+// dispatcher does not preserve answered tasks) or records the outcome in it,
+// and pushes the reply; replies to one list go in one RPUSH, whose TTL is
+// refreshed once. KEYS: processing, then per task its details and reply
+// list ("" for none). ARGV: reply list TTL ms, hash TTL ms, then per task:
+// task id, reply payload, delete ("1") or keep ("0"), number of outcome
+// field/value strings, those strings. Returns one 1 (answered) or 0 (gone)
+// per task.
 var completeScript = rueidis.NewLuaScript(`
-redis.call('LREM', KEYS[2], 1, ARGV[1])
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-if KEYS[3] ~= '' then
-  redis.call('RPUSH', KEYS[3], ARGV[2])
-  redis.call('PEXPIRE', KEYS[3], ARGV[3])
+local out, pushes, order = {}, {}, {}
+local a = 3
+for i = 1, (#KEYS - 1) / 2 do
+  local d, r = KEYS[2 * i], KEYS[2 * i + 1]
+  local id, payload, del, nf = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
+  local f = a + 4
+  a = f + nf
+  redis.call('LREM', KEYS[1], 1, id)
+  out[i] = 0
+  if redis.call('EXISTS', d) == 1 then
+    if del == '1' then
+      redis.call('DEL', d)
+    elseif nf > 0 then
+      redis.call('HSET', d, unpack(ARGV, f, a - 1))
+      redis.call('PEXPIRE', d, ARGV[2])
+    end
+    if r ~= '' then
+      if not pushes[r] then pushes[r] = {}; order[#order + 1] = r end
+      local p = pushes[r]
+      p[#p + 1] = payload
+    end
+    out[i] = 1
+  end
 end
-return 1
+for _, r in ipairs(order) do
+  redis.call('RPUSH', r, unpack(pushes[r]))
+  redis.call('PEXPIRE', r, ARGV[1])
+end
+return out
 `)
 
 // requeueScript puts a task a draining worker could not finish back at the
