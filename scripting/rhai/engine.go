@@ -69,7 +69,8 @@ type RunOptions struct {
 	// a name in both, Constants wins). The run makes a Rhai string of one
 	// only when the script reads it, so a host passing ids that most
 	// scripts never read (CALLER_ID, TASK_ID...) allocates no map and no
-	// string values for them.
+	// string values for them. Like Constants, it must not change until Run
+	// returns.
 	Strings []NamedString
 	// Print and Debug receive print() and debug() output; nil discards.
 	Print, Debug func(string)
