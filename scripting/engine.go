@@ -138,6 +138,7 @@ func (e *Engine) Execute(ctx context.Context, t Task) (res Result) {
 	v, err := e.rhai.Run(runCtx, prog, &rhai.RunOptions{
 		Limits:    &limits,
 		Constants: consts,
+		Strings:   taskStrings(t),
 		Print:     out.print,
 		Debug:     out.debug,
 	})
@@ -170,22 +171,45 @@ func (e *Engine) compile(src string) (*rhai.Program, *ScriptError) {
 	return p, nil
 }
 
-// taskConstants builds the fresh scope of one task.
+// taskConstants converts the task's extra variables (webhook EVENT and the
+// like); nil when there are none, so a plain play builds no map at all. The
+// task's ids are authoritative: a variable of the same name is dropped.
 func taskConstants(t Task) (map[string]rhai.Value, *ScriptError) {
-	consts := make(map[string]rhai.Value, 5+len(t.Vars))
+	if len(t.Vars) == 0 {
+		return nil, nil
+	}
+	consts := make(map[string]rhai.Value, len(t.Vars))
 	for name, v := range t.Vars {
+		if isTaskID(name) {
+			continue
+		}
 		rv, err := rhai.FromGo(v)
 		if err != nil {
 			return nil, &ScriptError{Kind: string(rhai.ErrHost), Message: fmt.Sprintf("failed to convert variable %s: %v", name, err)}
 		}
 		consts[name] = rv
 	}
-	consts["CONTEXT_ID"] = rhai.String(t.CircleID)
-	consts["CIRCLE_PUBLIC_KEY"] = rhai.String(t.CircleID)
-	consts["CALLER_ID"] = rhai.String(t.CallerID)
-	consts["CALLER_PUBLIC_KEY"] = rhai.String(t.CallerID)
-	consts["TASK_ID"] = rhai.String(t.ID)
 	return consts, nil
+}
+
+// taskStrings are the ids every task's scope holds (DESIGN.md §5), passed as
+// Go strings: the interpreter makes script values only of those a script reads.
+func taskStrings(t Task) []rhai.NamedString {
+	return []rhai.NamedString{
+		{Name: "CONTEXT_ID", Value: t.CircleID},
+		{Name: "CIRCLE_PUBLIC_KEY", Value: t.CircleID},
+		{Name: "CALLER_ID", Value: t.CallerID},
+		{Name: "CALLER_PUBLIC_KEY", Value: t.CallerID},
+		{Name: "TASK_ID", Value: t.ID},
+	}
+}
+
+func isTaskID(name string) bool {
+	switch name {
+	case "CONTEXT_ID", "CIRCLE_PUBLIC_KEY", "CALLER_ID", "CALLER_PUBLIC_KEY", "TASK_ID":
+		return true
+	}
+	return false
 }
 
 // toScriptError maps an interpreter error to what callers see. A cancelled

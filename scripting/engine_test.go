@@ -47,7 +47,8 @@ func TestExecuteScopeConstants(t *testing.T) {
 	task := scripting.Task{
 		ID: "task-1", CircleID: "02aa", CallerID: "03bb",
 		Script: `CONTEXT_ID + "|" + CALLER_ID + "|" + CIRCLE_PUBLIC_KEY + "|" + CALLER_PUBLIC_KEY + "|" + TASK_ID + "|" + EVENT.kind`,
-		Vars:   map[string]any{"EVENT": map[string]any{"kind": "paid"}},
+		// A variable cannot pose as one of the task's ids.
+		Vars: map[string]any{"EVENT": map[string]any{"kind": "paid"}, "TASK_ID": "forged", "CALLER_ID": "forged"},
 	}
 	res := e.Execute(context.Background(), task)
 	if res.Err != nil {
