@@ -14,9 +14,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -515,6 +517,9 @@ func playRound(b *testing.B, conns []*client.Client, n int, script, want string)
 // ratios redis/embedded and 2 workers/1 worker.
 //
 //	go test -run '^$' -bench RedisVsEmbedded -benchtime 5x ./cmd/circles-actor/
+//
+// CIRCLES_BENCH_WORKLOADS=light (a comma-separated list) runs only those
+// workloads, e.g. to profile the processes under one load.
 func BenchmarkRedisVsEmbedded(b *testing.B) {
 	e := newRedisEnv(b)
 	_, embAddr := e.serveArgs()
@@ -553,7 +558,19 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 		{"heavy", "let s = 0; for i in 0..20000 { s += 1; } s", "20000", 400},
 		{"cpu", "let s = 0; for i in 0..300000 { s += 1; } s", "300000", 60},
 	}
+	if only := os.Getenv("CIRCLES_BENCH_WORKLOADS"); only != "" { // e.g. "light" while profiling
+		keep := workloads[:0]
+		for _, w := range workloads {
+			if slices.Contains(strings.Split(only, ","), w.name) {
+				keep = append(keep, w)
+			}
+		}
+		workloads = keep
+	}
 	took := map[string]time.Duration{}
+	rc := e.client()
+	defer rc.Close()
+	before := redisUsage(b, rc)
 	b.ResetTimer()
 	for range b.N {
 		for _, w := range workloads {
@@ -563,6 +580,14 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	after := redisUsage(b, rc)
+	redisPlays := 0.0
+	for _, w := range workloads {
+		redisPlays += float64(2 * w.perRound * b.N) // two Redis configurations
+	}
+	b.ReportMetric(float64(after.roundTrips-before.roundTrips)/redisPlays, "redis-nonscript-cmds/play")
+	b.ReportMetric(float64(after.scripts-before.scripts)/redisPlays, "redis-scripts/play")
+	b.ReportMetric((after.cpu-before.cpu).Seconds()*1e6/redisPlays, "redis-cpu-us/play")
 	for _, w := range workloads {
 		rate := func(k string) float64 { return float64(w.perRound*b.N) / took[k].Seconds() }
 		emb, r1, r2 := rate("embedded/"+w.name), rate("redis-1-worker/"+w.name), rate("redis-2-workers/"+w.name)
@@ -572,6 +597,53 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 		b.ReportMetric(r1/emb, w.name+"-redis/embedded")
 		b.ReportMetric(r2/r1, w.name+"-2w/1w")
 	}
+}
+
+// redisCounters are redis-server's totals since it started.
+type redisCounters struct {
+	scripts    int64         // EVAL and EVALSHA calls
+	roundTrips int64         // other commands sent by clients: BLMOVE, BLMPOP, DEL, SCRIPT LOAD, ...
+	cpu        time.Duration // user + system CPU of the server
+}
+
+// scriptOnly are the commands the protocol issues from inside its scripts
+// (INFO counts those calls too), not counted as sent. DEL is among them
+// (completeScript), so an older dispatcher's janitor DELs are not counted.
+var scriptOnly = map[string]bool{"del": true, "hset": true, "hget": true, "hgetall": true, "hincrby": true, "lmove": true,
+	"lrem": true, "lpush": true, "rpush": true, "llen": true, "pexpire": true, "exists": true, "info": true}
+
+// redisUsage reads INFO commandstats and cpu, so that the benchmark can
+// report the Redis work per play.
+func redisUsage(b *testing.B, c rueidis.Client) redisCounters {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	info, err := c.Do(ctx, c.B().Info().Section("commandstats", "cpu").Build()).ToString()
+	if err != nil {
+		b.Fatalf("INFO: %v", err)
+	}
+	var u redisCounters
+	for line := range strings.SplitSeq(info, "\n") {
+		line = strings.TrimSpace(line)
+		if name, rest, ok := strings.Cut(strings.TrimPrefix(line, "cmdstat_"), ":calls="); ok && strings.HasPrefix(line, "cmdstat_") {
+			var n int64
+			fmt.Sscan(strings.SplitN(rest, ",", 2)[0], &n)
+			switch {
+			case name == "eval" || name == "evalsha":
+				u.scripts += n
+			case !scriptOnly[name]:
+				u.roundTrips += n
+			}
+		}
+		for _, k := range []string{"used_cpu_user:", "used_cpu_sys:"} {
+			if v, ok := strings.CutPrefix(line, k); ok {
+				var f float64
+				fmt.Sscan(v, &f)
+				u.cpu += time.Duration(f * float64(time.Second))
+			}
+		}
+	}
+	return u
 }
 
 // TestRedisStatusAndWorkerDrain: `status` shows a circle's queue, active

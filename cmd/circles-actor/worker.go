@@ -21,7 +21,7 @@ type WorkerCmd struct {
 	Concurrency   int           `default:"1" help:"Tasks run at once per circle (1 keeps a circle's scripts in order within this process)." env:"CIRCLES_CONCURRENCY"`
 	HeartbeatTTL  time.Duration `name:"heartbeat-ttl" default:"10s" help:"Lease of this worker's heartbeat; a worker silent this long is dead and its tasks are requeued." env:"CIRCLES_HEARTBEAT_TTL"`
 	DrainTimeout  time.Duration `name:"drain-timeout" default:"15s" help:"On SIGTERM, how long running tasks may finish before they are requeued." env:"CIRCLES_DRAIN_TIMEOUT"`
-	TaskRetention time.Duration `name:"task-retention" default:"24h" help:"How long answered task hashes are kept (the server deletes them sooner unless it preserves tasks)." env:"CIRCLES_TASK_RETENTION"`
+	TaskRetention time.Duration `name:"task-retention" default:"24h" help:"How long answered task hashes are kept when their server preserves tasks (otherwise they are deleted with the answer)." env:"CIRCLES_TASK_RETENTION"`
 
 	ScriptTimeout  time.Duration `name:"script-timeout" default:"30s" help:"Wall-clock limit of a script without its own timeout." env:"CIRCLES_SCRIPT_TIMEOUT"`
 	MaxOperations  uint64        `name:"max-operations" default:"50000000" help:"Operations per script run." env:"CIRCLES_MAX_OPERATIONS"`

@@ -32,8 +32,9 @@ type ConsumerOptions struct {
 	// RecoveryInterval is how often this consumer tries to requeue the tasks
 	// of dead workers. Default HeartbeatTTL/2; negative disables.
 	RecoveryInterval time.Duration
-	// Retention is how long an answered task hash is kept (the dispatcher
-	// deletes it sooner unless it preserves tasks). Default 24h.
+	// Retention is how long an answered task hash is kept when its
+	// dispatcher preserves tasks (preserve "1"); otherwise the answer
+	// deletes it. Default 24h.
 	Retention time.Duration
 	// DefaultTimeout is the run budget of a task without timeout_ms.
 	// Default 30s.

@@ -310,3 +310,42 @@ func TestExpiredTaskNotRun(t *testing.T) {
 		t.Fatalf("hash %v, runs %d", h, exec.runs.Load())
 	}
 }
+
+// TestAnswerDeletesUnpreservedHash: a task whose dispatcher does not
+// preserve tasks (preserve "0") is answered by deleting its hash in the same
+// step, with "deleted" in the reply; replies reach each task's own list.
+func TestAnswerDeletesUnpreservedHash(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	ctx := ctxT(t, 10*time.Second)
+	for _, id := range []string{"u1", "u2"} {
+		if err := c.Do(ctx, c.B().Hset().Key(redisq.DetailsKey(id)).FieldValue().
+			FieldValue(redisq.FieldScript, "echo "+id).FieldValue(redisq.FieldStatus, redisq.StatusPending).
+			FieldValue(redisq.FieldContextID, circleA).FieldValue(redisq.FieldReplyTo, redisq.ReplyKey("p-"+id)).
+			FieldValue(redisq.FieldPreserve, "0").Build()).Error(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Do(ctx, c.B().Lpush().Key(redisq.TasksKey(circleA)).Element("u1", "u2").Build()).Error(); err != nil {
+		t.Fatal(err)
+	}
+	w := newConsumer(t, c, newFakeExec(), redisq.ConsumerOptions{})
+	for _, id := range []string{"u1", "u2"} {
+		var payload string
+		eventually(t, 5*time.Second, "reply of "+id, func() bool {
+			s, err := c.Do(ctx, c.B().Lpop().Key(redisq.ReplyKey("p-"+id)).Build()).ToString()
+			payload = s
+			return err == nil
+		})
+		rep, err := redisq.DecodeReply(payload)
+		if err != nil || rep.TaskID != id || !rep.Deleted || rep.Output != id+"|"+circleA[:4]+"|" {
+			t.Fatalf("reply %q: %+v, %v", payload, rep, err)
+		}
+		if h := hgetall(t, c, redisq.DetailsKey(id)); len(h) != 0 {
+			t.Errorf("hash of %s left: %v", id, h)
+		}
+	}
+	if n := llen(t, c, redisq.ProcessingKey(w.ID())); n != 0 {
+		t.Errorf("processing list holds %d", n)
+	}
+}
