@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/circles-actor/circles-actor/internal/testcert"
 	"io"
 	"os/exec"
 	"path/filepath"
@@ -239,7 +240,7 @@ func TestE2E(t *testing.T) {
 		e2eConnCap(t, s)
 	})
 	t.Run("tls", func(t *testing.T) {
-		cert, key, pool := selfSignedCert(t)
+		cert, key, pool := testcert.SelfSigned(t)
 		s := startServe(t, bin, "-k", e2eCircle, "--tls", "--cert", cert, "--key", key)
 		e2eTLS(t, s, bin, pool)
 	})
