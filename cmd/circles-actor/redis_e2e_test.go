@@ -602,13 +602,14 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 // redisCounters are redis-server's totals since it started.
 type redisCounters struct {
 	scripts    int64         // EVAL and EVALSHA calls
-	roundTrips int64         // other commands sent by clients: BLMOVE, BLMPOP, DEL, SCRIPT LOAD, ...
+	roundTrips int64         // other commands sent by clients: MULTI, EXEC, BLMOVE, BLMPOP, SCRIPT LOAD, ...
 	cpu        time.Duration // user + system CPU of the server
 }
 
-// scriptOnly are the commands the protocol issues from inside its scripts
-// (INFO counts those calls too), not counted as sent. DEL is among them
-// (completeScript), so an older dispatcher's janitor DELs are not counted.
+// scriptOnly are the commands the protocol issues from inside its scripts or
+// its MULTI/EXEC enqueue (INFO counts those calls too), not counted as sent
+// (MULTI and EXEC are). DEL is among them (completeScript), so an older
+// dispatcher's janitor DELs are not counted.
 var scriptOnly = map[string]bool{"del": true, "hset": true, "hget": true, "hgetall": true, "hincrby": true, "lmove": true,
 	"lrem": true, "lpush": true, "rpush": true, "llen": true, "pexpire": true, "exists": true, "info": true}
 

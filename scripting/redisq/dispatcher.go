@@ -213,27 +213,61 @@ func (d *Dispatcher) Dispatch(ctx context.Context, t scripting.Task) (scripting.
 	}
 }
 
-// enqueue writes the task hash and pushes the id in one atomic step.
+// enqueue writes the task hash, sets its TTL and pushes the id in one
+// MULTI/EXEC transaction (atomic, one round trip, no script). When the push
+// took the queue past QueueMaxLen the task is withdrawn again and refused,
+// unless a worker took it meanwhile, in which case it runs as usual.
 func (d *Dispatcher) enqueue(ctx context.Context, t scripting.Task, timeout time.Duration) error {
 	now := time.Now()
 	fields, err := taskFields(t, d.replyKey, timeout, now, now.Add(timeout+d.opts.Grace), d.opts.PreserveTasks)
 	if err != nil {
 		return err
 	}
-	args := append([]string{strconv.Itoa(d.opts.QueueMaxLen), ms(d.opts.Retention), t.ID}, fields...)
+	dk, qk := DetailsKey(t.ID), TasksKey(t.CircleID)
+	hset := d.client.B().Hset().Key(dk).FieldValue()
+	for i := 0; i+1 < len(fields); i += 2 {
+		hset = hset.FieldValue(fields[i], fields[i+1])
+	}
 	cctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
 	defer cancel()
-	n, err := enqueueScript.Exec(cctx, d.client, []string{DetailsKey(t.ID), TasksKey(t.CircleID)}, args).AsInt64()
+	res := d.client.DoMulti(cctx,
+		d.client.B().Multi().Build(),
+		hset.Build(),
+		d.client.B().Pexpire().Key(dk).Milliseconds(max(d.opts.Retention.Milliseconds(), 1)).Build(),
+		d.client.B().Lpush().Key(qk).Element(t.ID).Build(),
+		d.client.B().Exec().Build())
+	var depth int64
+	for _, r := range res {
+		if err = r.Error(); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		var replies []rueidis.RedisMessage
+		if replies, err = res[len(res)-1].ToArray(); err == nil && len(replies) == 3 {
+			depth, err = replies[2].AsInt64()
+		} else if err == nil {
+			err = fmt.Errorf("EXEC returned %d replies", len(replies))
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return fmt.Errorf("failed to enqueue task %s: %w: %w", t.ID, scripting.ErrUnavailable, err)
 	}
-	if n == 0 {
+	if d.opts.QueueMaxLen > 0 && depth > int64(d.opts.QueueMaxLen) && d.withdraw(cctx, t) {
 		return fmt.Errorf("failed to enqueue task %s: queue of circle %.8s is full (%d): %w", t.ID, t.CircleID, d.opts.QueueMaxLen, scripting.ErrUnavailable)
 	}
 	return nil
+}
+
+// withdraw takes a task that overfilled its queue back out and deletes its
+// hash; false means a worker took it first (or Redis failed), so it stays.
+func (d *Dispatcher) withdraw(ctx context.Context, t scripting.Task) bool {
+	n, err := cancelScript.Exec(ctx, d.client, []string{TasksKey(t.CircleID), DetailsKey(t.ID)},
+		[]string{t.ID, "1", now(), ""}).AsInt64()
+	return err == nil && n == 1
 }
 
 // cancel takes a task nobody waits for any more out of its queue if no

@@ -2,21 +2,10 @@ package redisq
 
 import "github.com/redis/rueidis"
 
-// The state changes of a task are Lua scripts so that each is atomic: a task
-// id is always in exactly one of the queue, one processing list, or nowhere
-// (answered), and a crash between two commands cannot lose or duplicate it.
-
-// enqueueScript writes the task hash and pushes its id, unless the queue is
-// full. KEYS: details, queue. ARGV: max queue length (0: unbounded), hash TTL
-// in ms, task id, then field/value pairs. Returns 1, or 0 when full.
-var enqueueScript = rueidis.NewLuaScript(`
-local max = tonumber(ARGV[1])
-if max > 0 and redis.call('LLEN', KEYS[2]) >= max then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 4))
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('LPUSH', KEYS[2], ARGV[3])
-return 1
-`)
+// The state changes of a task are Lua scripts (and, for the enqueue, a
+// MULTI/EXEC transaction) so that each is atomic: a task id is always in
+// exactly one of the queue, one processing list, or nowhere (answered), and a
+// crash between two commands cannot lose or duplicate it.
 
 // luaClaim is the body shared by takeScript: claim marks a task that is
 // already in the processing list as taken and returns its id followed by its
