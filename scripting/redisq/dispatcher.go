@@ -413,7 +413,8 @@ func isUnknownCommand(err error) bool {
 }
 
 // handleReplies delivers each payload to its waiter and, unless tasks are
-// preserved, hands the answered task ids to the janitor for deletion.
+// preserved or the worker already deleted the hash with its answer, hands
+// the answered task ids to the janitor for deletion.
 func (d *Dispatcher) handleReplies(_ context.Context, payloads []string) {
 	for _, p := range payloads {
 		rep, err := DecodeReply(p)
@@ -436,8 +437,9 @@ func (d *Dispatcher) handleReplies(_ context.Context, payloads []string) {
 // janitorBatch bounds the DELs sent in one pipeline.
 const janitorBatch = 256
 
-// janitor deletes answered task hashes off the reply path, so that
-// deleting never delays the next reply.
+// janitor deletes answered task hashes that a worker older than the
+// preserve field left behind, off the reply path, so that deleting never
+// delays the next reply.
 func (d *Dispatcher) janitor(ctx context.Context) {
 	cmds := make(rueidis.Commands, 0, janitorBatch)
 	for {
