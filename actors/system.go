@@ -111,7 +111,7 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 	}
 	s.metrics = m
 	s.throttle = newAuthThrottle(cfg.AuthFailuresPerMinute)
-	s.engine = scripting.NewEngine(limitsOf(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(s.log))
+	s.engine = scripting.NewEngine(SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(s.log))
 	for _, register := range o.hostFns {
 		if err := register(s.engine.Rhai()); err != nil {
 			return nil, fmt.Errorf("failed to register host functions: %w", err)
@@ -139,8 +139,9 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 	return s, nil
 }
 
-// limitsOf maps the config's sandbox onto the interpreter's limits.
-func limitsOf(cfg config.Config) rhai.Limits {
+// SandboxLimits maps the config's sandbox onto the interpreter's limits; the
+// server's workers and `circles-actor worker` processes run under the same.
+func SandboxLimits(cfg config.Config) rhai.Limits {
 	return rhai.Limits{
 		MaxOperations:  cfg.MaxOperations,
 		MaxCallDepth:   cfg.MaxCallDepth,

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/circles-actor/circles-actor/actors"
 	"log/slog"
 	"time"
 
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
-	"github.com/circles-actor/circles-actor/scripting/rhai"
 )
 
 // WorkerCmd is the `worker` command: Redis-fed workers only, for machines
@@ -41,7 +41,7 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	engine := scripting.NewEngine(limitsFromConfig(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(log))
+	engine := scripting.NewEngine(actors.SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(log))
 	stop, err := startConsumers(ctx, cfg, cfg.PublicKeys, c.Concurrency, c.HeartbeatTTL, log,
 		func(string) scripting.Executor { return engine })
 	if err != nil {
@@ -89,18 +89,4 @@ func (c *WorkerCmd) config() (config.Config, error) {
 		return cfg, errors.New("give at least one circle with -k")
 	}
 	return cfg, nil
-}
-
-// limitsFromConfig maps the config's sandbox onto the interpreter's limits.
-func limitsFromConfig(cfg config.Config) rhai.Limits {
-	return rhai.Limits{
-		MaxOperations:  cfg.MaxOperations,
-		MaxCallDepth:   cfg.MaxCallDepth,
-		MaxExprDepth:   cfg.MaxExprDepth,
-		MaxStringLen:   cfg.MaxStringLen,
-		MaxArrayLen:    cfg.MaxArrayLen,
-		MaxMapLen:      cfg.MaxMapLen,
-		MaxBlobLen:     cfg.MaxBlobLen,
-		MaxScriptBytes: cfg.MaxScriptBytes,
-	}
 }
