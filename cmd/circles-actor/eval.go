@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 	"time"
@@ -103,7 +102,7 @@ func writeJSONResult(w io.Writer, v rhai.Value, runErr error, stdout string) err
 	} else {
 		out["ok"] = true
 		out["type"] = v.TypeName()
-		out["value"] = jsonValue(v, 0)
+		out["value"] = rhai.ToGo(v)
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
@@ -111,58 +110,4 @@ func writeJSONResult(w io.Writer, v rhai.Value, runErr error, stdout string) err
 	}
 	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err
-}
-
-// jsonValue encodes a value for --json: i64 exactly, non-finite floats as
-// strings, chars as one-character strings, () as null, containers element
-// by element, and anything else by its to_string form.
-func jsonValue(v rhai.Value, depth int) any {
-	if depth > 64 {
-		return rhai.ToString(v)
-	}
-	switch v.Kind() {
-	case rhai.KindUnit:
-		return nil
-	case rhai.KindBool:
-		return v.AsBool()
-	case rhai.KindInt:
-		return v.AsInt()
-	case rhai.KindFloat:
-		f := v.AsFloat()
-		switch {
-		case math.IsNaN(f):
-			return "NaN"
-		case math.IsInf(f, 1):
-			return "inf"
-		case math.IsInf(f, -1):
-			return "-inf"
-		}
-		return f
-	case rhai.KindChar:
-		return string(v.AsChar())
-	case rhai.KindString:
-		return v.AsStr()
-	case rhai.KindArray:
-		elems := v.AsArray().Elems
-		out := make([]any, len(elems))
-		for i, e := range elems {
-			out[i] = jsonValue(e, depth+1)
-		}
-		return out
-	case rhai.KindMap:
-		m := v.AsMap().M
-		out := make(map[string]any, len(m))
-		for k, e := range m {
-			out[k] = jsonValue(e, depth+1)
-		}
-		return out
-	case rhai.KindBlob:
-		b := v.AsBlob().B
-		out := make([]any, len(b))
-		for i, c := range b {
-			out[i] = int64(c)
-		}
-		return out
-	}
-	return rhai.ToString(v)
 }

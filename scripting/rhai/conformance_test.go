@@ -115,7 +115,7 @@ func runCase(e *rhai.Engine, c conformanceCase) string {
 // encodeValue turns a result into the JSON shape of `eval --json`, decoded
 // back with json.Number so integers compare exactly.
 func encodeValue(v rhai.Value) any {
-	b, err := json.Marshal(plain(v))
+	b, err := json.Marshal(rhai.ToGo(v))
 	if err != nil {
 		return err.Error()
 	}
@@ -126,54 +126,6 @@ func encodeValue(v rhai.Value) any {
 		return err.Error()
 	}
 	return out
-}
-
-func plain(v rhai.Value) any {
-	switch v.Kind() {
-	case rhai.KindUnit:
-		return nil
-	case rhai.KindBool:
-		return v.AsBool()
-	case rhai.KindInt:
-		return v.AsInt()
-	case rhai.KindFloat:
-		f := v.AsFloat()
-		switch {
-		case math.IsNaN(f):
-			return "NaN"
-		case math.IsInf(f, 1):
-			return "inf"
-		case math.IsInf(f, -1):
-			return "-inf"
-		}
-		return f
-	case rhai.KindChar:
-		return string(v.AsChar())
-	case rhai.KindString:
-		return v.AsStr()
-	case rhai.KindArray:
-		var out []any
-		for _, e := range v.AsArray().Elems {
-			out = append(out, plain(e))
-		}
-		if out == nil {
-			out = []any{}
-		}
-		return out
-	case rhai.KindMap:
-		out := map[string]any{}
-		for k, e := range v.AsMap().M {
-			out[k] = plain(e)
-		}
-		return out
-	case rhai.KindBlob:
-		var out []any
-		for _, c := range v.AsBlob().B {
-			out = append(out, int64(c))
-		}
-		return out
-	}
-	return rhai.ToString(v)
 }
 
 // matchValue mirrors run.py's value_matches.
