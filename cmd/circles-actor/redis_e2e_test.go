@@ -11,8 +11,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/circles-actor/circles-actor/internal/testredis"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -104,11 +104,8 @@ func (p *rproc) stop(t testing.TB) {
 type redisEnv struct {
 	t     testing.TB
 	bin   string
-	rbin  string
-	dir   string
-	port  int
 	url   string
-	redis *rproc
+	redis *testredis.Server
 }
 
 func newRedisEnv(t testing.TB) *redisEnv {
@@ -116,43 +113,13 @@ func newRedisEnv(t testing.TB) *redisEnv {
 	if testing.Short() {
 		t.Skip("Redis fault tests with the real binary: skipped in -short mode")
 	}
-	rbin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed (apt-get install redis-server); skipping Redis fault test")
-	}
-	dir := t.TempDir()
-	e := &redisEnv{t: t, rbin: rbin, dir: dir, port: redisFreePort(t)}
-	e.url = fmt.Sprintf("redis://127.0.0.1:%d", e.port)
-	e.startRedis()
-	e.bin = filepath.Join(dir, "circles-actor")
+	r := testredis.Start(t)
+	e := &redisEnv{t: t, url: r.URL, redis: r}
+	e.bin = filepath.Join(t.TempDir(), "circles-actor")
 	if out, err := exec.Command("go", "build", "-o", e.bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return e
-}
-
-func redisFreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startRedis (re)starts redis-server without persistence and waits for it.
-func (e *redisEnv) startRedis() {
-	e.t.Helper()
-	e.redis = startRProc(e.t, "redis-server", nil, e.rbin, "--port", fmt.Sprint(e.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", e.dir)
-	c := e.client()
-	defer c.Close()
-	redisWait(e.t, 10*time.Second, "redis-server to answer", func() bool {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		return c.Do(ctx, c.B().Ping().Build()).Error() == nil
-	})
 }
 
 func (e *redisEnv) client() rueidis.Client {
@@ -436,7 +403,7 @@ func TestRedisRestartUnderLoad(t *testing.T) {
 	redisWait(t, 30*time.Second, "plays succeeding", func() bool { return count(start, 0) >= 50 })
 
 	down := time.Now()
-	e.redis.kill()
+	e.redis.Stop()
 	redisWait(t, 10*time.Second, "-32006 while redis is down for a second", func() bool {
 		return count(down, -32006) >= 20 && time.Since(down) > time.Second
 	})
@@ -448,7 +415,7 @@ func TestRedisRestartUnderLoad(t *testing.T) {
 		}
 	}
 
-	e.startRedis()
+	e.redis.Start()
 	back := time.Now()
 	redisWait(t, 5*time.Second, "a play to succeed within 5 s of redis returning", func() bool { return count(back, 0) > 0 })
 	recovered := time.Since(back)
@@ -829,7 +796,7 @@ func TestWorkerConfig(t *testing.T) {
 // comes up both recover without a restart.
 func TestRedisDownAtStart(t *testing.T) {
 	e := newRedisEnv(t)
-	e.redis.kill()
+	e.redis.Stop()
 	srv, addr := e.serve()
 	e.worker("worker")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -849,7 +816,7 @@ func TestRedisDownAtStart(t *testing.T) {
 	if code := readyz(); code == http.StatusOK {
 		t.Fatalf("/readyz = 200 with redis down")
 	}
-	e.startRedis()
+	e.redis.Start()
 	redisWait(t, 10*time.Second, "/readyz 200", func() bool { return readyz() == http.StatusOK })
 	redisWait(t, 10*time.Second, "a play to succeed", func() bool {
 		res, err := c.Play(ctx, "40 + 2")
