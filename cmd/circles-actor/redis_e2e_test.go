@@ -763,9 +763,9 @@ func TestRedisServeShutdownGivesTasksBack(t *testing.T) {
 func TestWorkerConfig(t *testing.T) {
 	base := func() WorkerCmd {
 		return WorkerCmd{PublicKeys: []string{strings.ToUpper(redisCircle)}, RedisURL: "redis://127.0.0.1:6379",
-			Concurrency: 1, HeartbeatTTL: time.Second, TaskRetention: time.Hour, ScriptTimeout: time.Second,
-			MaxOperations: 1000, MaxCallDepth: 8, MaxExprDepth: 8, MaxStringLen: 64, MaxArrayLen: 64,
-			MaxMapLen: 64, MaxBlobLen: 64, MaxScriptBytes: 2 << 20}
+			Concurrency: 1, HeartbeatTTL: time.Second, TaskRetention: time.Hour,
+			SandboxFlags: SandboxFlags{ScriptTimeout: time.Second, MaxOperations: 1000, MaxCallDepth: 8,
+				MaxExprDepth: 8, MaxStringLen: 64, MaxArrayLen: 64, MaxMapLen: 64, MaxBlobLen: 64, MaxScriptBytes: 2 << 20}}
 	}
 	c := base()
 	cfg, err := c.config()

@@ -29,16 +29,8 @@ type ServeCmd struct {
 	Cert       string   `help:"PEM certificate chain for --tls." type:"path" env:"CIRCLES_CERT"`
 	Key        string   `help:"PEM private key for --tls." type:"path" env:"CIRCLES_KEY_FILE"`
 
-	WorkersPerCircle int           `name:"workers-per-circle" default:"1" help:"Worker actors per circle (1 runs a circle's scripts in order)." env:"CIRCLES_WORKERS_PER_CIRCLE"`
-	ScriptTimeout    time.Duration `name:"script-timeout" default:"30s" help:"Wall-clock limit of one script." env:"CIRCLES_SCRIPT_TIMEOUT"`
-	MaxScriptBytes   int           `name:"max-script-bytes" default:"262144" help:"Largest script play accepts." env:"CIRCLES_MAX_SCRIPT_BYTES"`
-	MaxOperations    uint64        `name:"max-operations" default:"50000000" help:"Operations per script run." env:"CIRCLES_MAX_OPERATIONS"`
-	MaxCallDepth     int           `name:"max-call-depth" default:"64" help:"Nested function calls." env:"CIRCLES_MAX_CALL_DEPTH"`
-	MaxExprDepth     int           `name:"max-expr-depth" default:"128" help:"Parser nesting depth." env:"CIRCLES_MAX_EXPR_DEPTH"`
-	MaxStringLen     int           `name:"max-string-len" default:"4194304" help:"Bytes in one string value." env:"CIRCLES_MAX_STRING_LEN"`
-	MaxArrayLen      int           `name:"max-array-len" default:"1048576" help:"Elements in one array." env:"CIRCLES_MAX_ARRAY_LEN"`
-	MaxMapLen        int           `name:"max-map-len" default:"1048576" help:"Properties in one object map." env:"CIRCLES_MAX_MAP_LEN"`
-	MaxBlobLen       int           `name:"max-blob-len" default:"4194304" help:"Bytes in one blob." env:"CIRCLES_MAX_BLOB_LEN"`
+	WorkersPerCircle int `name:"workers-per-circle" default:"1" help:"Worker actors per circle (1 runs a circle's scripts in order)." env:"CIRCLES_WORKERS_PER_CIRCLE"`
+	SandboxFlags     `embed:""`
 
 	NonceTTL              time.Duration `name:"nonce-ttl" default:"5m" help:"How long a fetched nonce can be used." env:"CIRCLES_NONCE_TTL"`
 	MaxPendingNonces      int           `name:"max-pending-nonces" default:"4" help:"Unused nonces per session; more evict the oldest." env:"CIRCLES_MAX_PENDING_NONCES"`
@@ -100,9 +92,8 @@ func (c *ServeCmd) config() (config.Config, error) {
 	cfg := config.Default()
 	cfg.Host, cfg.Port, cfg.PublicKeys = c.Host, c.Port, c.PublicKeys
 	cfg.EnableAuth, cfg.TLS, cfg.CertFile, cfg.KeyFile = c.EnableAuth, c.TLS, c.Cert, c.Key
-	cfg.WorkersPerCircle, cfg.ScriptTimeout, cfg.MaxScriptBytes = c.WorkersPerCircle, c.ScriptTimeout, c.MaxScriptBytes
-	cfg.MaxOperations, cfg.MaxCallDepth, cfg.MaxExprDepth = c.MaxOperations, c.MaxCallDepth, c.MaxExprDepth
-	cfg.MaxStringLen, cfg.MaxArrayLen, cfg.MaxMapLen, cfg.MaxBlobLen = c.MaxStringLen, c.MaxArrayLen, c.MaxMapLen, c.MaxBlobLen
+	cfg.WorkersPerCircle = c.WorkersPerCircle
+	c.SandboxFlags.apply(&cfg)
 	cfg.NonceTTL, cfg.MaxPendingNonces, cfg.AuthFailuresPerMinute = c.NonceTTL, c.MaxPendingNonces, c.AuthFailuresPerMinute
 	cfg.MaxFrameBytes, cfg.MaxInFlight, cfg.MaxBatch, cfg.MaxConnsPerIP = c.MaxFrameBytes, c.MaxInFlight, c.MaxBatch, c.MaxConnsPerIP
 	cfg.IdleTimeout, cfg.PingInterval, cfg.WriteQueue, cfg.WriteTimeout = c.IdleTimeout, c.PingInterval, c.WriteQueue, c.WriteTimeout

@@ -23,15 +23,7 @@ type WorkerCmd struct {
 	DrainTimeout  time.Duration `name:"drain-timeout" default:"15s" help:"On SIGTERM, how long running tasks may finish before they are requeued." env:"CIRCLES_DRAIN_TIMEOUT"`
 	TaskRetention time.Duration `name:"task-retention" default:"24h" help:"How long answered task hashes are kept when their server preserves tasks (otherwise they are deleted with the answer)." env:"CIRCLES_TASK_RETENTION"`
 
-	ScriptTimeout  time.Duration `name:"script-timeout" default:"30s" help:"Wall-clock limit of a script without its own timeout." env:"CIRCLES_SCRIPT_TIMEOUT"`
-	MaxOperations  uint64        `name:"max-operations" default:"50000000" help:"Operations per script run." env:"CIRCLES_MAX_OPERATIONS"`
-	MaxCallDepth   int           `name:"max-call-depth" default:"64" help:"Nested function calls." env:"CIRCLES_MAX_CALL_DEPTH"`
-	MaxExprDepth   int           `name:"max-expr-depth" default:"128" help:"Parser nesting depth." env:"CIRCLES_MAX_EXPR_DEPTH"`
-	MaxStringLen   int           `name:"max-string-len" default:"4194304" help:"Bytes in one string." env:"CIRCLES_MAX_STRING_LEN"`
-	MaxArrayLen    int           `name:"max-array-len" default:"1048576" help:"Elements in one array." env:"CIRCLES_MAX_ARRAY_LEN"`
-	MaxMapLen      int           `name:"max-map-len" default:"1048576" help:"Properties in one object map." env:"CIRCLES_MAX_MAP_LEN"`
-	MaxBlobLen     int           `name:"max-blob-len" default:"4194304" help:"Bytes in one blob." env:"CIRCLES_MAX_BLOB_LEN"`
-	MaxScriptBytes int           `name:"max-script-bytes" default:"262144" help:"Largest script source accepted." env:"CIRCLES_MAX_SCRIPT_BYTES"`
+	SandboxFlags `embed:""`
 }
 
 // Run runs the workers until ctx ends (SIGINT/SIGTERM), then drains.
@@ -70,15 +62,7 @@ func (c *WorkerCmd) config() (config.Config, error) {
 	cfg.PublicKeys = c.PublicKeys
 	cfg.RedisURL = c.RedisURL
 	cfg.TaskRetention = c.TaskRetention
-	cfg.ScriptTimeout = c.ScriptTimeout
-	cfg.MaxOperations = c.MaxOperations
-	cfg.MaxCallDepth = c.MaxCallDepth
-	cfg.MaxExprDepth = c.MaxExprDepth
-	cfg.MaxStringLen = c.MaxStringLen
-	cfg.MaxArrayLen = c.MaxArrayLen
-	cfg.MaxMapLen = c.MaxMapLen
-	cfg.MaxBlobLen = c.MaxBlobLen
-	cfg.MaxScriptBytes = c.MaxScriptBytes
+	c.SandboxFlags.apply(&cfg)
 	if int64(cfg.MaxScriptBytes) > cfg.MaxFrameBytes {
 		cfg.MaxFrameBytes = int64(cfg.MaxScriptBytes)
 	}
