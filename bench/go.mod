@@ -1,6 +1,6 @@
 module github.com/circles-actor/circles-actor/bench
 
-go 1.26.8
+go 1.26.0
 
 require github.com/circles-actor/circles-actor v0.0.0
 
