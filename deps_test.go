@@ -32,7 +32,7 @@ func TestDeps(t *testing.T) {
 		{pkg: "config", ours: []string{}, forbid: []string{"github.com/alecthomas/kong"}},
 		{pkg: "scripting", ours: []string{"scripting"}},
 		{pkg: "actors", ours: []string{"", "actors", "scripting", "config", "transport/jsonrpc"}},
-		{pkg: "actors/auth", ours: []string{},
+		{pkg: "actors/auth", ours: []string{"config"},
 			external: []string{"github.com/decred/dcrd/dcrec/secp256k1/v4", "golang.org/x/crypto", "golang.org/x/sys"}},
 		{pkg: "transport/jsonrpc", ours: []string{}, external: []string{}},
 		{pkg: "transport/webhook", ours: []string{"config", "scripting/rhai", "scripting"}},

@@ -20,24 +20,35 @@ import (
 // Hybrid keys (06/07 prefix) are rejected: no wallet produces them and
 // accepting them would give one key a third spelling.
 func CanonicalKey(s string) (string, error) {
-	raw, err := decodeKeyHex(s)
+	pk, err := ParsePublicKey(s)
 	if err != nil {
 		return "", err
+	}
+	return hex.EncodeToString(pk.SerializeCompressed()), nil
+}
+
+// ParsePublicKey parses a key spelled as CanonicalKey accepts it. It is the
+// one parser of public keys: the authentication code uses it too, so a key
+// that names a circle and a key that signs a nonce are read the same way.
+func ParsePublicKey(s string) (*secp256k1.PublicKey, error) {
+	raw, err := decodeKeyHex(s)
+	if err != nil {
+		return nil, err
 	}
 	switch len(raw) {
 	case secp256k1.PubKeyBytesLenCompressed:
 	case secp256k1.PubKeyBytesLenUncompressed:
 		if raw[0] != secp256k1.PubKeyFormatUncompressed {
-			return "", fmt.Errorf("unsupported uncompressed key prefix %#02x", raw[0])
+			return nil, fmt.Errorf("unsupported uncompressed key prefix %#02x", raw[0])
 		}
 	default:
-		return "", fmt.Errorf("key is %d bytes, want 33 (compressed) or 65 (uncompressed)", len(raw))
+		return nil, fmt.Errorf("key is %d bytes, want 33 (compressed) or 65 (uncompressed)", len(raw))
 	}
 	pk, err := secp256k1.ParsePubKey(raw)
 	if err != nil {
-		return "", keyProblem(err)
+		return nil, keyProblem(err)
 	}
-	return hex.EncodeToString(pk.SerializeCompressed()), nil
+	return pk, nil
 }
 
 // decodeKeyHex strips an optional 0x prefix and decodes hex, refusing

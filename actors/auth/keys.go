@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/circles-actor/circles-actor/config"
 )
 
 // stripHex drops an optional 0x or 0X prefix.
@@ -34,28 +36,11 @@ func decodeHex(s string, max int) ([]byte, error) {
 // hex in any case, optional 0x, 33-byte compressed or 65-byte uncompressed
 // (04 prefix; hybrid keys are refused), on the curve.
 func ParsePublicKey(s string) (*secp256k1.PublicKey, error) {
-	raw, err := decodeHex(s, secp256k1.PubKeyBytesLenUncompressed)
+	pk, err := config.ParsePublicKey(s)
 	if err != nil {
 		return nil, fmt.Errorf("invalid public key: %w", err)
 	}
-	switch {
-	case len(raw) == secp256k1.PubKeyBytesLenCompressed:
-	case len(raw) == secp256k1.PubKeyBytesLenUncompressed && raw[0] == secp256k1.PubKeyFormatUncompressed:
-	default:
-		return nil, fmt.Errorf("invalid public key: %d bytes with prefix %#02x", len(raw), firstByte(raw))
-	}
-	pk, err := secp256k1.ParsePubKey(raw)
-	if err != nil {
-		return nil, fmt.Errorf("invalid public key: %w", keyProblem(err))
-	}
 	return pk, nil
-}
-
-func firstByte(b []byte) byte {
-	if len(b) == 0 {
-		return 0
-	}
-	return b[0]
 }
 
 // PublicKeyHex is the canonical spelling of a public key: lowercase
@@ -90,18 +75,4 @@ func GenerateKey() (privHex, pubHex string, err error) {
 	}
 	b := priv.Serialize()
 	return hex.EncodeToString(b), PublicKeyHex(priv.PubKey()), nil
-}
-
-// keyProblem turns decred's parse errors, which print the coordinates, into
-// short messages fit for users and logs.
-func keyProblem(err error) error {
-	switch {
-	case errors.Is(err, secp256k1.ErrPubKeyNotOnCurve):
-		return errors.New("not a point on the secp256k1 curve")
-	case errors.Is(err, secp256k1.ErrPubKeyXTooBig), errors.Is(err, secp256k1.ErrPubKeyYTooBig):
-		return errors.New("coordinate not below the field prime")
-	case errors.Is(err, secp256k1.ErrPubKeyInvalidFormat):
-		return errors.New("unknown key prefix")
-	}
-	return errors.New("not a secp256k1 public key")
 }
