@@ -131,29 +131,12 @@ func NewServer(sys *actors.System, cfg config.Config, log *slog.Logger) (*Server
 	return s, nil
 }
 
-// withDefaults fills the transport's zero settings from config.Default.
+// withDefaults fills the zero settings of a Config that skipped Validate;
+// the ping interval must also stay below the idle timeout.
 func withDefaults(cfg config.Config) config.Config {
-	def := config.Default()
-	if cfg.MaxFrameBytes <= 0 {
-		cfg.MaxFrameBytes = def.MaxFrameBytes
-	}
-	if cfg.IdleTimeout <= 0 {
-		cfg.IdleTimeout = def.IdleTimeout
-	}
-	if cfg.PingInterval <= 0 || cfg.PingInterval >= cfg.IdleTimeout {
-		cfg.PingInterval = min(def.PingInterval, cfg.IdleTimeout/2)
-	}
-	if cfg.WriteQueue <= 0 {
-		cfg.WriteQueue = def.WriteQueue
-	}
-	if cfg.WriteTimeout <= 0 {
-		cfg.WriteTimeout = def.WriteTimeout
-	}
-	if cfg.MaxConnsPerIP <= 0 {
-		cfg.MaxConnsPerIP = def.MaxConnsPerIP
-	}
-	if cfg.ShutdownTimeout <= 0 {
-		cfg.ShutdownTimeout = def.ShutdownTimeout
+	cfg.FillDefaults()
+	if cfg.PingInterval >= cfg.IdleTimeout {
+		cfg.PingInterval = min(config.Default().PingInterval, cfg.IdleTimeout/2)
 	}
 	return cfg
 }

@@ -125,19 +125,7 @@ func NewHandler(opts Options) (http.Handler, error) {
 // canonicalises the circle keys, so that a Config that skipped Validate
 // (an embedding program, a test) still behaves.
 func withDefaults(cfg config.Config) (config.Config, error) {
-	def := config.Default()
-	if cfg.WebhookMaxBody <= 0 {
-		cfg.WebhookMaxBody = def.WebhookMaxBody
-	}
-	if cfg.StripeTolerance <= 0 {
-		cfg.StripeTolerance = def.StripeTolerance
-	}
-	if cfg.IdenfyReplayWindow <= 0 {
-		cfg.IdenfyReplayWindow = def.IdenfyReplayWindow
-	}
-	if cfg.MaxScriptBytes <= 0 {
-		cfg.MaxScriptBytes = def.MaxScriptBytes
-	}
+	cfg.FillDefaults()
 	keys := make([]string, 0, len(cfg.PublicKeys))
 	for _, k := range cfg.PublicKeys {
 		if strings.TrimSpace(k) == "" {
