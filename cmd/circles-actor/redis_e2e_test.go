@@ -144,9 +144,16 @@ func (e *redisEnv) serve(extra ...string) (*rproc, string) {
 // returns its address once it logs it.
 func (e *redisEnv) serveArgs(args ...string) (*rproc, string) {
 	e.t.Helper()
+	return e.serveCircle(redisCircle, args...)
+}
+
+// serveCircle starts `serve` for circle on a free port with args and
+// returns its address once it logs it.
+func (e *redisEnv) serveCircle(circle string, args ...string) (*rproc, string) {
+	e.t.Helper()
 	addr := make(chan string, 1)
 	var once sync.Once
-	args = append([]string{"serve", "--host", "127.0.0.1", "-p", "0", "-k", redisCircle}, args...)
+	args = append([]string{"serve", "--host", "127.0.0.1", "-p", "0", "-k", circle}, args...)
 	p := startRProc(e.t, "serve", func(line string) {
 		if m := serveAddrRE.FindStringSubmatch(line); m != nil {
 			once.Do(func() { addr <- m[1] })
@@ -446,6 +453,10 @@ func TestRedisRestartUnderLoad(t *testing.T) {
 // benchmark.
 const redisCircle2 = "022f8bde4d1a07209355b4a7250a5c5128e88b84bddc619ab7cba8d569b240efe4"
 
+// redisCircle3 is 6G, served by a `serve --redis-url` with its own local
+// workers in the benchmark.
+const redisCircle3 = "03fff97bd5755eeea420453a14355235d382f6472f8568a18b2f057a1460297556"
+
 // playRound runs n plays of script spread over conns and returns how long
 // they took; any failure stops the benchmark.
 func playRound(b *testing.B, conns []*client.Client, n int, script, want string) time.Duration {
@@ -473,15 +484,17 @@ func playRound(b *testing.B, conns []*client.Client, n int, script, want string)
 }
 
 // BenchmarkRedisVsEmbedded measures play throughput from the same 16
-// clients, in the same run, against an embedded server and a routing-only
+// clients, in the same run, against an embedded server, a routing-only
 // Redis server whose circle 1 has one `worker` process and circle 2 two
-// (concurrency 1 each, like the embedded default of one worker per circle).
+// (concurrency 1 each, like the embedded default of one worker per circle),
+// and a `serve --redis-url` running its own local workers (circle 3).
 // Every iteration is one round of plays per configuration and workload,
 // taken in turn, so that the load of a shared machine hits all
 // configurations alike. "light" is `40 + 2` (transport-bound), "heavy" a
 // 20,000-step loop, "cpu" a 300,000-step loop (execution-bound, where a
 // second worker process can add a core). Reported: plays/s per configuration and workload, and the
-// ratios redis/embedded and 2 workers/1 worker.
+// ratios redis/embedded (one worker process), local/embedded (serve's own
+// workers) and 2 workers/1 worker.
 //
 //	go test -run '^$' -bench RedisVsEmbedded -benchtime 5x ./cmd/circles-actor/
 //
@@ -491,10 +504,11 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 	e := newRedisEnv(b)
 	_, embAddr := e.serveArgs()
 	_, redAddr := e.serve("-k", redisCircle2)
+	_, localAddr := e.serveCircle(redisCircle3, "--redis-url", e.url)
 	e.worker("worker-1")
 	e.workerFor("worker-2a", redisCircle2)
 	e.workerFor("worker-2b", redisCircle2)
-	e.waitWorkers(3)
+	e.waitWorkers(4)
 	dial := func(addr, circle string) []*client.Client {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -514,6 +528,7 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 		conns []*client.Client
 	}{
 		{"embedded", dial(embAddr, redisCircle)},
+		{"redis-local", dial(localAddr, redisCircle3)},
 		{"redis-1-worker", dial(redAddr, redisCircle)},
 		{"redis-2-workers", dial(redAddr, redisCircle2)},
 	}
@@ -550,7 +565,7 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 	after := redisUsage(b, rc)
 	redisPlays := 0.0
 	for _, w := range workloads {
-		redisPlays += float64(2 * w.perRound * b.N) // two Redis configurations
+		redisPlays += float64(3 * w.perRound * b.N) // three Redis configurations
 	}
 	b.ReportMetric(float64(after.roundTrips-before.roundTrips)/redisPlays, "redis-nonscript-cmds/play")
 	b.ReportMetric(float64(after.scripts-before.scripts)/redisPlays, "redis-scripts/play")
@@ -562,6 +577,7 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 		b.ReportMetric(r1, w.name+"-redis1w-plays/s")
 		b.ReportMetric(r2, w.name+"-redis2w-plays/s")
 		b.ReportMetric(r1/emb, w.name+"-redis/embedded")
+		b.ReportMetric(rate("redis-local/"+w.name)/emb, w.name+"-local/embedded")
 		b.ReportMetric(r2/r1, w.name+"-2w/1w")
 	}
 }
@@ -575,7 +591,7 @@ type redisCounters struct {
 
 // scriptOnly are the commands the protocol issues from inside its scripts or
 // its MULTI/EXEC enqueue (INFO counts those calls too), not counted as sent
-// (MULTI and EXEC are). DEL is among them (completeScript), so an older
+// (MULTI and EXEC are). DEL is among them (stepScript), so an older
 // dispatcher's janitor DELs are not counted.
 var scriptOnly = map[string]bool{"del": true, "hset": true, "hget": true, "hgetall": true, "hincrby": true, "lmove": true,
 	"lrem": true, "lpush": true, "rpush": true, "llen": true, "pexpire": true, "exists": true, "info": true}

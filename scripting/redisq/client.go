@@ -95,3 +95,44 @@ func (b *backoff) wait(ctx context.Context) bool {
 		return true
 	}
 }
+
+// syncConn is a dedicated connection for one loop goroutine (a worker
+// loop, the reply reader), taken from the client's pool on first use and
+// after a failure. Its calls run on the caller's goroutine (rueidis does
+// not start its pipelining goroutines for a dedicated connection used by
+// one caller with deadlines), which saves two goroutine hand-offs per round
+// trip. It is closed when stop ends, so that a loop blocked in BLMOVE or
+// BLMPOP wakes up.
+type syncConn struct {
+	client rueidis.Client
+	stop   context.Context
+	dc     rueidis.DedicatedClient
+	free   func()
+	unhook func() bool
+}
+
+func (l *syncConn) get() rueidis.DedicatedClient {
+	if l.dc == nil {
+		l.dc, l.free = l.client.Dedicate()
+		dc := l.dc
+		l.unhook = context.AfterFunc(l.stop, dc.Close)
+	}
+	return l.dc
+}
+
+// failed drops the connection after an error that may have broken it (a
+// Redis error reply leaves it usable).
+func (l *syncConn) failed(err error) {
+	if _, ok := rueidis.IsRedisErr(err); !ok {
+		l.release()
+	}
+}
+
+// release gives the connection back to the pool.
+func (l *syncConn) release() {
+	if l.dc != nil {
+		l.unhook()
+		l.free()
+		l.dc = nil
+	}
+}

@@ -221,36 +221,39 @@ type ack struct {
 // prefetchBudget is how much queueing delay prefetching may add to a task:
 // a loop takes up to 1 + prefetchBudget/(last run time) tasks per round trip
 // (at most MaxPrefetch), so quick scripts travel in batches while slow ones
-// are taken one at a time and stay available to other workers.
+// are taken one at a time and stay available to other workers. A batch's
+// answers go out with the next take, so the budget also bounds how long an
+// answer waits for the rest of its batch.
 const prefetchBudget = 2 * time.Millisecond
 
-// loop takes and runs tasks of one circle, in queue order, until Stop.
-// Answers go to a completer goroutine that sends them in batches, so the
-// loop never waits for Redis between tasks it already holds; an idle loop
-// waits in BLMOVE.
+// loop takes and runs tasks of one circle, in queue order, until Stop. It
+// is one goroutine on one dedicated connection: while the queue holds
+// tasks, each round trip answers the batch just run and takes the next
+// (stepScript); an idle loop waits in BLMOVE. Every call is synchronous on
+// the caller's goroutine, so a task costs no hand-offs between goroutines,
+// which on a loaded machine cost more than the work itself.
 func (c *Consumer) loop(circle string, exec scripting.Executor) {
-	acks := make(chan ack, 2*c.opts.MaxPrefetch)
-	completed := make(chan struct{})
-	go func() {
-		defer close(completed)
-		c.completer(acks)
-	}()
-	defer func() {
-		close(acks)
-		<-completed
-	}()
-	var bo backoff
-	down, busy := false, true // busy: the queue may hold more tasks, try a non-blocking take first
-	var buf []claimed
-	var lastTook time.Duration
+	conn := &syncConn{client: c.client, stop: c.takeCtx}
+	defer conn.release()
+	var (
+		bo       backoff
+		down     bool
+		busy     = true // the queue may hold more tasks: take without blocking first
+		held     []claimed
+		done     []ack // run, not yet answered
+		lastTook time.Duration
+	)
 	for c.takeCtx.Err() == nil {
-		if len(buf) == 0 {
-			n := c.prefetch(lastTook)
+		if len(held) == 0 {
 			var err error
-			buf, err = c.take(circle, busy, n)
-			busy = len(buf) >= n // fewer: the queue ran dry, so next time wait in BLMOVE at once
+			var answered bool
+			n := c.prefetch(lastTook)
+			held, busy, answered, err = c.next(conn, circle, done, busy, n)
+			if answered {
+				done = done[:0]
+			}
 			if err != nil {
-				if !down {
+				if !down && c.takeCtx.Err() == nil {
 					c.log.Warn("failed to take a task; retrying", "circle", circle, "err", err)
 					down = true
 				}
@@ -262,30 +265,32 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 				down = false
 			}
 			bo.reset()
-			if len(buf) == 0 {
+			if len(held) == 0 {
 				continue
 			}
 		}
-		task := buf[0]
-		buf = buf[1:]
+		task := held[0]
+		held = held[1:]
 		start := time.Now()
 		a, st := c.handle(task, exec)
 		lastTook = time.Since(start)
 		switch st {
 		case runDrained: // drain deadline: give back what is held, the interrupted task first in line
-			c.requeueAll(circle, buf)
+			c.answer(done)
+			c.requeueAll(circle, held)
 			c.requeue(circle, task.id)
 			return
 		case runRefused: // the executor cannot run tasks now: give them back and pause
-			c.requeueAll(circle, buf)
+			c.requeueAll(circle, held)
 			c.requeue(circle, task.id)
-			buf = nil
+			held = nil
 			bo.wait(c.takeCtx)
 			continue
 		}
-		acks <- a
+		done = append(done, a)
 	}
-	c.requeueAll(circle, buf) // taken while stopping
+	c.answer(done)
+	c.requeueAll(circle, held) // taken while stopping
 }
 
 // prefetch is how many tasks to take at once after a run that took last.
@@ -296,41 +301,87 @@ func (c *Consumer) prefetch(last time.Duration) int {
 	return min(1+int(prefetchBudget/last), c.opts.MaxPrefetch)
 }
 
-// take returns the next tasks of circle (up to n), claimed. When busy it
-// first tries without blocking (one round trip for all n); otherwise, or
-// when the queue is empty, it waits up to blockSeconds in BLMOVE for one
-// (none: nil) and then claims it together with up to n-1 more queued behind
-// it (a second round trip). Stop interrupts the wait; a move that happened
-// anyway leaves the id in the processing list, which Stop requeues.
-func (c *Consumer) take(circle string, busy bool, n int) ([]claimed, error) {
-	ctx, cancel := context.WithTimeout(c.takeCtx, blockCallTimeout)
-	defer cancel()
-	if busy {
-		msgs, err := takeScript.Exec(ctx, c.client, []string{TasksKey(circle), ProcessingKey(c.opts.WorkerID)},
-			[]string{c.opts.WorkerID, now(), PrefixDetails, strconv.Itoa(n)}).ToArray()
-		if err == nil {
-			return claimedList(msgs)
+// next answers done and returns the next tasks of circle (up to n),
+// claimed, whether the queue may hold more, and whether done was answered.
+// When busy or with answers to send, it first takes without blocking, in
+// the round trip that answers; when that finds the queue empty it waits up
+// to blockSeconds in BLMOVE for one (none: nil) and claims it together with
+// up to n-1 more queued behind it. Stop interrupts the wait; a move that
+// happened anyway leaves the id in the processing list, which Stop
+// requeues.
+func (c *Consumer) next(conn *syncConn, circle string, done []ack, busy bool, n int) (got []claimed, more, answered bool, err error) {
+	answered = len(done) == 0
+	if busy || len(done) > 0 {
+		if got, err = c.step(conn, circle, done, "", n); err != nil {
+			return nil, busy, false, err
 		}
-		if !rueidis.IsRedisNil(err) {
-			return nil, c.quiet(err)
+		if len(got) > 0 {
+			return got, len(got) >= n, true, nil
 		}
+		answered = true
 	}
-	id, err := c.client.Do(ctx, c.client.B().Blmove().Source(TasksKey(circle)).
-		Destination(ProcessingKey(c.opts.WorkerID)).Right().Left().Timeout(blockSeconds).Build().UnblockOnCancel()).ToString()
+	if c.takeCtx.Err() != nil {
+		return nil, false, answered, nil
+	}
+	ctx, cancel := context.WithTimeout(c.takeCtx, blockCallTimeout)
+	dc := conn.get()
+	id, err := dc.Do(ctx, dc.B().Blmove().Source(TasksKey(circle)).
+		Destination(ProcessingKey(c.opts.WorkerID)).Right().Left().Timeout(blockSeconds).Build()).ToString()
+	cancel()
+	if rueidis.IsRedisNil(err) {
+		return nil, false, answered, nil
+	}
+	if err != nil {
+		conn.failed(err)
+		return nil, false, answered, c.quiet(err)
+	}
+	if got, err = c.claim(conn, circle, id, n-1); err != nil {
+		return nil, false, answered, nil // left in the processing list for Stop
+	}
+	return got, len(got) >= n, answered, nil
+}
+
+// step runs stepScript on the loop's connection: answers done, claims
+// claimID (if any) and takes up to more queued tasks.
+func (c *Consumer) step(conn *syncConn, circle string, done []ack, claimID string, more int) ([]claimed, error) {
+	keys, args := c.stepArgs(circle, done, claimID, more)
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
+	defer cancel()
+	msgs, err := stepScript.exec(ctx, conn.get(), keys, args).ToArray()
 	if rueidis.IsRedisNil(err) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, c.quiet(err)
+		conn.failed(err)
+		return nil, err
 	}
-	got, err := c.claim(circle, id, n-1)
-	if err != nil {
-		return nil, nil // left in the processing list for Stop
-	}
-	return got, nil
+	return claimedList(msgs)
 }
 
-// claimedList decodes takeScript's answer.
+// stepArgs are stepScript's keys and arguments.
+func (c *Consumer) stepArgs(circle string, done []ack, claimID string, more int) (keys, args []string) {
+	keys = make([]string, 2, 2+2*len(done))
+	keys[0], keys[1] = TasksKey(circle), ProcessingKey(c.opts.WorkerID)
+	args = make([]string, 7, 7+len(done)*20)
+	args[0], args[1], args[2], args[3], args[4] = c.opts.WorkerID, now(), PrefixDetails, strconv.Itoa(more), claimID
+	args[5], args[6] = ms(replyTTL), ms(c.opts.Retention)
+	at := time.Now()
+	for _, a := range done {
+		keys = append(keys, DetailsKey(a.id), a.replyTo)
+		rep := a.rep
+		if a.del {
+			rep.Deleted = true
+			args = append(args, a.id, encodeReply(rep), "1", "0")
+			continue
+		}
+		fields := resultFields(rep, at)
+		args = append(args, a.id, encodeReply(rep), "0", strconv.Itoa(len(fields)))
+		args = append(args, fields...)
+	}
+	return keys, args
+}
+
+// claimedList decodes stepScript's answer.
 func claimedList(msgs []rueidis.RedisMessage) ([]claimed, error) {
 	out := make([]claimed, 0, len(msgs))
 	for _, m := range msgs {
@@ -394,19 +445,15 @@ func (c *Consumer) handle(task claimed, exec scripting.Executor) (ack, runStatus
 // claim marks a task moved by BLMOVE as processing and takes up to more
 // queued behind it, retrying Redis errors until Stop. Tasks that are gone or
 // already answered are skipped.
-func (c *Consumer) claim(circle, id string, more int) ([]claimed, error) {
+func (c *Consumer) claim(conn *syncConn, circle, id string, more int) ([]claimed, error) {
 	var bo backoff
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
-		msgs, err := takeScript.Exec(ctx, c.client, []string{TasksKey(circle), ProcessingKey(c.opts.WorkerID)},
-			[]string{c.opts.WorkerID, now(), PrefixDetails, strconv.Itoa(more), id}).ToArray()
-		cancel()
-		if rueidis.IsRedisNil(err) {
-			c.log.Debug("skipping task that is gone or already answered", "task", id)
-			return nil, nil
-		}
+		got, err := c.step(conn, circle, nil, id, more)
 		if err == nil {
-			return claimedList(msgs)
+			if len(got) == 0 || got[0].id != id {
+				c.log.Debug("skipping task that is gone or already answered", "task", id)
+			}
+			return got, nil
 		}
 		c.log.Warn("failed to claim task; retrying", "task", id, "err", err)
 		if !bo.wait(c.takeCtx) {
@@ -440,60 +487,23 @@ func (c *Consumer) run(exec scripting.Executor, t scripting.Task) (res scripting
 	return res
 }
 
-// completer answers finished tasks, as many per round trip as have
-// accumulated, until acks is closed.
-func (c *Consumer) completer(acks <-chan ack) {
-	batch := make([]ack, 0, 64)
-	for a := range acks {
-		batch = append(batch[:0], a)
-	more:
-		for len(batch) < cap(batch) {
-			select {
-			case a, open := <-acks:
-				if !open {
-					break more
-				}
-				batch = append(batch, a)
-			default:
-				break more
-			}
-		}
-		c.complete(batch)
+// answer sends the answers a loop still holds when it ends, retrying Redis
+// errors until the drain deadline. What is not answered by then stays in
+// the processing list and is requeued.
+func (c *Consumer) answer(done []ack) {
+	if len(done) == 0 {
+		return
 	}
-}
-
-// complete records the outcomes and pushes the replies of a batch in one
-// atomic script and one round trip (completeScript), retrying Redis errors
-// until the drain deadline. What is not answered by then stays in the
-// processing list and is requeued.
-func (c *Consumer) complete(batch []ack) {
-	pk := ProcessingKey(c.opts.WorkerID)
-	keys := make([]string, 1, 1+2*len(batch))
-	keys[0] = pk
-	args := make([]string, 2, 2+len(batch)*20)
-	args[0], args[1] = ms(replyTTL), ms(c.opts.Retention)
-	at := time.Now()
-	for _, a := range batch {
-		keys = append(keys, DetailsKey(a.id), a.replyTo)
-		rep := a.rep
-		if a.del {
-			rep.Deleted = true
-			args = append(args, a.id, encodeReply(rep), "1", "0")
-			continue
-		}
-		fields := resultFields(rep, at)
-		args = append(args, a.id, encodeReply(rep), "0", strconv.Itoa(len(fields)))
-		args = append(args, fields...)
-	}
+	keys, args := c.stepArgs("", done, "", 0)
 	var bo backoff
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
-		err := completeScript.Exec(ctx, c.client, keys, args).Error()
+		err := stepScript.exec(ctx, c.client, keys, args).Error()
 		cancel()
-		if err == nil {
+		if err == nil || rueidis.IsRedisNil(err) {
 			return
 		}
-		c.log.Warn("failed to answer tasks; retrying", "tasks", len(batch), "err", err)
+		c.log.Warn("failed to answer tasks; retrying", "tasks", len(done), "err", err)
 		if !bo.wait(c.runCtx) {
 			return
 		}

@@ -322,10 +322,15 @@ func (d *Dispatcher) Close() error {
 // fails (an error other than a timeout) it ends every pending wait with
 // ErrUnavailable (their tasks may be gone with it) and retries with backoff.
 func (d *Dispatcher) replyLoop(ctx context.Context) {
+	conn := &syncConn{client: d.client, stop: ctx}
+	defer conn.release()
 	var bo backoff
 	down := false
 	for ctx.Err() == nil {
-		err := d.readReplies(ctx)
+		err := d.readReplies(ctx, conn)
+		if err != nil {
+			conn.failed(err)
+		}
 		if err == nil {
 			if down {
 				d.log.Info("redis reachable again; replies flowing")
@@ -358,11 +363,12 @@ const replyBatch = 128
 // readReplies waits for replies and routes them. On Redis 7 one BLMPOP
 // returns up to replyBatch of them; older servers get BLPOP and then LPOP
 // to drain.
-func (d *Dispatcher) readReplies(ctx context.Context) error {
+func (d *Dispatcher) readReplies(ctx context.Context, conn *syncConn) error {
+	c := conn.get()
 	if !d.noBLMPOP.Load() {
 		bctx, cancel := context.WithTimeout(ctx, blockCallTimeout)
-		kv, err := d.client.Do(bctx, d.client.B().Blmpop().Timeout(blockSeconds).Numkeys(1).Key(d.replyKey).
-			Left().Count(replyBatch).Build().UnblockOnCancel()).AsLMPop()
+		kv, err := c.Do(bctx, c.B().Blmpop().Timeout(blockSeconds).Numkeys(1).Key(d.replyKey).
+			Left().Count(replyBatch).Build()).AsLMPop()
 		cancel()
 		switch {
 		case rueidis.IsRedisNil(err):
@@ -377,7 +383,7 @@ func (d *Dispatcher) readReplies(ctx context.Context) error {
 		}
 	}
 	bctx, cancel := context.WithTimeout(ctx, blockCallTimeout)
-	kv, err := d.client.Do(bctx, d.client.B().Blpop().Key(d.replyKey).Timeout(blockSeconds).Build().UnblockOnCancel()).AsStrSlice()
+	kv, err := c.Do(bctx, c.B().Blpop().Key(d.replyKey).Timeout(blockSeconds).Build()).AsStrSlice()
 	cancel()
 	if rueidis.IsRedisNil(err) {
 		return nil
@@ -391,7 +397,7 @@ func (d *Dispatcher) readReplies(ctx context.Context) error {
 	d.handleReplies(ctx, kv[1:])
 	for {
 		cctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
-		batch, err := d.client.Do(cctx, d.client.B().Lpop().Key(d.replyKey).Count(replyBatch).Build()).AsStrSlice()
+		batch, err := c.Do(cctx, c.B().Lpop().Key(d.replyKey).Count(replyBatch).Build()).AsStrSlice()
 		cancel()
 		if rueidis.IsRedisNil(err) || (err == nil && len(batch) == 0) {
 			return nil

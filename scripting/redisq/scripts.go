@@ -1,28 +1,39 @@
 package redisq
 
-import "github.com/redis/rueidis"
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+
+	"github.com/redis/rueidis"
+)
 
 // The state changes of a task are Lua scripts (and, for the enqueue, a
 // MULTI/EXEC transaction) so that each is atomic: a task id is always in
 // exactly one of the queue, one processing list, or nowhere (answered), and a
 // crash between two commands cannot lose or duplicate it.
 
-// luaClaim is the body shared by takeScript: claim marks a task that is
+// luaClaim is the body of stepScript's claiming: claim marks a task that is
 // already in the processing list as taken and returns its id followed by its
-// hash as field/value pairs. A task whose hash is gone (expired, or deleted
+// hash as field/value pairs (as read before the claim: status, worker_id,
+// updated_at and attempts are stale in that copy). A task whose hash is gone (expired, or deleted
 // with its answer) or that is already answered is dropped from the processing
 // list and false is returned. take moves task ids from the queue into the
 // processing list until one is claimable, or returns false when the queue is
 // empty.
 const luaClaim = `
 local function claim(processing, d, id, wid, now)
-  local st = redis.call('HGET', d, 'status')
+  local h = redis.call('HGETALL', d)
+  local st, n = nil, 0
+  for i = 1, #h, 2 do
+    local f = h[i]
+    if f == 'status' then st = h[i + 1] elseif f == 'attempts' then n = tonumber(h[i + 1]) or 0 end
+  end
   if st and st ~= 'completed' and st ~= 'error' then
-    redis.call('HSET', d, 'status', 'processing', 'worker_id', wid, 'updated_at', now)
-    redis.call('HINCRBY', d, 'attempts', 1)
-    local h = redis.call('HGETALL', d)
-    table.insert(h, 1, id)
-    return h
+    redis.call('HSET', d, 'status', 'processing', 'worker_id', wid, 'updated_at', now, 'attempts', n + 1)
+    local out = {id}
+    for i = 1, #h do out[i + 1] = h[i] end
+    return out
   end
   redis.call('LREM', processing, 1, id)
   return false
@@ -38,15 +49,59 @@ local function take(queue, processing, wid, now, dprefix)
 end
 `
 
-// takeScript claims the task a BLMOVE just moved into the processing list
-// (ARGV[5], optional), then takes up to ARGV[4] more without blocking (see
-// luaClaim), so that an idle worker woken by one task also gets the ones
-// queued behind it in the same round trip. It returns the claimed tasks as
-// an array of (id, field/value pairs...) arrays, or false when there is none.
-// KEYS: queue, processing. ARGV: worker id, now, details prefix, count, [id].
-var takeScript = rueidis.NewLuaScript(luaClaim + `
+// stepScript is one round trip of a worker loop: it answers the tasks the
+// loop finished, claims the task a BLMOVE just moved into the processing
+// list (ARGV[5], "" for none), then takes up to ARGV[4] more without
+// blocking (see luaClaim), so that a busy worker answers a batch and gets
+// the next one in the same round trip.
+//
+// Answering, atomically per batch: for each task, remove the id from the
+// processing list and, if the hash still exists (its caller has not given
+// up and deleted it), delete the hash (the dispatcher does not preserve
+// answered tasks) or record the outcome in it, and push the reply; replies
+// to one list go in one RPUSH, whose TTL is refreshed once. Answering twice
+// is harmless: a deleted hash is skipped, a second reply is dropped by the
+// dispatcher.
+//
+// KEYS: queue, processing, then per answered task its details and reply
+// list ("" for none). ARGV: worker id, now, details prefix, take count,
+// claim id, reply list TTL ms, hash TTL ms, then per answered task: task
+// id, reply payload, delete ("1") or keep ("0"), number of outcome
+// field/value strings, those strings. Returns the claimed tasks as an array
+// of (id, field/value pairs...) arrays, or false when there is none.
+var stepScript = newScript(luaClaim + `
+local pushes, order = {}, {}
+local a = 8
+for i = 1, (#KEYS - 2) / 2 do
+  local d, r = KEYS[2 * i + 1], KEYS[2 * i + 2]
+  local id, payload, del, nf = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
+  local f = a + 4
+  a = f + nf
+  redis.call('LREM', KEYS[2], 1, id)
+  local live
+  if del == '1' then
+    live = redis.call('DEL', d) == 1
+  else
+    live = redis.call('EXISTS', d) == 1
+    if live and nf > 0 then
+      redis.call('HSET', d, unpack(ARGV, f, a - 1))
+      redis.call('PEXPIRE', d, ARGV[7])
+    end
+  end
+  if live then
+    if r ~= '' then
+      if not pushes[r] then pushes[r] = {}; order[#order + 1] = r end
+      local p = pushes[r]
+      p[#p + 1] = payload
+    end
+  end
+end
+for _, r in ipairs(order) do
+  redis.call('RPUSH', r, unpack(pushes[r]))
+  redis.call('PEXPIRE', r, ARGV[6])
+end
 local out = {}
-if ARGV[5] then
+if ARGV[5] ~= '' then
   local h = claim(KEYS[2], ARGV[3] .. ARGV[5], ARGV[5], ARGV[1], ARGV[2])
   if h then out[1] = h end
 end
@@ -59,47 +114,23 @@ if #out == 0 then return false end
 return out
 `)
 
-// completeScript answers a batch of tasks in one atomic step: for each, it
-// removes the id from the processing list and, if the hash still exists
-// (its caller has not given up and deleted it), deletes the hash (when the
-// dispatcher does not preserve answered tasks) or records the outcome in it,
-// and pushes the reply; replies to one list go in one RPUSH, whose TTL is
-// refreshed once. KEYS: processing, then per task its details and reply
-// list ("" for none). ARGV: reply list TTL ms, hash TTL ms, then per task:
-// task id, reply payload, delete ("1") or keep ("0"), number of outcome
-// field/value strings, those strings. Returns one 1 (answered) or 0 (gone)
-// per task.
-var completeScript = rueidis.NewLuaScript(`
-local out, pushes, order = {}, {}, {}
-local a = 3
-for i = 1, (#KEYS - 1) / 2 do
-  local d, r = KEYS[2 * i], KEYS[2 * i + 1]
-  local id, payload, del, nf = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
-  local f = a + 4
-  a = f + nf
-  redis.call('LREM', KEYS[1], 1, id)
-  out[i] = 0
-  if redis.call('EXISTS', d) == 1 then
-    if del == '1' then
-      redis.call('DEL', d)
-    elseif nf > 0 then
-      redis.call('HSET', d, unpack(ARGV, f, a - 1))
-      redis.call('PEXPIRE', d, ARGV[2])
-    end
-    if r ~= '' then
-      if not pushes[r] then pushes[r] = {}; order[#order + 1] = r end
-      local p = pushes[r]
-      p[#p + 1] = payload
-    end
-    out[i] = 1
-  end
-end
-for _, r in ipairs(order) do
-  redis.call('RPUSH', r, unpack(pushes[r]))
-  redis.call('PEXPIRE', r, ARGV[1])
-end
-return out
-`)
+// script is a Lua script that runs on any connection, a dedicated one
+// included (rueidis.Lua needs a whole Client): EVALSHA, and EVAL when the
+// server does not have it yet (a fresh or restarted Redis).
+type script struct{ src, sha string }
+
+func newScript(src string) *script {
+	sum := sha1.Sum([]byte(src))
+	return &script{src: src, sha: hex.EncodeToString(sum[:])}
+}
+
+func (s *script) exec(ctx context.Context, c rueidis.CoreClient, keys, args []string) rueidis.RedisResult {
+	r := c.Do(ctx, c.B().Evalsha().Sha1(s.sha).Numkeys(int64(len(keys))).Key(keys...).Arg(args...).Build())
+	if re, ok := rueidis.IsRedisErr(r.Error()); ok && re.IsNoScript() {
+		r = c.Do(ctx, c.B().Eval().Script(s.src).Numkeys(int64(len(keys))).Key(keys...).Arg(args...).Build())
+	}
+	return r
+}
 
 // requeueScript puts a task a draining worker could not finish back at the
 // front of its queue. KEYS: processing, queue, details. ARGV: task id, now.
