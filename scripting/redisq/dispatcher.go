@@ -97,8 +97,9 @@ type Dispatcher struct {
 	waiters    *waiters
 	log        *slog.Logger
 
-	noBLMPOP atomic.Bool // the server has no BLMPOP (Redis < 7)
-	answered chan string // task ids whose hashes the janitor deletes
+	noBLMPOP atomic.Bool     // the server has no BLMPOP (Redis < 7)
+	answered chan string     // task ids whose hashes the janitor deletes
+	pending  chan enqueueReq // tasks for the enqueuer
 
 	stop   context.CancelFunc
 	done   chan struct{} // closed by Close
@@ -123,8 +124,10 @@ func NewDispatcher(client rueidis.Client, opts *Options) *Dispatcher {
 		stop:     cancel,
 		done:     make(chan struct{}),
 		answered: make(chan string, 4096),
+		pending:  make(chan enqueueReq, enqueueBatch),
 	}
 	d.goLoop(func() { d.replyLoop(ctx) })
+	d.goLoop(func() { d.enqueuer(ctx) })
 	if !o.PreserveTasks {
 		d.goLoop(func() { d.janitor(ctx) })
 	}
@@ -191,14 +194,25 @@ func (d *Dispatcher) Dispatch(ctx context.Context, t scripting.Task) (scripting.
 		return scripting.Result{}, fmt.Errorf("failed to dispatch task %s: id already in flight", t.ID)
 	}
 	defer d.waiters.remove(t.ID)
-	if err := d.enqueue(ctx, t, timeout); err != nil {
+	now := time.Now()
+	fields, err := taskFields(t, d.replyKey, timeout, now, now.Add(timeout+d.opts.Grace), d.opts.PreserveTasks)
+	if err != nil {
 		return scripting.Result{}, err
 	}
 	timer := time.NewTimer(timeout + d.opts.Grace)
 	defer timer.Stop()
 	select {
+	case d.pending <- enqueueReq{id: t.ID, circle: t.CircleID, fields: fields}:
+	case <-timer.C:
+		return scripting.Result{}, fmt.Errorf("failed to enqueue task %s within %s: %w", t.ID, timeout+d.opts.Grace, scripting.ErrUnavailable)
+	case <-ctx.Done():
+		return scripting.Result{}, ctx.Err()
+	case <-d.done:
+		return scripting.Result{}, fmt.Errorf("failed to dispatch task: dispatcher closed: %w", scripting.ErrUnavailable)
+	}
+	select {
 	case o := <-ch:
-		if o.err != nil {
+		if o.err != nil && !o.notQueued {
 			d.cancel(t)
 		}
 		return o.res, o.err
@@ -213,60 +227,122 @@ func (d *Dispatcher) Dispatch(ctx context.Context, t scripting.Task) (scripting.
 	}
 }
 
-// enqueue writes the task hash, sets its TTL and pushes the id in one
-// MULTI/EXEC transaction (atomic, one round trip, no script). When the push
-// took the queue past QueueMaxLen the task is withdrawn again and refused,
-// unless a worker took it meanwhile, in which case it runs as usual.
-func (d *Dispatcher) enqueue(ctx context.Context, t scripting.Task, timeout time.Duration) error {
-	now := time.Now()
-	fields, err := taskFields(t, d.replyKey, timeout, now, now.Add(timeout+d.opts.Grace), d.opts.PreserveTasks)
-	if err != nil {
-		return err
+// enqueueReq is a task waiting for the enqueuer: its id, circle and hash
+// fields.
+type enqueueReq struct {
+	id, circle string
+	fields     []string
+}
+
+// enqueueBatch bounds the tasks written in one round trip.
+const enqueueBatch = 256
+
+// enqueuer writes waiting tasks to Redis until ctx ends: one goroutine on
+// one dedicated connection, taking every task that arrived while the last
+// batch was in flight (group commit), so that a burst of plays costs one
+// round trip instead of one each, and a caller is woken once, by its
+// answer or by the enqueue's failure, not also by the enqueue's success.
+func (d *Dispatcher) enqueuer(ctx context.Context) {
+	conn := &syncConn{client: d.client, stop: ctx}
+	defer conn.release()
+	batch := make([]enqueueReq, 0, enqueueBatch)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case r := <-d.pending:
+			batch = append(batch[:0], r)
+		}
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case r := <-d.pending:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		d.enqueue(ctx, conn, batch)
 	}
-	dk, qk := DetailsKey(t.ID), TasksKey(t.CircleID)
-	hset := d.client.B().Hset().Key(dk).FieldValue()
-	for i := 0; i+1 < len(fields); i += 2 {
-		hset = hset.FieldValue(fields[i], fields[i+1])
+}
+
+// enqueue writes a batch in one MULTI/EXEC transaction (atomic, one round
+// trip, no script): per task, the hash, its TTL, and the id pushed on its
+// circle's queue. Tasks whose caller stopped waiting meanwhile are left
+// out. A task that took its queue past QueueMaxLen is withdrawn again and
+// refused, unless a worker took it meanwhile, in which case it runs as
+// usual. Failures reach the callers through their waiters.
+func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueueReq) {
+	live := batch[:0]
+	for _, r := range batch {
+		if d.waiters.has(r.id) {
+			live = append(live, r)
+		}
 	}
+	if len(live) == 0 {
+		return
+	}
+	c := conn.get()
+	ttl := max(d.opts.Retention.Milliseconds(), 1)
+	cmds := make(rueidis.Commands, 0, 2+3*len(live))
+	cmds = append(cmds, c.B().Multi().Build())
+	for _, r := range live {
+		dk := DetailsKey(r.id)
+		hset := c.B().Hset().Key(dk).FieldValue()
+		for i := 0; i+1 < len(r.fields); i += 2 {
+			hset = hset.FieldValue(r.fields[i], r.fields[i+1])
+		}
+		cmds = append(cmds, hset.Build(), c.B().Pexpire().Key(dk).Milliseconds(ttl).Build(),
+			c.B().Lpush().Key(TasksKey(r.circle)).Element(r.id).Build())
+	}
+	cmds = append(cmds, c.B().Exec().Build())
 	cctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
 	defer cancel()
-	res := d.client.DoMulti(cctx,
-		d.client.B().Multi().Build(),
-		hset.Build(),
-		d.client.B().Pexpire().Key(dk).Milliseconds(max(d.opts.Retention.Milliseconds(), 1)).Build(),
-		d.client.B().Lpush().Key(qk).Element(t.ID).Build(),
-		d.client.B().Exec().Build())
-	var depth int64
+	res := c.DoMulti(cctx, cmds...)
+	var err error
 	for _, r := range res {
 		if err = r.Error(); err != nil {
 			break
 		}
 	}
+	var replies []rueidis.RedisMessage
 	if err == nil {
-		var replies []rueidis.RedisMessage
-		if replies, err = res[len(res)-1].ToArray(); err == nil && len(replies) == 3 {
-			depth, err = replies[2].AsInt64()
-		} else if err == nil {
-			err = fmt.Errorf("EXEC returned %d replies", len(replies))
+		if replies, err = res[len(res)-1].ToArray(); err == nil && len(replies) != 3*len(live) {
+			err = fmt.Errorf("EXEC returned %d replies for %d tasks", len(replies), len(live))
 		}
 	}
 	if err != nil {
+		conn.failed(err)
 		if ctx.Err() != nil {
-			return ctx.Err()
+			err = ctx.Err()
 		}
-		return fmt.Errorf("failed to enqueue task %s: %w: %w", t.ID, scripting.ErrUnavailable, err)
+		for _, r := range live {
+			d.waiters.deliver(r.id, outcome{notQueued: true,
+				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, scripting.ErrUnavailable, err)})
+		}
+		return
 	}
-	if d.opts.QueueMaxLen > 0 && depth > int64(d.opts.QueueMaxLen) && d.withdraw(cctx, t) {
-		return fmt.Errorf("failed to enqueue task %s: queue of circle %.8s is full (%d): %w", t.ID, t.CircleID, d.opts.QueueMaxLen, scripting.ErrUnavailable)
+	for i, r := range live {
+		depth, err := replies[3*i+2].AsInt64()
+		if err == nil && (d.opts.QueueMaxLen <= 0 || depth <= int64(d.opts.QueueMaxLen)) {
+			continue
+		}
+		if err == nil && !d.withdraw(cctx, r) {
+			continue // a worker took it first: it runs
+		}
+		if err == nil {
+			err = fmt.Errorf("queue of circle %.8s is full (%d)", r.circle, d.opts.QueueMaxLen)
+		}
+		d.waiters.deliver(r.id, outcome{notQueued: true,
+			err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, err, scripting.ErrUnavailable)})
 	}
-	return nil
 }
 
 // withdraw takes a task that overfilled its queue back out and deletes its
 // hash; false means a worker took it first (or Redis failed), so it stays.
-func (d *Dispatcher) withdraw(ctx context.Context, t scripting.Task) bool {
-	n, err := cancelScript.Exec(ctx, d.client, []string{TasksKey(t.CircleID), DetailsKey(t.ID)},
-		[]string{t.ID, "1", now(), ""}).AsInt64()
+func (d *Dispatcher) withdraw(ctx context.Context, r enqueueReq) bool {
+	n, err := cancelScript.Exec(ctx, d.client, []string{TasksKey(r.circle), DetailsKey(r.id)},
+		[]string{r.id, "1", now(), ""}).AsInt64()
 	return err == nil && n == 1
 }
 

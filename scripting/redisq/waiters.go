@@ -11,6 +11,9 @@ import (
 type outcome struct {
 	res scripting.Result
 	err error
+	// notQueued: the task never reached its queue (the enqueue failed or
+	// was refused), so there is nothing to withdraw.
+	notQueued bool
 }
 
 // waiters routes replies to the Dispatch calls waiting for them. A task id
@@ -41,6 +44,14 @@ func (w *waiters) remove(id string) {
 	w.mu.Lock()
 	delete(w.m, id)
 	w.mu.Unlock()
+}
+
+// has reports whether somebody still waits for id.
+func (w *waiters) has(id string) bool {
+	w.mu.Lock()
+	_, ok := w.m[id]
+	w.mu.Unlock()
+	return ok
 }
 
 // deliver hands o to the waiter of id and reports whether there was one.
