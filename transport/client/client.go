@@ -55,7 +55,8 @@ type Client struct {
 	pending map[int64]chan response
 
 	done    chan struct{}
-	doneErr error // why the connection ended; set before done closes
+	doneErr error       // why the connection ended; set before done closes
+	closing atomic.Bool // Close was called: the end is a normal closure
 }
 
 // Dial connects to url (ws:// or wss://, path /<circle_pk>). A server that
@@ -126,6 +127,7 @@ func (c *Client) Err() error {
 // Close closes the connection normally (1000) and fails pending calls with
 // net.ErrClosed.
 func (c *Client) Close() error {
+	c.closing.Store(true)
 	err := c.ws.Close(websocket.StatusNormalClosure, "")
 	<-c.done
 	if err != nil && !errors.Is(err, net.ErrClosed) {
@@ -197,6 +199,12 @@ func (c *Client) readLoop() {
 			continue
 		}
 		c.route(frame)
+	}
+	var ce websocket.CloseError
+	if c.closing.Load() && !errors.As(err, &ce) {
+		// Our own Close raced the reader (it saw the socket shut before the
+		// peer's close frame): report the closure we asked for.
+		err = websocket.CloseError{Code: websocket.StatusNormalClosure}
 	}
 	c.doneErr = err
 	close(c.done)
