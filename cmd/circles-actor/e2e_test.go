@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -53,11 +54,32 @@ var addrRE = regexp.MustCompile(`listening.*"?addr"?[=:]"?([0-9.:\[\]]+)`)
 func buildBinary(t *testing.T, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "circles-actor")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	goBuild(t, bin)
+	return bin
+}
+
+// goBuild builds circles-actor as bin, with the race detector when the
+// tests run with it, so that the real binary's runs are checked for races
+// too (checkRaces reads the reports).
+func goBuild(t testing.TB, bin string) {
+	t.Helper()
+	args := []string{"build"}
+	if raceBuild {
+		args = append(args, "-race")
+	}
+	out, err := exec.Command("go", append(args, "-o", bin, ".")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return bin
+}
+
+// checkRaces fails the test when a child process's output holds a race
+// detector report.
+func checkRaces(t testing.TB, name, output string) {
+	t.Helper()
+	if strings.Contains(output, "WARNING: DATA RACE") {
+		t.Errorf("%s reported a data race:\n%s", name, output)
+	}
 }
 
 // startServe runs `bin serve --host 127.0.0.1 -p 0 args...` and waits for
@@ -82,7 +104,10 @@ func startServe(t *testing.T, bin string, args ...string) *server {
 		s.cmd.Process.Kill()
 		t.Fatalf("serve did not log its address:\n%s", s.output())
 	}
-	t.Cleanup(func() { s.stop(t) })
+	t.Cleanup(func() {
+		s.stop(t)
+		checkRaces(t, "serve", s.output())
+	})
 	return s
 }
 

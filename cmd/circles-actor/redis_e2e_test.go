@@ -69,7 +69,10 @@ func startRProc(t testing.TB, name string, line func(string), bin string, args .
 		_, _ = io.Copy(io.Discard, pr)
 	}()
 	go func() { _ = p.cmd.Wait(); pw.Close(); close(p.done) }()
-	t.Cleanup(func() { p.stop(t) })
+	t.Cleanup(func() {
+		p.stop(t)
+		checkRaces(t, p.name, p.output())
+	})
 	return p
 }
 
@@ -116,9 +119,7 @@ func newRedisEnv(t testing.TB) *redisEnv {
 	r := testredis.Start(t)
 	e := &redisEnv{t: t, url: r.URL, redis: r}
 	e.bin = filepath.Join(t.TempDir(), "circles-actor")
-	if out, err := exec.Command("go", "build", "-o", e.bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	goBuild(t, e.bin)
 	return e
 }
 
