@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -72,6 +73,21 @@ func (s *Server) answers() bool {
 	_ = c.SetReadDeadline(time.Now().Add(time.Second))
 	n, _ := c.Read(buf)
 	return string(buf[:n]) == "+PONG\r\n"
+}
+
+// Pause stops the server without closing its connections (SIGSTOP): a
+// hung Redis, whose clients see timeouts rather than refused connections.
+func (s *Server) Pause() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGSTOP)
+	}
+}
+
+// Resume continues a paused server (SIGCONT).
+func (s *Server) Resume() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGCONT)
+	}
 }
 
 // Stop kills the server (SIGKILL: the abrupt loss fault tests want) and

@@ -199,17 +199,11 @@ func (d *Dispatcher) Dispatch(ctx context.Context, t scripting.Task) (scripting.
 	if err != nil {
 		return scripting.Result{}, err
 	}
+	if err := d.submit(ctx, enqueueReq{id: t.ID, circle: t.CircleID, fields: fields}); err != nil {
+		return scripting.Result{}, err
+	}
 	timer := time.NewTimer(timeout + d.opts.Grace)
 	defer timer.Stop()
-	select {
-	case d.pending <- enqueueReq{id: t.ID, circle: t.CircleID, fields: fields}:
-	case <-timer.C:
-		return scripting.Result{}, fmt.Errorf("failed to enqueue task %s within %s: %w", t.ID, timeout+d.opts.Grace, scripting.ErrUnavailable)
-	case <-ctx.Done():
-		return scripting.Result{}, ctx.Err()
-	case <-d.done:
-		return scripting.Result{}, fmt.Errorf("failed to dispatch task: dispatcher closed: %w", scripting.ErrUnavailable)
-	}
 	select {
 	case o := <-ch:
 		if o.err != nil && !o.notQueued {
@@ -224,6 +218,29 @@ func (d *Dispatcher) Dispatch(ctx context.Context, t scripting.Task) (scripting.
 		return scripting.Result{}, ctx.Err()
 	case <-d.done:
 		return scripting.Result{}, fmt.Errorf("failed to get a result for task %s: dispatcher closed: %w", t.ID, scripting.ErrUnavailable)
+	}
+}
+
+// submit hands r to the enqueuer. When the enqueuer is behind (Redis slow
+// or gone) it waits one CommandTimeout at most, so that a hung Redis gives
+// ErrUnavailable as quickly as a refused connection does.
+func (d *Dispatcher) submit(ctx context.Context, r enqueueReq) error {
+	select {
+	case d.pending <- r:
+		return nil
+	default:
+	}
+	wait := time.NewTimer(d.opts.CommandTimeout)
+	defer wait.Stop()
+	select {
+	case d.pending <- r:
+		return nil
+	case <-wait.C:
+		return fmt.Errorf("failed to enqueue task %s: redis did not take tasks for %s: %w", r.id, d.opts.CommandTimeout, scripting.ErrUnavailable)
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-d.done:
+		return fmt.Errorf("failed to dispatch task: dispatcher closed: %w", scripting.ErrUnavailable)
 	}
 }
 
@@ -316,11 +333,21 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		for _, r := range live {
+		fail := func(r enqueueReq) {
 			d.waiters.deliver(r.id, outcome{notQueued: true,
 				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, scripting.ErrUnavailable, err)})
 		}
-		return
+		for _, r := range live {
+			fail(r)
+		}
+		for { // what queued up meanwhile would wait for the same failure
+			select {
+			case r := <-d.pending:
+				fail(r)
+			default:
+				return
+			}
+		}
 	}
 	for i, r := range live {
 		depth, err := replies[3*i+2].AsInt64()

@@ -199,6 +199,44 @@ func TestRedisDownThenBack(t *testing.T) {
 	}
 }
 
+// TestRedisHungFailsFast: with Redis hung (SIGSTOP: connections stay open,
+// nothing answers) 400 concurrent callers, more than the enqueuer holds, all
+// get ErrUnavailable within a few command timeouts instead of waiting for
+// their 30 s task timeouts; once Redis resumes, dispatch works again.
+func TestRedisHungFailsFast(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	d := newDispatcher(t, c, redisq.Options{CommandTimeout: 300 * time.Millisecond})
+	newConsumer(t, c, newFakeExec(), redisq.ConsumerOptions{HeartbeatTTL: time.Second})
+	if _, err := d.Dispatch(ctxT(t, 5*time.Second), scripting.Task{CircleID: circleA, Script: "echo up"}); err != nil {
+		t.Fatalf("before: %v", err)
+	}
+	r.Pause()
+	defer r.Resume()
+	start := time.Now()
+	errs := make(chan error, 400)
+	for range cap(errs) {
+		go func() {
+			_, err := d.Dispatch(ctxT(t, 60*time.Second), scripting.Task{CircleID: circleA, Script: "echo hung", Timeout: 30 * time.Second})
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; !errors.Is(err, scripting.ErrUnavailable) {
+			t.Fatalf("err = %v, want ErrUnavailable", err)
+		}
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("all callers failed after %s, want a few command timeouts", took)
+	}
+	t.Logf("400 callers failed within %s", time.Since(start).Round(time.Millisecond))
+	r.Resume()
+	eventually(t, 15*time.Second, "dispatch to succeed after redis resumes", func() bool {
+		res, err := d.Dispatch(ctxT(t, 5*time.Second), scripting.Task{CircleID: circleA, Script: "echo back", Timeout: time.Second})
+		return err == nil && res.Output == "back|02aa|"
+	})
+}
+
 // TestWaitersFailWhenRedisDies: callers waiting when Redis dies get
 // ErrUnavailable rather than waiting for their timeout.
 func TestWaitersFailWhenRedisDies(t *testing.T) {
