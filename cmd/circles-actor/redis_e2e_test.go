@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/circles-actor/circles-actor/internal/testredis"
 	"io"
 	"net/http"
 	"os"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/redis/rueidis"
 
+	"github.com/circles-actor/circles-actor/internal/testredis"
 	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/redisq"
 	"github.com/circles-actor/circles-actor/transport/client"
@@ -495,7 +495,10 @@ func playRound(b *testing.B, conns []*client.Client, n int, script, want string)
 // 20,000-step loop, "cpu" a 300,000-step loop (execution-bound, where a
 // second worker process can add a core). Reported: plays/s per configuration and workload, and the
 // ratios redis/embedded (one worker process), local/embedded (serve's own
-// workers) and 2 workers/1 worker.
+// workers) and 2 workers/1 worker; and, for the embedded and one-worker
+// configurations, the CPU time per play of each process (serve, workers,
+// redis-server, the clients in this process), which says where a Redis
+// play's cost goes and holds steadier than throughput on a shared machine.
 //
 //	go test -run '^$' -bench RedisVsEmbedded -benchtime 5x ./cmd/circles-actor/
 //
@@ -503,12 +506,12 @@ func playRound(b *testing.B, conns []*client.Client, n int, script, want string)
 // workloads, e.g. to profile the processes under one load.
 func BenchmarkRedisVsEmbedded(b *testing.B) {
 	e := newRedisEnv(b)
-	_, embAddr := e.serveArgs()
-	_, redAddr := e.serve("-k", redisCircle2)
-	_, localAddr := e.serveCircle(redisCircle3, "--redis-url", e.url)
-	e.worker("worker-1")
-	e.workerFor("worker-2a", redisCircle2)
-	e.workerFor("worker-2b", redisCircle2)
+	embServe, embAddr := e.serveArgs()
+	redServe, redAddr := e.serve("-k", redisCircle2)
+	localServe, localAddr := e.serveCircle(redisCircle3, "--redis-url", e.url)
+	w1 := e.worker("worker-1")
+	w2a := e.workerFor("worker-2a", redisCircle2)
+	w2b := e.workerFor("worker-2b", redisCircle2)
 	e.waitWorkers(4)
 	dial := func(addr, circle string) []*client.Client {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -525,13 +528,16 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 		return conns
 	}
 	configs := []struct {
-		name  string
-		conns []*client.Client
+		name           string
+		conns          []*client.Client
+		serve          *rproc
+		workers        []*rproc
+		redis, details bool // uses Redis; report the CPU per process
 	}{
-		{"embedded", dial(embAddr, redisCircle)},
-		{"redis-local", dial(localAddr, redisCircle3)},
-		{"redis-1-worker", dial(redAddr, redisCircle)},
-		{"redis-2-workers", dial(redAddr, redisCircle2)},
+		{"embedded", dial(embAddr, redisCircle), embServe, nil, false, true},
+		{"redis-local", dial(localAddr, redisCircle3), localServe, nil, true, false},
+		{"redis-1-worker", dial(redAddr, redisCircle), redServe, []*rproc{w1}, true, true},
+		{"redis-2-workers", dial(redAddr, redisCircle2), redServe, []*rproc{w2a, w2b}, true, false},
 	}
 	workloads := []struct {
 		name, script, want string
@@ -551,6 +557,7 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 		workloads = keep
 	}
 	took := map[string]time.Duration{}
+	cpu := map[string]time.Duration{} // config/workload/part: serve, workers, redis, clients
 	rc := e.client()
 	defer rc.Close()
 	before := redisUsage(b, rc)
@@ -558,7 +565,22 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 	for range b.N {
 		for _, w := range workloads {
 			for _, c := range configs {
-				took[c.name+"/"+w.name] += playRound(b, c.conns, w.perRound, w.script, w.want)
+				k := c.name + "/" + w.name
+				procs := append([]*rproc{c.serve}, c.workers...)
+				p0, r0, c0 := procCPU(procs), time.Duration(0), selfCPU()
+				if c.redis {
+					r0 = redisUsage(b, rc).cpu
+				}
+				took[k] += playRound(b, c.conns, w.perRound, w.script, w.want)
+				p1, c1 := procCPU(procs), selfCPU()
+				if c.redis {
+					cpu[k+"/redis"] += redisUsage(b, rc).cpu - r0
+				}
+				cpu[k+"/serve"] += p1[0] - p0[0]
+				for i := 1; i < len(procs); i++ {
+					cpu[k+"/workers"] += p1[i] - p0[i]
+				}
+				cpu[k+"/clients"] += c1 - c0
 			}
 		}
 	}
@@ -570,9 +592,9 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 	}
 	b.ReportMetric(float64(after.roundTrips-before.roundTrips)/redisPlays, "redis-nonscript-cmds/play")
 	b.ReportMetric(float64(after.scripts-before.scripts)/redisPlays, "redis-scripts/play")
-	b.ReportMetric((after.cpu-before.cpu).Seconds()*1e6/redisPlays, "redis-cpu-us/play")
 	for _, w := range workloads {
-		rate := func(k string) float64 { return float64(w.perRound*b.N) / took[k].Seconds() }
+		plays := float64(w.perRound * b.N)
+		rate := func(k string) float64 { return plays / took[k].Seconds() }
 		emb, r1, r2 := rate("embedded/"+w.name), rate("redis-1-worker/"+w.name), rate("redis-2-workers/"+w.name)
 		b.ReportMetric(emb, w.name+"-embedded-plays/s")
 		b.ReportMetric(r1, w.name+"-redis1w-plays/s")
@@ -580,7 +602,51 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 		b.ReportMetric(r1/emb, w.name+"-redis/embedded")
 		b.ReportMetric(rate("redis-local/"+w.name)/emb, w.name+"-local/embedded")
 		b.ReportMetric(r2/r1, w.name+"-2w/1w")
+		for _, c := range configs {
+			if !c.details {
+				continue
+			}
+			var total time.Duration
+			for _, part := range []string{"serve", "workers", "redis", "clients"} {
+				d := cpu[c.name+"/"+w.name+"/"+part]
+				total += d
+				if d > 0 {
+					b.ReportMetric(d.Seconds()*1e6/plays, fmt.Sprintf("%s-%s-%s-cpu-us/play", w.name, c.name, part))
+				}
+			}
+			b.ReportMetric(total.Seconds()*1e6/plays, fmt.Sprintf("%s-%s-cpu-us/play", w.name, c.name))
+		}
 	}
+}
+
+// procCPU is the CPU time each process has used so far (the sum of its
+// threads' run time in /proc/<pid>/task/*/schedstat, in nanoseconds; 0
+// where that is not available).
+func procCPU(procs []*rproc) []time.Duration {
+	out := make([]time.Duration, len(procs))
+	for i, p := range procs {
+		files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", p.cmd.Process.Pid))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				continue
+			}
+			var ns int64
+			if _, err := fmt.Sscan(string(data), &ns); err == nil {
+				out[i] += time.Duration(ns)
+			}
+		}
+	}
+	return out
+}
+
+// selfCPU is the user and system CPU time of this process (the clients).
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // redisCounters are redis-server's totals since it started.
