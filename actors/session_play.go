@@ -209,7 +209,28 @@ func (s *sessionActor) playResponse(id json.RawMessage, res scripting.Result, er
 		}
 		return jsonrpc.ErrorResponse(id, jsonrpc.ScriptError, "Script error: "+se.Message, data), jsonrpc.ScriptError
 	}
-	return jsonrpc.Result(id, playResult{Output: res.Output, Type: res.Type, Prints: res.Prints}), 0
+	return jsonrpc.Result(id, appendPlayResult(nil, res)), 0
+}
+
+// appendPlayResult appends res as a playResult object, built by hand: it is
+// on every play's path, where encoding/json's reflection (and the stack it
+// grows on a fresh goroutine) cost more than the rest of the response.
+func appendPlayResult(dst []byte, res scripting.Result) json.RawMessage {
+	dst = append(dst, `{"output":`...)
+	dst = jsonrpc.AppendString(dst, res.Output)
+	dst = append(dst, `,"type":`...)
+	dst = jsonrpc.AppendString(dst, res.Type)
+	if len(res.Prints) > 0 {
+		dst = append(dst, `,"prints":[`...)
+		for i, p := range res.Prints {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = jsonrpc.AppendString(dst, p)
+		}
+		dst = append(dst, ']')
+	}
+	return append(dst, '}')
 }
 
 // dispatchError maps a failure to run a task at all to a JSON-RPC error.
