@@ -46,7 +46,7 @@ type ConsumerOptions struct {
 	// queried unless debug logging is on.
 	StatsInterval time.Duration
 	// MaxPrefetch bounds the tasks one loop takes per round trip when
-	// scripts are quick (see prefetchBudget). Default 8; 1 disables.
+	// scripts are quick (see prefetchBudget). Default 64; 1 disables.
 	MaxPrefetch int
 	// Logger receives errors and task events. Default slog.Default().
 	Logger *slog.Logger
@@ -82,7 +82,7 @@ func (o *ConsumerOptions) withDefaults() ConsumerOptions {
 		c.StatsInterval = 30 * time.Second
 	}
 	if c.MaxPrefetch <= 0 {
-		c.MaxPrefetch = 8
+		c.MaxPrefetch = 64
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

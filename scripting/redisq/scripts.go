@@ -77,7 +77,7 @@ for i = 1, (#KEYS - 2) / 2 do
   local id, payload, del, nf = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
   local f = a + 4
   a = f + nf
-  redis.call('LREM', KEYS[2], 1, id)
+  redis.call('LREM', KEYS[2], -1, id) -- from the tail: answers come in take order, oldest at the tail
   local live
   if del == '1' then
     live = redis.call('DEL', d) == 1
