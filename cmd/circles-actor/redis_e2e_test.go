@@ -484,16 +484,23 @@ func playRound(b *testing.B, conns []*client.Client, n int, script, want string)
 	return time.Since(start)
 }
 
-// BenchmarkRedisVsEmbedded measures play throughput from the same 16
-// clients, in the same run, against an embedded server, a routing-only
+// maxBenchClients is the most clients a configuration of
+// BenchmarkRedisVsEmbedded plays from at once.
+const maxBenchClients = 128
+
+// BenchmarkRedisVsEmbedded measures play throughput from the same clients,
+// in the same run, against an embedded server, a routing-only
 // Redis server whose circle 1 has one `worker` process and circle 2 two
 // (concurrency 1 each, like the embedded default of one worker per circle),
 // and a `serve --redis-url` running its own local workers (circle 3).
 // Every iteration is one round of plays per configuration and workload,
 // taken in turn, so that the load of a shared machine hits all
-// configurations alike. "light" is `40 + 2` (transport-bound), "heavy" a
-// 20,000-step loop, "cpu" a 300,000-step loop (execution-bound, where a
-// second worker process can add a core). Reported: plays/s per configuration and workload, and the
+// configurations alike. "light" is `40 + 2` (transport-bound) from 16
+// clients, "light128" the same from 128 (enough callers to saturate the
+// Redis path, whose longer round trip leaves 16 callers waiting rather than
+// the machine busy), "heavy" a 20,000-step loop, "cpu" a 300,000-step loop
+// (execution-bound, where a second worker process can add a core), each
+// from 16 clients. Reported: plays/s per configuration and workload, and the
 // ratios redis/embedded (one worker process), local/embedded (serve's own
 // workers) and 2 workers/1 worker; and, for the embedded and one-worker
 // configurations, the CPU time per play of each process (serve, workers,
@@ -507,7 +514,7 @@ func playRound(b *testing.B, conns []*client.Client, n int, script, want string)
 func BenchmarkRedisVsEmbedded(b *testing.B) {
 	e := newRedisEnv(b)
 	embServe, embAddr := e.serveArgs()
-	redServe, redAddr := e.serve("-k", redisCircle2)
+	redServe, redAddr := e.serve("-k", redisCircle2, "--max-conns-per-ip", "1024")
 	localServe, localAddr := e.serveCircle(redisCircle3, "--redis-url", e.url)
 	w1 := e.worker("worker-1")
 	w2a := e.workerFor("worker-2a", redisCircle2)
@@ -516,7 +523,7 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 	dial := func(addr, circle string) []*client.Client {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		conns := make([]*client.Client, 16)
+		conns := make([]*client.Client, maxBenchClients)
 		for i := range conns {
 			c, err := client.Dial(ctx, "ws://"+addr+"/"+circle, nil)
 			if err != nil {
@@ -541,11 +548,12 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 	}
 	workloads := []struct {
 		name, script, want string
-		perRound           int
+		perRound, clients  int
 	}{
-		{"light", "40 + 2", "42", 400},
-		{"heavy", "let s = 0; for i in 0..20000 { s += 1; } s", "20000", 400},
-		{"cpu", "let s = 0; for i in 0..300000 { s += 1; } s", "300000", 60},
+		{"light", "40 + 2", "42", 400, 16},
+		{"light128", "40 + 2", "42", 3200, maxBenchClients},
+		{"heavy", "let s = 0; for i in 0..20000 { s += 1; } s", "20000", 400, 16},
+		{"cpu", "let s = 0; for i in 0..300000 { s += 1; } s", "300000", 60, 16},
 	}
 	if only := os.Getenv("CIRCLES_BENCH_WORKLOADS"); only != "" { // e.g. "light" while profiling
 		keep := workloads[:0]
@@ -571,7 +579,7 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 				if c.redis {
 					r0 = redisUsage(b, rc).cpu
 				}
-				took[k] += playRound(b, c.conns, w.perRound, w.script, w.want)
+				took[k] += playRound(b, c.conns[:w.clients], w.perRound, w.script, w.want)
 				p1, c1 := procCPU(procs), selfCPU()
 				if c.redis {
 					cpu[k+"/redis"] += redisUsage(b, rc).cpu - r0
