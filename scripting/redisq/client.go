@@ -45,6 +45,13 @@ func NewClient(redisURL string) (rueidis.Client, error) {
 		opt.ConnWriteTimeout = connWriteTimeout
 	}
 	opt.DisableCache = true
+	if opt.BlockingPoolSize == 0 {
+		// Each consumer loop holds a dedicated connection for as long as it
+		// runs (syncConn), so the pool must not be smaller than the loops
+		// (circles × concurrency); connections are made only as loops need
+		// them, and Redis's maxclients is the real bound.
+		opt.BlockingPoolSize = maxDedicatedConns
+	}
 	// A single node: a client even while Redis is down (it dials on demand).
 	opt.ForceSingleClient = opt.Sentinel.MasterSet == "" && len(opt.InitAddress) == 1
 	c, err := rueidis.NewClient(opt)
@@ -53,6 +60,10 @@ func NewClient(redisURL string) (rueidis.Client, error) {
 	}
 	return c, nil
 }
+
+// maxDedicatedConns is the pool size NewClient allows for dedicated
+// connections: one per consumer loop, two per dispatcher.
+const maxDedicatedConns = 1 << 14
 
 // newID returns a random id: 16 hex characters.
 func newID() string {

@@ -3,6 +3,8 @@ package redisq_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -385,5 +387,51 @@ func TestAnswerDeletesUnpreservedHash(t *testing.T) {
 	}
 	if n := llen(t, c, redisq.ProcessingKey(w.ID())); n != 0 {
 		t.Errorf("processing list holds %d", n)
+	}
+}
+
+// TestManyCircleLoops: a worker for 64 circles runs 64 loops, each holding
+// its own dedicated connection; every circle is served and Stop is prompt.
+func TestManyCircleLoops(t *testing.T) {
+	r := startRedis(t)
+	c, err := redisq.NewClient(r.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	circles := make([]string, 64)
+	for i := range circles {
+		circles[i] = fmt.Sprintf("circle-%02d", i)
+	}
+	d := newDispatcher(t, c, redisq.Options{})
+	w, err := redisq.NewConsumer(c, func(string) scripting.Executor { return newFakeExec() },
+		&redisq.ConsumerOptions{Circles: circles, Logger: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Start()
+	errs := make(chan error, len(circles))
+	for _, circle := range circles {
+		go func() {
+			res, err := d.Dispatch(ctxT(t, 30*time.Second), scripting.Task{CircleID: circle, Script: "echo " + circle, Timeout: 20 * time.Second})
+			if err == nil && !strings.HasPrefix(res.Output, circle+"|") {
+				err = fmt.Errorf("circle %s: output %q", circle, res.Output)
+			}
+			errs <- err
+		}()
+	}
+	for range circles {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := w.Stop(ctx); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("stop took %s", took)
 	}
 }
