@@ -116,7 +116,10 @@ type Consumer struct {
 }
 
 // NewConsumer returns a consumer of opts.Circles that runs each task through
-// exec(circle). It does nothing until Start.
+// exec(circle). It does nothing until Start. Each of its loops (circles ×
+// Concurrency) holds a dedicated connection of client while it runs, so a
+// client not made by NewClient needs a BlockingPoolSize at least that
+// large.
 func NewConsumer(client rueidis.Client, exec func(circle string) scripting.Executor, opts *ConsumerOptions) (*Consumer, error) {
 	o := opts.withDefaults()
 	if len(o.Circles) == 0 {
