@@ -351,18 +351,30 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 	}
 	for i, r := range live {
 		depth, err := replies[3*i+2].AsInt64()
-		if err == nil && (d.opts.QueueMaxLen <= 0 || depth <= int64(d.opts.QueueMaxLen)) {
+		if err != nil {
+			d.waiters.deliver(r.id, outcome{notQueued: true,
+				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, err, scripting.ErrUnavailable)})
 			continue
 		}
-		if err == nil && !d.withdraw(cctx, r) {
-			continue // a worker took it first: it runs
+		if d.opts.QueueMaxLen > 0 && depth > int64(d.opts.QueueMaxLen) {
+			// Off the enqueuer: under a flood at the cap, one round trip per
+			// refused task must not hold up the other circles' tasks.
+			d.goLoop(func() { d.refuse(r) })
 		}
-		if err == nil {
-			err = fmt.Errorf("queue of circle %.8s is full (%d)", r.circle, d.opts.QueueMaxLen)
-		}
-		d.waiters.deliver(r.id, outcome{notQueued: true,
-			err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, err, scripting.ErrUnavailable)})
 	}
+}
+
+// refuse withdraws a task that overfilled its queue and fails its caller,
+// unless a worker took it first, in which case it runs as usual.
+func (d *Dispatcher) refuse(r enqueueReq) {
+	ctx, cancel := context.WithTimeout(context.Background(), d.opts.CommandTimeout)
+	defer cancel()
+	if !d.withdraw(ctx, r) {
+		return
+	}
+	d.waiters.deliver(r.id, outcome{notQueued: true,
+		err: fmt.Errorf("failed to enqueue task %s: queue of circle %.8s is full (%d): %w",
+			r.id, r.circle, d.opts.QueueMaxLen, scripting.ErrUnavailable)})
 }
 
 // withdraw takes a task that overfilled its queue back out and deletes its
