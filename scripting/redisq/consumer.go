@@ -238,6 +238,7 @@ const prefetchBudget = 2 * time.Millisecond
 func (c *Consumer) loop(circle string, exec scripting.Executor) {
 	conn := &syncConn{client: c.client, stop: c.takeCtx}
 	defer conn.release()
+	flush := newFlusher(c)
 	var (
 		bo       backoff
 		down     bool
@@ -275,8 +276,11 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 		task := held[0]
 		held = held[1:]
 		start := time.Now()
-		a, st := c.handle(task, exec)
+		a, st, flushed := flush.run(task, exec, done)
 		lastTook = time.Since(start)
+		if flushed {
+			done = done[:0]
+		}
 		switch st {
 		case runDrained: // drain deadline: give back what is held, the interrupted task first in line
 			c.answer(done)
@@ -294,6 +298,45 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 	}
 	c.answer(done)
 	c.requeueAll(circle, held) // taken while stopping
+}
+
+// flusher sends a loop's waiting answers on the side when a run lasts
+// longer than prefetchBudget, so that a slow script in a batch does not hold
+// back the answers of the quick ones before it. One timer per loop, re-armed
+// for each run that has answers waiting.
+type flusher struct {
+	c     *Consumer
+	timer *time.Timer
+	done  []ack         // the answers waiting during the current run
+	fired chan struct{} // the timer's function sent done
+}
+
+func newFlusher(c *Consumer) *flusher {
+	f := &flusher{c: c, fired: make(chan struct{}, 1)}
+	f.timer = time.AfterFunc(time.Hour, func() {
+		f.c.answer(f.done)
+		f.fired <- struct{}{}
+	})
+	f.timer.Stop()
+	return f
+}
+
+// run runs task like handle, sending done on the side if the run is slow;
+// flushed reports that done was sent.
+func (f *flusher) run(task claimed, exec scripting.Executor, done []ack) (a ack, st runStatus, flushed bool) {
+	if len(done) == 0 {
+		a, st = f.c.handle(task, exec)
+		return a, st, false
+	}
+	f.done = done
+	f.timer.Reset(prefetchBudget)
+	a, st = f.c.handle(task, exec)
+	if !f.timer.Stop() {
+		<-f.fired
+		flushed = true
+	}
+	f.done = nil
+	return a, st, flushed
 }
 
 // prefetch is how many tasks to take at once after a run that took last.

@@ -435,3 +435,44 @@ func TestManyCircleLoops(t *testing.T) {
 		t.Errorf("stop took %s", took)
 	}
 }
+
+// TestSlowTaskDoesNotHoldBackBatch: quick tasks taken in one batch with a
+// slow one behind them are answered while the slow one still runs.
+func TestSlowTaskDoesNotHoldBackBatch(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	d := newDispatcher(t, c, redisq.Options{})
+	type answer struct {
+		id  string
+		err error
+	}
+	answers := make(chan answer, 5)
+	dispatch := func(id, script string, timeout time.Duration) {
+		go func() {
+			_, err := d.Dispatch(ctxT(t, 30*time.Second), scripting.Task{ID: id, CircleID: circleA, Script: script, Timeout: timeout})
+			answers <- answer{id, err}
+		}()
+	}
+	// Queued in this order before any worker runs: the first is taken
+	// alone, the next three in one batch (quick, quick, slow).
+	for i, id := range []string{"q1", "q2", "q3"} {
+		dispatch(id, "echo "+id, 5*time.Second)
+		eventually(t, 5*time.Second, id+" queued", func() bool { return llen(t, c, redisq.TasksKey(circleA)) == int64(i+1) })
+	}
+	exec := newFakeExec()
+	exec.started = make(chan string, 1)
+	dispatch("slow", "block", 20*time.Second)
+	eventually(t, 5*time.Second, "slow queued", func() bool { return llen(t, c, redisq.TasksKey(circleA)) == 4 })
+	newConsumer(t, c, exec, redisq.ConsumerOptions{})
+	<-exec.started // the slow task runs now, after q2 and q3 in its batch
+	for range 3 {
+		select {
+		case a := <-answers:
+			if a.err != nil || a.id == "slow" {
+				t.Fatalf("answer %s: %v", a.id, a.err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("quick tasks' answers held back by the slow task")
+		}
+	}
+}
