@@ -568,7 +568,7 @@ func (c *Consumer) requeueAll(circle string, held []claimed) {
 func (c *Consumer) requeue(circle, id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
 	defer cancel()
-	err := requeueScript.Exec(ctx, c.client,
+	err := requeueScript.exec(ctx, c.client,
 		[]string{ProcessingKey(c.opts.WorkerID), TasksKey(circle), DetailsKey(id)},
 		[]string{id, now()}).Error()
 	if err != nil {

@@ -380,7 +380,7 @@ func (d *Dispatcher) refuse(r enqueueReq) {
 // withdraw takes a task that overfilled its queue back out and deletes its
 // hash; false means a worker took it first (or Redis failed), so it stays.
 func (d *Dispatcher) withdraw(ctx context.Context, r enqueueReq) bool {
-	n, err := cancelScript.Exec(ctx, d.client, []string{TasksKey(r.circle), DetailsKey(r.id)},
+	n, err := cancelScript.exec(ctx, d.client, []string{TasksKey(r.circle), DetailsKey(r.id)},
 		[]string{r.id, "1", now(), ""}).AsInt64()
 	return err == nil && n == 1
 }
@@ -395,7 +395,7 @@ func (d *Dispatcher) cancel(t scripting.Task) {
 	if !d.opts.PreserveTasks {
 		del = "1"
 	}
-	err := cancelScript.Exec(ctx, d.client, []string{TasksKey(t.CircleID), DetailsKey(t.ID)},
+	err := cancelScript.exec(ctx, d.client, []string{TasksKey(t.CircleID), DetailsKey(t.ID)},
 		[]string{t.ID, del, now(), "abandoned by its caller before a worker took it"}).Error()
 	if err != nil {
 		d.log.Debug("failed to withdraw task", "task", t.ID, "err", err)

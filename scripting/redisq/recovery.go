@@ -80,7 +80,7 @@ func (r *Recoverer) RecoverAll(ctx context.Context) (int, error) {
 // recoverWorker requeues the tasks of worker id if its heartbeat is gone;
 // -1 means it is alive.
 func recoverWorker(ctx context.Context, c rueidis.Client, id string) (int, error) {
-	n, err := recoverScript.Exec(ctx, c,
+	n, err := recoverScript.exec(ctx, c,
 		[]string{ProcessingKey(id), WorkerKey(id), KeyWorkers},
 		[]string{id, PrefixTasks, PrefixDetails, now()}).AsInt64()
 	if err != nil {

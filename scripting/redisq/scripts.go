@@ -16,9 +16,9 @@ import (
 // luaClaim is the body of stepScript's claiming: claim marks a task that is
 // already in the processing list as taken and returns its id followed by its
 // hash as field/value pairs (as read before the claim: status, worker_id,
-// updated_at and attempts are stale in that copy). A task whose hash is gone (expired, or deleted
-// with its answer) or that is already answered is dropped from the processing
-// list and false is returned. take moves task ids from the queue into the
+// updated_at and attempts are stale in that copy). A task whose hash is
+// gone (expired, or deleted with its answer) or that is already answered is
+// dropped from the processing list and false is returned. take moves task ids from the queue into the
 // processing list until one is claimable, or returns false when the queue is
 // empty.
 const luaClaim = `
@@ -88,12 +88,10 @@ for i = 1, (#KEYS - 2) / 2 do
       redis.call('PEXPIRE', d, ARGV[7])
     end
   end
-  if live then
-    if r ~= '' then
-      if not pushes[r] then pushes[r] = {}; order[#order + 1] = r end
-      local p = pushes[r]
-      p[#p + 1] = payload
-    end
+  if live and r ~= '' then
+    if not pushes[r] then pushes[r] = {}; order[#order + 1] = r end
+    local p = pushes[r]
+    p[#p + 1] = payload
   end
 end
 for _, r in ipairs(order) do
@@ -115,8 +113,9 @@ return out
 `)
 
 // script is a Lua script that runs on any connection, a dedicated one
-// included (rueidis.Lua needs a whole Client): EVALSHA, and EVAL when the
-// server does not have it yet (a fresh or restarted Redis).
+// included (rueidis.Lua needs a whole Client, and its ExecMulti loads the
+// script before every batch): EVALSHA, and EVAL when the server does not
+// have it yet (a fresh or restarted Redis).
 type script struct{ src, sha string }
 
 func newScript(src string) *script {
@@ -134,7 +133,7 @@ func (s *script) exec(ctx context.Context, c rueidis.CoreClient, keys, args []st
 
 // requeueScript puts a task a draining worker could not finish back at the
 // front of its queue. KEYS: processing, queue, details. ARGV: task id, now.
-var requeueScript = rueidis.NewLuaScript(`
+var requeueScript = newScript(`
 if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
 if redis.call('EXISTS', KEYS[3]) == 0 then return 0 end
 redis.call('HSET', KEYS[3], 'status', 'pending', 'updated_at', ARGV[2])
@@ -146,7 +145,7 @@ return 1
 // oldest first at the front, then forgets the worker. KEYS: processing,
 // heartbeat, workers set. ARGV: worker id, tasks prefix, details prefix, now.
 // Returns the number requeued, or -1 if the worker is alive after all.
-var recoverScript = rueidis.NewLuaScript(`
+var recoverScript = newScript(`
 if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
 local ids = redis.call('LRANGE', KEYS[1], 0, -1)
 local n = 0
@@ -168,7 +167,7 @@ return n
 // worker took it yet, and then deletes or marks its hash. KEYS: queue,
 // details. ARGV: task id, delete (1) or mark (0), now, message. Returns 1 if
 // the task was still queued.
-var cancelScript = rueidis.NewLuaScript(`
+var cancelScript = newScript(`
 local n = redis.call('LREM', KEYS[1], 0, ARGV[1])
 if n == 0 then return 0 end
 if ARGV[2] == '1' then
