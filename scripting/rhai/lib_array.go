@@ -451,11 +451,7 @@ func arrIndexOf(c *Call, args []Value) (Value, error) {
 // non-() result of the function (find_map); () when there is none.
 func arrFind(mapping bool) NativeFunc {
 	return func(c *Call, args []Value) (Value, error) {
-		if args[0].k != KindArray {
-			return Unit, ErrNoMatch
-		}
-		a := args[0].AsArray()
-		cb, err := newCallback(c, args[1])
+		a, cb, err := arrayCallback(c, args)
 		if err != nil {
 			return Unit, err
 		}
@@ -488,11 +484,7 @@ func arrFind(mapping bool) NativeFunc {
 // `this += 1` changes the array); its only optional parameter is the index,
 // as in Rhai: `a.for_each(|i| this *= i)`.
 func arrForEach(c *Call, args []Value) (Value, error) {
-	if args[0].k != KindArray {
-		return Unit, ErrNoMatch
-	}
-	a := args[0].AsArray()
-	cb, err := newCallback(c, args[1])
+	a, cb, err := arrayCallback(c, args)
 	if err != nil {
 		return Unit, err
 	}
@@ -509,11 +501,7 @@ func arrForEach(c *Call, args []Value) (Value, error) {
 }
 
 func arrMap(c *Call, args []Value) (Value, error) {
-	if args[0].k != KindArray {
-		return Unit, ErrNoMatch
-	}
-	a := args[0].AsArray()
-	cb, err := newCallback(c, args[1])
+	a, cb, err := arrayCallback(c, args)
 	if err != nil {
 		return Unit, err
 	}
@@ -530,11 +518,7 @@ func arrMap(c *Call, args []Value) (Value, error) {
 }
 
 func arrFilter(c *Call, args []Value) (Value, error) {
-	if args[0].k != KindArray {
-		return Unit, ErrNoMatch
-	}
-	a := args[0].AsArray()
-	cb, err := newCallback(c, args[1])
+	a, cb, err := arrayCallback(c, args)
 	if err != nil {
 		return Unit, err
 	}
@@ -555,11 +539,7 @@ func arrFilter(c *Call, args []Value) (Value, error) {
 // arrSomeAll is some (any accepts) or all (every one accepts).
 func arrSomeAll(some bool) NativeFunc {
 	return func(c *Call, args []Value) (Value, error) {
-		if args[0].k != KindArray {
-			return Unit, ErrNoMatch
-		}
-		a := args[0].AsArray()
-		cb, err := newCallback(c, args[1])
+		a, cb, err := arrayCallback(c, args)
 		if err != nil {
 			return Unit, err
 		}
@@ -581,11 +561,7 @@ func arrSomeAll(some bool) NativeFunc {
 // accumulator starting at () or the given initial value.
 func arrReduce(rev bool) NativeFunc {
 	return func(c *Call, args []Value) (Value, error) {
-		if args[0].k != KindArray {
-			return Unit, ErrNoMatch
-		}
-		a := args[0].AsArray()
-		cb, err := newCallback(c, args[1])
+		a, cb, err := arrayCallback(c, args)
 		if err != nil {
 			return Unit, err
 		}
@@ -759,11 +735,7 @@ func arrOrdered(sortFn NativeFunc) NativeFunc {
 // sort is stable. As in Rhai, a comparer that fails or returns a non-integer
 // counts as "equal"; only sandbox errors (limits, cancellation) stop it.
 func arrSortBy(c *Call, args []Value) (Value, error) {
-	if args[0].k != KindArray {
-		return Unit, ErrNoMatch
-	}
-	a := args[0].AsArray()
-	cb, err := newCallback(c, args[1])
+	a, cb, err := arrayCallback(c, args)
 	if err != nil {
 		return Unit, err
 	}
@@ -790,4 +762,18 @@ func arrSortBy(c *Call, args []Value) (Value, error) {
 	}
 	a.Elems = elems
 	return Unit, nil
+}
+
+// arrayCallback is the prologue of the array methods that take a function:
+// the array (ErrNoMatch when args[0] is not one, so another overload is
+// tried) and the callback made of args[1].
+func arrayCallback(c *Call, args []Value) (*Array, *callback, error) {
+	if args[0].k != KindArray {
+		return nil, nil, ErrNoMatch
+	}
+	cb, err := newCallback(c, args[1])
+	if err != nil {
+		return nil, nil, err
+	}
+	return args[0].AsArray(), cb, nil
 }
