@@ -254,11 +254,7 @@ func blobAppend(c *Call, a []Value) (Value, error) {
 }
 
 func blobExtract(_ *Call, a []Value) (Value, error) {
-	if a[0].k != KindBlob {
-		return Unit, ErrNoMatch
-	}
-	b := a[0].AsBlob()
-	s, l, ok := arrWindow(len(b.B), a[1:])
+	b, s, l, ok := blobWindow(a)
 	if !ok {
 		return Unit, ErrNoMatch
 	}
@@ -266,11 +262,7 @@ func blobExtract(_ *Call, a []Value) (Value, error) {
 }
 
 func blobDrain(_ *Call, a []Value) (Value, error) {
-	if a[0].k != KindBlob {
-		return Unit, ErrNoMatch
-	}
-	b := a[0].AsBlob()
-	s, l, ok := arrWindow(len(b.B), a[1:])
+	b, s, l, ok := blobWindow(a)
 	if !ok {
 		return Unit, ErrNoMatch
 	}
@@ -280,11 +272,7 @@ func blobDrain(_ *Call, a []Value) (Value, error) {
 }
 
 func blobRetain(_ *Call, a []Value) (Value, error) {
-	if a[0].k != KindBlob {
-		return Unit, ErrNoMatch
-	}
-	b := a[0].AsBlob()
-	s, l, ok := arrWindow(len(b.B), a[1:])
+	b, s, l, ok := blobWindow(a)
 	if !ok {
 		return Unit, ErrNoMatch
 	}
@@ -420,4 +408,16 @@ func asciiOnly(b []byte) []byte {
 		}
 	}
 	return out
+}
+
+// blobWindow is the prologue of extract, drain and retain: the blob and
+// the start and length its range or (start, len) arguments select; false
+// when the arguments do not fit this overload.
+func blobWindow(a []Value) (b *Blob, s, l int, ok bool) {
+	if a[0].k != KindBlob {
+		return nil, 0, 0, false
+	}
+	b = a[0].AsBlob()
+	s, l, ok = arrWindow(len(b.B), a[1:])
+	return b, s, l, ok
 }
