@@ -350,18 +350,26 @@ func (p *parser) parseName() Expr {
 func (p *parser) parseArray() Expr {
 	n := &ArrayLit{P: p.tok.pos}
 	p.next()
-	for p.tok.kind != tRBracket {
+	p.commaList(tRBracket, "',' or ']' in the array literal", func() {
 		n.Elems = append(n.Elems, p.parseExpr())
+	})
+	return n
+}
+
+// commaList parses items separated by commas, a trailing comma allowed, up
+// to and including close; missing says what was expected after an item.
+func (p *parser) commaList(close tokKind, missing string, item func()) {
+	for p.tok.kind != close {
+		item()
 		if p.tok.kind == tComma {
 			p.next()
 			continue
 		}
-		if p.tok.kind != tRBracket {
-			p.unexpected("',' or ']' in the array literal")
+		if p.tok.kind != close {
+			p.unexpected(missing)
 		}
 	}
 	p.next()
-	return n
 }
 
 // parseMap parses `#{key: value, ...}`; keys are names or string literals
@@ -370,7 +378,7 @@ func (p *parser) parseMap() Expr {
 	n := &MapLit{P: p.tok.pos}
 	var seen nameSet
 	p.next()
-	for p.tok.kind != tRBrace {
+	p.commaList(tRBrace, "',' or '}' in the object map literal", func() {
 		var key string
 		keyPos := p.tok.pos
 		switch {
@@ -390,15 +398,7 @@ func (p *parser) parseMap() Expr {
 		p.expect(tColon, "after the property name '"+key+"' in the object map literal")
 		n.Keys = append(n.Keys, key)
 		n.Values = append(n.Values, p.parseExpr())
-		if p.tok.kind == tComma {
-			p.next()
-			continue
-		}
-		if p.tok.kind != tRBrace {
-			p.unexpected("',' or '}' in the object map literal")
-		}
-	}
-	p.next()
+	})
 	return n
 }
 
@@ -462,22 +462,16 @@ func (p *parser) parseClosure() Expr {
 	if p.tok.kind == tPipe {
 		var seen nameSet
 		p.next()
-		for p.tok.kind != tPipe {
+		p.commaList(tPipe, "',' or '|' in the closure parameters", func() {
 			name, pos := p.ident("the name of a closure parameter")
 			if !seen.add(name) {
 				p.errorf(pos, "Duplicated parameter '%s' in the closure", name)
 			}
 			n.Params = append(n.Params, name)
-			if p.tok.kind == tComma {
-				p.next()
-				continue
-			}
-			if p.tok.kind != tPipe {
-				p.unexpected("',' or '|' in the closure parameters")
-			}
-		}
+		})
+	} else {
+		p.next() // `||`
 	}
-	p.next()
 	// As in Rhai, the body starts a fresh parse scope (outer variables are
 	// captured at run time, so outer constants are not checked here).
 	savedScope, savedLoops := p.scope, p.loops
