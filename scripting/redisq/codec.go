@@ -208,12 +208,3 @@ func resultFields(rep Reply, now time.Time) []string {
 	}
 	return append(f, FieldOutput, rep.Output, FieldOutputType, rep.Type, FieldError, "")
 }
-
-// pairsToMap turns an HGETALL-style flat array into a map.
-func pairsToMap(kv []string) map[string]string {
-	m := make(map[string]string, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
-	}
-	return m
-}

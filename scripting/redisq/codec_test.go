@@ -142,3 +142,12 @@ func TestExpired(t *testing.T) {
 		t.Error("missing or malformed expires_at expired")
 	}
 }
+
+// pairsToMap turns an HGETALL-style flat array into a map.
+func pairsToMap(kv []string) map[string]string {
+	m := make(map[string]string, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}

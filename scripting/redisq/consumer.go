@@ -427,15 +427,26 @@ func (c *Consumer) stepArgs(circle string, done []ack, claimID string, more int)
 	return keys, args
 }
 
-// claimedList decodes stepScript's answer.
+// claimedList decodes stepScript's answer: per task its id and the values
+// of claimFields, nil where the hash has no such field.
 func claimedList(msgs []rueidis.RedisMessage) ([]claimed, error) {
 	out := make([]claimed, 0, len(msgs))
 	for _, m := range msgs {
-		kv, err := m.AsStrSlice()
-		if err != nil || len(kv) == 0 {
-			return out, fmt.Errorf("failed to decode taken task: %v", err)
+		vals, err := m.ToArray()
+		if err != nil || len(vals) != 1+len(claimFields) {
+			return out, fmt.Errorf("failed to decode taken task: %d values, %v", len(vals), err)
 		}
-		out = append(out, claimed{id: kv[0], h: pairsToMap(kv[1:])})
+		id, err := vals[0].ToString()
+		if err != nil {
+			return out, fmt.Errorf("failed to decode taken task id: %w", err)
+		}
+		h := make(map[string]string, len(claimFields))
+		for i, f := range claimFields {
+			if v, err := vals[1+i].ToString(); err == nil {
+				h[f] = v
+			}
+		}
+		out = append(out, claimed{id: id, h: h})
 	}
 	return out, nil
 }
