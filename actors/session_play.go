@@ -90,7 +90,8 @@ func (s *sessionActor) play(ctx actor.Context, r *jsonrpc.Request, b *batch) *js
 	return nil
 }
 
-// startTask sends the task to a worker (in-process) or to the Dispatcher;
+// startTask sends the task to a worker (in-process) or to the Dispatcher
+// (asynchronously when it can: a callback instead of a waiting goroutine);
 // either way the result arrives later as a *TaskDone to this actor. The
 // in-process path uses a plain request (the worker answers the session
 // directly) rather than a future: no registry entry and no timer per play.
@@ -100,10 +101,14 @@ func (s *sessionActor) startTask(ctx actor.Context, key int64, task scripting.Ta
 	s.watch(ctx)
 	if d := s.sys.dispatcher; d != nil {
 		as, self := s.sys.as, ctx.Self()
-		go func() {
-			res, err := d.Dispatch(runCtx, task)
+		done := func(res scripting.Result, err error) {
 			as.Root.Send(self, &TaskDone{Key: key, Result: res, Err: err})
-		}()
+		}
+		if ad, ok := d.(scripting.AsyncDispatcher); ok {
+			ad.DispatchAsync(runCtx, task, done) // no goroutine parked per play
+			return
+		}
+		go func() { done(d.Dispatch(runCtx, task)) }()
 		return
 	}
 	pid := s.circle.pool.pick()

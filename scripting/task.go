@@ -77,6 +77,17 @@ type Dispatcher interface {
 	Close() error
 }
 
+// AsyncDispatcher is a Dispatcher that can also hand the result to a
+// callback instead of blocking a goroutine per task, for callers that would
+// otherwise start one just to wait (an actor must not block).
+type AsyncDispatcher interface {
+	Dispatcher
+	// DispatchAsync runs t like Dispatch and calls done exactly once with
+	// what Dispatch would have returned. done may run before DispatchAsync
+	// returns, on any goroutine, and must not block.
+	DispatchAsync(ctx context.Context, t Task, done func(Result, error))
+}
+
 // Executor runs a task to completion on the calling goroutine. The worker
 // actor implements it on top of Engine; the Redis consumer calls it for each
 // task it takes from a queue.

@@ -174,13 +174,29 @@ func (d *Dispatcher) ReplyKey() string { return d.replyKey }
 // task no worker took by then is taken back out of the queue, best effort);
 // ctx's error when ctx ends first.
 func (d *Dispatcher) Dispatch(ctx context.Context, t scripting.Task) (scripting.Result, error) {
+	ch := make(chan outcome, 1)
+	d.DispatchAsync(ctx, t, func(res scripting.Result, err error) { ch <- outcome{res: res, err: err} })
+	o := <-ch
+	return o.res, o.err
+}
+
+var _ scripting.AsyncDispatcher = (*Dispatcher)(nil)
+
+// DispatchAsync is Dispatch with the result handed to done, so that a
+// waiting task holds no goroutine: the reply loop calls done, or a timer or
+// the context's end does. done runs once, on any goroutine (before
+// DispatchAsync returns when the task is refused at once), and must not
+// block.
+func (d *Dispatcher) DispatchAsync(ctx context.Context, t scripting.Task, done func(scripting.Result, error)) {
 	select {
 	case <-d.done:
-		return scripting.Result{}, fmt.Errorf("failed to dispatch task: dispatcher closed: %w", scripting.ErrUnavailable)
+		done(scripting.Result{}, fmt.Errorf("failed to dispatch task: dispatcher closed: %w", scripting.ErrUnavailable))
+		return
 	default:
 	}
 	if t.CircleID == "" {
-		return scripting.Result{}, errors.New("failed to dispatch task: no circle")
+		done(scripting.Result{}, errors.New("failed to dispatch task: no circle"))
+		return
 	}
 	if t.ID == "" {
 		t.ID = newID() + newID()
@@ -189,58 +205,87 @@ func (d *Dispatcher) Dispatch(ctx context.Context, t scripting.Task) (scripting.
 	if timeout <= 0 {
 		timeout = d.opts.DefaultTimeout
 	}
-	ch, ok := d.waiters.add(t.ID)
-	if !ok {
-		return scripting.Result{}, fmt.Errorf("failed to dispatch task %s: id already in flight", t.ID)
-	}
-	defer d.waiters.remove(t.ID)
 	now := time.Now()
 	fields, err := taskFields(t, d.replyKey, timeout, now, now.Add(timeout+d.opts.Grace), d.opts.PreserveTasks)
 	if err != nil {
-		return scripting.Result{}, err
+		done(scripting.Result{}, err)
+		return
 	}
-	if err := d.submit(ctx, enqueueReq{id: t.ID, circle: t.CircleID, fields: fields}); err != nil {
-		return scripting.Result{}, err
+	wait := timeout + d.opts.Grace
+	w := &waiter{task: scripting.Task{ID: t.ID, CircleID: t.CircleID}, done: done}
+	onTimeout := func(w *waiter) {
+		d.finish(w, outcome{err: fmt.Errorf("failed to get a result for task %s within %s: %w", w.task.ID, wait, scripting.ErrTimeout)})
 	}
-	timer := time.NewTimer(timeout + d.opts.Grace)
-	defer timer.Stop()
+	onCtx := func(w *waiter) { d.finish(w, outcome{err: ctx.Err()}) }
+	if !d.waiters.add(ctx, w, wait, onTimeout, onCtx) {
+		done(scripting.Result{}, fmt.Errorf("failed to dispatch task %s: id already in flight", t.ID))
+		return
+	}
 	select {
-	case o := <-ch:
-		if o.err != nil && !o.notQueued {
-			d.cancel(t)
-		}
-		return o.res, o.err
-	case <-timer.C:
-		d.cancel(t)
-		return scripting.Result{}, fmt.Errorf("failed to get a result for task %s within %s: %w", t.ID, timeout+d.opts.Grace, scripting.ErrTimeout)
-	case <-ctx.Done():
-		d.cancel(t)
-		return scripting.Result{}, ctx.Err()
-	case <-d.done:
-		return scripting.Result{}, fmt.Errorf("failed to get a result for task %s: dispatcher closed: %w", t.ID, scripting.ErrUnavailable)
+	case <-d.done: // Close may have failed the waiters before this one was added
+		d.deliver(t.ID, outcome{notQueued: true, err: fmt.Errorf("failed to dispatch task: dispatcher closed: %w", scripting.ErrUnavailable)})
+		return
+	default:
+	}
+	r := enqueueReq{id: t.ID, circle: t.CircleID, fields: fields}
+	select {
+	case d.pending <- r:
+	default: // the enqueuer is behind: wait for it off the caller's goroutine
+		go d.submit(ctx, r)
 	}
 }
 
-// submit hands r to the enqueuer. When the enqueuer is behind (Redis slow
-// or gone) it waits one CommandTimeout at most, so that a hung Redis gives
+// submit hands r to the enqueuer when it is behind (Redis slow or gone),
+// waiting one CommandTimeout at most, so that a hung Redis gives
 // ErrUnavailable as quickly as a refused connection does.
-func (d *Dispatcher) submit(ctx context.Context, r enqueueReq) error {
-	select {
-	case d.pending <- r:
-		return nil
-	default:
-	}
+func (d *Dispatcher) submit(ctx context.Context, r enqueueReq) {
 	wait := time.NewTimer(d.opts.CommandTimeout)
 	defer wait.Stop()
+	var err error
 	select {
 	case d.pending <- r:
-		return nil
+		return
 	case <-wait.C:
-		return fmt.Errorf("failed to enqueue task %s: redis did not take tasks for %s: %w", r.id, d.opts.CommandTimeout, scripting.ErrUnavailable)
+		err = fmt.Errorf("failed to enqueue task %s: redis did not take tasks for %s: %w", r.id, d.opts.CommandTimeout, scripting.ErrUnavailable)
 	case <-ctx.Done():
-		return ctx.Err()
+		err = ctx.Err()
 	case <-d.done:
-		return fmt.Errorf("failed to dispatch task: dispatcher closed: %w", scripting.ErrUnavailable)
+		err = fmt.Errorf("failed to dispatch task: dispatcher closed: %w", scripting.ErrUnavailable)
+	}
+	d.deliver(r.id, outcome{notQueued: true, err: err})
+}
+
+// deliver ends the wait for id with o (a result, or a failure before the
+// task was queued) and reports whether anybody waited.
+func (d *Dispatcher) deliver(id string, o outcome) bool {
+	w := d.waiters.take(id)
+	if w == nil {
+		return false
+	}
+	d.finish(w, o)
+	return true
+}
+
+// finish hands o to a waiter already taken out of the waiters. A task that
+// failed after it was queued is first withdrawn, best effort, so that no
+// worker spends a run on it: that is a round trip, so only the timer, the
+// context hook and failAll, on goroutines of their own, pass such an o.
+func (d *Dispatcher) finish(w *waiter, o outcome) {
+	if o.err != nil && !o.notQueued {
+		d.cancel(w.task)
+	}
+	w.done(o.res, o.err)
+}
+
+// failAll ends every wait with o, off the caller's goroutine when the
+// tasks must be withdrawn.
+func (d *Dispatcher) failAll(o outcome) {
+	for _, w := range d.waiters.takeAll() {
+		if o.notQueued {
+			d.finish(w, o)
+		} else {
+			go d.finish(w, o)
+		}
 	}
 }
 
@@ -334,7 +379,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 			err = ctx.Err()
 		}
 		fail := func(r enqueueReq) {
-			d.waiters.deliver(r.id, outcome{notQueued: true,
+			d.deliver(r.id, outcome{notQueued: true,
 				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, scripting.ErrUnavailable, err)})
 		}
 		for _, r := range live {
@@ -352,7 +397,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 	for i, r := range live {
 		depth, err := replies[3*i+2].AsInt64()
 		if err != nil {
-			d.waiters.deliver(r.id, outcome{notQueued: true,
+			d.deliver(r.id, outcome{notQueued: true,
 				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, err, scripting.ErrUnavailable)})
 			continue
 		}
@@ -372,7 +417,7 @@ func (d *Dispatcher) refuse(r enqueueReq) {
 	if !d.withdraw(ctx, r) {
 		return
 	}
-	d.waiters.deliver(r.id, outcome{notQueued: true,
+	d.deliver(r.id, outcome{notQueued: true,
 		err: fmt.Errorf("failed to enqueue task %s: queue of circle %.8s is full (%d): %w",
 			r.id, r.circle, d.opts.QueueMaxLen, scripting.ErrUnavailable)})
 }
@@ -425,7 +470,7 @@ func (d *Dispatcher) Close() error {
 		close(d.done)
 		d.stop()
 		d.wg.Wait()
-		d.waiters.failAll(fmt.Errorf("dispatcher closed: %w", scripting.ErrUnavailable))
+		d.failAll(outcome{notQueued: true, err: fmt.Errorf("dispatcher closed: %w", scripting.ErrUnavailable)})
 		if d.ownsClient {
 			d.client.Close()
 		}
@@ -467,7 +512,7 @@ func (d *Dispatcher) replyLoop(ctx context.Context) {
 			d.log.Warn("failed to read replies; failing waiting tasks", "err", err)
 			down = true
 		}
-		d.waiters.failAll(fmt.Errorf("lost redis while waiting: %w: %w", scripting.ErrUnavailable, err))
+		d.failAll(outcome{err: fmt.Errorf("lost redis while waiting: %w: %w", scripting.ErrUnavailable, err)})
 		bo.wait(ctx)
 	}
 }
@@ -543,7 +588,7 @@ func (d *Dispatcher) handleReplies(_ context.Context, payloads []string) {
 			d.log.Warn("dropping malformed reply", "err", err)
 			continue
 		}
-		if !d.waiters.deliver(rep.TaskID, outcome{res: rep.Result()}) {
+		if !d.deliver(rep.TaskID, outcome{res: rep.Result()}) {
 			d.log.Debug("dropping reply nobody waits for (late or duplicate)", "task", rep.TaskID)
 		}
 		if !d.opts.PreserveTasks && !rep.Deleted { // a worker that predates preserve "0" left it

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -210,4 +211,75 @@ func TestRepliesWithoutBLMPOP(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestDispatchAsyncCallsBackOnce drives the callback path the session actor
+// uses: every task's callback runs exactly once, with its answer; a
+// cancelled context ends the wait with the context's error and withdraws the
+// task from the queue; Close fails the waits still open.
+func TestDispatchAsyncCallsBackOnce(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	d := redisq.NewDispatcher(c, &redisq.Options{Logger: quietLog()})
+	newConsumer(t, c, newFakeExec(), redisq.ConsumerOptions{})
+
+	type call struct {
+		res scripting.Result
+		err error
+	}
+	const n = 200
+	calls := make(chan call, 2*n)
+	var counts [n]atomic.Int32
+	for i := range n {
+		d.DispatchAsync(ctxT(t, 10*time.Second), scripting.Task{ID: fmt.Sprintf("t%d", i), CircleID: circleA, Script: fmt.Sprintf("echo %d", i)},
+			func(res scripting.Result, err error) {
+				counts[i].Add(1)
+				if want := fmt.Sprintf("%d|%s|", i, circleA[:4]); err == nil && res.Output != want {
+					err = fmt.Errorf("task %d answered %q, want %q", i, res.Output, want)
+				}
+				calls <- call{res, err}
+			})
+	}
+	for range n {
+		select {
+		case got := <-calls:
+			if got.err != nil {
+				t.Fatal(got.err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("callbacks missing")
+		}
+	}
+	for i := range n {
+		if k := counts[i].Load(); k != 1 {
+			t.Fatalf("task %d called back %d times", i, k)
+		}
+	}
+
+	// A circle nobody consumes: the wait ends only by the context or Close.
+	const idle = "03bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	ctx, cancel := context.WithCancel(context.Background())
+	d.DispatchAsync(ctx, scripting.Task{ID: "cancelled", CircleID: idle, Script: "echo x"},
+		func(res scripting.Result, err error) { calls <- call{res, err} })
+	eventually(t, 5*time.Second, "task queued", func() bool { return llen(t, c, redisq.TasksKey(idle)) == 1 })
+	cancel()
+	if got := <-calls; !errors.Is(got.err, context.Canceled) {
+		t.Fatalf("cancelled: %v, want context.Canceled", got.err)
+	}
+	if q := llen(t, c, redisq.TasksKey(idle)); q != 0 {
+		t.Errorf("cancelled task still queued (len %d)", q)
+	}
+
+	d.DispatchAsync(context.Background(), scripting.Task{ID: "open", CircleID: idle, Script: "echo x"},
+		func(res scripting.Result, err error) { calls <- call{res, err} })
+	eventually(t, 5*time.Second, "task queued", func() bool { return llen(t, c, redisq.TasksKey(idle)) == 1 })
+	d.Close()
+	if got := <-calls; !errors.Is(got.err, scripting.ErrUnavailable) {
+		t.Fatalf("open at Close: %v, want ErrUnavailable", got.err)
+	}
+	d.DispatchAsync(context.Background(), scripting.Task{ID: "late", CircleID: idle, Script: "echo x"},
+		func(res scripting.Result, err error) { calls <- call{res, err} })
+	if got := <-calls; !errors.Is(got.err, scripting.ErrUnavailable) {
+		t.Fatalf("after Close: %v, want ErrUnavailable", got.err)
+	}
 }

@@ -1,86 +1,119 @@
 package redisq
 
 import (
+	"context"
 	"sync"
+	"time"
 
 	"github.com/circles-actor/circles-actor/scripting"
 )
 
-// outcome is what a waiting Dispatch receives: a result or a reason there is
+// outcome is what a waiting caller receives: a result or a reason there is
 // none.
 type outcome struct {
 	res scripting.Result
 	err error
 	// notQueued: the task never reached its queue (the enqueue failed or
-	// was refused), so there is nothing to withdraw.
+	// was refused, or the dispatcher closed), so there is nothing to
+	// withdraw.
 	notQueued bool
 }
 
-// waiters routes replies to the Dispatch calls waiting for them. A task id
-// is delivered at most once: the entry is removed on delivery, so a second
+// waiter is one task whose caller waits: its callback, and the timer and
+// context hook that end the wait early. Whoever takes it out of waiters
+// (a reply, a failure, the timer, the context) finishes it; that happens
+// once.
+type waiter struct {
+	task    scripting.Task // id and circle, to withdraw the task
+	done    func(scripting.Result, error)
+	timer   *time.Timer
+	stopCtx func() bool // unhooks from the caller's context; nil if it cannot end
+}
+
+// waiters routes replies to the callers waiting for them. A task id is
+// delivered at most once: the entry is removed on delivery, so a second
 // reply for the same task (a task run twice after a worker died) finds no
 // waiter and is dropped. Safe for concurrent use.
 type waiters struct {
 	mu sync.Mutex
-	m  map[string]chan outcome
+	m  map[string]*waiter
 }
 
-func newWaiters() *waiters { return &waiters{m: map[string]chan outcome{}} }
+func newWaiters() *waiters { return &waiters{m: map[string]*waiter{}} }
 
-// add registers id and returns the channel its outcome arrives on.
-func (w *waiters) add(id string) (chan outcome, bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if _, dup := w.m[id]; dup {
-		return nil, false
+// add registers w for w.task.ID and arms its ends: after wait, onTimeout
+// gets it; when ctx ends first, onCtx does. Both run on their own
+// goroutine. It reports false if the id is already waited for.
+func (ws *waiters) add(ctx context.Context, w *waiter, wait time.Duration, onTimeout, onCtx func(*waiter)) bool {
+	id := w.task.ID
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if _, dup := ws.m[id]; dup {
+		return false
 	}
-	ch := make(chan outcome, 1)
-	w.m[id] = ch
-	return ch, true
+	ws.m[id] = w
+	// Armed under the lock so that whoever finishes w sees both set; the
+	// callbacks take the lock themselves, on their own goroutines.
+	w.timer = time.AfterFunc(wait, func() {
+		if w := ws.take(id); w != nil {
+			onTimeout(w)
+		}
+	})
+	if ctx.Done() != nil {
+		w.stopCtx = context.AfterFunc(ctx, func() {
+			if w := ws.take(id); w != nil {
+				onCtx(w)
+			}
+		})
+	}
+	return true
 }
 
-// remove forgets id (the caller stopped waiting).
-func (w *waiters) remove(id string) {
-	w.mu.Lock()
-	delete(w.m, id)
-	w.mu.Unlock()
+// take removes and returns the waiter of id, or nil if there is none any
+// more, and disarms its timer and context hook.
+func (ws *waiters) take(id string) *waiter {
+	ws.mu.Lock()
+	w, ok := ws.m[id]
+	delete(ws.m, id)
+	ws.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	w.timer.Stop()
+	if w.stopCtx != nil {
+		w.stopCtx()
+	}
+	return w
 }
 
 // has reports whether somebody still waits for id.
-func (w *waiters) has(id string) bool {
-	w.mu.Lock()
-	_, ok := w.m[id]
-	w.mu.Unlock()
+func (ws *waiters) has(id string) bool {
+	ws.mu.Lock()
+	_, ok := ws.m[id]
+	ws.mu.Unlock()
 	return ok
 }
 
-// deliver hands o to the waiter of id and reports whether there was one.
-func (w *waiters) deliver(id string, o outcome) bool {
-	w.mu.Lock()
-	ch, ok := w.m[id]
-	delete(w.m, id)
-	w.mu.Unlock()
-	if ok {
-		ch <- o
+// takeAll removes and returns every waiter, disarmed.
+func (ws *waiters) takeAll() []*waiter {
+	ws.mu.Lock()
+	m := ws.m
+	ws.m = map[string]*waiter{}
+	ws.mu.Unlock()
+	out := make([]*waiter, 0, len(m))
+	for _, w := range m {
+		w.timer.Stop()
+		if w.stopCtx != nil {
+			w.stopCtx()
+		}
+		out = append(out, w)
 	}
-	return ok
+	return out
 }
 
-// failAll ends every wait with err.
-func (w *waiters) failAll(err error) int {
-	w.mu.Lock()
-	m := w.m
-	w.m = map[string]chan outcome{}
-	w.mu.Unlock()
-	for _, ch := range m {
-		ch <- outcome{err: err}
-	}
-	return len(m)
-}
-
-// len is the number of waiting calls.
-func (w *waiters) len() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return len(w.m)
+// len is the number of waiting callers.
+func (ws *waiters) len() int {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return len(ws.m)
 }
