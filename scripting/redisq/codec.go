@@ -21,12 +21,26 @@ const maxTimeout = 24 * time.Hour
 // taskFields returns the hash fields the dispatcher writes for t, as
 // field/value pairs ready for HSET.
 func taskFields(t scripting.Task, replyTo string, timeout time.Duration, now, expires time.Time, preserve bool) ([]string, error) {
-	ts := now.UTC().Format(timeLayout)
-	created := ts
+	// The times and the timeout share one allocation: this runs for every play.
+	var arr [128]byte
+	buf := now.UTC().AppendFormat(arr[:0], timeLayout)
+	nNow := len(buf)
 	if !t.CreatedAt.IsZero() {
-		created = t.CreatedAt.UTC().Format(timeLayout)
+		buf = t.CreatedAt.UTC().AppendFormat(buf, timeLayout)
 	}
-	f := []string{
+	nCreated := len(buf)
+	buf = strconv.AppendInt(buf, timeout.Milliseconds(), 10)
+	nTimeout := len(buf)
+	if !expires.IsZero() {
+		buf = expires.UTC().AppendFormat(buf, timeLayout)
+	}
+	all := string(buf)
+	ts, created, timeoutMS, expiresAt := all[:nNow], all[nNow:nCreated], all[nCreated:nTimeout], all[nTimeout:]
+	if created == "" {
+		created = ts
+	}
+	f := make([]string, 0, 22)
+	f = append(f,
 		FieldScript, t.Script,
 		FieldStatus, StatusPending,
 		FieldCallerID, t.CallerID,
@@ -34,14 +48,14 @@ func taskFields(t scripting.Task, replyTo string, timeout time.Duration, now, ex
 		FieldCreatedAt, created,
 		FieldUpdatedAt, ts,
 		FieldReplyTo, replyTo,
-		FieldTimeoutMS, strconv.FormatInt(timeout.Milliseconds(), 10),
+		FieldTimeoutMS, timeoutMS,
 		FieldPreserve, "0",
-	}
+	)
 	if preserve {
 		f[len(f)-1] = "1"
 	}
-	if !expires.IsZero() {
-		f = append(f, FieldExpiresAt, expires.UTC().Format(timeLayout))
+	if expiresAt != "" {
+		f = append(f, FieldExpiresAt, expiresAt)
 	}
 	if len(t.Vars) > 0 {
 		b, err := json.Marshal(t.Vars)
@@ -156,20 +170,19 @@ func (r Reply) Result() scripting.Result {
 	return res
 }
 
-// encodeReply marshals a reply; it cannot fail for the types involved.
+// encodeReply writes a reply payload (see appendReply).
 func encodeReply(r Reply) string {
-	b, err := json.Marshal(r)
-	if err != nil {
-		panic(fmt.Sprintf("redisq: failed to encode reply: %v", err))
-	}
-	return string(b)
+	return string(appendReply(make([]byte, 0, 192+len(r.Output)), r))
 }
 
 // DecodeReply parses and validates a reply payload.
 func DecodeReply(s string) (Reply, error) {
-	var r Reply
-	if err := json.Unmarshal([]byte(s), &r); err != nil {
-		return r, fmt.Errorf("failed to decode reply: %w", err)
+	r, ok := parseReply(s)
+	if !ok {
+		r = Reply{}
+		if err := json.Unmarshal([]byte(s), &r); err != nil {
+			return r, fmt.Errorf("failed to decode reply: %w", err)
+		}
 	}
 	if r.TaskID == "" {
 		return r, errors.New("failed to decode reply: no task_id")
