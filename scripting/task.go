@@ -90,7 +90,8 @@ type AsyncDispatcher interface {
 
 // Executor runs a task to completion on the calling goroutine. The worker
 // actor implements it on top of Engine; the Redis consumer calls it for each
-// task it takes from a queue.
+// task it takes from a queue. Execute returns once t.Timeout has passed (the
+// Engine stops the script), or when ctx ends, whichever is first.
 type Executor interface {
 	Execute(ctx context.Context, t Task) Result
 }

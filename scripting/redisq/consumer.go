@@ -519,16 +519,12 @@ func (c *Consumer) claim(conn *syncConn, circle, id string, more int) ([]claimed
 	}
 }
 
-// run executes t under its timeout; a panicking executor becomes an error
-// result so the loop lives on.
+// run executes t under its timeout (DefaultTimeout when it has none); a
+// panicking executor becomes an error result so the loop lives on.
 func (c *Consumer) run(exec scripting.Executor, t scripting.Task) (res scripting.Result) {
-	timeout := t.Timeout
-	if timeout <= 0 {
-		timeout = c.opts.DefaultTimeout
-		t.Timeout = timeout
+	if t.Timeout <= 0 {
+		t.Timeout = c.opts.DefaultTimeout
 	}
-	ctx, cancel := context.WithTimeout(c.runCtx, timeout+time.Second)
-	defer cancel()
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
@@ -537,7 +533,9 @@ func (c *Consumer) run(exec scripting.Executor, t scripting.Task) (res scripting
 				Err: &scripting.ScriptError{Kind: "internal", Message: fmt.Sprintf("worker panicked: %v", p)}}
 		}
 	}()
-	res = exec.Execute(ctx, t)
+	// The executor enforces t.Timeout (the Engine does, with a deadline of
+	// its own); a context timer here too would cost every task for nothing.
+	res = exec.Execute(c.runCtx, t)
 	if res.Took == 0 {
 		res.Took = time.Since(start)
 	}
