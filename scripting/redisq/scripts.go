@@ -33,7 +33,8 @@ var claimFields = []string{FieldStatus, FieldAttempts, FieldScript, FieldCallerI
 // take moves up to want ids from the front of the queue into the processing
 // list at once (LRANGE, LTRIM, LPUSH: the processing list keeps the oldest
 // at its tail, as BLMOVE … RIGHT LEFT would) and claims them in queue
-// order, taking again while some were unclaimable, at most 64 rounds.
+// order, taking again while some were unclaimable and the queue may hold
+// more, at most 64 rounds.
 var luaClaim = `
 local function claim(processing, d, id, wid, now)
   local h = redis.call('HMGET', d, ` + luaStrings(claimFields) + `)
@@ -51,7 +52,8 @@ end
 local function take(queue, processing, want, wid, now, dprefix, out)
   for _ = 1, 64 do
     if want <= 0 then return end
-    local ids = redis.call('LRANGE', queue, -want, -1)
+    local asked = want
+    local ids = redis.call('LRANGE', queue, -asked, -1)
     if #ids == 0 then return end
     redis.call('LTRIM', queue, 0, -#ids - 1)
     local front = {}
@@ -64,6 +66,7 @@ local function take(queue, processing, want, wid, now, dprefix, out)
         want = want - 1
       end
     end
+    if #ids < asked then return end -- that was all the queue held
   end
 end
 `

@@ -98,4 +98,25 @@ func TestStepAnswersAndTakesInOneRoundTrip(t *testing.T) {
 			t.Fatalf("reply %d: %+v, %v", i, rep, err)
 		}
 	}
+
+	// Ids whose hashes are gone are dropped on the way to live ones, in
+	// queue order, one take round after another.
+	for _, id := range []string{"d", "e", "f", "g"} {
+		enqueue(id)
+	}
+	for _, id := range []string{"d", "e"} {
+		if err := client.Do(ctx, client.B().Del().Key(DetailsKey(id)).Build()).Error(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err = c.step(conn, circle, nil, "", 1); err != nil || len(got) != 1 || got[0].id != "f" {
+		t.Fatalf("take past gone tasks: %+v, %v", got, err)
+	}
+	if got, err = c.step(conn, circle, nil, "", 8); err != nil || len(got) != 1 || got[0].id != "g" {
+		t.Fatalf("take the rest: %+v, %v", got, err)
+	}
+	held, _ := client.Do(ctx, client.B().Lrange().Key(ProcessingKey("w1")).Start(0).Stop(-1).Build()).AsStrSlice()
+	if len(held) != 2 || held[0] != "g" || held[1] != "f" {
+		t.Fatalf("processing list = %v, want [g f] (oldest at the tail)", held)
+	}
 }
