@@ -110,10 +110,3 @@ func (ws *waiters) takeAll() []*waiter {
 	}
 	return out
 }
-
-// len is the number of waiting callers.
-func (ws *waiters) len() int {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	return len(ws.m)
-}

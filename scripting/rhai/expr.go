@@ -60,13 +60,13 @@ func (fc *fnComp) expr(e syntax.Expr) evalFn {
 // index or property are cloned, giving Rhai's value semantics.
 func (fc *fnComp) valueExpr(e syntax.Expr) evalFn {
 	x := fc.expr(e)
-	switch e.(type) {
+	switch e := e.(type) {
 	case *syntax.IntLit, *syntax.FloatLit, *syntax.BoolLit, *syntax.CharLit, *syntax.StringLit,
 		*syntax.UnitLit, *syntax.InterpString, *syntax.ArrayLit, *syntax.MapLit, *syntax.ClosureExpr,
 		*syntax.UnaryExpr:
 		return x
 	case *syntax.BinaryExpr:
-		if op := e.(*syntax.BinaryExpr).Op; op != "??" {
+		if e.Op != "??" {
 			return x
 		}
 	}

@@ -62,12 +62,6 @@ func (rt *libRuntime) IsDefFn(name string, arity int) bool {
 }
 func (rt *libRuntime) Tick(n int) error { rt.ticks += n; return nil }
 
-// call runs the standard-library function name on args.
-func (rt *libRuntime) call(t *testing.T, name string, args ...rhai.Value) (rhai.Value, error) {
-	t.Helper()
-	return rt.CallFnName(name, args)
-}
-
 // mustCall runs name and fails the test on error.
 func (rt *libRuntime) mustCall(t *testing.T, name string, args ...rhai.Value) rhai.Value {
 	t.Helper()

@@ -113,10 +113,10 @@ func TestHostPanic(t *testing.T) {
 	e.RegisterNative(rhai.NativeDef{Name: "boom", Arity: 0, Fn: func(*rhai.Call, []rhai.Value) (rhai.Value, error) {
 		panic("kaboom")
 	}})
-	if err := e.RegisterFn("boom2", func(x int64) int64 { return 10 / (x - x) }); err != nil {
+	if err := e.RegisterFn("boom2", func(x int64) int64 { return 10 / x }); err != nil {
 		t.Fatal(err)
 	}
-	for _, src := range []string{`boom()`, `boom2(1)`, `try { boom() } catch { 1 }`} {
+	for _, src := range []string{`boom()`, `boom2(0)`, `try { boom() } catch { 1 }`} {
 		_, err := e.Eval(context.Background(), src, nil)
 		if src == `try { boom() } catch { 1 }` {
 			if err != nil {
