@@ -6,7 +6,7 @@ SHARED   ?= ../shared
 DEMO_PK  ?= 02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5
 FUZZTIME ?= 60s
 
-.PHONY: all build test test-short conformance bench bench-go fuzz run vet clean
+.PHONY: all build test test-short conformance bench bench-go fuzz lint run vet clean
 
 all: build
 
@@ -48,6 +48,11 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; \
 	done
+
+## lint: staticcheck over the module (fetched through the module proxy; not part of CI).
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	$(GO) run $(STATICCHECK) ./...
 
 ## run: the server on its embedded default with a demo circle.
 run:
