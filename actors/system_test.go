@@ -253,6 +253,42 @@ func TestWithDispatcherRoutesPlays(t *testing.T) {
 	}
 }
 
+// asyncDispatcher answers through DispatchAsync, from a goroutine of its
+// own as the Redis reply loop does; its Dispatch must not be used.
+type asyncDispatcher struct {
+	scripting.Dispatcher
+	async, sync atomic.Int32
+}
+
+func (d *asyncDispatcher) Dispatch(ctx context.Context, t scripting.Task) (scripting.Result, error) {
+	d.sync.Add(1)
+	return d.Dispatcher.Dispatch(ctx, t)
+}
+
+func (d *asyncDispatcher) DispatchAsync(ctx context.Context, t scripting.Task, done func(scripting.Result, error)) {
+	d.async.Add(1)
+	go func() { done(d.Dispatcher.Dispatch(ctx, t)) }()
+}
+
+func TestAsyncDispatcherAnswersWithoutBlocking(t *testing.T) {
+	t.Parallel()
+	g := newGate()
+	close(g.release)
+	d := &asyncDispatcher{Dispatcher: scripting.NewLocal(g, 1)}
+	sys, circle := startSystem(t, nil, actors.WithDispatcher(d))
+	c := open(t, sys, circle)
+	for _, want := range []string{"one", "two"} {
+		var p playRes
+		c.call("play", []string{want}, &p)
+		if p.Output != want {
+			t.Fatalf("play %q answered %+v", want, p)
+		}
+	}
+	if d.async.Load() != 2 || d.sync.Load() != 0 {
+		t.Fatalf("DispatchAsync %d times, Dispatch %d times; want 2 and 0", d.async.Load(), d.sync.Load())
+	}
+}
+
 func TestOpenSessionUnknownCircle(t *testing.T) {
 	t.Parallel()
 	sys, circle := startSystem(t, nil)
