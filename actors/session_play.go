@@ -250,7 +250,7 @@ func dispatchError(err error) *jsonrpc.Error {
 		return jsonrpc.NewError(jsonrpc.ScriptTimeout, "Script timeout: no result in time")
 	case errors.Is(err, scripting.ErrUnavailable), errors.Is(err, actor.ErrDeadLetter),
 		errors.Is(err, context.Canceled), errors.Is(err, ErrShuttingDown):
-		return jsonrpc.NewError(jsonrpc.Busy, "Server busy: no worker available")
+		return jsonrpc.NewError(jsonrpc.Busy, "Server busy: "+scripting.UnavailableReason(err))
 	}
 	return jsonrpc.NewError(jsonrpc.Busy, "Server busy: the task could not be dispatched")
 }

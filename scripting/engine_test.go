@@ -3,6 +3,7 @@ package scripting_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -206,6 +207,24 @@ func BenchmarkExecute(b *testing.B) {
 	for range b.N {
 		if res := e.Execute(context.Background(), task); res.Err != nil {
 			b.Fatal(res.Err)
+		}
+	}
+}
+
+func TestUnavailableReason(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("enqueue: %w", scripting.ErrQueueUnreachable), "the task queue is unreachable"},
+		{fmt.Errorf("refused: %w", scripting.ErrQueueFull), "the circle's task queue is full"},
+		{fmt.Errorf("closed: %w", scripting.ErrUnavailable), "no worker available"},
+	} {
+		if !errors.Is(c.err, scripting.ErrUnavailable) {
+			t.Errorf("%v is not an ErrUnavailable", c.err)
+		}
+		if got := scripting.UnavailableReason(c.err); got != c.want {
+			t.Errorf("UnavailableReason(%v) = %q, want %q", c.err, got, c.want)
 		}
 	}
 }

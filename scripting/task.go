@@ -8,6 +8,7 @@ package scripting
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -59,7 +60,26 @@ var (
 	ErrUnavailable = errors.New("scripting: no worker available")
 	// ErrTimeout: no result arrived within the task's timeout (plus grace).
 	ErrTimeout = errors.New("scripting: timed out waiting for a worker")
+	// ErrQueueUnreachable: the task queue (Redis) cannot be reached. It is
+	// an ErrUnavailable.
+	ErrQueueUnreachable = fmt.Errorf("%w: task queue unreachable", ErrUnavailable)
+	// ErrQueueFull: the circle's task queue is at its bound. It is an
+	// ErrUnavailable.
+	ErrQueueFull = fmt.Errorf("%w: task queue full", ErrUnavailable)
 )
+
+// UnavailableReason says, in words fit for a caller, why a task that
+// failed with an ErrUnavailable could not run: the queue is unreachable or
+// full, or no worker is available. It names no addresses or keys.
+func UnavailableReason(err error) string {
+	switch {
+	case errors.Is(err, ErrQueueFull):
+		return "the circle's task queue is full"
+	case errors.Is(err, ErrQueueUnreachable):
+		return "the task queue is unreachable"
+	}
+	return "no worker available"
+}
 
 // Dispatcher hands tasks to workers and waits for their results. The server
 // owns one per process (or per circle); actors do not know which kind is in

@@ -893,8 +893,8 @@ func TestRedisDownAtStart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c := e.dialN(addr, 1)[0]
-	if _, err := c.Play(ctx, "40 + 2"); client.ErrorCode(err) != -32006 {
-		t.Fatalf("play with redis down: %v, want -32006", err)
+	if _, err := c.Play(ctx, "40 + 2"); client.ErrorCode(err) != -32006 || !strings.Contains(err.Error(), "task queue is unreachable") {
+		t.Fatalf("play with redis down: %v, want -32006 saying the task queue is unreachable", err)
 	}
 	readyz := func() int {
 		resp, err := http.Get("http://" + addr + "/readyz")

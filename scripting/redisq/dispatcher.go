@@ -23,7 +23,7 @@ type Options struct {
 	// Default: "host-pid-random", unique per process.
 	ProcessID string
 	// QueueMaxLen bounds the pending tasks of one circle queue; Dispatch
-	// beyond it fails with ErrUnavailable. Default 0: unbounded.
+	// beyond it fails with scripting.ErrQueueFull. Default 0: unbounded.
 	QueueMaxLen int
 	// DefaultTimeout is the budget of a task whose Timeout is 0. Default 30s.
 	DefaultTimeout time.Duration
@@ -38,7 +38,7 @@ type Options struct {
 	// Retention instead of deleting them when the reply arrives.
 	PreserveTasks bool
 	// CommandTimeout bounds each Redis command of Dispatch and Ready, so a
-	// dead Redis gives ErrUnavailable quickly. Default 2s.
+	// dead Redis gives ErrQueueUnreachable quickly. Default 2s.
 	CommandTimeout time.Duration
 	// RecoveryInterval is how often this process tries to requeue the tasks
 	// of dead workers. Default 5s; negative disables recovery here.
@@ -168,8 +168,10 @@ func (d *Dispatcher) Client() rueidis.Client { return d.client }
 func (d *Dispatcher) ReplyKey() string { return d.replyKey }
 
 // Dispatch enqueues t and waits for its result. It returns
-// scripting.ErrUnavailable (wrapped) when Redis cannot be reached, the
-// queue is full, Redis is lost while waiting, or the dispatcher is closed;
+// scripting.ErrUnavailable (wrapped) when the task could not run: as
+// scripting.ErrQueueUnreachable when Redis cannot be reached or is lost
+// while waiting, as scripting.ErrQueueFull when the circle's queue is at
+// QueueMaxLen, as itself when the dispatcher is closed;
 // scripting.ErrTimeout when no answer came within t's timeout plus Grace (a
 // task no worker took by then is taken back out of the queue, best effort);
 // ctx's error when ctx ends first.
@@ -237,7 +239,7 @@ func (d *Dispatcher) DispatchAsync(ctx context.Context, t scripting.Task, done f
 
 // submit hands r to the enqueuer when it is behind (Redis slow or gone),
 // waiting one CommandTimeout at most, so that a hung Redis gives
-// ErrUnavailable as quickly as a refused connection does.
+// ErrQueueUnreachable as quickly as a refused connection does.
 func (d *Dispatcher) submit(ctx context.Context, r enqueueReq) {
 	wait := time.NewTimer(d.opts.CommandTimeout)
 	defer wait.Stop()
@@ -246,7 +248,7 @@ func (d *Dispatcher) submit(ctx context.Context, r enqueueReq) {
 	case d.pending <- r:
 		return
 	case <-wait.C:
-		err = fmt.Errorf("failed to enqueue task %s: redis did not take tasks for %s: %w", r.id, d.opts.CommandTimeout, scripting.ErrUnavailable)
+		err = fmt.Errorf("failed to enqueue task %s: redis did not take tasks for %s: %w", r.id, d.opts.CommandTimeout, scripting.ErrQueueUnreachable)
 	case <-ctx.Done():
 		err = ctx.Err()
 	case <-d.done:
@@ -380,7 +382,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 		}
 		fail := func(r enqueueReq) {
 			d.deliver(r.id, outcome{notQueued: true,
-				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, scripting.ErrUnavailable, err)})
+				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, scripting.ErrQueueUnreachable, err)})
 		}
 		for _, r := range live {
 			fail(r)
@@ -398,7 +400,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 		depth, err := replies[3*i+2].AsInt64()
 		if err != nil {
 			d.deliver(r.id, outcome{notQueued: true,
-				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, err, scripting.ErrUnavailable)})
+				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, err, scripting.ErrQueueUnreachable)})
 			continue
 		}
 		if d.opts.QueueMaxLen > 0 && depth > int64(d.opts.QueueMaxLen) {
@@ -419,7 +421,7 @@ func (d *Dispatcher) refuse(r enqueueReq) {
 	}
 	d.deliver(r.id, outcome{notQueued: true,
 		err: fmt.Errorf("failed to enqueue task %s: queue of circle %.8s is full (%d): %w",
-			r.id, r.circle, d.opts.QueueMaxLen, scripting.ErrUnavailable)})
+			r.id, r.circle, d.opts.QueueMaxLen, scripting.ErrQueueFull)})
 }
 
 // withdraw takes a task that overfilled its queue back out and deletes its
@@ -480,7 +482,8 @@ func (d *Dispatcher) Close() error {
 
 // replyLoop reads the reply list until the dispatcher closes. When Redis
 // fails (an error other than a timeout) it ends every pending wait with
-// ErrUnavailable (their tasks may be gone with it) and retries with backoff.
+// ErrQueueUnreachable (their tasks may be gone with it) and retries with
+// backoff.
 func (d *Dispatcher) replyLoop(ctx context.Context) {
 	conn := &syncConn{client: d.client, stop: ctx}
 	defer conn.release()
@@ -512,7 +515,7 @@ func (d *Dispatcher) replyLoop(ctx context.Context) {
 			d.log.Warn("failed to read replies; failing waiting tasks", "err", err)
 			down = true
 		}
-		d.failAll(outcome{err: fmt.Errorf("lost redis while waiting: %w: %w", scripting.ErrUnavailable, err)})
+		d.failAll(outcome{err: fmt.Errorf("lost redis while waiting: %w: %w", scripting.ErrQueueUnreachable, err)})
 		bo.wait(ctx)
 	}
 }

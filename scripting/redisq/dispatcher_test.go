@@ -133,8 +133,8 @@ func TestQueueMaxLen(t *testing.T) {
 	eventually(t, 5*time.Second, "two queued tasks", func() bool { return llen(t, c, redisq.TasksKey(circleA)) == 2 })
 	start := time.Now()
 	_, err := d.Dispatch(ctx, scripting.Task{ID: "q3", CircleID: circleA, Script: "echo"})
-	if !errors.Is(err, scripting.ErrUnavailable) {
-		t.Fatalf("err = %v, want ErrUnavailable", err)
+	if !errors.Is(err, scripting.ErrQueueFull) || !errors.Is(err, scripting.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrQueueFull, an ErrUnavailable", err)
 	}
 	if took := time.Since(start); took > time.Second {
 		t.Errorf("full queue answered after %s", took)

@@ -179,8 +179,8 @@ func TestRedisDownThenBack(t *testing.T) {
 	r.Stop()
 	start := time.Now()
 	_, err := d.Dispatch(ctxT(t, 10*time.Second), scripting.Task{CircleID: circleA, Script: "echo down"})
-	if !errors.Is(err, scripting.ErrUnavailable) {
-		t.Fatalf("err = %v, want ErrUnavailable", err)
+	if !errors.Is(err, scripting.ErrQueueUnreachable) {
+		t.Fatalf("err = %v, want ErrQueueUnreachable", err)
 	}
 	if took := time.Since(start); took > 3*time.Second {
 		t.Errorf("ErrUnavailable after %s, want fast", took)
@@ -224,8 +224,8 @@ func TestRedisHungFailsFast(t *testing.T) {
 		}()
 	}
 	for range cap(errs) {
-		if err := <-errs; !errors.Is(err, scripting.ErrUnavailable) {
-			t.Fatalf("err = %v, want ErrUnavailable", err)
+		if err := <-errs; !errors.Is(err, scripting.ErrQueueUnreachable) {
+			t.Fatalf("err = %v, want ErrQueueUnreachable", err)
 		}
 	}
 	if took := time.Since(start); took > 10*time.Second {
@@ -253,8 +253,8 @@ func TestWaitersFailWhenRedisDies(t *testing.T) {
 	eventually(t, 5*time.Second, "task queued", func() bool { return llen(t, c, redisq.TasksKey(circleA)) == 1 })
 	start := time.Now()
 	r.Stop()
-	if err := <-errc; !errors.Is(err, scripting.ErrUnavailable) {
-		t.Fatalf("err = %v, want ErrUnavailable", err)
+	if err := <-errc; !errors.Is(err, scripting.ErrQueueUnreachable) {
+		t.Fatalf("err = %v, want ErrQueueUnreachable", err)
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("waiter failed after %s", took)

@@ -61,7 +61,7 @@ func (h *handler) answer(w http.ResponseWriter, log *slog.Logger, res scripting.
 	switch {
 	case err != nil && unavailable(err):
 		log.Warn("webhook not run", "status", http.StatusServiceUnavailable, "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, statusBody{Status: "error", Error: "no worker available, retry later"})
+		writeJSON(w, http.StatusServiceUnavailable, statusBody{Status: "error", Error: scripting.UnavailableReason(err) + ", retry later"})
 		return false
 	case err != nil:
 		log.Error("webhook dispatch failed", "status", http.StatusInternalServerError, "err", err)
