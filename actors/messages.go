@@ -77,6 +77,12 @@ type RunTask struct {
 	Ctx     context.Context
 	Key     int64 // echoed in TaskDone, so a session matches the reply to its play
 
+	// reply, when set, receives the TaskDone instead of the sender: callers
+	// that are not actors (System.Dispatch, local Redis consumers) wait on
+	// it without a future, its registry entry and a goroutine per task.
+	// Buffered; the worker sends at most once.
+	reply chan *TaskDone
+
 	depth prometheus.Gauge // the circle's queue depth, while counted (see enqueue)
 	left  atomic.Bool      // counted out of depth
 }

@@ -2,6 +2,7 @@ package actors_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -169,5 +170,47 @@ func TestPlayNotStartedInTimeSaysSo(t *testing.T) {
 	case s := <-g.started: // the executor records a start before it answers
 		t.Fatalf("%q ran after its start deadline", s)
 	default:
+	}
+}
+
+// TestDispatchDuringShutdown: a run that System.Dispatch (webhooks, local
+// Redis consumers) waits on is cancelled by Shutdown, and its caller gets
+// the worker's answer at once, not after the task's budget. A task queued
+// behind it ends just as soon: it runs if its worker takes it before
+// stopping, else it is refused as unavailable.
+func TestDispatchDuringShutdown(t *testing.T) {
+	t.Parallel()
+	g := newGate()
+	sys, circle := startSystem(t, func(c *config.Config) { c.ScriptTimeout = time.Minute }, actors.WithExecutorForTest(g))
+	type out struct {
+		res scripting.Result
+		err error
+	}
+	running, queued := make(chan out, 1), make(chan out, 1)
+	go func() {
+		res, err := sys.Dispatch(context.Background(), scripting.Task{CircleID: circle, Script: "block"})
+		running <- out{res, err}
+	}()
+	g.awaitStart(t, "block")
+	go func() {
+		res, err := sys.Dispatch(context.Background(), scripting.Task{CircleID: circle, Script: "queued"})
+		queued <- out{res, err}
+	}()
+	awaitDepth(t, sys, circle, 1)
+	shutdown(t, sys)
+	for name, ch := range map[string]chan out{"running": running, "queued": queued} {
+		select {
+		case o := <-ch:
+			switch {
+			case o.err != nil:
+				if !errors.Is(o.err, scripting.ErrUnavailable) {
+					t.Errorf("%s task: %v, want ErrUnavailable", name, o.err)
+				}
+			case name == "running" && (o.res.Err == nil || o.res.Err.Kind != "cancelled"):
+				t.Errorf("running task: %+v, want cancelled", o.res)
+			}
+		case <-time.After(wait):
+			t.Fatalf("%s task still waiting after Shutdown", name)
+		}
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/asynkron/protoactor-go/actor"
-
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
 )
@@ -71,10 +69,12 @@ func (s *System) fillTask(t scripting.Task) scripting.Task {
 
 // runOnWorker sends t to one of its circle's workers and waits for the
 // result, ctx or the task's budget (queue wait + timeout + grace). The run
-// is cancelled when ctx is, or when the system shuts down.
+// is cancelled when ctx is, or when the system shuts down. The answer comes
+// back on a channel: the caller is not an actor, and a future would cost a
+// registry entry and a goroutine per task.
 func (s *System) runOnWorker(ctx context.Context, t scripting.Task) (scripting.Result, error) {
 	pid := s.circles[t.CircleID].pool.pick()
-	if pid == nil {
+	if pid == nil || !s.alive(pid) {
 		return scripting.Result{}, fmt.Errorf("failed to find a worker: %w", scripting.ErrUnavailable)
 	}
 	runCtx, cancel := context.WithCancel(ctx)
@@ -82,33 +82,36 @@ func (s *System) runOnWorker(ctx context.Context, t scripting.Task) (scripting.R
 	stop := context.AfterFunc(s.base, cancel)
 	defer stop()
 	queueWait := t.Timeout
-	msg := &RunTask{Task: t, StartBy: time.Now().Add(queueWait), Ctx: runCtx}
+	msg := &RunTask{Task: t, StartBy: time.Now().Add(queueWait), Ctx: runCtx, reply: make(chan *TaskDone, 1)}
 	msg.enqueue(s.circles[t.CircleID].queue)
 	defer msg.dequeue() // abandoned or answered unstarted: no worker will count it out
-	res, err := awaitFuture(ctx, s.as.Root.RequestFuture(pid, msg, queueWait+t.Timeout+futureGrace))
-	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return scripting.Result{}, fmt.Errorf("failed to wait for the task: %w", err)
+	budget := time.NewTimer(queueWait + t.Timeout + futureGrace)
+	defer budget.Stop()
+	s.as.Root.Send(pid, msg)
+	select {
+	case done := <-msg.reply:
+		return done.Result, done.Err
+	case <-ctx.Done():
+		return scripting.Result{}, fmt.Errorf("failed to wait for the task: %w", ctx.Err())
+	case <-s.base.Done():
+		// Shutting down: the run is cancelled and its worker answers at once,
+		// unless the worker stopped before it took the task.
+		wait := time.NewTimer(shutdownAnswerWait)
+		defer wait.Stop()
+		select {
+		case done := <-msg.reply:
+			return done.Result, done.Err
+		case <-wait.C:
+			return scripting.Result{}, fmt.Errorf("failed to run the task: %w: %w", ErrShuttingDown, scripting.ErrUnavailable)
 		}
-		return scripting.Result{}, fmt.Errorf("failed to run the task: %w", mapFutureErr(err))
+	case <-budget.C: // the message was lost with a worker that stopped
+		return scripting.Result{}, fmt.Errorf("failed to run the task: %w", scripting.ErrTimeout)
 	}
-	done, ok := res.(*TaskDone)
-	if !ok {
-		return scripting.Result{}, fmt.Errorf("failed to run the task: %w", scripting.ErrUnavailable)
-	}
-	return done.Result, done.Err
 }
 
-// mapFutureErr turns protoactor's future errors into the scripting ones.
-func mapFutureErr(err error) error {
-	if errors.Is(err, scripting.ErrUnavailable) || errors.Is(err, scripting.ErrTimeout) {
-		return err
-	}
-	if errors.Is(err, actor.ErrTimeout) {
-		return scripting.ErrTimeout
-	}
-	return scripting.ErrUnavailable
-}
+// shutdownAnswerWait bounds the wait for the answer of a run cancelled by
+// Shutdown.
+const shutdownAnswerWait = time.Second
 
 // Shutdown stops the system in order: refuse new sessions and tasks; drain
 // the sessions (each finishes its in-flight plays, then closes its

@@ -41,19 +41,26 @@ func (w *worker) Receive(ctx actor.Context) {
 
 func (w *worker) run(ctx actor.Context, msg *RunTask) {
 	msg.dequeue()
+	respond := func(d *TaskDone) {
+		if msg.reply != nil {
+			msg.reply <- d
+			return
+		}
+		ctx.Respond(d)
+	}
 	if !msg.StartBy.IsZero() && time.Now().After(msg.StartBy) {
-		ctx.Respond(&TaskDone{Key: msg.Key, Err: &notStartedError{wait: msg.queueWait()}})
+		respond(&TaskDone{Key: msg.Key, Err: &notStartedError{wait: msg.queueWait()}})
 		return
 	}
 	if msg.Ctx != nil && msg.Ctx.Err() != nil {
-		ctx.Respond(&TaskDone{Key: msg.Key, Err: fmt.Errorf("failed to start task, its caller is gone: %w", scripting.ErrUnavailable)})
+		respond(&TaskDone{Key: msg.Key, Err: fmt.Errorf("failed to start task, its caller is gone: %w", scripting.ErrUnavailable)})
 		return
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			w.log.Error("worker panicked", "worker", ctx.Self().Id, "task", msg.Task.ID,
 				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			ctx.Respond(&TaskDone{Key: msg.Key, Err: fmt.Errorf("%w: %v", errWorkerPanic, r)})
+			respond(&TaskDone{Key: msg.Key, Err: fmt.Errorf("%w: %v", errWorkerPanic, r)})
 			panic(r)
 		}
 	}()
@@ -62,7 +69,7 @@ func (w *worker) run(ctx actor.Context, msg *RunTask) {
 		parent = w.base
 	}
 	res := w.exec.Execute(parent, msg.Task)
-	ctx.Respond(&TaskDone{Key: msg.Key, Result: res})
+	respond(&TaskDone{Key: msg.Key, Result: res})
 }
 
 // errWorkerPanic marks a task whose worker panicked; the session answers it
