@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/circles-actor/circles-actor/internal/jsonstr"
 	"github.com/circles-actor/circles-actor/scripting"
 )
 
@@ -20,16 +21,16 @@ import (
 // except that <, > and & are not escaped.
 func appendReply(b []byte, r Reply) []byte {
 	b = append(b, `{"task_id":`...)
-	b = appendJSONString(b, r.TaskID)
+	b = jsonstr.Append(b, r.TaskID)
 	b = append(b, `,"status":`...)
-	b = appendJSONString(b, r.Status)
+	b = jsonstr.Append(b, r.Status)
 	if r.Output != "" {
 		b = append(b, `,"output":`...)
-		b = appendJSONString(b, r.Output)
+		b = jsonstr.Append(b, r.Output)
 	}
 	if r.Type != "" {
 		b = append(b, `,"type":`...)
-		b = appendJSONString(b, r.Type)
+		b = jsonstr.Append(b, r.Type)
 	}
 	if len(r.Prints) > 0 {
 		b = append(b, `,"prints":[`...)
@@ -37,15 +38,15 @@ func appendReply(b []byte, r Reply) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, p)
+			b = jsonstr.Append(b, p)
 		}
 		b = append(b, ']')
 	}
 	if e := r.Error; e != nil {
 		b = append(b, `,"error":{"kind":`...)
-		b = appendJSONString(b, e.Kind)
+		b = jsonstr.Append(b, e.Kind)
 		b = append(b, `,"message":`...)
-		b = appendJSONString(b, e.Message)
+		b = jsonstr.Append(b, e.Message)
 		b = append(b, `,"line":`...)
 		b = strconv.AppendInt(b, int64(e.Line), 10)
 		b = append(b, `,"column":`...)
@@ -58,65 +59,12 @@ func appendReply(b []byte, r Reply) []byte {
 	}
 	if r.WorkerID != "" {
 		b = append(b, `,"worker_id":`...)
-		b = appendJSONString(b, r.WorkerID)
+		b = jsonstr.Append(b, r.WorkerID)
 	}
 	if r.Deleted {
 		b = append(b, `,"deleted":true`...)
 	}
 	return append(b, '}')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string: quotes, backslashes and
-// control characters escaped, U+2028 and U+2029 escaped (as encoding/json
-// does, for JavaScript readers), invalid UTF-8 as \ufffd.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // parseReply decodes a payload of the shape appendReply writes (any key

@@ -1,4 +1,4 @@
-package jsonrpc
+package jsonstr
 
 import (
 	"bytes"
@@ -17,22 +17,22 @@ func encodingJSON(t testing.TB, s string) []byte {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
-func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+func TestAppendMatchesEncodingJSON(t *testing.T) {
 	for _, s := range []string{"", "42", `say "hi"\`, "a\nb\r\tc\b\f", "\x00\x01\x1f\x7f", "<&>", "héllo 世界 🎉",
 		"bad \xff utf8 \xc3", "line\u2028para\u2029", "\xed\xa0\x80"} {
-		if got, want := AppendString([]byte("x"), s), append([]byte("x"), encodingJSON(t, s)...); !bytes.Equal(got, want) {
-			t.Errorf("AppendString(%q) = %s, want %s", s, got, want)
+		if got, want := Append([]byte("x"), s), append([]byte("x"), encodingJSON(t, s)...); !bytes.Equal(got, want) {
+			t.Errorf("Append(%q) = %s, want %s", s, got, want)
 		}
 	}
 }
 
-func FuzzAppendString(f *testing.F) {
+func FuzzAppend(f *testing.F) {
 	for _, s := range []string{"", "plain", `"\`, "\x00\n", "\xff\xfe", "\u2028", "世界"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := AppendString(nil, s), encodingJSON(t, s); !bytes.Equal(got, want) {
-			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
+		if got, want := Append(nil, s), encodingJSON(t, s); !bytes.Equal(got, want) {
+			t.Fatalf("Append(%q) = %s, want %s", s, got, want)
 		}
 	})
 }
