@@ -27,7 +27,9 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithDispatcher sends play tasks to d instead of the circle's worker actors
-// (Redis mode). The System closes d on Shutdown.
+// (Redis mode). The System closes d on Shutdown. If d also implements
+// scripting.AsyncDispatcher, sessions use DispatchAsync and hold no
+// goroutine per play in flight; otherwise each play waits in a goroutine.
 func WithDispatcher(d scripting.Dispatcher) Option {
 	return func(o *options) { o.dispatcher = d }
 }
