@@ -11,6 +11,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/circles-actor/circles-actor/internal/jsonstr"
 	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/transport/jsonrpc"
 )
@@ -226,14 +227,8 @@ func appendPlayResult(dst []byte, res scripting.Result) json.RawMessage {
 	dst = append(dst, `,"type":`...)
 	dst = jsonrpc.AppendString(dst, res.Type)
 	if len(res.Prints) > 0 {
-		dst = append(dst, `,"prints":[`...)
-		for i, p := range res.Prints {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = jsonrpc.AppendString(dst, p)
-		}
-		dst = append(dst, ']')
+		dst = append(dst, `,"prints":`...)
+		dst = jsonstr.AppendArray(dst, res.Prints)
 	}
 	return append(dst, '}')
 }

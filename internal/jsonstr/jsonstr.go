@@ -61,3 +61,15 @@ func Append(dst []byte, s string) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// AppendArray appends ss as a JSON array of strings.
+func AppendArray(dst []byte, ss []string) []byte {
+	dst = append(dst, '[')
+	for i, s := range ss {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = Append(dst, s)
+	}
+	return append(dst, ']')
+}

@@ -36,3 +36,15 @@ func FuzzAppend(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendArrayMatchesEncodingJSON(t *testing.T) {
+	for _, ss := range [][]string{{}, {"a"}, {"x\n", "\"q\"", "é"}} {
+		want, err := json.Marshal(ss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendArray(nil, ss); !bytes.Equal(got, want) {
+			t.Errorf("AppendArray(%q) = %s, want %s", ss, got, want)
+		}
+	}
+}

@@ -33,14 +33,8 @@ func appendReply(b []byte, r Reply) []byte {
 		b = jsonstr.Append(b, r.Type)
 	}
 	if len(r.Prints) > 0 {
-		b = append(b, `,"prints":[`...)
-		for i, p := range r.Prints {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = jsonstr.Append(b, p)
-		}
-		b = append(b, ']')
+		b = append(b, `,"prints":`...)
+		b = jsonstr.AppendArray(b, r.Prints)
 	}
 	if e := r.Error; e != nil {
 		b = append(b, `,"error":{"kind":`...)
@@ -85,31 +79,42 @@ func parseReply(s string) (r Reply, ok bool) {
 		if !ok || !p.byte(':') {
 			return r, false
 		}
-		bit, known := replyKeys[key]
-		if !known || seen&bit != 0 {
-			return r, false // encoding/json matches keys case-insensitively and merges repeats
-		}
-		seen |= bit
+		var bit uint16
 		switch key {
 		case "task_id":
+			bit = 1
 			r.TaskID, ok = p.str()
 		case "status":
+			bit = 2
 			r.Status, ok = p.str()
 		case "output":
+			bit = 4
 			r.Output, ok = p.str()
 		case "type":
+			bit = 8
 			r.Type, ok = p.str()
 		case "worker_id":
+			bit = 16
 			r.WorkerID, ok = p.str()
 		case "took_us":
+			bit = 32
 			r.TookUS, ok = p.int()
 		case "deleted":
+			bit = 64
 			r.Deleted, ok = p.bool()
 		case "prints":
+			bit = 128
 			r.Prints, ok = p.strs()
 		case "error":
+			bit = 256
 			r.Error, ok = p.scriptError()
+		default:
+			return r, false // encoding/json matches keys case-insensitively
 		}
+		if seen&bit != 0 {
+			return r, false // encoding/json merges repeated keys
+		}
+		seen |= bit
 		if !ok {
 			return r, false
 		}
@@ -121,9 +126,6 @@ func parseReply(s string) (r Reply, ok bool) {
 		}
 	}
 }
-
-var replyKeys = map[string]uint16{"task_id": 1, "status": 2, "output": 4, "type": 8, "prints": 16,
-	"error": 32, "took_us": 64, "worker_id": 128, "deleted": 256}
 
 // scriptError decodes the error object of a reply.
 func (p *jsonScanner) scriptError() (*scripting.ScriptError, bool) {
