@@ -7,6 +7,7 @@ import (
 
 	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/rhai"
+	"github.com/circles-actor/circles-actor/scripting/state"
 )
 
 // Option configures NewSystem.
@@ -18,6 +19,20 @@ type options struct {
 	hostFns    []func(*rhai.Engine) error
 	registry   *prometheus.Registry
 	exec       scripting.Executor // tests only: replaces the engine in workers
+	state      state.Store
+	stateLim   *state.Limits
+}
+
+// WithStateStore keeps circles' state in st (default: a new in-memory
+// store, lost on exit). The System closes st on Shutdown, after its last
+// run.
+func WithStateStore(st state.Store) Option {
+	return func(o *options) { o.state = st }
+}
+
+// WithStateLimits bounds each circle's state (default state.DefaultLimits).
+func WithStateLimits(l state.Limits) Option {
+	return func(o *options) { o.stateLim = &l }
 }
 
 // WithLogger sets the logger of the system, its actors and protoactor's own

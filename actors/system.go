@@ -15,6 +15,7 @@ import (
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/rhai"
+	"github.com/circles-actor/circles-actor/scripting/state"
 )
 
 // poolGoroutines is the size of the mailbox goroutine pool (workers,
@@ -38,6 +39,7 @@ type System struct {
 	circles    map[string]*circleRef // immutable after NewSystem
 	keys       []string              // sorted canonical pks
 	engine     *scripting.Engine
+	state      state.Store // every circle's state; closed by Shutdown
 	exec       scripting.Executor   // what workers run tasks with: the engine
 	dispatcher scripting.Dispatcher // nil: in-process, on the worker actors
 	registry   *prometheus.Registry
@@ -111,7 +113,16 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 	}
 	s.metrics = m
 	s.throttle = newAuthThrottle(cfg.AuthFailuresPerMinute)
-	s.engine = scripting.NewEngine(SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(s.log))
+	s.state = o.state
+	if s.state == nil {
+		s.state = state.NewMemory()
+	}
+	stateLim := state.DefaultLimits()
+	if o.stateLim != nil {
+		stateLim = *o.stateLim
+	}
+	s.engine = scripting.NewEngine(SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(s.log),
+		scripting.WithState(s.state, stateLim))
 	for _, register := range o.hostFns {
 		if err := register(s.engine.Rhai()); err != nil {
 			return nil, fmt.Errorf("failed to register host functions: %w", err)
@@ -229,6 +240,9 @@ func (s *System) Registry() *prometheus.Registry { return s.registry }
 
 // Engine returns the script engine shared by the workers.
 func (s *System) Engine() *scripting.Engine { return s.engine }
+
+// State returns the store that holds the circles' state.
+func (s *System) State() state.Store { return s.state }
 
 // Ready reports whether the system can serve: not shutting down, every
 // circle has a live worker, and the dispatcher (if any) is ready. It asks

@@ -150,6 +150,9 @@ func (s *System) shutdown(ctx context.Context) error {
 	}
 	s.as.Shutdown()
 	s.pool.close()
+	if err := s.state.Close(); err != nil {
+		closeErr = errors.Join(closeErr, fmt.Errorf("failed to close the state store: %w", err))
+	}
 	s.log.Info("actor system stopped")
 	return errors.Join(drainErr, closeErr)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai"
+	"github.com/circles-actor/circles-actor/scripting/state"
 )
 
 // Engine runs tasks in the sandbox: it wraps one *rhai.Engine (shared, safe
@@ -25,6 +26,36 @@ type Engine struct {
 	log     *slog.Logger
 	cache   *programCache
 	maxOut  int
+
+	state      state.Store // nil: runs have no `state`
+	stateLim   state.Limits
+	stateHooks StateHooks
+}
+
+// StateHooks observe the state transactions of runs (metrics). Each field
+// may be nil; they are called on the run's goroutine.
+type StateHooks struct {
+	// Committed: a run's writes were committed (and made durable) in d.
+	Committed func(circle string, writes int, d time.Duration)
+	// Conflict: a commit met another and the run is run again.
+	Conflict func(circle string)
+}
+
+// maxStateReruns bounds how often a run is run again after a commit
+// conflict (optimistic stores) before it fails.
+const maxStateReruns = 16
+
+// WithState gives every run a constant `state`: the circle's key-value
+// state in a transaction the Engine owns. It opens it before the run,
+// commits it after a successful run and only then returns, so an answer is
+// never sent before its writes are durable; a failed run commits nothing.
+func WithState(s state.Store, lim state.Limits) EngineOption {
+	return func(e *Engine) { e.state, e.stateLim = s, lim }
+}
+
+// WithStateHooks sets the observers of state commits.
+func WithStateHooks(h StateHooks) EngineOption {
+	return func(e *Engine) { e.stateHooks = h }
 }
 
 // EngineOption configures NewEngine.
@@ -80,8 +111,14 @@ func NewEngine(limits rhai.Limits, defaultTimeout time.Duration, opts ...EngineO
 	for _, o := range opts {
 		o(e)
 	}
+	if e.state != nil {
+		state.Register(e.rhai)
+	}
 	return e
 }
+
+// State returns the store runs see as `state` (nil when none).
+func (e *Engine) State() state.Store { return e.state }
 
 // Rhai returns the underlying interpreter, for host-function registration
 // beyond RegisterFn.
@@ -111,7 +148,16 @@ func (e *Engine) RegisterNative(defs ...rhai.NativeDef) {
 // Go error: every failure is in Result.Err. Cancelling ctx stops the script
 // (kind "cancelled"); running out of the task's timeout stops it with kind
 // "timeout".
-func (e *Engine) Execute(ctx context.Context, t Task) (res Result) {
+func (e *Engine) Execute(ctx context.Context, t Task) Result {
+	return e.ExecuteDeferred(ctx, t).Settle()
+}
+
+// ExecuteDeferred is Execute without waiting for the durability of the
+// run's state writes: when Result.Durable is set, the writes are committed
+// and visible to the circle's next run, and the caller must call Settle
+// (on any goroutine) before it answers. A worker uses it to start its next
+// run while the last one's writes sync.
+func (e *Engine) ExecuteDeferred(ctx context.Context, t Task) (res Result) {
 	start := time.Now()
 	res.TaskID = t.ID
 	defer func() { res.Took = time.Since(start) }()
@@ -133,23 +179,82 @@ func (e *Engine) Execute(ctx context.Context, t Task) (res Result) {
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	opts := rhai.RunOptions{Constants: consts, Strings: taskStrings(t)}
+	if e.state == nil {
+		e.run(ctx, runCtx, t, prog, &opts, &res)
+		return res
+	}
+	for attempt := 0; ; attempt++ {
+		sess, err := e.state.Begin(runCtx, t.CircleID)
+		if err != nil {
+			res.Err = stateError(ctx, runCtx, err)
+			return res
+		}
+		tx := state.NewTx(sess, e.stateLim)
+		opts.Values = []rhai.NamedValue{{Name: "state", Value: state.Object(tx)}}
+		res = Result{TaskID: t.ID}
+		if !e.run(ctx, runCtx, t, prog, &opts, &res) {
+			tx.Abort()
+			return res
+		}
+		began := time.Now()
+		writes := tx.Writes()
+		durable, err := tx.Commit(runCtx)
+		if errors.Is(err, state.ErrConflict) && attempt < maxStateReruns && runCtx.Err() == nil {
+			if h := e.stateHooks.Conflict; h != nil {
+				h(t.CircleID)
+			}
+			continue
+		}
+		if err != nil {
+			res.Output, res.Type = "", ""
+			res.Err = stateError(ctx, runCtx, err)
+			return res
+		}
+		if durable == nil {
+			if h := e.stateHooks.Committed; h != nil && writes > 0 {
+				h(t.CircleID, writes, time.Since(began))
+			}
+			return res
+		}
+		hook, circle := e.stateHooks.Committed, t.CircleID
+		res.Durable = func() error {
+			err := durable()
+			if err == nil && hook != nil {
+				hook(circle, writes, time.Since(began))
+			}
+			return err
+		}
+		return res
+	}
+}
+
+// run executes one attempt of t into res and reports whether it succeeded.
+func (e *Engine) run(ctx, runCtx context.Context, t Task, prog *rhai.Program, opts *rhai.RunOptions, res *Result) bool {
 	out := &printSink{max: e.maxOut, log: e.log, task: t.ID}
 	limits := e.limits
-	v, err := e.rhai.Run(runCtx, prog, &rhai.RunOptions{
-		Limits:    &limits,
-		Constants: consts,
-		Strings:   taskStrings(t),
-		Print:     out.print,
-		Debug:     out.debug,
-	})
+	opts.Limits = &limits
+	opts.Print, opts.Debug = out.print, out.debug
+	v, err := e.rhai.Run(runCtx, prog, opts)
 	res.Prints = out.lines
 	if err != nil {
 		res.Err = toScriptError(ctx, runCtx, err)
-		return res
+		return false
 	}
 	res.Output = rhai.ToString(v)
 	res.Type = v.TypeName()
-	return res
+	return true
+}
+
+// stateError is a failure to open or commit a run's state transaction.
+func stateError(parent, run context.Context, err error) *ScriptError {
+	if errors.Is(run.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+		return &ScriptError{Kind: KindTimeout, Message: "script timed out"}
+	}
+	if errors.Is(err, state.ErrConflict) {
+		return &ScriptError{Kind: KindStateConflict, Message: fmt.Sprintf("state transaction kept conflicting with other runs (%d attempts)", maxStateReruns+1)}
+	}
+	return &ScriptError{Kind: string(rhai.ErrHost), Message: "state: " + err.Error()}
 }
 
 // compile returns the cached program for src or compiles and caches it.

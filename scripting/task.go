@@ -35,6 +35,25 @@ type Result struct {
 	Prints []string     // print() lines, in order
 	Err    *ScriptError // script failure (parse, runtime, limits, timeout)
 	Took   time.Duration
+	// Durable, when set, waits for the run's committed state writes to be
+	// on stable storage (see Engine.ExecuteDeferred). Settle calls it.
+	Durable func() error
+}
+
+// Settle waits for r's state writes to be durable and returns the result
+// to answer with: r itself, or a failure when the writes could not be made
+// durable (the run's answer must then not claim success).
+func (r Result) Settle() Result {
+	if r.Durable == nil {
+		return r
+	}
+	err := r.Durable()
+	r.Durable = nil
+	if err != nil {
+		r.Output, r.Type = "", ""
+		r.Err = &ScriptError{Kind: "host", Message: "state: " + err.Error()}
+	}
+	return r
 }
 
 // ScriptError is a script failure as callers see it.
@@ -52,6 +71,10 @@ func (e *ScriptError) Timeout() bool { return e != nil && e.Kind == KindTimeout 
 
 // KindTimeout is ScriptError.Kind for a run stopped by its wall-clock budget.
 const KindTimeout = "timeout"
+
+// KindStateConflict is ScriptError.Kind for a run whose state commit lost
+// to other runs more often than the Engine re-runs it.
+const KindStateConflict = "state_conflict"
 
 // Errors a Dispatcher returns when a task could not be run at all (as
 // opposed to a script that ran and failed, which is Result.Err).

@@ -66,6 +66,17 @@ func (fc *fnComp) placeOf(e syntax.Expr) *place {
 	return nil
 }
 
+// hostIndexed reports whether p is an index or property of a host value
+// (KindCustom): its indexers and setters change the host object, not the
+// constant that holds it, so they work on constants (a circle's `state`).
+func (p *place) hostIndexed(f *frame) bool {
+	if p.kind != placeIndex && p.kind != placeProp {
+		return false
+	}
+	b, err := p.base.load(f)
+	return err == nil && b.k == KindCustom
+}
+
 // rootName is the variable a place is rooted in, for messages.
 func (p *place) rootName() string {
 	for p.base != nil {
@@ -101,7 +112,7 @@ func (p *place) load(f *frame) (Value, error) {
 		if err != nil {
 			return Unit, err
 		}
-		return indexGet(b, i, p.pos)
+		return indexGet(f.rt, b, i, p.pos)
 	}
 	b, err := p.base.load(f)
 	if err != nil {
@@ -132,7 +143,7 @@ func (p *place) varPtr(f *frame) *Value {
 
 // update applies `place op= rhs` (op == opNone: plain assignment).
 func (p *place) update(f *frame, op opcode, rhs Value) error {
-	if p.isConst {
+	if p.isConst && !p.hostIndexed(f) {
 		return errAt(ErrRuntime, p.pos, "Cannot modify constant: %s", p.rootName())
 	}
 	switch p.kind {
@@ -173,7 +184,7 @@ func (p *place) updateIndex(f *frame, op opcode, rhs Value) error {
 	}
 	nv := rhs
 	if op != opNone {
-		old, err := indexGet(b, i, p.pos)
+		old, err := indexGet(f.rt, b, i, p.pos)
 		if err != nil {
 			return err
 		}

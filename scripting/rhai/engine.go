@@ -72,12 +72,22 @@ type RunOptions struct {
 	// string values for them. Like Constants, it must not change until Run
 	// returns.
 	Strings []NamedString
+	// Values are more constants, given as values: host objects such as a
+	// circle's `state`, handed to the script as they are (not copied). On a
+	// name also in Constants or Strings, those win.
+	Values []NamedValue
 	// Print and Debug receive print() and debug() output; nil discards.
 	Print, Debug func(string)
 }
 
 // NamedString is one entry of RunOptions.Strings.
 type NamedString struct{ Name, Value string }
+
+// NamedValue is one entry of RunOptions.Values.
+type NamedValue struct {
+	Name  string
+	Value Value
+}
 
 // Compile parses and compiles src with the default limits. Errors are
 // *Error with Kind ErrParse.

@@ -39,6 +39,9 @@ type Error struct {
 	Column  int
 	Thrown  Value
 	Cause   error // the underlying Go error (context errors, host errors)
+	// Fatal errors end the run: try/catch does not intercept them. A host
+	// sets it for its own limits (the sandbox's kinds are always fatal).
+	Fatal bool
 
 	thrown bool // set by `throw`: Thrown is the caught value even when it is ()
 }

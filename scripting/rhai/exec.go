@@ -63,6 +63,7 @@ type runState struct {
 	// of the ones the script has read (see constant).
 	hostConsts  map[string]Value
 	hostStrings []NamedString // RunOptions.Strings, read only
+	hostValues  []NamedValue  // RunOptions.Values, read only
 	constCache  []namedValue
 	constMap    map[string]Value
 	dynVars     map[string]Value // variables declared by eval'd code, read by name
@@ -106,6 +107,8 @@ func (r *runState) constant(name string) (Value, bool) {
 		v = privateCopy(v)
 	} else if i := r.hostString(name); i >= 0 {
 		v = constString(r.hostStrings[i].Value)
+	} else if i := r.hostValue(name); i >= 0 {
+		v = r.hostValues[i].Value
 	} else {
 		return Unit, false
 	}
@@ -127,7 +130,17 @@ func (r *runState) constant(name string) (Value, bool) {
 // hasConstant reports whether the host passed a constant called name.
 func (r *runState) hasConstant(name string) bool {
 	_, ok := r.hostConsts[name]
-	return ok || r.hostString(name) >= 0
+	return ok || r.hostString(name) >= 0 || r.hostValue(name) >= 0
+}
+
+// hostValue returns the index of name in RunOptions.Values, or -1.
+func (r *runState) hostValue(name string) int {
+	for i := range r.hostValues {
+		if r.hostValues[i].Name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // hostString returns the index of name in RunOptions.Strings, or -1.

@@ -24,7 +24,7 @@ func (fc *fnComp) indexExpr(e *syntax.IndexExpr) evalFn {
 					return el[n], nil
 				}
 			}
-			return indexGet(b, i, pos)
+			return indexGet(f.rt, b, i, pos)
 		}
 	}
 	return func(f *frame) (Value, error) {
@@ -39,7 +39,7 @@ func (fc *fnComp) indexExpr(e *syntax.IndexExpr) evalFn {
 		if err != nil {
 			return Unit, err
 		}
-		return indexGet(b, i, pos)
+		return indexGet(f.rt, b, i, pos)
 	}
 }
 
@@ -55,7 +55,7 @@ func normIndex(i int64, n int) (int, bool) {
 }
 
 // indexGet reads b[i] for every indexable type.
-func indexGet(b, i Value, pos syntax.Pos) (Value, error) {
+func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 	switch b.k {
 	case KindArray:
 		if i.k != KindInt {
@@ -103,9 +103,22 @@ func indexGet(b, i Value, pos syntax.Pos) (Value, error) {
 		return Int(int64(bb[n])), nil
 	case KindInt:
 		return bitGet(b.AsInt(), i, pos)
+	case KindCustom:
+		if v, found, err := r.callNative(IndexGetter, []Value{b, i}, pos); found || err != nil {
+			return v, err
+		}
 	}
 	return Unit, errAt(ErrIndexOutOfBounds, pos, "Indexing not supported for %s", b.TypeName())
 }
+
+// IndexGetter and IndexSetter are the native names a host type registers
+// (arity 2 and 3) to be indexed: `x[i]` calls IndexGetter(x, i), and
+// `x[i] = v` (or `x[i] += v`) calls IndexSetter(x, i, v). They are Rhai's own
+// names for indexers.
+const (
+	IndexGetter = "index$get$"
+	IndexSetter = "index$set$"
+)
 
 func mapKey(i Value) (string, bool) {
 	switch i.k {
@@ -321,6 +334,10 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 	case KindInt:
 		nv, err := bitSet(b.AsInt(), i, v, pos)
 		return nv, err == nil, err
+	case KindCustom:
+		if _, found, err := r.callNative(IndexSetter, []Value{b, i, v}, pos); found || err != nil {
+			return b, false, err
+		}
 	}
 	return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Indexing not supported for %s", b.TypeName())
 }

@@ -42,7 +42,7 @@ func acquireRunState(ctx context.Context, e *Engine, p *Program, opts *RunOption
 			r.lim = *opts.Limits
 		}
 		r.print, r.debug = opts.Print, opts.Debug
-		r.hostConsts, r.hostStrings = opts.Constants, opts.Strings
+		r.hostConsts, r.hostStrings, r.hostValues = opts.Constants, opts.Strings, opts.Values
 	}
 	if r.lim.MaxCallDepth <= 0 || r.lim.MaxCallDepth > maxCallDepthHard {
 		r.lim.MaxCallDepth = maxCallDepthHard
@@ -60,7 +60,7 @@ func (r *runState) release() {
 	}
 	r.eng, r.prog, r.ctx = nil, nil, nil
 	r.print, r.debug = nil, nil
-	r.hostConsts, r.hostStrings, r.constMap, r.globals, r.dynVars = nil, nil, nil, nil, nil
+	r.hostConsts, r.hostStrings, r.hostValues, r.constMap, r.globals, r.dynVars = nil, nil, nil, nil, nil, nil
 	clear(r.constCache)
 	r.constCache = r.constCache[:0]
 	if cap(r.constCache) > maxPooledConsts {

@@ -210,6 +210,9 @@ func (fc *fnComp) throwStmt(s *syntax.ThrowStmt) evalFn {
 
 // catchable reports errors that try/catch may intercept: not the sandbox's.
 func catchable(e *Error) bool {
+	if e.Fatal {
+		return false
+	}
 	switch e.Kind {
 	case ErrTooManyOps, ErrStackOverflow, ErrDataTooLarge, ErrCancelled:
 		return false
