@@ -147,6 +147,13 @@ type Config struct {
 	// IdenfyReplayWindow is how long a seen iDenfy event is remembered to
 	// refuse replays. Default 10m.
 	IdenfyReplayWindow time.Duration
+
+	// Browser.
+
+	// NoPlayground turns off the playground page (GET /) and its circle
+	// list; the client module (/circles-client.js) is still served.
+	// Default false.
+	NoPlayground bool
 }
 
 // ProviderSecrets are one circle's webhook secrets; an empty field falls

@@ -2,7 +2,8 @@
 // upgrades to a WebSocket whose text frames the circle's session actor
 // handles (JSON-RPC 2.0, see package actors), GET /healthz, /readyz and
 // /metrics report on the process, and POST /webhooks/ runs signed webhooks
-// (package transport/webhook).
+// (package transport/webhook); GET /circles-client.js and the playground
+// page at GET / are package transport/web's.
 //
 // The transport only moves frames. Each connection has a read pump (a fresh
 // goroutine started as the upgrade handler returns) that hands every text
@@ -27,6 +28,7 @@ import (
 
 	"github.com/circles-actor/circles-actor/actors"
 	"github.com/circles-actor/circles-actor/config"
+	"github.com/circles-actor/circles-actor/transport/web"
 	"github.com/circles-actor/circles-actor/transport/webhook"
 )
 
@@ -152,7 +154,17 @@ func (s *Server) routes() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	browser, err := web.New(web.Options{
+		Playground: !s.cfg.NoPlayground,
+		Circles:    s.sys.Circles,
+		EnableAuth: s.cfg.EnableAuth,
+	})
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
+	// The client module, and the playground at / unless NoPlayground.
+	browser.Register(mux)
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", s.metricsHandler())

@@ -121,7 +121,8 @@ func get(t *testing.T, url string, header http.Header) (int, string, http.Header
 }
 
 func TestCircleNotFoundBeforeUpgrade(t *testing.T) {
-	ts := startServer(t, nil)
+	// Without the playground, GET / is answered like any unknown path.
+	ts := startServer(t, func(c *config.Config) { c.NoPlayground = true })
 	upgrade := http.Header{
 		"Connection": {"Upgrade"}, "Upgrade": {"websocket"}, "Sec-Websocket-Version": {"13"},
 		"Sec-Websocket-Key": {"dGhlIHNhbXBsZSBub25jZQ=="},

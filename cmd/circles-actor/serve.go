@@ -60,6 +60,8 @@ type ServeCmd struct {
 	WebhookMaxBody      int64             `name:"webhook-max-body" default:"1048576" help:"Largest webhook body; larger gets 413." env:"CIRCLES_WEBHOOK_MAX_BODY"`
 	StripeTolerance     time.Duration     `name:"stripe-tolerance" default:"300s" help:"Accepted age of a Stripe signature timestamp." env:"CIRCLES_STRIPE_TOLERANCE"`
 	IdenfyReplayWindow  time.Duration     `name:"idenfy-replay-window" default:"10m" help:"How long a seen iDenfy event is remembered to refuse replays." env:"CIRCLES_IDENFY_REPLAY_WINDOW"`
+
+	NoPlayground bool `name:"no-playground" help:"Serve no playground page at / (the client module /circles-client.js stays)." env:"CIRCLES_NO_PLAYGROUND"`
 }
 
 // noKeyHelp is printed when serve has no circle to serve.
@@ -104,6 +106,7 @@ func (c *ServeCmd) config() (config.Config, error) {
 	cfg.WebhookScripts, cfg.WebhookMaxBody = c.WebhookScripts, c.WebhookMaxBody
 	cfg.StripeTolerance, cfg.IdenfyReplayWindow = c.StripeTolerance, c.IdenfyReplayWindow
 	cfg.CircleWebhookSecrets = circleSecrets(c.StripeCircleSecrets, c.IdenfyCircleSecrets)
+	cfg.NoPlayground = c.NoPlayground
 	if err := cfg.Validate(); err != nil {
 		return config.Config{}, err
 	}
