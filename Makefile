@@ -6,7 +6,7 @@ SHARED   ?= ../shared
 DEMO_PK  ?= 02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5
 FUZZTIME ?= 60s
 
-.PHONY: all build test test-short conformance bench bench-go fuzz lint run vet clean
+.PHONY: all build test test-short test-js web conformance bench bench-go fuzz lint run vet clean
 
 all: build
 
@@ -19,10 +19,22 @@ vet:
 ## test: vet, the whole suite with the race detector, and the Rhai conformance run.
 test: vet
 	$(GO) test -race -count=1 -timeout 30m ./...
+	$(MAKE) test-js
 	$(MAKE) conformance
 
 test-short:
 	$(GO) test -short -count=1 ./...
+
+## test-js: the browser client's unit tests (node --test over the built module).
+test-js:
+	@if command -v node >/dev/null 2>&1; then node --test web/test/*.test.js; \
+	else echo "test-js: node is not installed, skipped"; fi
+
+## web: rebuild transport/web/static/circles-client.js from web/src with the
+## locked esbuild (npm ci on first use); commit the result.
+web:
+	cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && node build.mjs
+	@wc -c transport/web/static/circles-client.js
 
 ## conformance: Rhai's own cases through `circles-actor eval --json` (needs ../shared).
 conformance: build

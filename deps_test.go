@@ -37,6 +37,7 @@ func TestDeps(t *testing.T) {
 		{pkg: "transport/jsonrpc", ours: []string{"internal/jsonstr"}, external: []string{}},
 		{pkg: "internal/jsonstr", ours: []string{}, external: []string{}},
 		{pkg: "transport/webhook", ours: []string{"config", "scripting/rhai", "scripting", "internal/jsonstr"}},
+		{pkg: "transport/web", ours: []string{}, external: []string{}},
 		{pkg: "transport/client", ours: []string{},
 			forbid: []string{"github.com/asynkron/", "github.com/redis/", "github.com/prometheus/"}},
 	}

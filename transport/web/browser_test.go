@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -579,4 +580,40 @@ func TestPlaygroundScreenshot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestReadmePageInBrowser loads the README's ten-line page from another
+// origin than the server's: it imports the module across origins,
+// authenticates with a generated key against --enable-auth and plays.
+func TestReadmePageInBrowser(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "## In the browser")
+	_, block, ok2 := strings.Cut(section, "```html\n")
+	page, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README.md has no ```html block under \"## In the browser\"")
+	}
+	base := startServer(t, func(c *config.Config) { c.EnableAuth = true })
+	page = strings.ReplaceAll(page, "127.0.0.1:8080", strings.TrimPrefix(base, "http://"))
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			w.WriteHeader(http.StatusNoContent) // favicon
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, page)
+	}))
+	t.Cleanup(other.Close)
+	b := newBrowser(t)
+	b.do(t, chromedp.Navigate(other.URL+"/"))
+	var text string
+	b.eval(t, `for (let i = 0; i < 500 && !document.body.textContent.includes('('); i++) await new Promise((r) => setTimeout(r, 20));
+		return document.body.textContent;`, &text)
+	if text != "20 (i64)" {
+		t.Fatalf("the README page shows %q, want \"20 (i64)\"", text)
+	}
+	b.noConsoleErrors(t)
 }
