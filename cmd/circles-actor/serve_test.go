@@ -177,3 +177,17 @@ func TestServeOriginalWebhookEnvironment(t *testing.T) {
 		t.Fatalf("webhook secrets from the original variables: %q %q", got.StripeWebhookSecret, got.IdenfyWebhookSecret)
 	}
 }
+
+func TestServeNoPlayground(t *testing.T) {
+	cfg, err := parseServe(t, "-k", testPK1, "--no-playground")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.NoPlayground {
+		t.Fatal("--no-playground did not reach config.NoPlayground")
+	}
+	t.Setenv("CIRCLES_NO_PLAYGROUND", "true")
+	if cfg, err := parseServe(t, "-k", testPK1); err != nil || !cfg.NoPlayground {
+		t.Fatalf("CIRCLES_NO_PLAYGROUND: %v %v", cfg.NoPlayground, err)
+	}
+}

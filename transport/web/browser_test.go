@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/circles-actor/circles-actor/actors"
@@ -52,8 +54,13 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// server is the base URL of a test server, http://127.0.0.1:port.
+type server string
+
+func (s server) base() string { return string(s) }
+
 // startServer runs the real transport server on a free loopback port.
-func startServer(t *testing.T, edit func(*config.Config)) string {
+func startServer(t *testing.T, edit func(*config.Config)) server {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Port = 0
@@ -90,7 +97,7 @@ func startServer(t *testing.T, edit func(*config.Config)) string {
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	return "http://" + ln.Addr().String()
+	return server("http://" + ln.Addr().String())
 }
 
 // browser is one headless Chromium tab that records what the page writes
@@ -200,6 +207,17 @@ func (b *browser) eval(t *testing.T, body string, out any) {
 	}
 }
 
+// waitFor waits (10 s at most) until the JavaScript expression cond is
+// true in the page; the page's own events drive it, this only looks.
+func (b *browser) waitFor(t *testing.T, cond string) {
+	t.Helper()
+	var ok bool
+	b.eval(t, `for (let i = 0; i < 500; i++) { if (`+cond+`) return true; await new Promise((r) => setTimeout(r, 20)); } return false;`, &ok)
+	if !ok {
+		t.Fatalf("still not true after 10 s: %s", cond)
+	}
+}
+
 func (b *browser) noConsoleErrors(t *testing.T) {
 	t.Helper()
 	b.mu.Lock()
@@ -210,10 +228,10 @@ func (b *browser) noConsoleErrors(t *testing.T) {
 }
 
 // openPage loads the playground and waits until it has listed the circles.
-func (b *browser) openPage(t *testing.T, base string) {
+func (b *browser) openPage(t *testing.T, s server) {
 	t.Helper()
 	b.do(t,
-		chromedp.Navigate(base+"/"),
+		chromedp.Navigate(s.base()+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="script"]`)),
 		chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`)),
 	)
@@ -275,15 +293,14 @@ func TestPlaygroundInBrowser(t *testing.T) {
 			chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid="output-value"]`)),
 		)
-		var got []string
-		b.eval(t, `await new Promise((r) => { const f = () => document.querySelector('[data-testid="output-value"]')?.textContent === 'in' ? r() : setTimeout(f, 20); f(); });
-			return [document.querySelector('[data-testid="output-value"]').textContent, document.activeElement.id];`, &got)
-		if got[0] != "in" || got[1] != "script" {
-			t.Fatalf("Ctrl+Enter: output %q, focus on %q", got[0], got[1])
+		b.waitFor(t, `document.querySelector('[data-testid="output-value"]')?.textContent === 'in'`)
+		var focus string
+		b.eval(t, `return document.activeElement.id;`, &focus)
+		if focus != "script" {
+			t.Fatalf("after Ctrl+Enter the focus is on %q, want the editor", focus)
 		}
 		// Esc, then Tab, leaves the editor: no keyboard trap.
 		b.do(t, chromedp.KeyEvent("\x1b"), chromedp.KeyEvent("\t"))
-		var focus string
 		b.eval(t, `return document.activeElement.id;`, &focus)
 		if focus == "script" {
 			t.Fatal("Esc then Tab left the focus in the editor")
@@ -597,7 +614,7 @@ func TestReadmePageInBrowser(t *testing.T) {
 		t.Fatal("README.md has no ```html block under \"## In the browser\"")
 	}
 	base := startServer(t, func(c *config.Config) { c.EnableAuth = true })
-	page = strings.ReplaceAll(page, "127.0.0.1:8080", strings.TrimPrefix(base, "http://"))
+	page = strings.ReplaceAll(page, "127.0.0.1:8080", strings.TrimPrefix(base.base(), "http://"))
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			w.WriteHeader(http.StatusNoContent) // favicon
@@ -609,11 +626,69 @@ func TestReadmePageInBrowser(t *testing.T) {
 	t.Cleanup(other.Close)
 	b := newBrowser(t)
 	b.do(t, chromedp.Navigate(other.URL+"/"))
+	b.waitFor(t, `document.body.textContent !== ''`)
 	var text string
-	b.eval(t, `for (let i = 0; i < 500 && !document.body.textContent.includes('('); i++) await new Promise((r) => setTimeout(r, 20));
-		return document.body.textContent;`, &text)
+	b.eval(t, `return document.body.textContent;`, &text)
 	if text != "20 (i64)" {
 		t.Fatalf("the README page shows %q, want \"20 (i64)\"", text)
+	}
+	b.noConsoleErrors(t)
+}
+
+// walletStandIn is an EIP-1193 provider put on window.ethereum before the
+// page loads: it holds a generated key and signs as MetaMask does, or
+// refuses while window.walletRefuses is set.
+const walletStandIn = `
+window.walletCalls = [];
+window.ethereum = {
+  async request({ method, params }) {
+    window.walletCalls.push(method);
+    const m = await import(location.origin + '/circles-client.js');
+    window.walletKey ??= m.generateKey();
+    const k = window.walletKey;
+    if (method === 'eth_requestAccounts') return [m.ethAddress(k.publicKey)];
+    if (method === 'personal_sign') {
+      if (window.walletRefuses) throw Object.assign(new Error('User rejected the request.'), { code: 4001 });
+      const text = new TextDecoder().decode(Uint8Array.from(params[0].slice(2).match(/../g), (x) => parseInt(x, 16)));
+      return '0x' + m.signNonce(k.privateKey, text, 'eip191');
+    }
+    throw Object.assign(new Error('unsupported ' + method), { code: 4200 });
+  },
+};`
+
+// TestPlaygroundWalletInBrowser signs in through the page's wallet button
+// against --enable-auth: a refusal is reported, a signature signs in, and
+// the script sees the wallet's key.
+func TestPlaygroundWalletInBrowser(t *testing.T) {
+	base := startServer(t, func(c *config.Config) { c.EnableAuth = true })
+	b := newBrowser(t)
+	run(t, b, chromedp.Action[page.AddScriptToEvaluateOnNewDocumentResult](func(ctx context.Context, tg *chromedp.Target) (page.AddScriptToEvaluateOnNewDocumentResult, error) {
+		return cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: walletStandIn})
+	}))
+	b.openPage(t, base)
+
+	b.eval(t, `window.walletRefuses = true; return true;`, new(bool))
+	b.do(t, chromedp.Click(chromedp.CSS(`[data-testid="key-wallet"]`)))
+	b.waitFor(t, `document.getElementById('key-error').textContent.includes('User rejected')`)
+
+	b.eval(t, `window.walletRefuses = false; return true;`, new(bool))
+	b.do(t, chromedp.Click(chromedp.CSS(`[data-testid="key-wallet"]`)))
+	b.waitFor(t, `/^0[23][0-9a-f]{64}$/.test(document.querySelector('[data-testid="pubkey"]').textContent)`)
+	var walletPub string
+	b.eval(t, `return window.walletKey.publicKey;`, &walletPub)
+	if shown := run(t, b, chromedp.Text(chromedp.CSS(`[data-testid="pubkey"]`))); shown != walletPub {
+		t.Fatalf("page shows key %q, the wallet holds %q", shown, walletPub)
+	}
+	b.typeScript(t, "CALLER_PUBLIC_KEY")
+	b.do(t, chromedp.Click(chromedp.CSS(`[data-testid="run"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="output-value"]`)))
+	if v := run(t, b, chromedp.Text(chromedp.CSS(`[data-testid="output-value"]`))); v != walletPub {
+		t.Fatalf("CALLER_PUBLIC_KEY %q, want the wallet's %q", v, walletPub)
+	}
+	var where string
+	b.eval(t, `return document.getElementById('key-where').textContent;`, &where)
+	if !strings.Contains(where, "wallet holds the key") {
+		t.Fatalf("the page says of the key: %q", where)
 	}
 	b.noConsoleErrors(t)
 }
