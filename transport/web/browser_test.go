@@ -23,6 +23,7 @@ import (
 
 	"github.com/circles-actor/circles-actor/actors"
 	"github.com/circles-actor/circles-actor/config"
+	"github.com/circles-actor/circles-actor/internal/testcert"
 	"github.com/circles-actor/circles-actor/transport"
 )
 
@@ -108,10 +109,10 @@ type browser struct {
 	bad []string
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	exe := chromiumPath(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+	opts := append(append(chromedp.DefaultExecAllocatorOptions[:], extra...),
 		chromedp.ExecPath(exe),
 		chromedp.NoSandbox, // CI runs as root
 		chromedp.DisableGPU,
@@ -689,6 +690,22 @@ func TestPlaygroundWalletInBrowser(t *testing.T) {
 	b.eval(t, `return document.getElementById('key-where').textContent;`, &where)
 	if !strings.Contains(where, "wallet holds the key") {
 		t.Fatalf("the page says of the key: %q", where)
+	}
+	b.noConsoleErrors(t)
+}
+
+// TestPlaygroundOverTLSInBrowser runs a script through the page served
+// over https, so the page's policy and socket are https and wss.
+func TestPlaygroundOverTLSInBrowser(t *testing.T) {
+	certFile, keyFile, _ := testcert.SelfSigned(t)
+	s := startServer(t, func(c *config.Config) { c.TLS, c.CertFile, c.KeyFile = true, certFile, keyFile })
+	b := newBrowser(t, chromedp.IgnoreCertErrors)
+	b.openPage(t, server("https"+strings.TrimPrefix(s.base(), "http")))
+	b.typeScript(t, "40 + 2")
+	b.do(t, chromedp.Click(chromedp.CSS(`[data-testid="run"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="output-value"]`)))
+	if v := run(t, b, chromedp.Text(chromedp.CSS(`[data-testid="output-value"]`))); v != "42" {
+		t.Fatalf("output over wss %q", v)
 	}
 	b.noConsoleErrors(t)
 }

@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"crypto/tls"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/circles-actor/circles-actor/config"
+	"github.com/circles-actor/circles-actor/internal/testcert"
 )
 
 func get(t *testing.T, url string) (int, http.Header, string) {
@@ -53,5 +55,22 @@ func TestServerMountsWeb(t *testing.T) {
 		if code != 404 || !strings.Contains(body, "Circle not found") {
 			t.Errorf("--no-playground GET %s = %d %s", p, code, body)
 		}
+	}
+}
+
+// TestServerTLSPolicy: over TLS the page may connect to https and wss of
+// its own origin only.
+func TestServerTLSPolicy(t *testing.T) {
+	certFile, keyFile, pool := testcert.SelfSigned(t)
+	s := startServer(t, func(c *config.Config) { c.TLS, c.CertFile, c.KeyFile = true, certFile, keyFile })
+	host := strings.TrimPrefix(s.base(), "http://")
+	httpc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := httpc.Get("https://" + host + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if csp := resp.Header.Get("Content-Security-Policy"); resp.StatusCode != 200 || !strings.Contains(csp, "connect-src https://"+host+" wss://"+host+";") {
+		t.Fatalf("GET / over TLS = %d, CSP %q", resp.StatusCode, csp)
 	}
 }
