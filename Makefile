@@ -27,8 +27,10 @@ test-short:
 
 ## test-js: the browser client's unit tests (node --test over the built module).
 test-js:
-	@if command -v node >/dev/null 2>&1; then node --test web/test/*.test.js; \
-	else echo "test-js: node is not installed, skipped"; fi
+	@if ! command -v node >/dev/null 2>&1; then echo "test-js: node is not installed, skipped"; \
+	elif ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then \
+		echo "test-js: node $$(node --version) is older than 20, skipped"; \
+	else node --test web/test/*.test.js; fi
 
 ## web: rebuild transport/web/static/circles-client.js from web/src with the
 ## locked esbuild (npm ci on first use); commit the result.

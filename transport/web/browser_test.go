@@ -328,6 +328,18 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("an example loads and runs on the picked circle", func(t *testing.T) {
+		b.eval(t, `const c = document.getElementById('circle'); c.value = '`+circlePK+`'; c.dispatchEvent(new Event('change'));
+			const e = document.getElementById('examples');
+			e.value = [...e.options].find((o) => o.textContent === 'Who am I').value;
+			e.dispatchEvent(new Event('change')); return true;`, new(bool))
+		b.do(t, chromedp.Click(chromedp.CSS(`[data-testid="run"]`)))
+		b.waitFor(t, `document.querySelector('[data-testid="output-value"]')?.textContent.includes('`+circlePK+`')`)
+		if v := run(t, b, chromedp.Text(chromedp.CSS(`[data-testid="output-type"]`))); v != "map" {
+			t.Fatalf("Who am I example: type %q", v)
+		}
+	})
+
 	t.Run("every control is labelled", func(t *testing.T) {
 		var unlabelled []string
 		b.eval(t, `return [...document.querySelectorAll('button, input, select, textarea')]

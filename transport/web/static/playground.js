@@ -294,6 +294,7 @@ ui.examples.addEventListener('change', () => {
   const ex = EXAMPLES[Number(ui.examples.value)];
   if (!ex || ui.examples.value === '') return;
   ui.script.value = ex[1];
+  ui.examples.value = ''; // so that choosing the same example again reloads it
   clearError();
   renderGutter();
   ui.script.focus();
