@@ -469,6 +469,25 @@ func TestPlaygroundAuthInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("local storage holds the key only when asked", func(t *testing.T) {
+		pub := run(t, b, chromedp.Text(chromedp.CSS(`[data-testid="pubkey"]`)))
+		b.do(t, chromedp.Click(chromedp.CSS(`[data-testid="key-remember"]`)))
+		b.openPage(t, base) // a reload
+		if again := run(t, b, chromedp.Text(chromedp.CSS(`[data-testid="pubkey"]`))); again != pub {
+			t.Fatalf("after a reload the page has key %q, want the remembered %q", again, pub)
+		}
+		b.do(t, chromedp.Click(chromedp.CSS(`[data-testid="key-forget"]`)))
+		var n float64
+		b.eval(t, `return localStorage.length;`, &n)
+		if n != 0 {
+			t.Fatalf("Forget left %v items in local storage", n)
+		}
+		b.openPage(t, base)
+		if none := run(t, b, chromedp.Text(chromedp.CSS(`[data-testid="pubkey"]`))); none != "none" {
+			t.Fatalf("after Forget and a reload the page has key %q", none)
+		}
+	})
+
 	t.Run("through the module", func(t *testing.T) {
 		var res struct {
 			Gate         int            `json:"gate"`
