@@ -288,3 +288,24 @@ type circleSetHolder struct {
 	setMu     sync.Mutex // serialises AddCircle and RemoveCircle
 	circleGen atomic.Uint64
 }
+
+// CircleSource reports where a served circle (canonical pk) comes from:
+// SourceFlag or SourceAPI; ok is false when it is not served.
+func (s *System) CircleSource(pk string) (source string, ok bool) {
+	if ref := s.circle(pk); ref != nil {
+		return ref.source, true
+	}
+	return "", false
+}
+
+// AddedCircles returns the circles added at runtime, sorted.
+func (s *System) AddedCircles() []string {
+	set := s.set.Load()
+	var out []string
+	for _, pk := range set.keys {
+		if set.byPK[pk].source == SourceAPI {
+			out = append(out, pk)
+		}
+	}
+	return out
+}
