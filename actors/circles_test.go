@@ -170,4 +170,3 @@ func TestCircleSetConcurrentReaders(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
-

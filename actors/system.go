@@ -32,18 +32,18 @@ const startTimeout = 10 * time.Second
 // OpenSession, stop it with Shutdown. All methods are safe for concurrent
 // use.
 type System struct {
-	cfg        config.Config
-	log        *slog.Logger
-	as         *actor.ActorSystem
-	root       *actor.PID
+	cfg             config.Config
+	log             *slog.Logger
+	as              *actor.ActorSystem
+	root            *actor.PID
 	circleSetHolder // the served circles: -k at start, AddCircle/RemoveCircle later
-	engine     *scripting.Engine
-	state      state.Store // every circle's state; closed by Shutdown
-	exec       scripting.Executor   // what workers run tasks with: the engine
-	dispatcher scripting.Dispatcher // nil: in-process, on the worker actors
-	registry   *prometheus.Registry
-	metrics    *metrics
-	throttle   *authThrottle
+	engine          *scripting.Engine
+	state           state.Store          // every circle's state; closed by Shutdown
+	exec            scripting.Executor   // what workers run tasks with: the engine
+	dispatcher      scripting.Dispatcher // nil: in-process, on the worker actors
+	registry        *prometheus.Registry
+	metrics         *metrics
+	throttle        *authThrottle
 
 	base       context.Context // cancelled at the end of Shutdown: stops running scripts
 	cancelBase context.CancelFunc
