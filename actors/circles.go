@@ -82,14 +82,14 @@ type circleRuntime struct {
 
 // circle returns the served circle pk (canonical), or nil.
 func (s *System) circle(pk string) *circleRef {
-	return s.set.Load().byPK[pk]
+	return s.circles.set.Load().byPK[pk]
 }
 
 func (s *System) newRef(pk, source string, at time.Time) *circleRef {
 	fp := config.Fingerprint(pk)
 	return &circleRef{pk: pk, fp: fp, pool: &workerPool{},
 		sessions: s.metrics.sessions.WithLabelValues(fp), queue: s.metrics.queueDepth.WithLabelValues(fp),
-		circleRuntime: circleRuntime{source: source, addedAt: at, gen: s.circleGen.Add(1), removed: make(chan struct{})}}
+		circleRuntime: circleRuntime{source: source, addedAt: at, gen: s.circles.circleGen.Add(1), removed: make(chan struct{})}}
 }
 
 // AddCircle starts serving pk (any spelling) at runtime: its supervisor and
@@ -105,8 +105,8 @@ func (s *System) AddCircle(pk string, at time.Time) (added bool, err error) {
 	if at.IsZero() {
 		at = time.Now()
 	}
-	s.setMu.Lock()
-	defer s.setMu.Unlock()
+	s.circles.setMu.Lock()
+	defer s.circles.setMu.Unlock()
 	if s.shutting.Load() {
 		return false, ErrShuttingDown
 	}
@@ -125,7 +125,7 @@ func (s *System) AddCircle(pk string, at time.Time) (added bool, err error) {
 		s.as.Root.Send(s.root, &removeCircle{ref: ref})
 		return false, fmt.Errorf("failed to start circle %s: %w", ref.fp, err)
 	}
-	s.set.Store(s.set.Load().with(ref))
+	s.circles.set.Store(s.circles.set.Load().with(ref))
 	s.log.Info("circle added", "circle", ref.fp)
 	return true, nil
 }
@@ -141,8 +141,8 @@ func (s *System) RemoveCircle(pk string) error {
 	if err != nil {
 		return ErrUnknownCircle
 	}
-	s.setMu.Lock()
-	defer s.setMu.Unlock()
+	s.circles.setMu.Lock()
+	defer s.circles.setMu.Unlock()
 	ref := s.circle(c)
 	switch {
 	case ref == nil:
@@ -150,7 +150,7 @@ func (s *System) RemoveCircle(pk string) error {
 	case ref.source == SourceFlag:
 		return ErrFixedCircle
 	}
-	s.set.Store(s.set.Load().without(c))
+	s.circles.set.Store(s.circles.set.Load().without(c))
 	close(ref.removed)
 	s.as.Root.Send(s.root, &removeCircle{ref: ref})
 	s.log.Info("circle removed", "circle", ref.fp)
@@ -185,7 +185,7 @@ func (s *System) Circle(ctx context.Context, pk string) (info CircleInfo, ok boo
 
 // CircleInfos reports every served circle, sorted by key.
 func (s *System) CircleInfos(ctx context.Context) []CircleInfo {
-	set := s.set.Load()
+	set := s.circles.set.Load()
 	out := make([]CircleInfo, 0, len(set.keys))
 	for _, pk := range set.keys {
 		out = append(out, s.info(ctx, set.byPK[pk]))
@@ -300,7 +300,7 @@ func (s *System) CircleSource(pk string) (source string, ok bool) {
 
 // AddedCircles returns the circles added at runtime, sorted.
 func (s *System) AddedCircles() []string {
-	set := s.set.Load()
+	set := s.circles.set.Load()
 	var out []string
 	for _, pk := range set.keys {
 		if set.byPK[pk].source == SourceAPI {

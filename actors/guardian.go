@@ -49,7 +49,7 @@ func (g *guardian) Receive(ctx actor.Context) {
 }
 
 func (g *guardian) spawnCircles(ctx actor.Context) {
-	set := g.sys.set.Load()
+	set := g.sys.circles.set.Load()
 	g.circles = make(map[string]*actor.PID, len(set.byPK))
 	for _, ref := range set.byPK {
 		_ = g.spawnCircle(ctx, ref) // logged; start reports the circle without a PID

@@ -32,18 +32,18 @@ const startTimeout = 10 * time.Second
 // OpenSession, stop it with Shutdown. All methods are safe for concurrent
 // use.
 type System struct {
-	cfg             config.Config
-	log             *slog.Logger
-	as              *actor.ActorSystem
-	root            *actor.PID
-	circleSetHolder // the served circles: -k at start, AddCircle/RemoveCircle later
-	engine          *scripting.Engine
-	state           state.Store          // every circle's state; closed by Shutdown
-	exec            scripting.Executor   // what workers run tasks with: the engine
-	dispatcher      scripting.Dispatcher // nil: in-process, on the worker actors
-	registry        *prometheus.Registry
-	metrics         *metrics
-	throttle        *authThrottle
+	cfg        config.Config
+	log        *slog.Logger
+	as         *actor.ActorSystem
+	root       *actor.PID
+	circles    circleSetHolder
+	engine     *scripting.Engine
+	state      state.Store // every circle's state; closed by Shutdown
+	exec       scripting.Executor   // what workers run tasks with: the engine
+	dispatcher scripting.Dispatcher // nil: in-process, on the worker actors
+	registry   *prometheus.Registry
+	metrics    *metrics
+	throttle   *authThrottle
 
 	base       context.Context // cancelled at the end of Shutdown: stops running scripts
 	cancelBase context.CancelFunc
@@ -140,7 +140,7 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 		initial.keys = append(initial.keys, pk)
 	}
 	slices.Sort(initial.keys)
-	s.set.Store(initial)
+	s.circles.set.Store(initial)
 	s.pool = newPooledDispatcher(poolGoroutines)
 	logger := s.log
 	s.as = actor.NewActorSystem(
@@ -177,7 +177,7 @@ func (s *System) start() error {
 	if _, err := s.as.Root.RequestFuture(root, &ListCircles{}, startTimeout).Result(); err != nil {
 		return fmt.Errorf("failed to start circles: %w", err)
 	}
-	set := s.set.Load()
+	set := s.circles.set.Load()
 	for _, ref := range set.byPK {
 		if ref.pid == nil {
 			return fmt.Errorf("failed to start circle %s", ref.fp)
@@ -227,7 +227,7 @@ func (s *System) WorkerPIDs(pk string) []*actor.PID {
 }
 
 // Circles returns the canonical pks of the served circles, sorted.
-func (s *System) Circles() []string { return slices.Clone(s.set.Load().keys) }
+func (s *System) Circles() []string { return slices.Clone(s.circles.set.Load().keys) }
 
 // HasCircle reports whether pk (canonical) is served.
 func (s *System) HasCircle(pk string) bool {
@@ -251,7 +251,7 @@ func (s *System) Ready(ctx context.Context) error {
 	if s.shutting.Load() {
 		return ErrShuttingDown
 	}
-	set := s.set.Load()
+	set := s.circles.set.Load()
 	for _, pk := range set.keys {
 		ref := set.byPK[pk]
 		res, err := awaitFuture(ctx, s.as.Root.RequestFuture(ref.pid, &CircleReady{}, timeoutOf(ctx, startTimeout)))
