@@ -38,7 +38,7 @@ type System struct {
 	root       *actor.PID
 	circles    circleSetHolder
 	engine     *scripting.Engine
-	state      state.Store // every circle's state; closed by Shutdown
+	state      state.Store          // every circle's state; closed by Shutdown
 	exec       scripting.Executor   // what workers run tasks with: the engine
 	dispatcher scripting.Dispatcher // nil: in-process, on the worker actors
 	registry   *prometheus.Registry
