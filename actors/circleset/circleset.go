@@ -107,17 +107,23 @@ func (m *Manager) Restore(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("failed to load added circles: %w", err)
 	}
-	m.Sync(entries)
+	m.Sync(entries, nil)
 	return nil
 }
 
 // Sync makes the System's added circles equal entries: missing ones are
 // added, ones not in entries removed (-k circles are never touched). It is
 // how a server follows a set that others change (Redis); it writes nothing
-// to the store.
-func (m *Manager) Sync(entries []Entry) (added, removed int) {
+// to the store. fresh, when set, is asked under the Manager's lock whether
+// entries are still current: a read made before this process's own latest
+// Add or Remove must not undo it (the change's notification brings a newer
+// read).
+func (m *Manager) Sync(entries []Entry, fresh func() bool) (added, removed int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if fresh != nil && !fresh() {
+		return 0, 0
+	}
 	want := make(map[string]bool, len(entries))
 	for _, e := range entries {
 		want[e.PublicKey] = true

@@ -114,13 +114,16 @@ func TestFileRefusesDamage(t *testing.T) {
 func TestSync(t *testing.T) {
 	sys := newSystem(t)
 	m := circleset.NewManager(sys, nil, nil)
-	if a, r := m.Sync([]circleset.Entry{{PublicKey: pkA}, {PublicKey: pkB}}); a != 2 || r != 0 {
+	if a, r := m.Sync([]circleset.Entry{{PublicKey: pkA}, {PublicKey: pkB}}, nil); a != 2 || r != 0 {
 		t.Fatalf("Sync = %d, %d", a, r)
 	}
-	if a, r := m.Sync([]circleset.Entry{{PublicKey: pkB}}); a != 0 || r != 1 {
+	if a, r := m.Sync([]circleset.Entry{{PublicKey: pkB}}, nil); a != 0 || r != 1 {
 		t.Fatalf("Sync = %d, %d", a, r)
 	}
-	if a, r := m.Sync(nil); a != 0 || r != 1 || !sys.HasCircle(fixedPK) || len(sys.Circles()) != 1 {
+	if a, r := m.Sync(nil, func() bool { return false }); a+r != 0 || !sys.HasCircle(pkB) {
+		t.Fatalf("Sync of a stale read = %d, %d; circles %v", a, r, sys.Circles())
+	}
+	if a, r := m.Sync(nil, nil); a != 0 || r != 1 || !sys.HasCircle(fixedPK) || len(sys.Circles()) != 1 {
 		t.Fatalf("Sync(nil) = %d, %d; circles %v", a, r, sys.Circles())
 	}
 }

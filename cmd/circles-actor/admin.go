@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -81,6 +82,7 @@ func startCircles(ctx context.Context, cfg config.Config, sys *actors.System, sr
 	var store circleset.Store
 	var set *redisq.CircleSet
 	var client rueidis.Client
+	var rs *redisStore
 	switch {
 	case cfg.RedisURL != "":
 		c, err := redisq.NewClient(cfg.RedisURL)
@@ -89,7 +91,8 @@ func startCircles(ctx context.Context, cfg config.Config, sys *actors.System, sr
 		}
 		client = c
 		set = redisq.NewCircleSet(client, log)
-		store = redisStore{set}
+		rs = &redisStore{set: set}
+		store = rs
 	case cfg.DataDir != "":
 		f, err := circleset.NewFile(cfg.DataDir)
 		if err != nil {
@@ -111,8 +114,9 @@ func startCircles(ctx context.Context, cfg config.Config, sys *actors.System, sr
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			set.Follow(fctx, 0, func(es []redisq.CircleEntry) {
-				if a, r := rt.manager.Sync(fromRedis(es)); a+r > 0 {
+			set.Follow(fctx, 0, func(es []redisq.CircleEntry, version int64) {
+				fresh := func() bool { return version >= rs.written.Load() }
+				if a, r := rt.manager.Sync(fromRedis(es), fresh); a+r > 0 {
 					log.Info("followed the shared circle set", "added", a, "removed", r, "circles", len(sys.Circles()))
 				}
 				if f != nil {
@@ -152,22 +156,38 @@ func startCircles(ctx context.Context, cfg config.Config, sys *actors.System, sr
 	return rt, nil
 }
 
-// redisStore is the Redis circle set as a circleset.Store.
-type redisStore struct{ set *redisq.CircleSet }
+// redisStore is the Redis circle set as a circleset.Store. written is the
+// set's version after this process's latest change, so that the follower
+// does not apply a read older than it.
+type redisStore struct {
+	set     *redisq.CircleSet
+	written atomic.Int64
+}
 
-func (r redisStore) Load(ctx context.Context) ([]circleset.Entry, error) {
+func (r *redisStore) Load(ctx context.Context) ([]circleset.Entry, error) {
 	es, _, err := r.set.Load(ctx)
 	return fromRedis(es), err
 }
 
-func (r redisStore) Add(ctx context.Context, e circleset.Entry) error {
-	_, err := r.set.Add(ctx, e.PublicKey, e.AddedAt)
+func (r *redisStore) Add(ctx context.Context, e circleset.Entry) error {
+	_, v, err := r.set.Add(ctx, e.PublicKey, e.AddedAt)
+	r.wrote(v)
 	return err
 }
 
-func (r redisStore) Remove(ctx context.Context, pk string) error {
-	_, err := r.set.Remove(ctx, pk)
+func (r *redisStore) Remove(ctx context.Context, pk string) error {
+	_, v, err := r.set.Remove(ctx, pk)
+	r.wrote(v)
 	return err
+}
+
+func (r *redisStore) wrote(v int64) {
+	for {
+		old := r.written.Load()
+		if v <= old || r.written.CompareAndSwap(old, v) {
+			return
+		}
+	}
 }
 
 // fromRedis converts entries, dropping keys that are not valid circle keys
@@ -302,7 +322,7 @@ func followAllCircles(cfg config.Config, concurrency int, heartbeat, drain time.
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		set.Follow(ctx, 0, func(es []redisq.CircleEntry) {
+		set.Follow(ctx, 0, func(es []redisq.CircleEntry, _ int64) {
 			var pks []string
 			for _, e := range fromRedis(es) {
 				if !fixed[e.PublicKey] {

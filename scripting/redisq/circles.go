@@ -36,43 +36,58 @@ func NewCircleSet(client rueidis.Client, log *slog.Logger) *CircleSet {
 }
 
 // addCircleScript adds a circle unless present, bumps the version and
-// publishes the change, in one step; it returns 1 when the circle was new.
+// publishes the change, in one step. It returns {1 if the circle was new,
+// the set's version after the call}.
 var addCircleScript = newScript(`
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('INCR', KEYS[2])
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+  return {0, tonumber(redis.call('GET', KEYS[2]) or '0')}
+end
+local v = redis.call('INCR', KEYS[2])
 redis.call('PUBLISH', ARGV[3], 'add ' .. ARGV[1])
-return 1`)
+return {1, v}`)
 
 // removeCircleScript removes a circle, bumps the version and publishes the
-// change; it returns 1 when the circle was there.
+// change. It returns {1 if the circle was there, the version after}.
 var removeCircleScript = newScript(`
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('INCR', KEYS[2])
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then
+  return {0, tonumber(redis.call('GET', KEYS[2]) or '0')}
+end
+local v = redis.call('INCR', KEYS[2])
 redis.call('PUBLISH', ARGV[2], 'remove ' .. ARGV[1])
-return 1`)
+return {1, v}`)
 
 // Add puts pk (canonical) in the set; added is false when it was there.
-func (s *CircleSet) Add(ctx context.Context, pk string, at time.Time) (added bool, err error) {
+// version is the set's version that includes the change: a follower's read
+// of an older version does not know of it yet.
+func (s *CircleSet) Add(ctx context.Context, pk string, at time.Time) (added bool, version int64, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	n, err := addCircleScript.exec(ctx, s.client, []string{KeyCircles, KeyCirclesVersion},
-		[]string{pk, at.UTC().Format(time.RFC3339), ChannelCircles}).AsInt64()
-	if err != nil {
-		return false, fmt.Errorf("failed to add circle to redis: %w", err)
+	res, err := addCircleScript.exec(ctx, s.client, []string{KeyCircles, KeyCirclesVersion},
+		[]string{pk, at.UTC().Format(time.RFC3339), ChannelCircles}).AsIntSlice()
+	if err != nil || len(res) != 2 {
+		return false, 0, fmt.Errorf("failed to add circle to redis: %v", errOr(err, "bad reply"))
 	}
-	return n == 1, nil
+	return res[0] == 1, res[1], nil
 }
 
 // Remove takes pk out of the set; removed is false when it was not there.
-func (s *CircleSet) Remove(ctx context.Context, pk string) (removed bool, err error) {
+// version is as for Add.
+func (s *CircleSet) Remove(ctx context.Context, pk string) (removed bool, version int64, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	n, err := removeCircleScript.exec(ctx, s.client, []string{KeyCircles, KeyCirclesVersion},
-		[]string{pk, ChannelCircles}).AsInt64()
-	if err != nil {
-		return false, fmt.Errorf("failed to remove circle from redis: %w", err)
+	res, err := removeCircleScript.exec(ctx, s.client, []string{KeyCircles, KeyCirclesVersion},
+		[]string{pk, ChannelCircles}).AsIntSlice()
+	if err != nil || len(res) != 2 {
+		return false, 0, fmt.Errorf("failed to remove circle from redis: %v", errOr(err, "bad reply"))
 	}
-	return n == 1, nil
+	return res[0] == 1, res[1], nil
+}
+
+func errOr(err error, msg string) any {
+	if err != nil {
+		return err
+	}
+	return msg
 }
 
 // Load returns the set, sorted by key, and its version.
@@ -127,12 +142,13 @@ const DefaultFollowInterval = 500 * time.Millisecond
 // set is read again anyway (someone may have edited the hash by hand).
 const fullReread = 30 * time.Second
 
-// Follow calls apply with the whole set now and again after every change,
+// Follow calls apply with the whole set and its version now and again
+// after every change,
 // until ctx ends: a message on ChannelCircles triggers a re-read at once,
 // and the version is checked every interval (<= 0: DefaultFollowInterval)
 // so that a message lost while the subscription was down heals. apply runs
 // on one goroutine at a time. Redis being down is logged and retried.
-func (s *CircleSet) Follow(ctx context.Context, interval time.Duration, apply func([]CircleEntry)) {
+func (s *CircleSet) Follow(ctx context.Context, interval time.Duration, apply func(entries []CircleEntry, version int64)) {
 	if interval <= 0 {
 		interval = DefaultFollowInterval
 	}
@@ -162,7 +178,7 @@ func (s *CircleSet) Follow(ctx context.Context, interval time.Duration, apply fu
 			var entries []CircleEntry
 			entries, v, err = s.Load(ctx)
 			if err == nil {
-				apply(entries)
+				apply(entries, v)
 				last, lastFull = v, time.Now()
 			}
 		}

@@ -30,7 +30,7 @@ func TestCircleSetFollow(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f.Follow(ctx, time.Hour, func(es []redisq.CircleEntry) {
+			f.Follow(ctx, time.Hour, func(es []redisq.CircleEntry, _ int64) {
 				v.mu.Lock()
 				v.set, v.n = es, v.n+1
 				v.mu.Unlock()
@@ -49,11 +49,12 @@ func TestCircleSetFollow(t *testing.T) {
 		eventually(t, 5*time.Second, "the first read", has(v, false))
 	}
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	if added, err := writer.Add(ctxT(t, 5*time.Second), pk, at); err != nil || !added {
-		t.Fatalf("Add = %v, %v", added, err)
+	added, v1, err := writer.Add(ctxT(t, 5*time.Second), pk, at)
+	if err != nil || !added || v1 != 1 {
+		t.Fatalf("Add = %v, %d, %v", added, v1, err)
 	}
-	if added, err := writer.Add(ctxT(t, 5*time.Second), pk, time.Now()); err != nil || added {
-		t.Fatalf("Add again = %v, %v; want false", added, err)
+	if added, v, err := writer.Add(ctxT(t, 5*time.Second), pk, time.Now()); err != nil || added || v != v1 {
+		t.Fatalf("Add again = %v, %d, %v; want false, %d", added, v, err, v1)
 	}
 	for _, v := range views {
 		eventually(t, 5*time.Second, "the addition", has(v, true))
@@ -63,10 +64,10 @@ func TestCircleSetFollow(t *testing.T) {
 		}
 		v.mu.Unlock()
 	}
-	if removed, err := writer.Remove(ctxT(t, 5*time.Second), pk); err != nil || !removed {
-		t.Fatalf("Remove = %v, %v", removed, err)
+	if removed, v, err := writer.Remove(ctxT(t, 5*time.Second), pk); err != nil || !removed || v != v1+1 {
+		t.Fatalf("Remove = %v, %d, %v", removed, v, err)
 	}
-	if removed, err := writer.Remove(ctxT(t, 5*time.Second), pk); err != nil || removed {
+	if removed, _, err := writer.Remove(ctxT(t, 5*time.Second), pk); err != nil || removed {
 		t.Fatalf("Remove again = %v, %v; want false", removed, err)
 	}
 	for _, v := range views {
@@ -87,7 +88,7 @@ func TestCircleSetHealsMissedMessages(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		f.Follow(ctx, 50*time.Millisecond, func(es []redisq.CircleEntry) {
+		f.Follow(ctx, 50*time.Millisecond, func(es []redisq.CircleEntry, _ int64) {
 			mu.Lock()
 			got = es
 			mu.Unlock()
