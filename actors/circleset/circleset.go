@@ -36,6 +36,37 @@ type Manager struct {
 	store Store
 	log   *slog.Logger
 	mu    sync.Mutex // orders store writes with the System's changes
+	depth QueueDepth
+}
+
+// QueueDepth reports the queue depth of circles where tasks do not wait in
+// this process (Redis: the length of rhai_tasks:{pk}, shared by all
+// servers); a circle missing from the map keeps the System's figure.
+type QueueDepth func(ctx context.Context, pks []string) (map[string]int64, error)
+
+// SetQueueDepth makes List and Get report queue depths from f. Call it
+// before the Manager is used.
+func (m *Manager) SetQueueDepth(f QueueDepth) { m.depth = f }
+
+func (m *Manager) withDepth(ctx context.Context, infos []actors.CircleInfo) []actors.CircleInfo {
+	if m.depth == nil || len(infos) == 0 {
+		return infos
+	}
+	pks := make([]string, len(infos))
+	for i, in := range infos {
+		pks[i] = in.PublicKey
+	}
+	d, err := m.depth(ctx, pks)
+	if err != nil {
+		m.log.Debug("failed to read queue depths", "err", err)
+		return infos
+	}
+	for i := range infos {
+		if n, ok := d[infos[i].PublicKey]; ok {
+			infos[i].QueueDepth = n
+		}
+	}
+	return infos
 }
 
 // NewManager manages sys's added circles in store (nil: in memory only).
@@ -47,11 +78,17 @@ func NewManager(sys *actors.System, store Store, log *slog.Logger) *Manager {
 }
 
 // List reports every served circle, -k ones included.
-func (m *Manager) List(ctx context.Context) []actors.CircleInfo { return m.sys.CircleInfos(ctx) }
+func (m *Manager) List(ctx context.Context) []actors.CircleInfo {
+	return m.withDepth(ctx, m.sys.CircleInfos(ctx))
+}
 
 // Get reports one served circle.
 func (m *Manager) Get(ctx context.Context, pk string) (actors.CircleInfo, bool) {
-	return m.sys.Circle(ctx, pk)
+	info, ok := m.sys.Circle(ctx, pk)
+	if !ok {
+		return info, false
+	}
+	return m.withDepth(ctx, []actors.CircleInfo{info})[0], true
 }
 
 // Add persists pk, then serves it. added is false when it was served

@@ -101,6 +101,9 @@ func startCircles(ctx context.Context, cfg config.Config, sys *actors.System, sr
 		store = f
 	}
 	rt.manager = circleset.NewManager(sys, store, log)
+	if client != nil {
+		rt.manager.SetQueueDepth(redisQueueDepth(client))
+	}
 	if set == nil {
 		if err := rt.manager.Restore(ctx); err != nil {
 			return nil, err
@@ -339,4 +342,23 @@ func followAllCircles(cfg config.Config, concurrency int, heartbeat, drain time.
 		client.Close()
 		return err
 	}, nil
+}
+
+// redisQueueDepth reads the length of each circle's Redis queue.
+func redisQueueDepth(client rueidis.Client) circleset.QueueDepth {
+	return func(ctx context.Context, pks []string) (map[string]int64, error) {
+		cmds := make(rueidis.Commands, len(pks))
+		for i, pk := range pks {
+			cmds[i] = client.B().Llen().Key(redisq.TasksKey(pk)).Build()
+		}
+		out := make(map[string]int64, len(pks))
+		for i, r := range client.DoMulti(ctx, cmds...) {
+			n, err := r.AsInt64()
+			if err != nil {
+				return nil, fmt.Errorf("failed to read queue length: %w", err)
+			}
+			out[pks[i]] = n
+		}
+		return out, nil
+	}
 }

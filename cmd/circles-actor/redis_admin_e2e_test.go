@@ -153,6 +153,9 @@ func TestRedisRemovalAnswersQueuedPlays(t *testing.T) {
 		n, err := rc.Do(ctx, rc.B().Llen().Key(redisq.TasksKey(followedCircle)).Build()).AsInt64()
 		return err == nil && n == 1
 	})
+	if status, body := adminDo(t, "http://"+addr, http.MethodGet, "/v1/circles/"+followedCircle, e2eToken); status != 200 || body["queue_depth"] != 1.0 {
+		t.Fatalf("GET of a circle with a queued play: %d %v, want queue_depth 1", status, body)
+	}
 	if status := adminStatus(t, addr, http.MethodDelete, followedCircle); status != http.StatusOK {
 		t.Fatalf("DELETE: %d", status)
 	}
