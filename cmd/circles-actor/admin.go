@@ -224,11 +224,32 @@ type fleet struct {
 	running  map[string]*redisq.Consumer
 	stopping sync.WaitGroup
 	closed   bool
+
+	stopRecovery context.CancelFunc
+	recovered    chan struct{}
 }
 
+// defaultHeartbeat is redisq's default heartbeat TTL, for the fleet's
+// recovery interval when none is given.
+const defaultHeartbeat = 10 * time.Second
+
+// newFleet starts the fleet's one recovery loop (its consumers run none of
+// their own, so a hundred circles cost one loop, not a hundred).
 func newFleet(client rueidis.Client, cfg config.Config, concurrency int, heartbeat time.Duration, log *slog.Logger, exec func(string) scripting.Executor) *fleet {
-	return &fleet{client: client, cfg: cfg, concurrency: concurrency, heartbeat: heartbeat, log: log, exec: exec,
-		drain: cfg.ShutdownTimeout, running: map[string]*redisq.Consumer{}}
+	f := &fleet{client: client, cfg: cfg, concurrency: concurrency, heartbeat: heartbeat, log: log, exec: exec,
+		drain: cfg.ShutdownTimeout, running: map[string]*redisq.Consumer{}, recovered: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	f.stopRecovery = cancel
+	interval := heartbeat
+	if interval <= 0 {
+		interval = defaultHeartbeat
+	}
+	go func() {
+		defer close(f.recovered)
+		r := &redisq.Recoverer{Client: client, Owner: "circles-fleet", Logger: log}
+		r.Run(ctx, interval/2)
+	}()
+	return f
 }
 
 // sync makes the running consumers those of circles.
@@ -245,12 +266,14 @@ func (f *fleet) sync(circles []string) {
 			continue
 		}
 		c, err := redisq.NewConsumer(f.client, f.exec, &redisq.ConsumerOptions{
-			Circles:        []string{pk},
-			Concurrency:    f.concurrency,
-			HeartbeatTTL:   f.heartbeat,
-			Retention:      f.cfg.TaskRetention,
-			DefaultTimeout: f.cfg.ScriptTimeout,
-			Logger:         f.log,
+			Circles:          []string{pk},
+			Concurrency:      f.concurrency,
+			HeartbeatTTL:     f.heartbeat,
+			Retention:        f.cfg.TaskRetention,
+			DefaultTimeout:   f.cfg.ScriptTimeout,
+			RecoveryInterval: -1, // the fleet recovers for all of them
+			StatsInterval:    -1,
+			Logger:           f.log,
 		})
 		if err != nil {
 			f.log.Error("failed to start a consumer", "circle", config.Fingerprint(pk), "err", err)
@@ -303,6 +326,8 @@ func (f *fleet) stop(ctx context.Context) error {
 	}
 	wg.Wait()
 	f.stopping.Wait()
+	f.stopRecovery()
+	<-f.recovered
 	return errors.Join(errs...)
 }
 
