@@ -27,12 +27,13 @@ type Globals struct {
 type CLI struct {
 	Globals
 
-	Serve   ServeCmd   `cmd:"" help:"Run the server (embedded workers by default; Redis with --redis-url)."`
-	Worker  WorkerCmd  `cmd:"" help:"Run Redis-fed workers only, for other machines."`
-	Eval    EvalCmd    `cmd:"" help:"Run one Rhai script locally with the default sandbox."`
-	Keygen  KeygenCmd  `cmd:"" help:"Print a new secp256k1 key pair."`
-	Play    PlayCmd    `cmd:"" help:"Send a script to a running server over WebSocket."`
-	Status  StatusCmd  `cmd:"" help:"Show Redis queue depth, active tasks and live workers per circle."`
+	Serve  ServeCmd  `cmd:"" help:"Run the server (embedded workers by default; Redis with --redis-url)."`
+	Worker WorkerCmd `cmd:"" help:"Run Redis-fed workers only, for other machines."`
+	Eval   EvalCmd   `cmd:"" help:"Run one Rhai script locally with the default sandbox."`
+	Keygen KeygenCmd `cmd:"" help:"Print a new secp256k1 key pair."`
+	Play   PlayCmd   `cmd:"" help:"Send a script to a running server over WebSocket."`
+	Status StatusCmd `cmd:"" help:"Show Redis queue depth, active tasks and live workers per circle."`
+
 	Circles CirclesCmd `cmd:"" help:"List, add and remove circles of a running server (its admin API)."`
 }
 
