@@ -29,6 +29,20 @@ type adminClientFlags struct {
 	Timeout    time.Duration `default:"30s" help:"Bound of the request." env:"CIRCLES_TIMEOUT"`
 }
 
+// explain adds a hint to the answers an operator can act on.
+func explain(err error) error {
+	var e *admin.APIError
+	if errors.As(err, &e) {
+		switch {
+		case e.Status == 404 && e.Err == "Not found":
+			return fmt.Errorf("%w (is the admin API on? start serve with --admin-token)", err)
+		case e.Status == 401:
+			return fmt.Errorf("%w (check --admin-token / CIRCLES_ADMIN_TOKEN)", err)
+		}
+	}
+	return err
+}
+
 func (f *adminClientFlags) client() (*admin.Client, error) {
 	if f.AdminToken == "" {
 		return nil, errors.New("give the admin token with --admin-token or CIRCLES_ADMIN_TOKEN")
@@ -51,7 +65,7 @@ func (c *CirclesListCmd) Run(ctx context.Context) error {
 	defer cancel()
 	infos, err := cl.List(ctx)
 	if err != nil {
-		return err
+		return explain(err)
 	}
 	return printCircles(os.Stdout, infos)
 }
@@ -90,7 +104,7 @@ func (c *CirclesAddCmd) Run(ctx context.Context) error {
 	defer cancel()
 	info, added, err := cl.Add(ctx, c.PublicKey)
 	if err != nil {
-		return err
+		return explain(err)
 	}
 	if added {
 		fmt.Println("added", info.PublicKey)
@@ -115,7 +129,7 @@ func (c *CirclesRemoveCmd) Run(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	if err := cl.Remove(ctx, c.PublicKey); err != nil {
-		return err
+		return explain(err)
 	}
 	fmt.Println("removed", c.PublicKey)
 	return nil

@@ -88,6 +88,16 @@ func TestE2EAdmin(t *testing.T) {
 			}
 		}
 	})
+	t.Run("cli hints", func(t *testing.T) {
+		s := startServe(t, bin, "-k", e2eCircle)
+		_, err := runCLI(t, bin, nil, "circles", "list", "--server", "http://"+s.addr, "--admin-token", e2eToken)
+		if err == nil || !strings.Contains(err.Error(), "is the admin API on?") {
+			t.Fatalf("circles list against a server without tokens: %v", err)
+		}
+		if _, err := runCLI(t, bin, nil, "circles", "list", "--server", "http://"+s.addr); err == nil || !strings.Contains(err.Error(), "--admin-token") {
+			t.Fatalf("circles list without a token: %v", err)
+		}
+	})
 	t.Run("no -k needs a token", func(t *testing.T) {
 		out, err := exec.Command(bin, "serve", "-p", "0").CombinedOutput()
 		if err == nil || !strings.Contains(string(out), "--admin-token") {
