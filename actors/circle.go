@@ -28,7 +28,7 @@ type circle struct {
 	ref      *circleRef
 	workers  map[string]bool // worker PID ids
 	draining bool
-	removed  bool // the circle was removed: stop when the last session has
+	removed  bool // the circle was removed: stop once its last session has gone
 }
 
 func (c *circle) Receive(ctx actor.Context) {
