@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -79,6 +80,15 @@ func TestRedisServersFollowTheCircleSet(t *testing.T) {
 	}
 	playOn(t, addrB, followedCircle, "CONTEXT_ID", followedCircle)
 	playOn(t, addrA, followedCircle, "6 * 7", "42")
+	resp, err := http.Get("http://" + addrB + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), `circles_redis_queue_depth{circle="`+followedCircle+`"}`) {
+		t.Fatalf("B's /metrics lacks the added circle's Redis queue")
+	}
 	if status := adminStatus(t, addrB, http.MethodPut, followedCircle); status != http.StatusOK {
 		t.Fatalf("PUT through B of a served circle: %d", status)
 	}

@@ -162,7 +162,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	if err != nil {
 		return fmt.Errorf("failed to start the actor system: %w", err)
 	}
-	if err := registerRedisMetrics(sys.Registry(), redisDispatcher, sys.Circles()); err != nil {
+	if err := registerRedisMetrics(sys.Registry(), redisDispatcher, sys.Circles); err != nil {
 		log.Warn("redis queue metrics unavailable", "err", err)
 	}
 	stopWorkers := func(context.Context) error { return nil }
