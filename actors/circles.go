@@ -183,15 +183,31 @@ func (s *System) Circle(ctx context.Context, pk string) (info CircleInfo, ok boo
 	return s.info(ctx, ref), true
 }
 
-// CircleInfos reports every served circle, sorted by key.
+// CircleInfos reports every served circle, sorted by key. The state
+// totals are read a few circles at a time under one deadline, so a long
+// list of busy circles costs statsWait, not statsWait per circle.
 func (s *System) CircleInfos(ctx context.Context) []CircleInfo {
 	set := s.circles.set.Load()
-	out := make([]CircleInfo, 0, len(set.keys))
-	for _, pk := range set.keys {
-		out = append(out, s.info(ctx, set.byPK[pk]))
+	out := make([]CircleInfo, len(set.keys))
+	sctx, cancel := context.WithTimeout(ctx, statsWait)
+	defer cancel()
+	sem := make(chan struct{}, statsParallel)
+	var wg sync.WaitGroup
+	for i, pk := range set.keys {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i] = s.info(sctx, set.byPK[pk])
+		}()
 	}
+	wg.Wait()
 	return out
 }
+
+// statsParallel bounds the state stores' concurrent Stats calls of one
+// listing.
+const statsParallel = 8
 
 func (s *System) info(ctx context.Context, ref *circleRef) CircleInfo {
 	info := CircleInfo{
