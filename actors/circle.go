@@ -28,6 +28,7 @@ type circle struct {
 	ref      *circleRef
 	workers  map[string]bool // worker PID ids
 	draining bool
+	removed  bool // the circle was removed: stop once its last session has gone
 }
 
 func (c *circle) Receive(ctx actor.Context) {
@@ -38,6 +39,10 @@ func (c *circle) Receive(ctx actor.Context) {
 		ctx.Respond(&CircleWorkers{Workers: c.ref.pool.all()})
 	case *SpawnSession:
 		ctx.Respond(c.spawnSession(ctx, msg))
+	case *circleRemoved:
+		c.removedSessions(ctx)
+	case *actor.Terminated:
+		c.stopIfEmpty(ctx)
 	case *Drain:
 		c.draining = true
 		for _, pid := range ctx.Children() {
@@ -68,6 +73,9 @@ func (c *circle) spawnWorkers(ctx actor.Context) {
 }
 
 func (c *circle) spawnSession(ctx actor.Context, msg *SpawnSession) *SessionSpawned {
+	if c.removed {
+		return &SessionSpawned{Err: ErrUnknownCircle}
+	}
 	if c.draining {
 		return &SessionSpawned{Err: ErrShuttingDown}
 	}

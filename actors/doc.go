@@ -24,6 +24,13 @@
 // are idle (the read pump, the worker), saving handoffs; workers, circles
 // and the guardian run on a pool of long-lived goroutines.
 //
+// The circle set is dynamic: AddCircle spawns a supervisor (named
+// circle-<pk>.<n>) at runtime and RemoveCircle winds one down — new
+// sessions and tasks are refused at once, queued plays are answered -32006,
+// running ones finish, and the sessions close with 4004 "circle removed".
+// Lookups read an immutable copy of the set, so they take no lock.
+// Persisting and sharing the set is package circleset's job.
+//
 // Supervision: a panicking worker answers its task with an internal error
 // and is restarted (at most 20 times a minute; past that it is stopped and
 // its circle answers -32006); a panicking session closes its connection with

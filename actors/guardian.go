@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"maps"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -11,7 +12,7 @@ import (
 const guardianName = "circles"
 
 // guardian is the root of the tree: it spawns one circle supervisor per
-// configured key, routes SpawnSession to the right circle and passes Drain
+// configured key (and per key added at runtime), routes SpawnSession to the right circle and passes Drain
 // down. Stopping it (System.Shutdown) stops the circles, children first.
 type guardian struct {
 	sys     *System
@@ -23,7 +24,7 @@ func (g *guardian) Receive(ctx actor.Context) {
 	case *actor.Started:
 		g.spawnCircles(ctx)
 	case *ListCircles:
-		ctx.Respond(&CircleList{Circles: g.circles})
+		ctx.Respond(&CircleList{Circles: maps.Clone(g.circles)})
 	case *SpawnSession:
 		pid, ok := g.circles[msg.CirclePK]
 		if !ok {
@@ -31,6 +32,15 @@ func (g *guardian) Receive(ctx actor.Context) {
 			return
 		}
 		ctx.Forward(pid)
+	case *addCircle:
+		ctx.Respond(&circleAdded{err: g.spawnCircle(ctx, msg.ref)})
+	case *removeCircle:
+		if g.circles[msg.ref.pk] == msg.ref.pid {
+			delete(g.circles, msg.ref.pk)
+		}
+		if msg.ref.pid != nil {
+			ctx.Send(msg.ref.pid, &circleRemoved{})
+		}
 	case *Drain:
 		for _, pid := range g.circles {
 			ctx.Send(pid, msg)
@@ -39,16 +49,10 @@ func (g *guardian) Receive(ctx actor.Context) {
 }
 
 func (g *guardian) spawnCircles(ctx actor.Context) {
-	g.circles = make(map[string]*actor.PID, len(g.sys.circles))
-	for pk, ref := range g.sys.circles {
-		props := actor.PropsFromProducer(func() actor.Actor { return &circle{sys: g.sys, ref: ref} })
-		pid, err := ctx.SpawnNamed(props, "circle-"+pk)
-		if err != nil {
-			g.sys.log.Error("failed to spawn circle", "circle", ref.fp, "err", err)
-			continue
-		}
-		ref.pid = pid
-		g.circles[pk] = pid
+	set := g.sys.circles.set.Load()
+	g.circles = make(map[string]*actor.PID, len(set.byPK))
+	for _, ref := range set.byPK {
+		_ = g.spawnCircle(ctx, ref) // logged; start reports the circle without a PID
 	}
 }
 

@@ -30,6 +30,30 @@ func (m *RunTask) dequeue() {
 	}
 }
 
+// withdraw counts m out on behalf of its sender before any worker took it;
+// false means a worker has it (or it was never counted in). A withdrawn
+// RunTask is not run: the worker that dequeues it later skips it (take).
+func (m *RunTask) withdraw() bool {
+	if m != nil && m.depth != nil && m.left.CompareAndSwap(false, true) {
+		m.depth.Dec()
+		return true
+	}
+	return false
+}
+
+// take is the worker's dequeue: false when the sender withdrew or
+// abandoned m first, so nobody waits for its run.
+func (m *RunTask) take() bool {
+	if m.depth == nil {
+		return true
+	}
+	if m.left.CompareAndSwap(false, true) {
+		m.depth.Dec()
+		return true
+	}
+	return false
+}
+
 // notStartedError is a task's answer when its worker took it from the
 // queue after its StartBy: the worker was busy with earlier tasks for
 // longer than the caller was willing to wait. It is a kind of

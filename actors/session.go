@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/circles-actor/circles-actor/actors/auth"
+	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/transport/jsonrpc"
 )
 
@@ -38,6 +39,7 @@ type sessionActor struct {
 	watchdog *time.Timer // armed while plays are in flight: fails overdue ones
 	armed    bool
 	draining bool
+	removed  bool // the circle was removed: close with 4004, not 1001
 	done     bool // the connection is gone or closed by us: write nothing more
 	stopped  bool
 }
@@ -75,6 +77,8 @@ func (s *sessionActor) Receive(ctx actor.Context) {
 	case *Drain:
 		s.draining = true
 		s.finishDrain(ctx)
+	case *circleRemoved:
+		s.circleRemoved(ctx)
 	case *actor.Started:
 		s.started(ctx)
 	case *actor.Stopping:
@@ -92,6 +96,7 @@ func (s *sessionActor) Receive(ctx actor.Context) {
 func (s *sessionActor) started(ctx actor.Context) {
 	s.sys.sessions.Store(s.id, &sessionEntry{pid: ctx.Self(), sink: s.sink})
 	s.circle.sessions.Inc()
+	s.circle.sessionN.Add(1)
 	if s.sys.log.Enabled(context.Background(), slog.LevelDebug) {
 		s.logger().Debug("session opened", "remote", s.remote)
 	}
@@ -106,19 +111,23 @@ func (s *sessionActor) cleanup() {
 	s.stopped = true
 	if !s.done {
 		s.done = true
-		if s.sys.shutting.Load() {
+		if s.removed {
+			s.sink.Close(CloseCircleRemoved, "circle removed")
+		} else if s.sys.shutting.Load() {
 			s.sink.Close(CloseGoingAway, "server shutting down")
 		} else {
 			s.sink.Close(CloseNormal, "")
 		}
 	}
 	s.sys.metrics.inFlight.Sub(float64(len(s.inflight)))
+	s.circle.plays.Add(-int64(len(s.inflight)))
 	for _, p := range s.inflight {
 		p.run.dequeue() // abandoned: a stopped worker would never count it out
 	}
 	s.inflight = nil
 	s.sys.sessions.Delete(s.id)
 	s.circle.sessions.Dec()
+	s.circle.sessionN.Add(-1)
 	s.sys.live.Done()
 	if s.sys.log.Enabled(context.Background(), slog.LevelDebug) {
 		s.logger().Debug("session closed")
@@ -271,9 +280,39 @@ func (s *sessionActor) finishDrain(ctx actor.Context) {
 	}
 	if !s.done {
 		s.done = true
-		s.sink.Close(CloseGoingAway, "server shutting down")
+		if s.removed {
+			s.sink.Close(CloseCircleRemoved, "circle removed")
+		} else {
+			s.sink.Close(CloseGoingAway, "server shutting down")
+		}
 	}
 	ctx.Stop(ctx.Self())
+}
+
+// queueWithdrawer is what a Dispatcher offers to take a task back out of
+// its queue before any worker took it. WithdrawQueued must not block; when
+// the task was withdrawn, its pending dispatch is answered with err.
+type queueWithdrawer interface {
+	WithdrawQueued(circle, taskID string, err error)
+}
+
+// circleRemoved winds the session down after its circle was removed: plays
+// no worker has taken are answered -32006 now, running ones finish, then
+// the connection closes with 4004 "circle removed".
+func (s *sessionActor) circleRemoved(ctx actor.Context) {
+	s.draining, s.removed = true, true
+	w, _ := s.sys.dispatcher.(queueWithdrawer)
+	for key, p := range s.inflight {
+		switch {
+		case p.run != nil:
+			if p.run.withdraw() {
+				s.finishPlay(ctx, key, scripting.Result{}, ErrCircleRemoved)
+			}
+		case w != nil && p.task != "":
+			w.WithdrawQueued(s.circle.pk, p.task, ErrCircleRemoved)
+		}
+	}
+	s.finishDrain(ctx)
 }
 
 // runContext is the parent context of this session's plays, made on the

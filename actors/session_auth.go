@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strconv"
 
 	"github.com/circles-actor/circles-actor/actors/auth"
 	"github.com/circles-actor/circles-actor/config"
@@ -28,33 +29,78 @@ var errInvalidCredentials = jsonrpc.NewError(jsonrpc.InvalidCredentials, "invali
 
 func (s *sessionActor) fetchNonce(r *jsonrpc.Request) (any, *jsonrpc.Error) {
 	var pubkey string
-	if err := jsonrpc.BindParams(r.Params, []string{"pubkey?"}, &pubkey); err != nil {
+	if err := jsonrpc.BindParams(r.Params, []string{"pubkey"}, &pubkey); err != nil {
 		return nil, jsonrpc.AsError(err)
 	}
-	// A syntax check only: whether the key is on the curve is decided by
-	// authenticate, so issuing a nonce costs no point decompression.
-	if pubkey != "" && !looksLikeKey(pubkey) {
-		return nil, jsonrpc.NewError(jsonrpc.InvalidParams, "Invalid params: pubkey is not a secp256k1 public key in hex")
+	key, perr := nonceKey(pubkey)
+	if perr != nil {
+		return nil, perr
 	}
 	if s.nonces == nil {
 		cfg := &s.sys.cfg
 		s.nonces = auth.NewNonceStore(&auth.NonceOptions{Circle: s.circle.pk, MaxPending: cfg.MaxPendingNonces, TTL: cfg.NonceTTL})
 	}
-	n, exp := s.nonces.Issue(pubkey)
+	n, exp := s.nonces.Issue(key)
 	return nonceResult{Nonce: n, ExpiresAt: exp.Unix()}, nil
 }
 
-// looksLikeKey reports whether s is spelled like a compressed (02/03, 66
+// nonceKey checks fetch_nonce's pubkey and returns its canonical form: it
+// must be a secp256k1 public key in hex (compressed or uncompressed, on the
+// curve); anything else is -32602 with the reason.
+func nonceKey(pubkey string) (string, *jsonrpc.Error) {
+	if pubkey == "" {
+		return "", jsonrpc.NewError(jsonrpc.InvalidParams, "Invalid params: pubkey is empty")
+	}
+	if reason := keyShapeProblem(pubkey); reason != "" {
+		return "", jsonrpc.NewError(jsonrpc.InvalidParams, "Invalid params: pubkey "+reason)
+	}
+	pk, err := auth.ParsePublicKey(pubkey)
+	if err != nil {
+		return "", jsonrpc.NewError(jsonrpc.InvalidParams, "Invalid params: pubkey is not a secp256k1 public key (not a point on the curve)")
+	}
+	return auth.PublicKeyHex(pk), nil
+}
+
+// keyShapeProblem says why s is not spelled like a compressed (02/03, 66
 // hex digits) or uncompressed (04, 130 hex digits) public key, with an
-// optional 0x prefix.
-func looksLikeKey(s string) bool {
+// optional 0x prefix; "" when it is.
+func keyShapeProblem(s string) string {
 	if len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
 		s = s[2:]
+	}
+	if !isHex(s) {
+		return "is not hex"
 	}
 	switch {
 	case len(s) == 66 && (s[:2] == "02" || s[:2] == "03"):
 	case len(s) == 130 && s[:2] == "04":
+	case len(s) == 66 || len(s) == 130:
+		return "has a bad prefix (want 02 or 03 compressed, 04 uncompressed)"
 	default:
+		return "is " + strconv.Itoa(len(s)) + " hex digits, want 66 (compressed) or 130 (uncompressed)"
+	}
+	return ""
+}
+
+// sigShapeProblem says why s is not spelled like a signature: 64 (compact)
+// or 65 (r||s||v) bytes of hex, optional 0x; "" when it is.
+func sigShapeProblem(s string) string {
+	if len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		s = s[2:]
+	}
+	switch {
+	case s == "":
+		return "is empty"
+	case !isHex(s):
+		return "is not hex"
+	case len(s) != 128 && len(s) != 130:
+		return "is " + strconv.Itoa(len(s)) + " hex digits, want 128 (64-byte compact) or 130 (65-byte r||s||v)"
+	}
+	return ""
+}
+
+func isHex(s string) bool {
+	if len(s)%2 != 0 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -77,6 +123,15 @@ func authParams(params json.RawMessage) (pubkey, sig, nonce string, err *jsonrpc
 	}
 	if e := jsonrpc.BindParams(params, []string{"pubkey", "signature", "nonce?"}, &pubkey, &sig, &nonce); e != nil {
 		return "", "", "", jsonrpc.AsError(e)
+	}
+	if pubkey == "" {
+		return "", "", "", jsonrpc.NewError(jsonrpc.InvalidParams, "Invalid params: pubkey is empty")
+	}
+	if reason := keyShapeProblem(pubkey); reason != "" {
+		return "", "", "", jsonrpc.NewError(jsonrpc.InvalidParams, "Invalid params: pubkey "+reason)
+	}
+	if reason := sigShapeProblem(sig); reason != "" {
+		return "", "", "", jsonrpc.NewError(jsonrpc.InvalidParams, "Invalid params: signature "+reason)
 	}
 	return pubkey, sig, nonce, nil
 }

@@ -151,8 +151,8 @@ func TestNonceReplayedForeignAndExpired(t *testing.T) {
 	t.Run("malformed hex", func(t *testing.T) {
 		c := open(t, sys, circle)
 		c.call("fetch_nonce", map[string]string{"pubkey": pub}, nil)
-		if code, _ := c.callErr("authenticate", map[string]string{"pubkey": pub, "signature": "zz"}); code != jsonrpc.InvalidCredentials {
-			t.Fatalf("malformed signature: code %d", code)
+		if code, _ := c.callErr("authenticate", map[string]string{"pubkey": pub, "signature": "zz"}); code != jsonrpc.InvalidParams {
+			t.Fatalf("malformed signature: code %d, want -32602", code)
 		}
 		if code, _ := c.callErr("fetch_nonce", map[string]string{"pubkey": "02zz"}); code != jsonrpc.InvalidParams {
 			t.Fatalf("malformed pubkey: code %d", code)
@@ -219,7 +219,9 @@ func TestEnableAuthGuardsPlay(t *testing.T) {
 // were live, and a later correct attempt with the same signature gets -32003.
 func TestAnyAttemptConsumesEveryNonce(t *testing.T) {
 	t.Parallel()
-	sys, circle := startSystem(t, nil)
+	// Every attempt below counts as a failure of one IP; the throttle is not
+	// what this test is about.
+	sys, circle := startSystem(t, func(c *config.Config) { c.AuthFailuresPerMinute = 1000 })
 	priv, pub := newKey(t)
 	otherPriv, otherPub := newKey(t)
 	cases := []struct {
@@ -229,7 +231,10 @@ func TestAnyAttemptConsumesEveryNonce(t *testing.T) {
 	}{
 		{"malformed pubkey", func(_, sig string) any {
 			return map[string]string{"pubkey": "02zz", "signature": sig}
-		}, jsonrpc.InvalidCredentials},
+		}, jsonrpc.InvalidParams},
+		{"pubkey of the wrong length", func(_, sig string) any {
+			return map[string]string{"pubkey": pub[:64], "signature": sig}
+		}, jsonrpc.InvalidParams},
 		{"pubkey not on the curve", func(_, sig string) any {
 			return map[string]string{"pubkey": "02" + strings.Repeat("ff", 32), "signature": sig}
 		}, jsonrpc.InvalidCredentials},
@@ -244,6 +249,12 @@ func TestAnyAttemptConsumesEveryNonce(t *testing.T) {
 		}, jsonrpc.InvalidCredentials},
 		{"malformed signature", func(_, _ string) any {
 			return map[string]string{"pubkey": pub, "signature": "zz"}
+		}, jsonrpc.InvalidParams},
+		{"signature of the wrong length", func(_, sig string) any {
+			return map[string]string{"pubkey": pub, "signature": sig[:126]}
+		}, jsonrpc.InvalidParams},
+		{"well-formed signature that does not verify", func(_, _ string) any {
+			return map[string]string{"pubkey": pub, "signature": strings.Repeat("11", 65)}
 		}, jsonrpc.InvalidCredentials},
 		{"invalid params", func(_, _ string) any {
 			return map[string]any{"pubkey": 5, "signature": true}
@@ -275,9 +286,9 @@ func TestAnyAttemptConsumesEveryNonce(t *testing.T) {
 
 	t.Run("every pending nonce, any key", func(t *testing.T) {
 		c := open(t, sys, circle)
-		var mine, unbound, theirs nonceRes
+		var mine, unbound, theirs nonceRes // unbound: a second nonce for the same key
 		c.call("fetch_nonce", map[string]string{"pubkey": pub}, &mine)
-		c.call("fetch_nonce", nil, &unbound)
+		c.call("fetch_nonce", []string{pub}, &unbound)
 		c.call("fetch_nonce", map[string]string{"pubkey": otherPub}, &theirs)
 		before := metricValue(t, sys, "circles_auth_failures_total")
 		if code, _ := c.callErr("authenticate", []string{pub, strings.Repeat("11", 65)}); code != jsonrpc.InvalidCredentials {
@@ -311,7 +322,7 @@ func TestAnyAttemptConsumesEveryNonce(t *testing.T) {
 
 	t.Run("no nonce at all", func(t *testing.T) {
 		c := open(t, sys, circle)
-		if code, _ := c.callErr("authenticate", []string{"02zz", "zz"}); code != jsonrpc.BadNonce {
+		if code, _ := c.callErr("authenticate", []string{pub, strings.Repeat("11", 65)}); code != jsonrpc.BadNonce {
 			t.Fatalf("no pending nonce: code %d, want %d", code, jsonrpc.BadNonce)
 		}
 	})

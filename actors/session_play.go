@@ -27,6 +27,7 @@ type pendingPlay struct {
 	batch  *batch
 	start  time.Time
 	worker string   // PID id of the worker running it ("" with a Dispatcher)
+	task   string   // task id
 	run    *RunTask // what was sent to the worker (nil with a Dispatcher)
 }
 
@@ -58,6 +59,8 @@ func (s *sessionActor) play(ctx actor.Context, r *jsonrpc.Request, b *batch) *js
 		return jsonrpc.Errorf(jsonrpc.InvalidParams, "Invalid params: script is %d bytes, the limit is %d", len(script), cfg.MaxScriptBytes)
 	case cfg.EnableAuth && s.caller == "":
 		return jsonrpc.NewError(jsonrpc.AuthRequired, "Authentication required: call fetch_nonce and authenticate first")
+	case s.removed:
+		return jsonrpc.NewError(jsonrpc.Busy, "Server busy: the circle was removed")
 	case s.draining:
 		return jsonrpc.NewError(jsonrpc.Busy, "Server busy: shutting down")
 	case len(s.inflight) >= cfg.MaxInFlight:
@@ -77,7 +80,7 @@ func (s *sessionActor) play(ctx actor.Context, r *jsonrpc.Request, b *batch) *js
 	}
 	s.seq++
 	key := s.seq
-	p := &pendingPlay{notify: r.IsNotification(), start: now}
+	p := &pendingPlay{notify: r.IsNotification(), start: now, task: task.ID}
 	if !p.notify {
 		p.id = append(json.RawMessage(nil), r.ID...)
 		p.batch = b
@@ -87,6 +90,7 @@ func (s *sessionActor) play(ctx actor.Context, r *jsonrpc.Request, b *batch) *js
 	}
 	s.inflight[key] = p
 	s.sys.metrics.inFlight.Inc()
+	s.circle.plays.Add(1)
 	s.startTask(ctx, key, task)
 	return nil
 }
@@ -186,6 +190,7 @@ func (s *sessionActor) finishPlay(ctx actor.Context, key int64, res scripting.Re
 	delete(s.inflight, key)
 	p.run.dequeue() // answered before a worker started it (watchdog, lost worker)
 	s.sys.metrics.inFlight.Dec()
+	s.circle.plays.Add(-1)
 	resp, code := s.playResponse(p.id, res, err)
 	s.sys.metrics.request("play", code)
 	s.sys.metrics.task(outcome(code), time.Since(p.start).Seconds())
@@ -237,6 +242,8 @@ func appendPlayResult(dst []byte, res scripting.Result) json.RawMessage {
 func dispatchError(err error) *jsonrpc.Error {
 	var late *notStartedError
 	switch {
+	case errors.Is(err, ErrCircleRemoved):
+		return jsonrpc.NewError(jsonrpc.Busy, "Server busy: the circle was removed")
 	case errors.As(err, &late):
 		return jsonrpc.NewError(jsonrpc.Busy, "Server busy: "+late.Error())
 	case errors.Is(err, errWorkerPanic):

@@ -36,10 +36,9 @@ type System struct {
 	log        *slog.Logger
 	as         *actor.ActorSystem
 	root       *actor.PID
-	circles    map[string]*circleRef // immutable after NewSystem
-	keys       []string              // sorted canonical pks
+	circles    circleSetHolder
 	engine     *scripting.Engine
-	state      state.Store // every circle's state; closed by Shutdown
+	state      state.Store          // every circle's state; closed by Shutdown
 	exec       scripting.Executor   // what workers run tasks with: the engine
 	dispatcher scripting.Dispatcher // nil: in-process, on the worker actors
 	registry   *prometheus.Registry
@@ -67,6 +66,7 @@ type circleRef struct {
 	pool     *workerPool
 	sessions prometheus.Gauge // open sessions of this circle
 	queue    prometheus.Gauge // tasks sent to its workers and not started
+	circleRuntime
 }
 
 // sessionEntry lets Shutdown force-close sessions that did not drain in time.
@@ -133,14 +133,14 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 		s.exec = o.exec
 	}
 	s.base, s.cancelBase = context.WithCancel(context.Background())
-	s.circles = make(map[string]*circleRef, len(cfg.PublicKeys))
+	initial := &circleSet{byPK: make(map[string]*circleRef, len(cfg.PublicKeys))}
+	started := time.Now().UTC()
 	for _, pk := range cfg.PublicKeys {
-		fp := config.Fingerprint(pk)
-		s.circles[pk] = &circleRef{pk: pk, fp: fp, pool: &workerPool{},
-			sessions: m.sessions.WithLabelValues(fp), queue: m.queueDepth.WithLabelValues(fp)}
-		s.keys = append(s.keys, pk)
+		initial.byPK[pk] = s.newRef(pk, SourceFlag, started)
+		initial.keys = append(initial.keys, pk)
 	}
-	slices.Sort(s.keys)
+	slices.Sort(initial.keys)
+	s.circles.set.Store(initial)
 	s.pool = newPooledDispatcher(poolGoroutines)
 	logger := s.log
 	s.as = actor.NewActorSystem(
@@ -177,7 +177,8 @@ func (s *System) start() error {
 	if _, err := s.as.Root.RequestFuture(root, &ListCircles{}, startTimeout).Result(); err != nil {
 		return fmt.Errorf("failed to start circles: %w", err)
 	}
-	for _, ref := range s.circles {
+	set := s.circles.set.Load()
+	for _, ref := range set.byPK {
 		if ref.pid == nil {
 			return fmt.Errorf("failed to start circle %s", ref.fp)
 		}
@@ -185,7 +186,7 @@ func (s *System) start() error {
 			return fmt.Errorf("failed to start circle %s: %w", ref.fp, err)
 		}
 	}
-	s.log.Info("actor system started", "circles", len(s.circles), "workers_per_circle", s.cfg.WorkersPerCircle,
+	s.log.Info("actor system started", "circles", len(set.keys), "workers_per_circle", s.cfg.WorkersPerCircle,
 		"dispatcher", s.dispatcherName())
 	return nil
 }
@@ -211,7 +212,7 @@ func (s *System) Root() *actor.PID { return s.root }
 
 // CirclePID returns the supervisor PID of a circle (canonical pk), or nil.
 func (s *System) CirclePID(pk string) *actor.PID {
-	if ref, ok := s.circles[pk]; ok {
+	if ref := s.circle(pk); ref != nil {
 		return ref.pid
 	}
 	return nil
@@ -219,19 +220,18 @@ func (s *System) CirclePID(pk string) *actor.PID {
 
 // WorkerPIDs returns the worker PIDs of a circle (canonical pk).
 func (s *System) WorkerPIDs(pk string) []*actor.PID {
-	if ref, ok := s.circles[pk]; ok {
+	if ref := s.circle(pk); ref != nil {
 		return slices.Clone(ref.pool.all())
 	}
 	return nil
 }
 
 // Circles returns the canonical pks of the served circles, sorted.
-func (s *System) Circles() []string { return slices.Clone(s.keys) }
+func (s *System) Circles() []string { return slices.Clone(s.circles.set.Load().keys) }
 
 // HasCircle reports whether pk (canonical) is served.
 func (s *System) HasCircle(pk string) bool {
-	_, ok := s.circles[pk]
-	return ok
+	return s.circle(pk) != nil
 }
 
 // Registry is the Prometheus registry holding the system's metrics (what
@@ -251,8 +251,9 @@ func (s *System) Ready(ctx context.Context) error {
 	if s.shutting.Load() {
 		return ErrShuttingDown
 	}
-	for _, pk := range s.keys {
-		ref := s.circles[pk]
+	set := s.circles.set.Load()
+	for _, pk := range set.keys {
+		ref := set.byPK[pk]
 		res, err := awaitFuture(ctx, s.as.Root.RequestFuture(ref.pid, &CircleReady{}, timeoutOf(ctx, startTimeout)))
 		if err != nil {
 			return fmt.Errorf("failed to reach circle %s: %w", ref.fp, err)

@@ -73,7 +73,11 @@ func (s *System) fillTask(t scripting.Task) scripting.Task {
 // back on a channel: the caller is not an actor, and a future would cost a
 // registry entry and a goroutine per task.
 func (s *System) runOnWorker(ctx context.Context, t scripting.Task) (scripting.Result, error) {
-	pid := s.circles[t.CircleID].pool.pick()
+	ref := s.circle(t.CircleID)
+	if ref == nil {
+		return scripting.Result{}, fmt.Errorf("failed to dispatch task: %w", ErrUnknownCircle)
+	}
+	pid := ref.pool.pick()
 	if pid == nil || !s.alive(pid) {
 		return scripting.Result{}, fmt.Errorf("failed to find a worker: %w", scripting.ErrUnavailable)
 	}
@@ -83,7 +87,7 @@ func (s *System) runOnWorker(ctx context.Context, t scripting.Task) (scripting.R
 	defer stop()
 	queueWait := t.Timeout
 	msg := &RunTask{Task: t, StartBy: time.Now().Add(queueWait), Ctx: runCtx, reply: make(chan *TaskDone, 1)}
-	msg.enqueue(s.circles[t.CircleID].queue)
+	msg.enqueue(ref.queue)
 	defer msg.dequeue() // abandoned or answered unstarted: no worker will count it out
 	budget := time.NewTimer(queueWait + t.Timeout + futureGrace)
 	defer budget.Stop()
@@ -106,6 +110,18 @@ func (s *System) runOnWorker(ctx context.Context, t scripting.Task) (scripting.R
 		}
 	case <-budget.C: // the message was lost with a worker that stopped
 		return scripting.Result{}, fmt.Errorf("failed to run the task: %w", scripting.ErrTimeout)
+	case <-ref.removed:
+		if msg.withdraw() { // no worker took it: it never will
+			return scripting.Result{}, fmt.Errorf("failed to run the task: %w", ErrCircleRemoved)
+		}
+		select { // running: it finishes
+		case done := <-msg.reply:
+			return done.Result, done.Err
+		case <-ctx.Done():
+			return scripting.Result{}, fmt.Errorf("failed to wait for the task: %w", ctx.Err())
+		case <-budget.C:
+			return scripting.Result{}, fmt.Errorf("failed to run the task: %w", scripting.ErrTimeout)
+		}
 	}
 }
 

@@ -65,8 +65,8 @@ func TestLooksLikeKey(t *testing.T) {
 		c: true, "0x" + c: true, "0X03" + c[2:]: true, u: true,
 		"05" + c[2:]: false, c[:64]: false, c + "00": false, "02" + "zz" + c[4:]: false, "": false,
 	} {
-		if got := looksLikeKey(in); got != want {
-			t.Errorf("looksLikeKey(%q) = %v, want %v", in, got, want)
+		if got := keyShapeProblem(in) == ""; got != want {
+			t.Errorf("keyShapeProblem(%q) == \"\" is %v, want %v", in, got, want)
 		}
 	}
 }

@@ -40,13 +40,16 @@ func (w *worker) Receive(ctx actor.Context) {
 }
 
 func (w *worker) run(ctx actor.Context, msg *RunTask) {
-	msg.dequeue()
 	respond := func(d *TaskDone) {
 		if msg.reply != nil {
 			msg.reply <- d
 			return
 		}
 		ctx.Respond(d)
+	}
+	if !msg.take() { // its sender answered it already (circle removed, session gone, watchdog)
+		respond(&TaskDone{Key: msg.Key, Err: fmt.Errorf("failed to start task, its caller answered it: %w", scripting.ErrUnavailable)})
+		return
 	}
 	if !msg.StartBy.IsZero() && time.Now().After(msg.StartBy) {
 		respond(&TaskDone{Key: msg.Key, Err: &notStartedError{wait: msg.queueWait()}})

@@ -154,7 +154,25 @@ type Config struct {
 	// list; the client module (/circles-client.js) is still served.
 	// Default false.
 	NoPlayground bool
+	// Durable data.
+
+	// DataDir is the directory for durable data: per-circle state and the
+	// circles added at runtime (DIR/circles.json). Default "": nothing
+	// survives a restart.
+	DataDir string
+
+	// Operators.
+
+	// AdminTokens are the bearer tokens the admin API (/v1) accepts; several
+	// at once so they can be rotated. Validate trims them, drops blanks and
+	// duplicates, and refuses ones shorter than MinAdminTokenLen. Default
+	// none: the API is off and every /v1 path is 404.
+	AdminTokens []string
 }
+
+// MinAdminTokenLen is the shortest admin token Validate accepts: shorter
+// ones are guessable despite the throttle.
+const MinAdminTokenLen = 16
 
 // ProviderSecrets are one circle's webhook secrets; an empty field falls
 // back to the server-wide secret.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -26,6 +27,7 @@ func (c *Config) Validate() error {
 	c.validateLimits(&v)
 	c.validateRedis(&v)
 	c.validateWebhooks(&v)
+	c.validateAdmin(&v)
 	if err := errors.Join(v.errs...); err != nil {
 		return fmt.Errorf("invalid configuration: %w", err)
 	}
@@ -148,4 +150,25 @@ func (c *Config) validateWebhooks(v *validator) {
 	}
 	v.duration("stripe tolerance", c.StripeTolerance)
 	v.duration("idenfy replay window", c.IdenfyReplayWindow)
+}
+
+func (c *Config) validateAdmin(v *validator) {
+	if len(c.AdminTokens) == 0 {
+		return
+	}
+	seen := make(map[string]bool, len(c.AdminTokens))
+	var kept []string
+	for i, t := range c.AdminTokens {
+		t = strings.TrimSpace(t)
+		switch {
+		case t == "" || seen[t]:
+			continue
+		case len(t) < MinAdminTokenLen:
+			v.addf("admin token %d is %d characters, want at least %d", i+1, len(t), MinAdminTokenLen)
+			continue
+		}
+		seen[t] = true
+		kept = append(kept, t)
+	}
+	c.AdminTokens = kept
 }

@@ -68,6 +68,8 @@ type Server struct {
 
 	serveCalled atomic.Bool
 	serving     atomic.Int32
+
+	admin atomic.Pointer[http.Handler] // the /v1 API; nil: every /v1 path is 404
 }
 
 // NewServer builds the server for sys. Zero connection settings in cfg
@@ -172,11 +174,33 @@ func (s *Server) routes() (http.Handler, error) {
 	// GET too, so that the webhook handler answers its own JSON 405 instead
 	// of the catch-all's "Circle not found".
 	mux.Handle("GET /webhooks/", wh)
+	for _, m := range []string{"GET", "PUT", "DELETE", "POST", "PATCH", "OPTIONS"} {
+		mux.HandleFunc(m+" /v1/", s.handleAdmin)
+	}
 	mux.HandleFunc("GET /{circle_pk}", s.handleCircle)
 	// Every other GET path is answered like an unknown circle; other
 	// methods get ServeMux's own 405 or 404.
 	mux.HandleFunc("GET /", s.handleNotFound)
 	return mux, nil
+}
+
+// SetAdmin mounts the admin API (package transport/admin) at /v1/; until
+// it is set, or with nil, every /v1 path is 404, so the API's existence is
+// not advertised when no admin token is configured.
+func (s *Server) SetAdmin(h http.Handler) {
+	if h == nil {
+		s.admin.Store(nil)
+		return
+	}
+	s.admin.Store(&h)
+}
+
+func (s *Server) handleAdmin(w http.ResponseWriter, r *http.Request) {
+	if h := s.admin.Load(); h != nil {
+		(*h).ServeHTTP(w, r)
+		return
+	}
+	writeJSON(w, http.StatusNotFound, errorBody{Error: "Not found", Message: "No such API endpoint"})
 }
 
 // Handler is the server's whole HTTP surface, for embedding in another

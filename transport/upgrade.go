@@ -78,14 +78,16 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, c *wsConn, pk s
 	sess, err := s.sys.OpenSession(pk, r.RemoteAddr, c)
 	if err != nil {
 		s.log.Warn("failed to open session", "circle", config.Fingerprint(pk), "remote", r.RemoteAddr, "err", err)
-		code := websocket.StatusInternalError
-		if errors.Is(err, actors.ErrShuttingDown) {
+		code, reason := websocket.StatusInternalError, "session unavailable"
+		if errors.Is(err, actors.ErrUnknownCircle) { // removed between the check and the spawn
+			code, reason = actors.CloseCircleRemoved, "circle removed"
+		} else if errors.Is(err, actors.ErrShuttingDown) {
 			code = websocket.StatusGoingAway
 		} else if errors.Is(err, actors.ErrTooManySessions) {
 			code = websocket.StatusTryAgainLater
 		}
 		s.metrics.closed(codeLabel(code))
-		ws.Close(code, "session unavailable")
+		ws.Close(code, reason)
 		return nil
 	}
 	return sess

@@ -141,19 +141,15 @@ func e2eFetchNonce(t *testing.T, s *server) {
 	if errCode(m) != -32602 {
 		t.Errorf("fetch_nonce with malformed key = %v, want -32602", m)
 	}
-	// pubkey is optional: a nonce for whoever signs it.
-	key, _, pub2 := newKey(t)
+	// pubkey is required (issue 13): without it, -32602 naming it.
 	anon := dialRaw(t, s, e2eCircle)
-	for _, frame := range []string{`{"jsonrpc":"2.0","id":1,"method":"fetch_nonce"}`, `{"jsonrpc":"2.0","id":1,"method":"fetch_nonce","params":{}}`} {
+	for _, frame := range []string{`{"jsonrpc":"2.0","id":1,"method":"fetch_nonce"}`, `{"jsonrpc":"2.0","id":1,"method":"fetch_nonce","params":{}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"fetch_nonce","params":{"pubkey":""}}`, `{"jsonrpc":"2.0","id":1,"method":"fetch_nonce","params":{"pubkey":7}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"fetch_nonce","params":{"pubkey":"02ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"}}`} {
 		m := anon.call(frame)
-		res, _ := m["result"].(map[string]any)
-		nonce, _ := res["nonce"].(string)
-		if nonce == "" {
-			t.Fatalf("fetch_nonce without pubkey (%s) = %v", frame, m)
-		}
-		sig := hex.EncodeToString(client.SignEIP191(key, []byte(nonce)))
-		if m := anon.call(authFrame("named", pub2, sig)); m["result"] == nil {
-			t.Errorf("authenticate with a key-less nonce: %v", m)
+		e, _ := m["error"].(map[string]any)
+		if msg, _ := e["message"].(string); errCode(m) != -32602 || !strings.Contains(msg, "pubkey") {
+			t.Errorf("fetch_nonce %s = %v, want -32602 naming pubkey", frame, m)
 		}
 	}
 }
@@ -264,16 +260,25 @@ func e2eBadCredentials(t *testing.T, s *server) {
 	key, _, pub := newKey(t)
 	other, _, _ := newKey(t)
 	r := dialRaw(t, s, e2eCircle)
-	cases := map[string]func(n string) string{
-		"wrong key":       func(n string) string { return hex.EncodeToString(client.SignEIP191(other, []byte(n))) },
-		"malformed hex":   func(string) string { return "zz" + strings.Repeat("0", 128) },
-		"short signature": func(n string) string { return hex.EncodeToString(client.SignEIP191(key, []byte(n))[:40]) },
-		"other message":   func(string) string { return hex.EncodeToString(client.SignEIP191(key, []byte("hello"))) },
+	cases := map[string]struct {
+		sig  func(n string) string
+		code int
+	}{
+		"wrong key":       {func(n string) string { return hex.EncodeToString(client.SignEIP191(other, []byte(n))) }, -32002},
+		"other message":   {func(string) string { return hex.EncodeToString(client.SignEIP191(key, []byte("hello"))) }, -32002},
+		"malformed hex":   {func(string) string { return "zz" + strings.Repeat("0", 128) }, -32602},
+		"short signature": {func(n string) string { return hex.EncodeToString(client.SignEIP191(key, []byte(n))[:40]) }, -32602},
 	}
-	for name, sig := range cases {
-		m := r.call(authFrame("named", pub, sig(r.fetchNonce(pub))))
-		if errCode(m) != -32002 {
-			t.Errorf("%s: %v, want -32002", name, m)
+	for name, tc := range cases {
+		n := r.fetchNonce(pub)
+		m := r.call(authFrame("named", pub, tc.sig(n)))
+		if errCode(m) != tc.code {
+			t.Errorf("%s: %v, want %d", name, m, tc.code)
+		}
+		// Either way the nonce is used up.
+		good := hex.EncodeToString(client.SignEIP191(key, []byte(n)))
+		if m := r.call(authFrame("named", pub, good)); errCode(m) != -32003 {
+			t.Errorf("%s: the nonce survived: %v", name, m)
 		}
 	}
 	n := r.fetchNonce(pub)

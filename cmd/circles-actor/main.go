@@ -1,7 +1,8 @@
 // Command circles-actor hosts many circles on one port: `serve` runs the
 // server, `worker` runs Redis-fed workers only, `eval` runs one script
 // locally, `keygen` makes a key pair, `play` sends a script to a server and
-// `status` shows the Redis queues.
+// `status` shows the Redis queues, `circles` manages a running server's
+// circles through its admin API.
 package main
 
 import (
@@ -32,6 +33,8 @@ type CLI struct {
 	Keygen KeygenCmd `cmd:"" help:"Print a new secp256k1 key pair."`
 	Play   PlayCmd   `cmd:"" help:"Send a script to a running server over WebSocket."`
 	Status StatusCmd `cmd:"" help:"Show Redis queue depth, active tasks and live workers per circle."`
+
+	Circles CirclesCmd `cmd:"" help:"List, add and remove circles of a running server (its admin API)."`
 }
 
 func main() {

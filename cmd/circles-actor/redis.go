@@ -93,14 +93,15 @@ func startConsumers(_ context.Context, cfg config.Config, circles []string, conc
 }
 
 // registerRedisMetrics exports the Redis queues' depth, active tasks and
-// live workers of circles on reg (read at each scrape) when d is the Redis
-// dispatcher; otherwise it does nothing.
-func registerRedisMetrics(reg prometheus.Registerer, d scripting.Dispatcher, circles []string) error {
+// live workers of the served circles on reg (circles and the statistics
+// read at each scrape, so circles added at runtime are included) when d is
+// the Redis dispatcher; otherwise it does nothing.
+func registerRedisMetrics(reg prometheus.Registerer, d scripting.Dispatcher, circles func() []string) error {
 	rd, ok := d.(*redisq.Dispatcher)
 	if !ok || reg == nil {
 		return nil
 	}
-	if err := reg.Register(redisq.NewCollector(rd.Client(), circles, 0)); err != nil {
+	if err := reg.Register(redisq.NewCircleCollector(rd.Client(), circles, 0)); err != nil {
 		return fmt.Errorf("failed to register redis metrics: %w", err)
 	}
 	return nil

@@ -62,6 +62,8 @@ type ServeCmd struct {
 	IdenfyReplayWindow  time.Duration     `name:"idenfy-replay-window" default:"10m" help:"How long a seen iDenfy event is remembered to refuse replays." env:"CIRCLES_IDENFY_REPLAY_WINDOW"`
 
 	NoPlayground bool `name:"no-playground" help:"Serve no playground page at / (the client module /circles-client.js stays)." env:"CIRCLES_NO_PLAYGROUND"`
+	DataDir    string `name:"data-dir" help:"Directory for durable data (circle state, added circles)." type:"path" env:"CIRCLES_DATA_DIR"`
+	AdminFlags `embed:""`
 }
 
 // noKeyHelp is printed when serve has no circle to serve.
@@ -72,18 +74,22 @@ Make a key pair and serve its public key:
   circles-actor serve -k <public key hex>
 
 (-k repeats; --public-keys a,b and CIRCLES_PUBLIC_KEYS=a,b work too.)
+Or start without -k and add circles at runtime: give --admin-token (then
+'circles-actor circles add PK'), or --redis-url to follow a shared set.
 `
 
 // Run serves until ctx ends (SIGINT/SIGTERM), then shuts down gracefully
 // and returns nil.
 func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
-	if len(c.PublicKeys) == 0 {
-		fmt.Fprint(os.Stderr, noKeyHelp)
-		return exitCode(2)
-	}
 	cfg, err := c.config()
 	if err != nil {
 		return err
+	}
+	// Without -k there is nothing to serve unless circles can arrive at
+	// runtime: through the admin API, or from a shared set in Redis.
+	if len(cfg.PublicKeys) == 0 && len(cfg.AdminTokens) == 0 && cfg.RedisURL == "" {
+		fmt.Fprint(os.Stderr, noKeyHelp)
+		return exitCode(2)
 	}
 	log := newCLILogger(g, slog.LevelInfo)
 	return serve(ctx, cfg, log, nil)
@@ -107,6 +113,12 @@ func (c *ServeCmd) config() (config.Config, error) {
 	cfg.StripeTolerance, cfg.IdenfyReplayWindow = c.StripeTolerance, c.IdenfyReplayWindow
 	cfg.CircleWebhookSecrets = circleSecrets(c.StripeCircleSecrets, c.IdenfyCircleSecrets)
 	cfg.NoPlayground = c.NoPlayground
+	cfg.DataDir = c.DataDir
+	tokens, err := c.AdminFlags.tokens()
+	if err != nil {
+		return config.Config{}, err
+	}
+	cfg.AdminTokens = tokens
 	if err := cfg.Validate(); err != nil {
 		return config.Config{}, err
 	}
@@ -152,11 +164,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	if err != nil {
 		return fmt.Errorf("failed to start the actor system: %w", err)
 	}
-	if err := registerRedisMetrics(sys.Registry(), redisDispatcher, sys.Circles()); err != nil {
+	if err := registerRedisMetrics(sys.Registry(), redisDispatcher, sys.Circles); err != nil {
 		log.Warn("redis queue metrics unavailable", "err", err)
 	}
 	stopWorkers := func(context.Context) error { return nil }
-	if cfg.RedisURL != "" && !cfg.NoLocalWorkers {
+	if cfg.RedisURL != "" && !cfg.NoLocalWorkers && len(cfg.PublicKeys) > 0 {
 		stop, err := startRedisWorkers(ctx, cfg, sys.Circles(), cfg.WorkersPerCircle, log, sys.Executor)
 		if err != nil {
 			shutdownQuietly(sys, cfg.ShutdownTimeout)
@@ -169,9 +181,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 		shutdownQuietly(sys, cfg.ShutdownTimeout)
 		return fmt.Errorf("failed to build the server: %w", err)
 	}
+	circles, err := startCircles(ctx, cfg, sys, srv, log)
+	if err != nil {
+		shutdownQuietly(sys, cfg.ShutdownTimeout)
+		_ = stopWorkers(context.Background())
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
 		shutdownQuietly(sys, cfg.ShutdownTimeout)
+		_ = circles.stop(context.Background())
 		return fmt.Errorf("failed to listen: %w", err)
 	}
 	addr := ln.Addr().String()
@@ -198,6 +217,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	}
 	if err := stopWorkers(sctx); err != nil {
 		log.Warn("redis workers did not drain cleanly", "err", err)
+	}
+	if err := circles.stop(sctx); err != nil {
+		log.Warn("consumers of added circles did not drain cleanly", "err", err)
 	}
 	if serveErr == nil {
 		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {

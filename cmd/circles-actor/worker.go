@@ -16,7 +16,8 @@ import (
 // other than the server's. It runs tasks of the given circles with a local
 // sandboxed engine and drains on SIGINT/SIGTERM.
 type WorkerCmd struct {
-	PublicKeys    []string      `short:"k" name:"public-key" sep:"," required:"" help:"Circle public keys to work for (repeatable or comma-separated)." env:"CIRCLES_PUBLIC_KEYS"`
+	PublicKeys    []string      `short:"k" name:"public-key" sep:"," help:"Circle public keys to work for (repeatable or comma-separated)." env:"CIRCLES_PUBLIC_KEYS"`
+	AllCircles    bool          `name:"all-circles" help:"Also work for every circle of the shared set in Redis (added through the admin API), following additions and removals." env:"CIRCLES_ALL_CIRCLES"`
 	RedisURL      string        `name:"redis-url" required:"" help:"Redis URL (redis://, rediss:// or unix://)." env:"CIRCLES_REDIS_URL"`
 	Concurrency   int           `default:"1" help:"Tasks run at once per circle (1 keeps a circle's scripts in order within this process)." env:"CIRCLES_CONCURRENCY"`
 	HeartbeatTTL  time.Duration `name:"heartbeat-ttl" default:"10s" help:"Lease of this worker's heartbeat; a worker silent this long is dead and its tasks are requeued." env:"CIRCLES_HEARTBEAT_TTL"`
@@ -34,12 +35,23 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	engine := scripting.NewEngine(actors.SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(log))
-	stop, err := startConsumers(ctx, cfg, cfg.PublicKeys, c.Concurrency, c.HeartbeatTTL, log,
-		func(string) scripting.Executor { return engine })
-	if err != nil {
-		return err
+	exec := func(string) scripting.Executor { return engine }
+	stop := func(context.Context) error { return nil }
+	if len(cfg.PublicKeys) > 0 {
+		if stop, err = startConsumers(ctx, cfg, cfg.PublicKeys, c.Concurrency, c.HeartbeatTTL, log, exec); err != nil {
+			return err
+		}
 	}
-	log.Info("worker running", "circles", len(cfg.PublicKeys), "concurrency", c.Concurrency, "redis", redactURL(cfg.RedisURL))
+	if c.AllCircles {
+		stopFixed := stop
+		stopAll, err := followAllCircles(cfg, c.Concurrency, c.HeartbeatTTL, c.DrainTimeout, log, exec)
+		if err != nil {
+			_ = stopFixed(context.Background())
+			return err
+		}
+		stop = func(ctx context.Context) error { return errors.Join(stopAll(ctx), stopFixed(ctx)) }
+	}
+	log.Info("worker running", "circles", len(cfg.PublicKeys), "all_circles", c.AllCircles, "concurrency", c.Concurrency, "redis", redactURL(cfg.RedisURL))
 	<-ctx.Done()
 	log.Info("draining", "timeout", c.DrainTimeout)
 	dctx, cancel := context.WithTimeout(context.Background(), c.DrainTimeout)
@@ -69,8 +81,8 @@ func (c *WorkerCmd) config() (config.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("invalid worker configuration: %w", err)
 	}
-	if len(cfg.PublicKeys) == 0 {
-		return cfg, errors.New("give at least one circle with -k")
+	if len(cfg.PublicKeys) == 0 && !c.AllCircles {
+		return cfg, errors.New("give at least one circle with -k, or --all-circles")
 	}
 	return cfg, nil
 }

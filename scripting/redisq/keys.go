@@ -71,3 +71,16 @@ func ProcessingKey(workerID string) string { return PrefixProcessing + workerID 
 
 // WorkerKey is the heartbeat key of a worker.
 func WorkerKey(workerID string) string { return PrefixWorker + workerID }
+
+// The shared circle set (circles added at runtime through the admin API;
+// see circles.go and docs/redis-protocol.md).
+const (
+	// KeyCircles: hash of added circles, canonical pk -> added_at (RFC 3339 UTC).
+	KeyCircles = "rhai_circles"
+	// KeyCirclesVersion: counter bumped by every change of KeyCircles, so a
+	// follower's periodic re-read is one GET while nothing changes.
+	KeyCirclesVersion = "rhai_circles_version"
+	// ChannelCircles: pub/sub channel; every change publishes "add <pk>" or
+	// "remove <pk>".
+	ChannelCircles = "rhai_circles_events"
+)

@@ -13,9 +13,10 @@ import (
 // circles_redis_live_workers per circle, and circles_redis_up (0 when the
 // scrape could not reach Redis). Safe for concurrent scrapes.
 type Collector struct {
-	client  rueidis.Client
-	circles []string
-	timeout time.Duration
+	client    rueidis.Client
+	circles   []string
+	circlesFn func() []string // NewCircleCollector: asked at each scrape
+	timeout   time.Duration
 
 	depth, active, workers, up *prometheus.Desc
 }
@@ -38,6 +39,15 @@ func NewCollector(client rueidis.Client, circles []string, timeout time.Duration
 	}
 }
 
+// NewCircleCollector is NewCollector for a set that changes at runtime
+// (circles added and removed through the admin API): circles is asked at
+// each scrape, and an empty answer exports circles_redis_up only.
+func NewCircleCollector(client rueidis.Client, circles func() []string, timeout time.Duration) *Collector {
+	c := NewCollector(client, nil, timeout)
+	c.circlesFn = circles
+	return c
+}
+
 // Describe sends the descriptors.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.depth
@@ -50,7 +60,14 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
-	stats, err := QueueStats(ctx, c.client, c.circles)
+	circles := c.circles
+	if c.circlesFn != nil {
+		if circles = c.circlesFn(); len(circles) == 0 {
+			ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, boolGauge(c.client.Do(ctx, c.client.B().Ping().Build()).Error() == nil))
+			return
+		}
+	}
+	stats, err := QueueStats(ctx, c.client, circles)
 	if err != nil {
 		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
 		return
@@ -61,4 +78,11 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.active, prometheus.GaugeValue, float64(s.Active), s.Circle)
 		ch <- prometheus.MustNewConstMetric(c.workers, prometheus.GaugeValue, float64(s.LiveWorkers), s.Circle)
 	}
+}
+
+func boolGauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
