@@ -61,9 +61,9 @@ type ServeCmd struct {
 	StripeTolerance     time.Duration     `name:"stripe-tolerance" default:"300s" help:"Accepted age of a Stripe signature timestamp." env:"CIRCLES_STRIPE_TOLERANCE"`
 	IdenfyReplayWindow  time.Duration     `name:"idenfy-replay-window" default:"10m" help:"How long a seen iDenfy event is remembered to refuse replays." env:"CIRCLES_IDENFY_REPLAY_WINDOW"`
 
-	NoPlayground bool `name:"no-playground" help:"Serve no playground page at / (the client module /circles-client.js stays)." env:"CIRCLES_NO_PLAYGROUND"`
-	DataDir    string `name:"data-dir" help:"Directory for durable data (circle state, added circles)." type:"path" env:"CIRCLES_DATA_DIR"`
-	AdminFlags `embed:""`
+	NoPlayground bool   `name:"no-playground" help:"Serve no playground page at / (the client module /circles-client.js stays)." env:"CIRCLES_NO_PLAYGROUND"`
+	DataDir      string `name:"data-dir" help:"Directory for durable data (circle state, added circles)." type:"path" env:"CIRCLES_DATA_DIR"`
+	AdminFlags   `embed:""`
 }
 
 // noKeyHelp is printed when serve has no circle to serve.
