@@ -586,7 +586,7 @@ func TestPlaygroundAuthInBrowser(t *testing.T) {
 		if res.Caller != res.Key1 {
 			t.Errorf("CALLER_PUBLIC_KEY %q, want %q", res.Caller, res.Key1)
 		}
-		if strings.Join(res.WalletCalls, ",") != "eth_requestAccounts,personal_sign" {
+		if strings.Join(res.WalletCalls, ",") != "eth_requestAccounts,personal_sign,personal_sign" {
 			t.Errorf("wallet calls %v", res.WalletCalls)
 		}
 		if res.RefusedCode != 4001 || !strings.Contains(res.RefusedMsg, "User rejected") || res.AfterRefusal != -32001 {

@@ -287,8 +287,9 @@ export class CircleClient {
 
   /**
    * Authenticates with a browser wallet (an EIP-1193 provider such as
-   * window.ethereum): eth_requestAccounts, then personal_sign of the
-   * nonce. The public key is recovered from the signature and checked
+   * window.ethereum): eth_requestAccounts, personal_sign of a fixed
+   * sign-in message (to learn the public key fetch_nonce needs), then
+   * personal_sign of the nonce. The public key is recovered from the signature and checked
    * against the account's address. A refusal rejects with the wallet's
    * code (4001 when the user said no).
    */
@@ -304,17 +305,23 @@ export class CircleClient {
     }
     const account = Array.isArray(accounts) ? accounts[0] : undefined;
     if (typeof account !== 'string') throw new CircleError('the wallet gave no account', ErrorCode.Unauthorized);
-    const { nonce } = await this.call('fetch_nonce', {});
-    let signature;
-    try {
-      signature = await provider.request({ method: 'personal_sign', params: ['0x' + bytesToHex(utf8ToBytes(nonce)), account] });
-    } catch (e) {
-      throw walletError(e, 'to sign');
-    }
-    const pubkey = recoverEIP191(signature, nonce);
+    // fetch_nonce needs the public key, and a wallet gives only an
+    // address: the key is recovered from a signature of a fixed message
+    // first (the wallet's first prompt), then the nonce is signed.
+    const intro = `Sign in to circles as ${account}`;
+    const sign = async (text) => {
+      try {
+        return await provider.request({ method: 'personal_sign', params: ['0x' + bytesToHex(utf8ToBytes(text)), account] });
+      } catch (e) {
+        throw walletError(e, 'to sign');
+      }
+    };
+    const pubkey = recoverEIP191(await sign(intro), intro);
     if (ethAddress(pubkey) !== account.toLowerCase()) {
       throw new CircleError(`the wallet signed with another key than account ${account}`, ErrorCode.InvalidCredentials);
     }
+    const { nonce } = await this.call('fetch_nonce', { pubkey });
+    const signature = await sign(nonce);
     return this.call('authenticate', { pubkey, signature: strip0x(signature), nonce });
   }
 

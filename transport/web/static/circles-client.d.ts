@@ -93,7 +93,7 @@ export declare class CircleClient {
    * over SHA-256(nonce). Only the signature is sent.
    */
   authenticate(privateKeyHex: string, options?: { format?: "eip191" | "compact" }): Promise<Authenticated>;
-  /** eth_requestAccounts, then personal_sign of the nonce; the key is recovered from the signature. */
+  /** eth_requestAccounts, personal_sign of a sign-in message (the key is recovered from it), then personal_sign of the nonce. */
   authenticateWithWallet(provider: EIP1193Provider): Promise<Authenticated>;
   /** Closes the socket; pending calls reject with ConnectionClosed. */
   close(): void;
