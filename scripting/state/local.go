@@ -145,8 +145,16 @@ func (l *Local) Close() error {
 // Backend returns the storage under l (for tools that read it directly).
 func (l *Local) Backend() Backend { return l.b }
 
+// enqueue hands q to the committer. After Close (whose committer may have
+// exited already) q fails with ErrClosed instead of waiting forever.
 func (l *Local) enqueue(q *queued) {
 	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		q.err = fmt.Errorf("%w: the state store closed before the commit was written", ErrClosed)
+		close(q.done)
+		return
+	}
 	l.queue = append(l.queue, q)
 	l.mu.Unlock()
 	select {
