@@ -40,6 +40,7 @@ type System struct {
 	keys       []string              // sorted canonical pks
 	engine     *scripting.Engine
 	state      state.Store // every circle's state; closed by Shutdown
+	stateLim   state.Limits
 	exec       scripting.Executor   // what workers run tasks with: the engine
 	dispatcher scripting.Dispatcher // nil: in-process, on the worker actors
 	registry   *prometheus.Registry
@@ -67,6 +68,8 @@ type circleRef struct {
 	pool     *workerPool
 	sessions prometheus.Gauge // open sessions of this circle
 	queue    prometheus.Gauge // tasks sent to its workers and not started
+
+	stateCommits, stateConflicts prometheus.Counter
 }
 
 // sessionEntry lets Shutdown force-close sessions that did not drain in time.
@@ -88,12 +91,16 @@ func NewSystem(cfg config.Config, opts ...Option) (*System, error) {
 	}
 	s, err := newSystem(cfg, &o)
 	if err != nil {
+		if o.state != nil {
+			o.state.Close()
+		}
 		return nil, err
 	}
 	if err := s.start(); err != nil {
 		s.cancelBase()
 		s.as.Shutdown()
 		s.pool.close()
+		s.state.Close()
 		return nil, err
 	}
 	return s, nil
@@ -117,12 +124,16 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 	if s.state == nil {
 		s.state = state.NewMemory()
 	}
-	stateLim := state.DefaultLimits()
+	s.stateLim = StateLimits(cfg)
 	if o.stateLim != nil {
-		stateLim = *o.stateLim
+		s.stateLim = *o.stateLim
+	}
+	sm, err := newStateMetrics(s.registry, s)
+	if err != nil {
+		return nil, fmt.Errorf("failed to register state metrics: %w", err)
 	}
 	s.engine = scripting.NewEngine(SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(s.log),
-		scripting.WithState(s.state, stateLim))
+		scripting.WithState(s.state, s.stateLim), scripting.WithStateHooks(sm.hooks()))
 	for _, register := range o.hostFns {
 		if err := register(s.engine.Rhai()); err != nil {
 			return nil, fmt.Errorf("failed to register host functions: %w", err)
@@ -137,7 +148,8 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 	for _, pk := range cfg.PublicKeys {
 		fp := config.Fingerprint(pk)
 		s.circles[pk] = &circleRef{pk: pk, fp: fp, pool: &workerPool{},
-			sessions: m.sessions.WithLabelValues(fp), queue: m.queueDepth.WithLabelValues(fp)}
+			sessions: m.sessions.WithLabelValues(fp), queue: m.queueDepth.WithLabelValues(fp),
+			stateCommits: sm.commits.WithLabelValues(fp), stateConflicts: sm.conflicts.WithLabelValues(fp)}
 		s.keys = append(s.keys, pk)
 	}
 	slices.Sort(s.keys)
@@ -184,6 +196,9 @@ func (s *System) start() error {
 		if _, err := s.as.Root.RequestFuture(ref.pid, &CircleReady{}, startTimeout).Result(); err != nil {
 			return fmt.Errorf("failed to start circle %s: %w", ref.fp, err)
 		}
+	}
+	if err := s.runInitScripts(); err != nil {
+		return err
 	}
 	s.log.Info("actor system started", "circles", len(s.circles), "workers_per_circle", s.cfg.WorkersPerCircle,
 		"dispatcher", s.dispatcherName())
