@@ -32,6 +32,7 @@ type CLI struct {
 	Keygen KeygenCmd `cmd:"" help:"Print a new secp256k1 key pair."`
 	Play   PlayCmd   `cmd:"" help:"Send a script to a running server over WebSocket."`
 	Status StatusCmd `cmd:"" help:"Show Redis queue depth, active tasks and live workers per circle."`
+	State  StateCmd  `cmd:"" help:"Export or import a circle's state (JSON Lines)."`
 }
 
 func main() {

@@ -29,7 +29,7 @@ type ServeCmd struct {
 	Cert       string   `help:"PEM certificate chain for --tls." type:"path" env:"CIRCLES_CERT"`
 	Key        string   `help:"PEM private key for --tls." type:"path" env:"CIRCLES_KEY_FILE"`
 
-	DataDir    string   `name:"data-dir" help:"Keep circles' state on disk in DIR/state.db (synced before each answer); empty: in memory only, lost on exit." type:"path" placeholder:"DIR" env:"CIRCLES_DATA_DIR"`
+	DataDir    string `name:"data-dir" help:"Keep circles' state on disk in DIR/state.db (synced before each answer); empty: in memory only, lost on exit." type:"path" placeholder:"DIR" env:"CIRCLES_DATA_DIR"`
 	StateFlags `embed:""`
 
 	WorkersPerCircle int `name:"workers-per-circle" default:"1" help:"Worker actors per circle (1 runs a circle's scripts in order)." env:"CIRCLES_WORKERS_PER_CIRCLE"`
