@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Backend is the storage under Local: every circle's committed keys in
@@ -57,6 +59,12 @@ type Local struct {
 	failed  error         // a failed Apply: state is not trustworthy any more
 	closed  bool
 	stopped chan struct{} // committer has exited
+
+	// active counts open sessions (runs in progress); ended is signalled
+	// when one ends. The committer uses them to wait, briefly, for runs
+	// about to commit so that they share its next sync.
+	active atomic.Int64
+	ended  chan struct{}
 }
 
 type circleState struct {
@@ -85,7 +93,8 @@ type queued struct {
 
 // NewLocal returns a store over b. Close it to stop its committer.
 func NewLocal(b Backend) *Local {
-	l := &Local{b: b, circles: map[string]*circleState{}, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	l := &Local{b: b, circles: map[string]*circleState{}, wake: make(chan struct{}, 1), stopped: make(chan struct{}),
+		ended: make(chan struct{}, 1)}
 	_, l.inline = b.(InlineBackend)
 	if l.inline {
 		close(l.stopped)
@@ -122,6 +131,7 @@ func (l *Local) Begin(ctx context.Context, circle string) (Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.active.Add(1)
 	return &localSession{l: l, c: c, id: circle, ctx: ctx}, nil
 }
 
@@ -163,16 +173,26 @@ func (l *Local) enqueue(q *queued) {
 	}
 }
 
+// take removes and returns the queued commits and whether l is closed.
+func (l *Local) take() ([]*queued, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	group := l.queue
+	l.queue = nil
+	return group, l.closed
+}
+
 // commitLoop applies queued commits, as many at once as have queued while
-// the previous Apply was syncing.
+// the previous Apply was syncing. Before an Apply it waits for the runs in
+// progress to end (they are about to commit, and would otherwise miss this
+// sync and wait for two), but never longer than the last Apply took, so
+// that the wait at most doubles a commit's latency and costs nothing when
+// no other run is open.
 func (l *Local) commitLoop() {
 	defer close(l.stopped)
+	var lastApply time.Duration
 	for {
-		l.mu.Lock()
-		group := l.queue
-		l.queue = nil
-		closed := l.closed
-		l.mu.Unlock()
+		group, closed := l.take()
 		if len(group) == 0 {
 			if closed {
 				return
@@ -180,11 +200,27 @@ func (l *Local) commitLoop() {
 			<-l.wake
 			continue
 		}
+		if !closed && l.active.Load() > 0 && lastApply > 0 {
+			timer := time.NewTimer(lastApply)
+		wait:
+			for l.active.Load() > 0 {
+				select {
+				case <-l.ended:
+				case <-timer.C:
+					break wait
+				}
+			}
+			timer.Stop()
+			more, _ := l.take()
+			group = append(group, more...)
+		}
+		began := time.Now()
 		batches := make([]Batch, len(group))
 		for i, q := range group {
 			batches[i] = q.batch
 		}
 		err := l.b.Apply(batches)
+		lastApply = time.Since(began)
 		if err != nil {
 			err = fmt.Errorf("state store failed to write; restart the server once the cause is fixed: %w", err)
 			l.mu.Lock()
@@ -382,5 +418,12 @@ func (s *localSession) Commit(ctx context.Context, writes []Write) (Durable, err
 
 func (s *localSession) Abort() {
 	s.release()
-	s.ended = true
+	if !s.ended {
+		s.ended = true
+		s.l.active.Add(-1)
+		select {
+		case s.l.ended <- struct{}{}:
+		default:
+		}
+	}
 }
