@@ -181,8 +181,10 @@ func e2eStateCrash(t *testing.T, bin string) {
 func e2eStateWebhookInitExport(t *testing.T, bin string) {
 	dir := t.TempDir()
 	scripts := t.TempDir()
+	// The README's worked example.
 	handler := `let p = EVENT.data.object;
 state.set("payment:" + p.id, #{ amount: p.amount, currency: p.currency, event: EVENT.id });
+state["paid_total"] = state.get("paid_total", 0) + p.amount;
 "recorded " + p.id`
 	if err := os.WriteFile(filepath.Join(scripts, "stripe.rhai"), []byte(handler), 0o600); err != nil {
 		t.Fatal(err)
@@ -203,8 +205,8 @@ state.set("payment:" + p.id, #{ amount: p.amount, currency: p.currency, event: E
 		t.Fatalf("webhook: %d %s", code, resp)
 	}
 	cl := dial(t, s, e2eCircle, nil)
-	res, err := cl.Play(e2eCtx(t), `let p = state.get("payment:pi_1"); p.amount + " " + p.currency + " " + state.get("config").greeting`)
-	if err != nil || res.Output != "2000 eur hello" {
+	res, err := cl.Play(e2eCtx(t), "let p = state.get(\"payment:pi_1\"); `${p.amount} ${p.currency} ${state[\"paid_total\"]} ${state.get(\"config\").greeting}`")
+	if err != nil || res.Output != "2000 eur 2000 hello" {
 		t.Fatalf("play after the webhook: %+v %v", res, err)
 	}
 
@@ -238,7 +240,7 @@ state.set("payment:" + p.id, #{ amount: p.amount, currency: p.currency, event: E
 	// The init script ran again on restart but kept the seeded config.
 	s = startServe(t, bin, "-k", e2eCircle+":"+initFile, "--data-dir", dir)
 	cl = dial(t, s, e2eCircle, nil)
-	if res, err := cl.Play(e2eCtx(t), `state.len()`); err != nil || res.Output != "2" {
+	if res, err := cl.Play(e2eCtx(t), `state.len()`); err != nil || res.Output != "3" {
 		t.Fatalf("after restart: %+v %v", res, err)
 	}
 }
