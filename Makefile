@@ -38,6 +38,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'RedisVsEmbedded' -timeout 20m ./scripting/redisq/ ./cmd/circles-actor/
 	$(GO) test -run '^$$' -bench 'StateRMW|StateScaling' -benchtime 5x -timeout 20m ./cmd/circles-actor/
 	$(GO) test -run '^$$' -bench 'EngineStateRMW' ./scripting/
+	cd bench && $(GO) test -v -run '^$$' -bench 'Stores' -benchtime 2x -timeout 20m ./statestore/ | grep -E '^Bench.*plays|bytes/key'
 
 ## bench-go: every Go benchmark of the bench module (about a minute).
 bench-go:
