@@ -56,3 +56,23 @@ func TestStateAsResultShowsNoInternals(t *testing.T) {
 		t.Fatalf("returning state: %+v", r)
 	}
 }
+
+// A host function that panics after the run took the circle's lock fails
+// the run, which releases the lock: the next run does not wait, and the
+// failed run's write is not committed.
+func TestStatePanicReleasesTheLock(t *testing.T) {
+	st := state.NewMemory()
+	defer st.Close()
+	e := NewEngine(rhai.DefaultLimits(), 2*time.Second, WithState(st, state.DefaultLimits()))
+	if err := e.RegisterFn("boom", func() int64 { panic("host bug") }); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { _ = recover() }()
+		e.Execute(t.Context(), Task{ID: "t", CircleID: "c", Script: `state.set("a", 1); boom()`})
+	}()
+	r := e.Execute(t.Context(), Task{ID: "t", CircleID: "c", Script: `state.set("b", 1); state.contains("a")`})
+	if r.Err != nil || r.Output != "false" {
+		t.Fatalf("after a panicking run: %+v", r)
+	}
+}
