@@ -170,3 +170,11 @@ func TestUpdateStateIsOneTransaction(t *testing.T) {
 		t.Fatalf("unknown circle: %v", err)
 	}
 }
+
+// config's state defaults are the store's (they are written twice, since
+// config must not import the store).
+func TestStateLimitsDefaultsMatch(t *testing.T) {
+	if got, want := actors.StateLimits(config.Default()), state.DefaultLimits(); got != want {
+		t.Fatalf("config's state limits %+v, the store's %+v", got, want)
+	}
+}
