@@ -84,10 +84,45 @@ func TestStateRunsAreSerializable(t *testing.T) {
 // closed.
 type gated struct {
 	*state.MemoryBackend
-	open chan struct{}
+	open    chan struct{}
+	entered chan struct{} // an Apply has started (nil: not told)
 }
 
-func (g gated) Apply(b []state.Batch) error { <-g.open; return g.MemoryBackend.Apply(b) }
+func (g gated) Apply(b []state.Batch) error {
+	if g.entered != nil {
+		select {
+		case g.entered <- struct{}{}:
+		default:
+		}
+	}
+	<-g.open
+	return g.MemoryBackend.Apply(b)
+}
+
+// System.Dispatch (what webhooks call) returns only once the run's writes
+// are durable.
+func TestStateDispatchWaitsForDurability(t *testing.T) {
+	g := gated{MemoryBackend: state.NewMemoryBackend(), open: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sys, circle := startSystem(t, nil, actors.WithStateStore(state.NewLocal(struct{ state.Backend }{g})))
+	done := make(chan scripting.Result, 1)
+	go func() {
+		res, err := sys.Dispatch(context.Background(), scripting.Task{CircleID: circle, Script: `state.set("paid", true); "ok"`})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	<-g.entered // the commit is being synced
+	select {
+	case res := <-done:
+		t.Fatalf("Dispatch returned before the sync: %+v", res)
+	default:
+	}
+	close(g.open)
+	if res := <-done; res.Err != nil || res.Output != "ok" {
+		t.Fatalf("Dispatch: %+v", res)
+	}
+}
 
 // A play's answer waits for its writes to be durable, and the circle's
 // worker runs the next play meanwhile (it sees the committed write).
