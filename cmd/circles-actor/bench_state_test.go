@@ -164,8 +164,12 @@ func BenchmarkStateRMW(b *testing.B) {
 		cpu[k] += selfCPU() - c0
 	}
 	b.ResetTimer()
-	for range b.N {
-		for _, s := range servers {
+	for i := range b.N {
+		for j := range servers {
+			s := servers[j]
+			if i%2 == 1 { // alternate the order: a round's writeback slows the next round's syncs
+				s = servers[len(servers)-1-j]
+			}
 			for _, w := range workloads {
 				round(s.name+"/"+w.name, s.conns, w.script)
 			}
@@ -233,9 +237,15 @@ func BenchmarkStateScaling(b *testing.B) {
 	}
 	lat := map[string][]time.Duration{}
 	b.ResetTimer()
-	for range b.N {
+	for i := range b.N {
 		for _, w := range workloads {
-			for _, s := range setups {
+			for j := range setups {
+				// Alternate the order: a round's writeback slows the next
+				// round's syncs.
+				s := setups[j]
+				if i%2 == 1 {
+					s = setups[len(setups)-1-j]
+				}
 				_, l := latencyRound(b, s.conns, perRound, w.script(s.size))
 				k := w.name + "/" + strconv.Itoa(s.size)
 				lat[k] = append(lat[k], l...)
