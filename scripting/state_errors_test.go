@@ -76,3 +76,20 @@ func TestStatePanicReleasesTheLock(t *testing.T) {
 		t.Fatalf("after a panicking run: %+v", r)
 	}
 }
+
+// Listing more keys than the sandbox's array limit fails the run on that
+// limit instead of building a huge array.
+func TestStateKeysBoundedByArrayLimit(t *testing.T) {
+	st := state.NewMemory()
+	defer st.Close()
+	lim := rhai.DefaultLimits()
+	lim.MaxArrayLen = 5
+	e := NewEngine(lim, 2*time.Second, WithState(st, state.DefaultLimits()))
+	if r := e.Execute(t.Context(), Task{ID: "t", CircleID: "c", Script: `for i in 0..8 { state.set("k" + i, i) } state.keys("k", 3).len()`}); r.Err != nil || r.Output != "3" {
+		t.Fatalf("seeding: %+v", r)
+	}
+	r := e.Execute(t.Context(), Task{ID: "t", CircleID: "c", Script: `state.keys().len()`})
+	if r.Err == nil {
+		t.Fatalf("keys() of 8 keys under an array limit of 5: %+v", r)
+	}
+}
