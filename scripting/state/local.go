@@ -132,7 +132,9 @@ func (l *Local) Begin(ctx context.Context, circle string) (Session, error) {
 		return nil, err
 	}
 	l.active.Add(1)
-	return &localSession{l: l, c: c, id: circle, ctx: ctx}, nil
+	s := &localSession{l: l, c: c, id: circle, ctx: ctx}
+	s.seen = s.seenBuf[:0]
+	return s, nil
 }
 
 // Close waits for queued commits to be applied, then closes the backend.
@@ -252,7 +254,22 @@ type localSession struct {
 	ctx    context.Context
 	locked bool
 	ended  bool
+	// seen are the sizes of the first keys this session read, so that
+	// Commit's totals need no second read (under the run lock they cannot
+	// change; a write Tx makes always reads the key first).
+	seen    []seenKey
+	seenBuf [4]seenKey // seen's first entries, without an allocation
 }
+
+type seenKey struct {
+	key  string
+	size int
+	had  bool
+}
+
+// maxSeen bounds seen: a run that touches more keys reads them again at
+// its commit rather than searching a long list.
+const maxSeen = 16
 
 // acquire takes the circle's run lock at the session's first call.
 func (s *localSession) acquire() error {
@@ -302,10 +319,31 @@ func (s *localSession) Get(key string) ([]byte, bool, error) {
 	s.c.mu.Lock()
 	p, ok := s.c.pending[key]
 	s.c.mu.Unlock()
+	var val []byte
+	var had bool
 	if ok {
-		return p.val, !p.del, nil
+		val, had = p.val, !p.del
+	} else {
+		var err error
+		if val, had, err = s.l.b.Get(s.id, key); err != nil {
+			return nil, false, err
+		}
 	}
-	return s.l.b.Get(s.id, key)
+	if len(s.seen) < maxSeen {
+		s.seen = append(s.seen, seenKey{key: key, size: len(val), had: had})
+	}
+	return val, had, nil
+}
+
+// size is the committed size of key as this session first read it.
+func (s *localSession) size(key string) (int, bool, error) {
+	for _, k := range s.seen {
+		if k.key == key {
+			return k.size, k.had, nil
+		}
+	}
+	old, had, err := s.Get(key)
+	return len(old), had, err
 }
 
 func (s *localSession) Scan(prefix, after string, fn func(key string, val []byte) bool) error {
@@ -379,13 +417,13 @@ func (s *localSession) Commit(ctx context.Context, writes []Write) (Durable, err
 	defer s.Abort()
 	var d Stats
 	for _, w := range writes {
-		old, had, err := s.Get(w.Key)
+		old, had, err := s.size(w.Key)
 		if err != nil {
 			return nil, err
 		}
 		if had {
 			d.Keys--
-			d.Bytes -= int64(len(w.Key) + len(old))
+			d.Bytes -= int64(len(w.Key) + old)
 		}
 		if !w.Delete {
 			d.Keys++
