@@ -44,11 +44,15 @@ conformance: build
 		python3 $(SHARED)/conformance/run.py --cmd "$(BIN) eval --json" --min-pass-rate 0.95 $(SHARED)/conformance/rhai-tests.jsonl; \
 	else echo "conformance: $(SHARED)/conformance not present, skipped"; fi
 
-## bench: interpreter vs gopher-lua, server vs a bare reference (separate module).
+## bench: interpreter vs gopher-lua, server vs a bare reference (separate module),
+## Redis vs embedded, and the cost of per-circle state (memory, disk, 1M keys).
 bench:
 	cd bench && $(GO) run ./cmd/interpratio -runs 5
 	cd bench && $(GO) run ./cmd/serverbench
 	$(GO) test -run '^$$' -bench 'RedisVsEmbedded' -timeout 20m ./scripting/redisq/ ./cmd/circles-actor/
+	$(GO) test -run '^$$' -bench 'StateRMW|StateScaling' -benchtime 5x -timeout 20m ./cmd/circles-actor/
+	$(GO) test -run '^$$' -bench 'EngineStateRMW' ./scripting/
+	cd bench && $(GO) test -v -run '^$$' -bench 'Stores' -benchtime 2x -timeout 20m ./statestore/ | grep -E '^Bench.*plays|bytes/key'
 
 ## bench-go: every Go benchmark of the bench module (about a minute).
 bench-go:

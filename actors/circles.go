@@ -89,6 +89,7 @@ func (s *System) newRef(pk, source string, at time.Time) *circleRef {
 	fp := config.Fingerprint(pk)
 	return &circleRef{pk: pk, fp: fp, pool: &workerPool{},
 		sessions: s.metrics.sessions.WithLabelValues(fp), queue: s.metrics.queueDepth.WithLabelValues(fp),
+		stateCommits: s.stateMetrics.commits.WithLabelValues(fp), stateConflicts: s.stateMetrics.conflicts.WithLabelValues(fp),
 		circleRuntime: circleRuntime{source: source, addedAt: at, gen: s.circles.circleGen.Add(1), removed: make(chan struct{})}}
 }
 

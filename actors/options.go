@@ -25,12 +25,13 @@ type options struct {
 
 // WithStateStore keeps circles' state in st (default: a new in-memory
 // store, lost on exit). The System closes st on Shutdown, after its last
-// run.
+// run, or when NewSystem fails.
 func WithStateStore(st state.Store) Option {
 	return func(o *options) { o.state = st }
 }
 
-// WithStateLimits bounds each circle's state (default state.DefaultLimits).
+// WithStateLimits bounds each circle's state (default: the config's
+// State* limits, see StateLimits).
 func WithStateLimits(l state.Limits) Option {
 	return func(o *options) { o.stateLim = &l }
 }

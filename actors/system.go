@@ -32,18 +32,20 @@ const startTimeout = 10 * time.Second
 // OpenSession, stop it with Shutdown. All methods are safe for concurrent
 // use.
 type System struct {
-	cfg        config.Config
-	log        *slog.Logger
-	as         *actor.ActorSystem
-	root       *actor.PID
-	circles    circleSetHolder
-	engine     *scripting.Engine
-	state      state.Store          // every circle's state; closed by Shutdown
-	exec       scripting.Executor   // what workers run tasks with: the engine
-	dispatcher scripting.Dispatcher // nil: in-process, on the worker actors
-	registry   *prometheus.Registry
-	metrics    *metrics
-	throttle   *authThrottle
+	cfg          config.Config
+	log          *slog.Logger
+	as           *actor.ActorSystem
+	root         *actor.PID
+	circles      circleSetHolder
+	engine       *scripting.Engine
+	state        state.Store // every circle's state; closed by Shutdown
+	stateLim     state.Limits
+	stateMetrics *stateMetrics
+	exec         scripting.Executor   // what workers run tasks with: the engine
+	dispatcher   scripting.Dispatcher // nil: in-process, on the worker actors
+	registry     *prometheus.Registry
+	metrics      *metrics
+	throttle     *authThrottle
 
 	base       context.Context // cancelled at the end of Shutdown: stops running scripts
 	cancelBase context.CancelFunc
@@ -67,6 +69,8 @@ type circleRef struct {
 	sessions prometheus.Gauge // open sessions of this circle
 	queue    prometheus.Gauge // tasks sent to its workers and not started
 	circleRuntime
+
+	stateCommits, stateConflicts prometheus.Counter
 }
 
 // sessionEntry lets Shutdown force-close sessions that did not drain in time.
@@ -88,12 +92,16 @@ func NewSystem(cfg config.Config, opts ...Option) (*System, error) {
 	}
 	s, err := newSystem(cfg, &o)
 	if err != nil {
+		if o.state != nil {
+			o.state.Close()
+		}
 		return nil, err
 	}
 	if err := s.start(); err != nil {
 		s.cancelBase()
 		s.as.Shutdown()
 		s.pool.close()
+		s.state.Close()
 		return nil, err
 	}
 	return s, nil
@@ -117,12 +125,17 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 	if s.state == nil {
 		s.state = state.NewMemory()
 	}
-	stateLim := state.DefaultLimits()
+	s.stateLim = StateLimits(cfg)
 	if o.stateLim != nil {
-		stateLim = *o.stateLim
+		s.stateLim = *o.stateLim
 	}
+	sm, err := newStateMetrics(s.registry, s)
+	if err != nil {
+		return nil, fmt.Errorf("failed to register state metrics: %w", err)
+	}
+	s.stateMetrics = sm
 	s.engine = scripting.NewEngine(SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(s.log),
-		scripting.WithState(s.state, stateLim))
+		scripting.WithState(s.state, s.stateLim), scripting.WithStateHooks(sm.hooks()))
 	for _, register := range o.hostFns {
 		if err := register(s.engine.Rhai()); err != nil {
 			return nil, fmt.Errorf("failed to register host functions: %w", err)
@@ -185,6 +198,9 @@ func (s *System) start() error {
 		if _, err := s.as.Root.RequestFuture(ref.pid, &CircleReady{}, startTimeout).Result(); err != nil {
 			return fmt.Errorf("failed to start circle %s: %w", ref.fp, err)
 		}
+	}
+	if err := s.runInitScripts(); err != nil {
+		return err
 	}
 	s.log.Info("actor system started", "circles", len(set.keys), "workers_per_circle", s.cfg.WorkersPerCircle,
 		"dispatcher", s.dispatcherName())

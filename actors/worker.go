@@ -15,7 +15,9 @@ import (
 )
 
 // worker is a circle's script runner. It handles one RunTask at a time on
-// its mailbox goroutine: blocking there is its job. The run's ctx is the
+// its mailbox goroutine: blocking there is its job. It waits for a run's
+// state writes to be durable off the mailbox (see run), so that syncs of
+// consecutive runs overlap. The run's ctx is the
 // system's base context, cancelled at the end of Shutdown, so a stuck
 // script cannot hold the stop up; the task's own timeout bounds it
 // otherwise.
@@ -71,8 +73,30 @@ func (w *worker) run(ctx actor.Context, msg *RunTask) {
 	if parent == nil {
 		parent = w.base
 	}
-	res := w.exec.Execute(parent, msg.Task)
-	respond(&TaskDone{Key: msg.Key, Result: res})
+	de, deferred := w.exec.(scripting.DeferredExecutor)
+	if !deferred {
+		respond(&TaskDone{Key: msg.Key, Result: w.exec.Execute(parent, msg.Task)})
+		return
+	}
+	res := de.ExecuteDeferred(parent, msg.Task)
+	if res.Durable == nil {
+		respond(&TaskDone{Key: msg.Key, Result: res})
+		return
+	}
+	// The run's writes are committed (the circle's next run sees them) but
+	// not yet synced: answer once they are, off the mailbox, so that the next
+	// run starts meanwhile and its commit joins the same sync. An answer is
+	// never sent before its writes are durable.
+	reply, sender, root := msg.reply, ctx.Sender(), ctx.ActorSystem().Root
+	go func() {
+		d := &TaskDone{Key: msg.Key, Result: res.Settle()}
+		switch {
+		case reply != nil:
+			reply <- d
+		case sender != nil:
+			root.Send(sender, d)
+		}
+	}()
 }
 
 // errWorkerPanic marks a task whose worker panicked; the session answers it

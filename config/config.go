@@ -20,6 +20,16 @@ const (
 	DefaultMaxScriptBytes        = 256 << 10
 )
 
+// State limit defaults. They duplicate state.DefaultLimits() in
+// scripting/state/store.go on purpose: config must not import the store.
+// Change both together.
+const (
+	DefaultStateMaxKeyBytes   = 1 << 10
+	DefaultStateMaxValueBytes = 1 << 20
+	DefaultStateMaxKeys       = 1_000_000
+	DefaultStateMaxBytes      = 256 << 20
+)
+
 // Config is the whole configuration of a server or worker process. Get one
 // from Default, change what you need, then call Validate before use. Every
 // field documents its default (the value Default sets). A Config is a plain
@@ -125,6 +135,28 @@ type Config struct {
 	// -32006. Default 10,000.
 	QueueMaxLen int
 
+	// State.
+
+	// DataDir is the directory of the server's durable data: circles' state
+	// in DataDir/state.db and the circles added at runtime in
+	// DataDir/circles.json. Default "": state is kept in memory only and
+	// nothing survives the process.
+	DataDir string
+	// InitScripts maps a circle (public key; canonicalised by Validate, each
+	// must be served) to a Rhai file run in that circle at start-up, before
+	// it accepts connections (the `-k PK:init.rhai` form). Default none.
+	InitScripts map[string]string
+	// StateMaxKeyBytes bounds the bytes of one state key. Default 1 KiB.
+	StateMaxKeyBytes int
+	// StateMaxValueBytes bounds the encoded bytes of one state value.
+	// Default 1 MiB.
+	StateMaxValueBytes int
+	// StateMaxKeys bounds the keys of one circle's state. Default 1,000,000.
+	StateMaxKeys int64
+	// StateMaxBytes bounds the bytes of all keys and values of one circle.
+	// Default 256 MiB.
+	StateMaxBytes int64
+
 	// Webhooks.
 
 	// StripeWebhookSecret verifies Stripe-Signature for every circle that
@@ -154,12 +186,6 @@ type Config struct {
 	// list; the client module (/circles-client.js) is still served.
 	// Default false.
 	NoPlayground bool
-	// Durable data.
-
-	// DataDir is the directory for durable data: per-circle state and the
-	// circles added at runtime (DIR/circles.json). Default "": nothing
-	// survives a restart.
-	DataDir string
 
 	// Operators.
 
@@ -213,6 +239,10 @@ func Default() Config {
 		WebhookMaxBody:        1 << 20,
 		StripeTolerance:       300 * time.Second,
 		IdenfyReplayWindow:    10 * time.Minute,
+		StateMaxKeyBytes:      DefaultStateMaxKeyBytes,
+		StateMaxValueBytes:    DefaultStateMaxValueBytes,
+		StateMaxKeys:          DefaultStateMaxKeys,
+		StateMaxBytes:         DefaultStateMaxBytes,
 	}
 }
 

@@ -133,3 +133,23 @@ func keyProblem(err error) error {
 	}
 	return errors.New("not a secp256k1 public key")
 }
+
+// SplitInitScripts splits the `PK:path` form of circle entries (the
+// original launcher's `-k PK:init.rhai`) into the keys and a map of each
+// key's init script. Entries without a colon are plain keys. The keys are
+// returned as given: Validate canonicalises them and the map's keys.
+func SplitInitScripts(entries []string) (keys []string, scripts map[string]string) {
+	keys = make([]string, 0, len(entries))
+	for _, e := range entries {
+		k, path, found := strings.Cut(e, ":")
+		k = strings.TrimSpace(k)
+		keys = append(keys, k)
+		if found {
+			if scripts == nil {
+				scripts = map[string]string{}
+			}
+			scripts[k] = path
+		}
+	}
+	return keys, scripts
+}

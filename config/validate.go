@@ -14,6 +14,8 @@ const (
 	maxWorkersPerCircle = 1024
 	maxFrameBytes       = 1 << 30
 	maxBatch            = 100_000
+	// maxStateKeyBytes is the on-disk store's key limit (bbolt's MaxKeySize).
+	maxStateKeyBytes = 32 << 10
 )
 
 // Validate checks every field and reports all problems at once (joined with
@@ -28,6 +30,7 @@ func (c *Config) Validate() error {
 	c.validateRedis(&v)
 	c.validateWebhooks(&v)
 	c.validateAdmin(&v)
+	c.validateState(&v)
 	if err := errors.Join(v.errs...); err != nil {
 		return fmt.Errorf("invalid configuration: %w", err)
 	}
@@ -171,4 +174,37 @@ func (c *Config) validateAdmin(v *validator) {
 		kept = append(kept, t)
 	}
 	c.AdminTokens = kept
+}
+
+func (c *Config) validateState(v *validator) {
+	if c.StateMaxKeyBytes <= 0 || c.StateMaxKeyBytes > maxStateKeyBytes {
+		v.addf("state max key bytes must be 1-%d, got %d", maxStateKeyBytes, c.StateMaxKeyBytes)
+	}
+	v.positive("state max value bytes", c.StateMaxValueBytes)
+	if c.StateMaxKeys <= 0 {
+		v.addf("state max keys must be positive, got %d", c.StateMaxKeys)
+	}
+	if c.StateMaxBytes <= 0 {
+		v.addf("state max bytes must be positive, got %d", c.StateMaxBytes)
+	}
+	if len(c.InitScripts) == 0 {
+		return
+	}
+	scripts := make(map[string]string, len(c.InitScripts))
+	for k, path := range c.InitScripts {
+		ck, err := CanonicalKey(k)
+		switch {
+		case err != nil:
+			v.addf("init script: invalid public key %s: %w", quoteKey(k), err)
+		case !c.HasCircle(ck):
+			v.addf("init script for circle %s, which is not served", Fingerprint(ck))
+		case path == "":
+			v.addf("init script for circle %s: empty path", Fingerprint(ck))
+		case scripts[ck] != "" && scripts[ck] != path:
+			v.addf("circle %s has two init scripts: %s and %s", Fingerprint(ck), scripts[ck], path)
+		default:
+			scripts[ck] = path
+		}
+	}
+	c.InitScripts = scripts
 }

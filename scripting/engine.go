@@ -184,13 +184,22 @@ func (e *Engine) ExecuteDeferred(ctx context.Context, t Task) (res Result) {
 		e.run(ctx, runCtx, t, prog, &opts, &res)
 		return res
 	}
+	// A run that panics (an interpreter or host-function bug; the worker
+	// re-raises it) must still release the circle's lock: the Tx is aborted
+	// on every way out (a no-op after its commit).
+	var tx *state.Tx
+	defer func() {
+		if tx != nil {
+			tx.Abort()
+		}
+	}()
 	for attempt := 0; ; attempt++ {
 		sess, err := e.state.Begin(runCtx, t.CircleID)
 		if err != nil {
 			res.Err = stateError(ctx, runCtx, err)
 			return res
 		}
-		tx := state.NewTx(sess, e.stateLim)
+		tx = state.NewTx(sess, e.stateLim)
 		opts.Values = []rhai.NamedValue{{Name: "state", Value: state.Object(tx)}}
 		res = Result{TaskID: t.ID}
 		if !e.run(ctx, runCtx, t, prog, &opts, &res) {

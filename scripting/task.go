@@ -139,6 +139,14 @@ type Executor interface {
 	Execute(ctx context.Context, t Task) Result
 }
 
+// DeferredExecutor is an Executor that can also return before a run's
+// state writes are durable (Engine.ExecuteDeferred): the caller starts its
+// next run and answers this one after Result.Settle.
+type DeferredExecutor interface {
+	Executor
+	ExecuteDeferred(ctx context.Context, t Task) Result
+}
+
 // ExecutorFunc adapts a function to Executor.
 type ExecutorFunc func(ctx context.Context, t Task) Result
 

@@ -117,3 +117,6 @@ type Response struct {
 		Data    json.RawMessage `json:"data"`
 	} `json:"error"`
 }
+
+// Queued is the number of frames sent and not yet read.
+func (c *ChanSink) Queued() int { return len(c.frames) }

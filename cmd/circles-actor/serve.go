@@ -23,11 +23,14 @@ import (
 type ServeCmd struct {
 	Host       string   `default:"127.0.0.1" help:"Interface to listen on (0.0.0.0: all)." env:"CIRCLES_HOST"`
 	Port       int      `short:"p" default:"8080" help:"TCP port (0 picks a free one)." env:"CIRCLES_PORT"`
-	PublicKeys []string `short:"k" name:"public-key" aliases:"public-keys" sep:"," placeholder:"PK" help:"Circle public key to serve (hex, compressed or uncompressed); repeat -k, separate with commas, or use --public-keys a,b." env:"CIRCLES_PUBLIC_KEYS"`
+	PublicKeys []string `short:"k" name:"public-key" aliases:"public-keys" sep:"," placeholder:"PK" help:"Circle public key to serve (hex, compressed or uncompressed); repeat -k, separate with commas, or use --public-keys a,b. PK:init.rhai also runs that file in the circle at start-up." env:"CIRCLES_PUBLIC_KEYS"`
 	EnableAuth bool     `name:"enable-auth" help:"play needs an authenticated session (fetch_nonce + authenticate)." env:"CIRCLES_ENABLE_AUTH"`
 	TLS        bool     `name:"tls" help:"Serve https/wss with --cert and --key." env:"CIRCLES_TLS"`
 	Cert       string   `help:"PEM certificate chain for --tls." type:"path" env:"CIRCLES_CERT"`
 	Key        string   `help:"PEM private key for --tls." type:"path" env:"CIRCLES_KEY_FILE"`
+
+	DataDir    string `name:"data-dir" help:"Keep durable data in DIR: circles' state in DIR/state.db (synced before each answer) and circles added at runtime in DIR/circles.json; empty: in memory only, lost on exit." type:"path" placeholder:"DIR" env:"CIRCLES_DATA_DIR"`
+	StateFlags `embed:""`
 
 	WorkersPerCircle int `name:"workers-per-circle" default:"1" help:"Worker actors per circle (1 runs a circle's scripts in order)." env:"CIRCLES_WORKERS_PER_CIRCLE"`
 	SandboxFlags     `embed:""`
@@ -61,8 +64,7 @@ type ServeCmd struct {
 	StripeTolerance     time.Duration     `name:"stripe-tolerance" default:"300s" help:"Accepted age of a Stripe signature timestamp." env:"CIRCLES_STRIPE_TOLERANCE"`
 	IdenfyReplayWindow  time.Duration     `name:"idenfy-replay-window" default:"10m" help:"How long a seen iDenfy event is remembered to refuse replays." env:"CIRCLES_IDENFY_REPLAY_WINDOW"`
 
-	NoPlayground bool   `name:"no-playground" help:"Serve no playground page at / (the client module /circles-client.js stays)." env:"CIRCLES_NO_PLAYGROUND"`
-	DataDir      string `name:"data-dir" help:"Directory for durable data (circle state, added circles)." type:"path" env:"CIRCLES_DATA_DIR"`
+	NoPlayground bool `name:"no-playground" help:"Serve no playground page at / (the client module /circles-client.js stays)." env:"CIRCLES_NO_PLAYGROUND"`
 	AdminFlags   `embed:""`
 }
 
@@ -98,7 +100,10 @@ func (c *ServeCmd) Run(ctx context.Context, g *Globals) error {
 // config builds the validated configuration the flags describe.
 func (c *ServeCmd) config() (config.Config, error) {
 	cfg := config.Default()
-	cfg.Host, cfg.Port, cfg.PublicKeys = c.Host, c.Port, c.PublicKeys
+	cfg.Host, cfg.Port = c.Host, c.Port
+	cfg.PublicKeys, cfg.InitScripts = config.SplitInitScripts(c.PublicKeys)
+	cfg.DataDir = c.DataDir
+	c.StateFlags.apply(&cfg)
 	cfg.EnableAuth, cfg.TLS, cfg.CertFile, cfg.KeyFile = c.EnableAuth, c.TLS, c.Cert, c.Key
 	cfg.WorkersPerCircle = c.WorkersPerCircle
 	c.SandboxFlags.apply(&cfg)
@@ -113,7 +118,6 @@ func (c *ServeCmd) config() (config.Config, error) {
 	cfg.StripeTolerance, cfg.IdenfyReplayWindow = c.StripeTolerance, c.IdenfyReplayWindow
 	cfg.CircleWebhookSecrets = circleSecrets(c.StripeCircleSecrets, c.IdenfyCircleSecrets)
 	cfg.NoPlayground = c.NoPlayground
-	cfg.DataDir = c.DataDir
 	tokens, err := c.AdminFlags.tokens()
 	if err != nil {
 		return config.Config{}, err
@@ -150,11 +154,16 @@ func circleSecrets(stripe, idenfy map[string]string) map[string]config.ProviderS
 // sessions (their plays finish within ShutdownTimeout), stop the actors,
 // then the local Redis consumers.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(addr string)) error {
-	opts := []actors.Option{actors.WithLogger(log)}
+	st, err := openState(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	opts := []actors.Option{actors.WithLogger(log), actors.WithStateStore(st)}
 	var redisDispatcher scripting.Dispatcher
 	if cfg.RedisURL != "" {
 		d, err := newRedisDispatcher(ctx, cfg, log)
 		if err != nil {
+			st.Close()
 			return err
 		}
 		opts = append(opts, actors.WithDispatcher(d))

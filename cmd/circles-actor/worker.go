@@ -25,6 +25,7 @@ type WorkerCmd struct {
 	TaskRetention time.Duration `name:"task-retention" default:"24h" help:"How long answered task hashes are kept when their server preserves tasks (otherwise they are deleted with the answer)." env:"CIRCLES_TASK_RETENTION"`
 
 	SandboxFlags `embed:""`
+	StateFlags   `embed:""`
 }
 
 // Run runs the workers until ctx ends (SIGINT/SIGTERM), then drains.
@@ -75,6 +76,7 @@ func (c *WorkerCmd) config() (config.Config, error) {
 	cfg.RedisURL = c.RedisURL
 	cfg.TaskRetention = c.TaskRetention
 	c.SandboxFlags.apply(&cfg)
+	c.StateFlags.apply(&cfg)
 	if int64(cfg.MaxScriptBytes) > cfg.MaxFrameBytes {
 		cfg.MaxFrameBytes = int64(cfg.MaxScriptBytes)
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Backend is the storage under Local: every circle's committed keys in
@@ -57,6 +59,12 @@ type Local struct {
 	failed  error         // a failed Apply: state is not trustworthy any more
 	closed  bool
 	stopped chan struct{} // committer has exited
+
+	// active counts open sessions (runs in progress); ended is signalled
+	// when one ends. The committer uses them to wait, briefly, for runs
+	// about to commit so that they share its next sync.
+	active atomic.Int64
+	ended  chan struct{}
 }
 
 type circleState struct {
@@ -85,7 +93,8 @@ type queued struct {
 
 // NewLocal returns a store over b. Close it to stop its committer.
 func NewLocal(b Backend) *Local {
-	l := &Local{b: b, circles: map[string]*circleState{}, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	l := &Local{b: b, circles: map[string]*circleState{}, wake: make(chan struct{}, 1), stopped: make(chan struct{}),
+		ended: make(chan struct{}, 1)}
 	_, l.inline = b.(InlineBackend)
 	if l.inline {
 		close(l.stopped)
@@ -122,7 +131,10 @@ func (l *Local) Begin(ctx context.Context, circle string) (Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &localSession{l: l, c: c, id: circle, ctx: ctx}, nil
+	l.active.Add(1)
+	s := &localSession{l: l, c: c, id: circle, ctx: ctx}
+	s.seen = s.seenBuf[:0]
+	return s, nil
 }
 
 // Close waits for queued commits to be applied, then closes the backend.
@@ -145,8 +157,16 @@ func (l *Local) Close() error {
 // Backend returns the storage under l (for tools that read it directly).
 func (l *Local) Backend() Backend { return l.b }
 
+// enqueue hands q to the committer. After Close (whose committer may have
+// exited already) q fails with ErrClosed instead of waiting forever.
 func (l *Local) enqueue(q *queued) {
 	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		q.err = fmt.Errorf("%w: the state store closed before the commit was written", ErrClosed)
+		close(q.done)
+		return
+	}
 	l.queue = append(l.queue, q)
 	l.mu.Unlock()
 	select {
@@ -155,16 +175,26 @@ func (l *Local) enqueue(q *queued) {
 	}
 }
 
+// take removes and returns the queued commits and whether l is closed.
+func (l *Local) take() ([]*queued, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	group := l.queue
+	l.queue = nil
+	return group, l.closed
+}
+
 // commitLoop applies queued commits, as many at once as have queued while
-// the previous Apply was syncing.
+// the previous Apply was syncing. Before an Apply it waits for the runs in
+// progress to end (they are about to commit, and would otherwise miss this
+// sync and wait for two), but never longer than the last Apply took, so
+// that the wait at most doubles a commit's latency and costs nothing when
+// no other run is open.
 func (l *Local) commitLoop() {
 	defer close(l.stopped)
+	var lastApply time.Duration
 	for {
-		l.mu.Lock()
-		group := l.queue
-		l.queue = nil
-		closed := l.closed
-		l.mu.Unlock()
+		group, closed := l.take()
 		if len(group) == 0 {
 			if closed {
 				return
@@ -172,11 +202,27 @@ func (l *Local) commitLoop() {
 			<-l.wake
 			continue
 		}
+		if !closed && l.active.Load() > 0 && lastApply > 0 {
+			timer := time.NewTimer(lastApply)
+		wait:
+			for l.active.Load() > 0 {
+				select {
+				case <-l.ended:
+				case <-timer.C:
+					break wait
+				}
+			}
+			timer.Stop()
+			more, _ := l.take()
+			group = append(group, more...)
+		}
+		began := time.Now()
 		batches := make([]Batch, len(group))
 		for i, q := range group {
 			batches[i] = q.batch
 		}
 		err := l.b.Apply(batches)
+		lastApply = time.Since(began)
 		if err != nil {
 			err = fmt.Errorf("state store failed to write; restart the server once the cause is fixed: %w", err)
 			l.mu.Lock()
@@ -208,7 +254,22 @@ type localSession struct {
 	ctx    context.Context
 	locked bool
 	ended  bool
+	// seen are the sizes of the first keys this session read, so that
+	// Commit's totals need no second read (under the run lock they cannot
+	// change; a write Tx makes always reads the key first).
+	seen    []seenKey
+	seenBuf [4]seenKey // seen's first entries, without an allocation
 }
+
+type seenKey struct {
+	key  string
+	size int
+	had  bool
+}
+
+// maxSeen bounds seen: a run that touches more keys reads them again at
+// its commit rather than searching a long list.
+const maxSeen = 16
 
 // acquire takes the circle's run lock at the session's first call.
 func (s *localSession) acquire() error {
@@ -258,10 +319,31 @@ func (s *localSession) Get(key string) ([]byte, bool, error) {
 	s.c.mu.Lock()
 	p, ok := s.c.pending[key]
 	s.c.mu.Unlock()
+	var val []byte
+	var had bool
 	if ok {
-		return p.val, !p.del, nil
+		val, had = p.val, !p.del
+	} else {
+		var err error
+		if val, had, err = s.l.b.Get(s.id, key); err != nil {
+			return nil, false, err
+		}
 	}
-	return s.l.b.Get(s.id, key)
+	if len(s.seen) < maxSeen {
+		s.seen = append(s.seen, seenKey{key: key, size: len(val), had: had})
+	}
+	return val, had, nil
+}
+
+// size is the committed size of key as this session first read it.
+func (s *localSession) size(key string) (int, bool, error) {
+	for _, k := range s.seen {
+		if k.key == key {
+			return k.size, k.had, nil
+		}
+	}
+	old, had, err := s.Get(key)
+	return len(old), had, err
 }
 
 func (s *localSession) Scan(prefix, after string, fn func(key string, val []byte) bool) error {
@@ -335,13 +417,13 @@ func (s *localSession) Commit(ctx context.Context, writes []Write) (Durable, err
 	defer s.Abort()
 	var d Stats
 	for _, w := range writes {
-		old, had, err := s.Get(w.Key)
+		old, had, err := s.size(w.Key)
 		if err != nil {
 			return nil, err
 		}
 		if had {
 			d.Keys--
-			d.Bytes -= int64(len(w.Key) + len(old))
+			d.Bytes -= int64(len(w.Key) + old)
 		}
 		if !w.Delete {
 			d.Keys++
@@ -374,5 +456,12 @@ func (s *localSession) Commit(ctx context.Context, writes []Write) (Durable, err
 
 func (s *localSession) Abort() {
 	s.release()
-	s.ended = true
+	if !s.ended {
+		s.ended = true
+		s.l.active.Add(-1)
+		select {
+		case s.l.ended <- struct{}{}:
+		default:
+		}
+	}
 }
