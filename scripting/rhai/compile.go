@@ -71,6 +71,7 @@ type fnComp struct {
 	loops     int
 	scopes    int             // block nesting, to recognise the top-level scope
 	inlining  []*syntax.FnDef // functions being compiled inline for `f!()`
+	imports   int             // import statements compiled so far (modules.go)
 	// evalBase is set when the function calls eval(): the first of its
 	// spare slots, filled in once the function is compiled.
 	evalBase *int
@@ -248,8 +249,12 @@ func (fc *fnComp) blockBody(stmts []syntax.Stmt) evalFn {
 		fc.scopes--
 	}()
 	code := make([]evalFn, 0, len(stmts))
+	imports := fc.imports
 	for _, s := range stmts {
 		code = append(code, fc.stmt(s))
+	}
+	if fc.imports != imports && !(fc.isTop && fc.scopes == 1) {
+		return scopedImports(seq(code))
 	}
 	return seq(code)
 }

@@ -28,6 +28,9 @@ type Engine struct {
 	// evaluator's counting loop for `for x in range(a, b, step)`.
 	stdReady      bool
 	rangeReplaced bool
+	// static and resolver find imported modules (modules.go).
+	static   map[string]*Module
+	resolver ModuleResolver
 }
 
 // NewEngine returns an engine with Rhai's standard library registered.
@@ -76,6 +79,9 @@ type RunOptions struct {
 	// circle's `state`, handed to the script as they are (not copied). On a
 	// name also in Constants or Strings, those win.
 	Values []NamedValue
+	// Modules resolves this run's imports after the engine's static
+	// modules, in place of the engine's resolver (nil: the engine's).
+	Modules ModuleResolver
 	// Print and Debug receive print() and debug() output; nil discards.
 	Print, Debug func(string)
 }

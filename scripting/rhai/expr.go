@@ -193,7 +193,7 @@ func inSafeChain(e syntax.Expr) bool {
 // qualified compiles `global::NAME`: a top-level constant or a host constant.
 func (fc *fnComp) qualified(e *syntax.Ident) evalFn {
 	if e.Namespace != "global" {
-		fc.fail(e.P, "Module not found: %s", e.Namespace)
+		return fc.moduleVar(e)
 	}
 	name, pos := e.Name, e.P
 	return func(f *frame) (Value, error) {
