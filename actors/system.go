@@ -122,7 +122,7 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 		stateLim = *o.stateLim
 	}
 	s.engine = scripting.NewEngine(SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(s.log),
-		scripting.WithState(s.state, stateLim))
+		scripting.WithState(s.state, stateLim), scripting.WithModules(cfg.Modules))
 	for _, register := range o.hostFns {
 		if err := register(s.engine.Rhai()); err != nil {
 			return nil, fmt.Errorf("failed to register host functions: %w", err)

@@ -33,7 +33,8 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	engine := scripting.NewEngine(actors.SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(log))
+	engine := scripting.NewEngine(actors.SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(log),
+		scripting.WithModules(cfg.Modules))
 	stop, err := startConsumers(ctx, cfg, cfg.PublicKeys, c.Concurrency, c.HeartbeatTTL, log,
 		func(string) scripting.Executor { return engine })
 	if err != nil {
