@@ -741,7 +741,7 @@ func arrSortBy(c *Call, args []Value) (Value, error) {
 	}
 	elems := slices.Clone(a.Elems)
 	var cmpErr error
-	slices.SortStableFunc(elems, func(x, y Value) int {
+	stableSort(elems, func(x, y Value) int {
 		if cmpErr != nil {
 			return 0
 		}
