@@ -745,7 +745,7 @@ func arrSortBy(c *Call, args []Value) (Value, error) {
 		if cmpErr != nil {
 			return 0
 		}
-		v, err := cb.callPlain(x, y)
+		v, err := cb.callPlain2(x, y)
 		if err != nil {
 			if isFatal(err) {
 				cmpErr = err
