@@ -208,6 +208,18 @@ func (p *place) updateProp(f *frame, op opcode, rhs Value) error {
 		return err
 	}
 	nv := rhs
+	if b.k == KindMap {
+		// A map's property is read and written in place: no getter name
+		// to build on every compound update.
+		m := b.AsMap().M
+		if op != opNone {
+			if nv, err = compound(f.rt, op, m[p.name], rhs, p.pos); err != nil {
+				return err
+			}
+		}
+		m[p.name] = nv
+		return f.rt.checkSize(b, p.pos)
+	}
 	if op != opNone {
 		old, err := f.rt.propGet(b, p.name, "get$"+p.name, p.pos)
 		if err != nil {
