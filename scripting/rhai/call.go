@@ -451,14 +451,7 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 	}
 	args := fc.argList(e.Args, false)
 	name, safe, pos := e.Name, inSafeChain(e), e.P
-	return func(f *frame) (Value, error) {
-		obj, err := recv(f)
-		if err != nil {
-			return Unit, err
-		}
-		if safe && obj.k == KindUnit {
-			return Unit, nil
-		}
+	call := func(f *frame, obj Value) (Value, error) {
 		constObj := target != nil && target.isConst && isContainer(obj.k)
 		orig := obj
 		if constObj {
@@ -482,6 +475,17 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 			}
 		}
 		return v, nil
+	}
+	fast := fc.fastMethod(e, target, args, call)
+	return func(f *frame) (Value, error) {
+		obj, err := recv(f)
+		if err != nil {
+			return Unit, err
+		}
+		if safe && obj.k == KindUnit {
+			return Unit, nil
+		}
+		return fast(f, obj)
 	}
 }
 

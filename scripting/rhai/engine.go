@@ -28,6 +28,10 @@ type Engine struct {
 	// evaluator's counting loop for `for x in range(a, b, step)`.
 	stdReady      bool
 	rangeReplaced bool
+	// hostNames are the names registered after the standard library
+	// (hosts overriding it): the evaluator's shortcuts for library
+	// functions (method_fast.go) stand aside for them.
+	hostNames map[string]bool
 	// static and resolver find imported modules (modules.go).
 	static   map[string]*Module
 	resolver ModuleResolver
@@ -48,6 +52,12 @@ func (e *Engine) RegisterNative(defs ...NativeDef) {
 	for _, d := range defs {
 		if e.stdReady && d.Name == "range" {
 			e.rangeReplaced = true
+		}
+		if e.stdReady {
+			if e.hostNames == nil {
+				e.hostNames = map[string]bool{}
+			}
+			e.hostNames[d.Name] = true
 		}
 		e.natives[d.Name] = append([]NativeDef{d}, e.natives[d.Name]...)
 	}
