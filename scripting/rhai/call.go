@@ -423,7 +423,7 @@ func (fc *fnComp) varCall(e *syntax.CallExpr) evalFn {
 // directCall calls a script function known at compile time, evaluating the
 // arguments straight into the callee's slots.
 func (fc *fnComp) directCall(p *fnProto, e *syntax.CallExpr) evalFn {
-	args := fc.argList(e.Args, false)
+	args := fc.moveArgs(e.Args)
 	pos := e.P
 	return func(f *frame) (Value, error) {
 		r := f.rt

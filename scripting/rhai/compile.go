@@ -72,6 +72,11 @@ type fnComp struct {
 	scopes    int             // block nesting, to recognise the top-level scope
 	inlining  []*syntax.FnDef // functions being compiled inline for `f!()`
 	imports   int             // import statements compiled so far (modules.go)
+	// blocks are the blocks being compiled, outermost first, and
+	// byName* cache whether the function reaches variables by name
+	// (moves.go).
+	blocks                   []blockCursor
+	byNameKnown, byNameFound bool
 	// evalBase is set when the function calls eval(): the first of its
 	// spare slots, filled in once the function is compiled.
 	evalBase *int
@@ -250,9 +255,13 @@ func (fc *fnComp) blockBody(stmts []syntax.Stmt) evalFn {
 	}()
 	code := make([]evalFn, 0, len(stmts))
 	imports := fc.imports
-	for _, s := range stmts {
+	cur := len(fc.blocks)
+	fc.blocks = append(fc.blocks, blockCursor{stmts: stmts})
+	for i, s := range stmts {
+		fc.blocks[cur].idx = i
 		code = append(code, fc.stmt(s))
 	}
+	fc.blocks = fc.blocks[:cur]
 	if fc.imports != imports && !(fc.isTop && fc.scopes == 1) {
 		return scopedImports(seq(code))
 	}

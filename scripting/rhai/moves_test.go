@@ -1,0 +1,36 @@
+package rhai_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai"
+)
+
+// TestMovesAreInvisible: passing an array to a function without copying
+// it (its last use) must never show; every case reads the variable again
+// in some way a blunter analysis could miss. Expected values are stock
+// Rhai's.
+func TestMovesAreInvisible(t *testing.T) {
+	e := rhai.NewEngine()
+	for src, want := range map[string]string{
+		`fn f(a) { a.push(9); a.len() } let x = [1]; f(x); x`:                                      "[1]",
+		`fn f(a) { a.push(9); a.len() } let x = [1]; let n = 0; for i in 0..3 { n += f(x); } n`:    "6",
+		`const A = [1]; fn f(a) { a.push(2); global::A.len() } f(A)`:                               "1",
+		`fn f(a) { a.push(2); } let x = [1]; f(x); eval("x")`:                                      "[1]",
+		`fn f(a) { a.push(2); a } let x = [1]; let y = f(x); y`:                                    "[1, 2]",
+		`fn f(a, b) { a.push(2); b.len() } let x = [1]; f(x, x)`:                                   "1",
+		`fn f(a) { a.push(2); } let x = [1]; let g = || x; f(x); g.call()`:                         "[1]",
+		`fn f(a) { a.push(2); a.len() } fn g(x) { let k = f(x); k * 10 + x.len() } g([1])`:         "21",
+		`fn f(a) { a.push(2); a.len() } fn g(x) { let k = f(x); k } g([1])`:                        "2",
+		`fn f(a) { a.push(2); a.len() } let x = [1]; let n = 0; do { n += f(x); } while n < 4; n`:  "4",
+		`fn f(a) { a.push(2); a.len() } let x = [1]; { let y = f(x); } x.len()`:                    "1",
+		`fn f(a) { a.x = 2; } let m = #{x: 1}; f(m); m.x`:                                          "1",
+		`fn f(a) { a.push(2); a.len() } let x = [1]; let n = f(x); let x = [5, 6, 7]; n + x.len()`: "5",
+	} {
+		v, err := e.Eval(context.Background(), src, nil)
+		if err != nil || rhai.ToString(v) != want {
+			t.Errorf("%s: got %s, %v; want %s", src, rhai.ToString(v), err, want)
+		}
+	}
+}
