@@ -43,6 +43,9 @@ type compiler struct {
 	// turn out captured during its compilation is compiled again with them
 	// boxed from the start.
 	boxed map[any]map[int]bool
+	// prog is the Program being compiled (filled in at the end), so that
+	// compiled code can tell at run time whether it runs as part of it.
+	prog *Program
 }
 
 // scopeVar is a variable visible during compilation.
@@ -88,7 +91,7 @@ type fnComp struct {
 
 // compileScript compiles a parsed script into a Program.
 func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
-	c := &compiler{eng: e, fns: map[fnKey]*fnProto{}, defs: s.Fns, boxed: map[any]map[int]bool{}}
+	c := &compiler{eng: e, fns: map[fnKey]*fnProto{}, defs: s.Fns, boxed: map[any]map[int]bool{}, prog: &Program{}}
 	defer func() {
 		if r := recover(); r != nil {
 			ce, ok := r.(*Error)
@@ -118,7 +121,8 @@ func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
 	for k := range c.fns {
 		names[k.name] = true
 	}
-	return &Program{main: main, fns: c.fns, fnNames: names}, nil
+	*c.prog = Program{main: main, fns: c.fns, fnNames: names}
+	return c.prog, nil
 }
 
 // compileFn compiles a function body into proto, repeating when closures

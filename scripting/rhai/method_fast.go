@@ -23,8 +23,13 @@ func (fc *fnComp) fastMethod(e *syntax.MethodCallExpr, target *place, args []eva
 	if target == nil || target.isConst || e.Name == "call" {
 		return slow
 	}
+	prog := fc.c.prog
 	if e.Name == "push" && len(args) == 1 {
-		return fastPush(args[0], e.P, slow)
+		shadowed := false
+		for k := range fc.c.fns {
+			shadowed = shadowed || k.name == "push"
+		}
+		return fastPush(args[0], e.P, prog, shadowed, slow)
 	}
 	for _, d := range fc.c.defs {
 		if d.ThisType != "" {
@@ -32,19 +37,22 @@ func (fc *fnComp) fastMethod(e *syntax.MethodCallExpr, target *place, args []eva
 		}
 	}
 	name, n, pos := e.Name, len(args), e.P
+	// The function is known now; at run time it is the one called when
+	// the code runs as part of this program outside any module (prog and
+	// main are then this program, and fns[{name, n}] is p).
+	p := fc.c.fns[fnKey{name, n}]
+	if p == nil || prog == nil {
+		return slow
+	}
 	return func(f *frame, obj Value) (Value, error) {
 		r := f.rt
-		if r.prog != r.main || !r.prog.fnNames[name] {
+		if r.prog != prog || r.main != prog {
 			return slow(f, obj)
 		}
 		if obj.k == KindMap {
 			if fp, ok := obj.AsMap().M[name]; ok && fp.k == KindFnPtr {
 				return slow(f, obj)
 			}
-		}
-		p := r.prog.fns[fnKey{name, n}]
-		if p == nil {
-			return slow(f, obj)
 		}
 		this := r.allocSlots(1)
 		this[0] = obj
@@ -75,10 +83,18 @@ func (fc *fnComp) fastMethod(e *syntax.MethodCallExpr, target *place, args []eva
 
 // fastPush appends to an array receiver as arrPush does, with its error
 // when the array would outgrow the limit.
-func fastPush(arg evalFn, pos syntax.Pos, slow methodFn) methodFn {
+// shadowed says whether prog defines a function push.
+func fastPush(arg evalFn, pos syntax.Pos, prog *Program, shadowed bool, slow methodFn) methodFn {
 	return func(f *frame, obj Value) (Value, error) {
 		r := f.rt
-		if obj.k != KindArray || r.eng.hostNames["push"] || r.hasFnNamed("push") {
+		if obj.k != KindArray || r.eng.hostNames["push"] {
+			return slow(f, obj)
+		}
+		if r.prog == prog && r.main == prog {
+			if shadowed {
+				return slow(f, obj)
+			}
+		} else if r.hasFnNamed("push") {
 			return slow(f, obj)
 		}
 		v, err := arg(f)

@@ -28,6 +28,7 @@ func TestFastMethodsAgree(t *testing.T) {
 		`fn f(x) { x } let m = #{f: |x| x * 10}; m.f(2)`,
 		`fn f() { this.len() } let s = "abc"; s.f()`,
 		`fn f(a, b) { this + a + b } let n = 1; n.f(n.f(1, 1), 2)`,
+		`fn push(x) { this.len() + x } let a = [1]; [a.push(5), a]`,
 	} {
 		fast, ferr := rhai.NewEngine().Eval(context.Background(), src, &rhai.RunOptions{Limits: &lim})
 		// A typed method turns the script-method shortcut off; a host push

@@ -46,6 +46,7 @@ print("loading m");
 	"self.rhai":   `import "self" as me;`,
 	"deep.rhai":   `import "m" as inner; export const D = inner::X + 1;`,
 	"loop.rhai":   `loop { }`,
+	"meth.rhai":   `fn plus(x) { this + x } fn run() { let a = []; a.push(1); let n = 2; [a, n.plus(3)] }`,
 }
 
 // moduleCases run against the modules above; want is the value's JSON, or
@@ -85,6 +86,9 @@ var moduleCases = []struct{ name, src, want, stdout string }{
 	{"later import does not shadow", `import "m" as m; import "s" as m; m::S`, `error: Variable not found: m::S`, "loading m\n"},
 	{"nor in a block", `import "s" as m; { import "m" as m; m::S }`, `5`, "loading m\n"},
 	{"module fn sees its own imports", `import "fe" as s; import "m" as m; m::sub_call()`, `100`, "loading m\n"},
+	{"methods inside a module", `import "meth" as m; m::run()`, `[[1],5]`, ""},
+	{"script's push seen from a module", `fn push(x) { 99 } import "meth" as m; m::run()`, `[[],5]`, ""},
+	{"module's own method first", `fn plus(x) { 0 } import "meth" as m; m::run()`, `[[1],5]`, ""},
 	{"module in module", `import "deep" as d; [d::D, d::inner::X]`, `[43,42]`, "loading m\n"},
 }
 
