@@ -207,6 +207,11 @@ func (p *place) updateProp(f *frame, op opcode, rhs Value) error {
 	if err != nil {
 		return err
 	}
+	return p.updatePropOf(f, b, op, rhs)
+}
+
+// updatePropOf is updateProp once the base b is loaded.
+func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error) {
 	nv := rhs
 	if b.k == KindMap {
 		// A map's property is read and written in place: no getter name
@@ -378,6 +383,9 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 			_, _, err = indexSet(f.rt, b, i, v, p.pos)
 			return Unit, err
 		}
+	}
+	if x := fc.elemPropAssign(p, op, rhs); x != nil {
+		return x
 	}
 	return func(f *frame) (Value, error) {
 		v, err := rhs(f)

@@ -347,6 +347,9 @@ func (fc *fnComp) propExpr(e *syntax.PropExpr) evalFn {
 	x := fc.expr(e.X)
 	name, safe, pos := e.Name, inSafeChain(e), e.P
 	getter := "get$" + name
+	if x := fc.elemPropGet(e, getter); x != nil {
+		return x
+	}
 	return func(f *frame) (Value, error) {
 		b, err := x(f)
 		if err != nil {
