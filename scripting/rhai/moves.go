@@ -23,6 +23,19 @@ import (
 //     and nowhere in any statement after it, in this block or the blocks
 //     around it.
 
+// returnValue compiles the value of `return x`. In a script function,
+// returning one of its plain locals hands over the local's own value, as
+// the implicit result of its body (`fn f(a) { a }`) already does: the
+// frame ends with the return, so no copy is needed. Elsewhere the value
+// is copied.
+func (fc *fnComp) returnValue(e syntax.Expr) evalFn {
+	if id, ok := e.(*syntax.Ident); ok && id.Namespace == "" && id.Name != "this" && fc.parent == nil && !fc.isTop &&
+		fc.evalLimit == 0 && len(fc.inlining) == 0 && fc.lookup(id.Name).kind == refLocal {
+		return fc.expr(e)
+	}
+	return fc.valueExpr(e)
+}
+
 // blockCursor is a block being compiled and the statement compiling now.
 type blockCursor struct {
 	stmts []syntax.Stmt

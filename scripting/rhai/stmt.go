@@ -33,7 +33,7 @@ func (fc *fnComp) stmt(s syntax.Stmt) evalFn {
 	case *syntax.ReturnStmt:
 		val := unitFn
 		if s.Value != nil {
-			val = fc.valueExpr(s.Value)
+			val = fc.returnValue(s.Value)
 		}
 		return func(f *frame) (Value, error) {
 			v, err := val(f)
