@@ -105,6 +105,12 @@ func fastPush(arg evalFn, pos syntax.Pos, prog *Program, shadowed bool, slow met
 		if m := r.lim.MaxArrayLen; m > 0 && len(a.Elems)+1 > m {
 			return Unit, withPos(Errorf(ErrDataTooLarge, "Size of array too large (%d > %d)", len(a.Elems)+1, m), pos)
 		}
+		if cap(a.Elems) == 0 {
+			// Arrays built by pushing start with room for a few: the
+			// first steps of append's doubling (1, 2, 4) are where small
+			// arrays spend their allocations.
+			a.Elems = make([]Value, 0, 4)
+		}
 		a.Elems = append(a.Elems, v.Clone())
 		return Unit, nil
 	}
