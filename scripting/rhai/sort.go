@@ -6,17 +6,19 @@ package rhai
 // (and n-1 on sorted input), where slices.SortStableFunc's in-place
 // insertion-and-rotation merge makes several times as many. The result is
 // the same for any consistent comparator: stable order is unique.
-func stableSort(s []Value, cmp func(a, b Value) int) {
+//
+// Its signature is slices.SortStableFunc's, so it can stand in for it.
+func stableSort[T any](s []T, cmp func(a, b T) int) {
 	if len(s) < 2 {
 		return
 	}
-	buf := make([]Value, len(s))
+	buf := make([]T, len(s))
 	mergeSort(s, buf, cmp)
 	clear(buf)
 }
 
 // mergeSort sorts s using buf (at least as long) as scratch.
-func mergeSort(s, buf []Value, cmp func(a, b Value) int) {
+func mergeSort[T any](s, buf []T, cmp func(a, b T) int) {
 	n := len(s)
 	if n < 2 {
 		return
