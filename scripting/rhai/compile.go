@@ -22,6 +22,9 @@ type fnProto struct {
 	caps    []capInfo // closures: where the creating frame keeps each captured cell
 	pos     syntax.Pos
 	private bool
+	// owned: the function's result never shares storage with anything
+	// that outlives the call, so callers need not copy it (moves.go).
+	owned bool
 }
 
 // capInfo says how a closure gets one captured variable from the frame that
@@ -80,6 +83,7 @@ type fnComp struct {
 	// (moves.go).
 	blocks                   []blockCursor
 	byNameKnown, byNameFound bool
+	tailOwned                bool // the body's last statement gives an owned value
 	// evalBase is set when the function calls eval(): the first of its
 	// spare slots, filled in once the function is compiled.
 	evalBase *int
@@ -146,6 +150,8 @@ func (c *compiler) compileFn(proto *fnProto, node any, parent *fnComp, params []
 			fc.nslots += evalSpareSlots
 		}
 		proto.body, proto.nslots, proto.caps = b, fc.nslots, fc.caps
+		_, isFn := node.(*syntax.FnDef)
+		proto.owned = isFn && fc.tailOwned
 		return
 	}
 }
@@ -264,6 +270,9 @@ func (fc *fnComp) blockBody(stmts []syntax.Stmt) evalFn {
 	for i, s := range stmts {
 		fc.blocks[cur].idx = i
 		code = append(code, fc.stmt(s))
+		if cur == 0 && i == len(stmts)-1 {
+			fc.tailOwned = fc.ownedTail(s)
+		}
 	}
 	fc.blocks = fc.blocks[:cur]
 	if fc.imports != imports && !(fc.isTop && fc.scopes == 1) {

@@ -71,6 +71,17 @@ func (fc *fnComp) valueExpr(e syntax.Expr) evalFn {
 		}
 	}
 	pos := e.Position()
+	if c, ok := e.(*syntax.CallExpr); ok {
+		if p := fc.directCallee(c); p != nil {
+			return func(f *frame) (Value, error) {
+				v, err := x(f)
+				if err != nil || !isContainer(v.k) || p.owned {
+					return v, err
+				}
+				return f.rt.cloneChecked(v, pos)
+			}
+		}
+	}
 	return func(f *frame) (Value, error) {
 		v, err := x(f)
 		if err != nil || !isContainer(v.k) {

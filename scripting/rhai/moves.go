@@ -36,6 +36,47 @@ func (fc *fnComp) returnValue(e syntax.Expr) evalFn {
 	return fc.valueExpr(e)
 }
 
+// A script function's result is owned, and its callers use it without
+// copying, when it cannot share storage with anything that outlives the
+// call. Its `return` values always are (returnValue hands over a plain
+// local, whose value the frame owns, and copies anything else); its body's
+// last statement is when it gives () or a loop's break value (copied), or
+// is a literal, an operator's new value, or a plain local. Anything else
+// (a constant, global::X, a call, a block) is copied by the caller as
+// before.
+func (fc *fnComp) ownedTail(s syntax.Stmt) bool {
+	es, ok := s.(*syntax.ExprStmt)
+	if !ok {
+		switch s.(type) {
+		case *syntax.LetStmt, *syntax.AssignStmt, *syntax.WhileStmt, *syntax.LoopStmt, *syntax.DoStmt,
+			*syntax.ForStmt, *syntax.ReturnStmt, *syntax.ThrowStmt, *syntax.ImportStmt, *syntax.ExportStmt:
+			return true
+		}
+		return false
+	}
+	switch x := es.X.(type) {
+	case *syntax.IntLit, *syntax.FloatLit, *syntax.BoolLit, *syntax.CharLit, *syntax.StringLit,
+		*syntax.UnitLit, *syntax.InterpString, *syntax.ArrayLit, *syntax.MapLit, *syntax.ClosureExpr,
+		*syntax.UnaryExpr:
+		return true
+	case *syntax.BinaryExpr:
+		return x.Op != "??"
+	case *syntax.Ident:
+		return x.Namespace == "" && x.Name != "this" && fc.parent == nil && !fc.isTop && fc.evalLimit == 0 &&
+			len(fc.inlining) == 0 && fc.lookup(x.Name).kind == refLocal
+	}
+	return false
+}
+
+// directCallee returns the script function `name(args)` calls directly
+// (call's directCall case), or nil.
+func (fc *fnComp) directCallee(e *syntax.CallExpr) *fnProto {
+	if e.Namespace != "" && e.Namespace != "global" || e.Bang || e.Name == "is_def_var" && len(e.Args) == 1 {
+		return nil
+	}
+	return fc.c.fns[fnKey{e.Name, len(e.Args)}]
+}
+
 // blockCursor is a block being compiled and the statement compiling now.
 type blockCursor struct {
 	stmts []syntax.Stmt
