@@ -387,6 +387,9 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 	if x := fc.elemPropAssign(p, op, rhs); x != nil {
 		return x
 	}
+	if x := fc.varPropAssign(p, op, rhs); x != nil {
+		return x
+	}
 	return func(f *frame) (Value, error) {
 		v, err := rhs(f)
 		if err != nil {

@@ -350,7 +350,7 @@ func (fc *fnComp) propExpr(e *syntax.PropExpr) evalFn {
 	if x := fc.elemPropGet(e, getter); x != nil {
 		return x
 	}
-	return func(f *frame) (Value, error) {
+	generic := func(f *frame) (Value, error) {
 		b, err := x(f)
 		if err != nil {
 			return Unit, err
@@ -360,6 +360,7 @@ func (fc *fnComp) propExpr(e *syntax.PropExpr) evalFn {
 		}
 		return f.rt.propGet(b, name, getter, pos)
 	}
+	return fc.varPropGet(e, generic)
 }
 
 func (r *runState) propGet(b Value, name, getter string, pos syntax.Pos) (Value, error) {

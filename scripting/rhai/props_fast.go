@@ -89,3 +89,78 @@ func (fc *fnComp) elemPropAssign(p *place, op opcode, rhs evalFn) evalFn {
 		return Unit, p.updatePropOf(f, e, op, v)
 	}
 }
+
+// varPropGet compiles `x.name` for a plain local x or `this`: a map's
+// property is read at once, anything else goes the generic way.
+func (fc *fnComp) varPropGet(e *syntax.PropExpr, generic evalFn) evalFn {
+	id, ok := e.X.(*syntax.Ident)
+	if !ok || e.Safe || id.Namespace != "" {
+		return generic
+	}
+	name := e.Name
+	if id.Name == "this" {
+		return func(f *frame) (Value, error) {
+			if t := f.this; t != nil && t.k == KindMap {
+				return t.AsMap().M[name], nil
+			}
+			return generic(f)
+		}
+	}
+	xr := fc.localSlot(id)
+	if xr < 0 {
+		return generic
+	}
+	return func(f *frame) (Value, error) {
+		if b := f.slots[xr]; b.k == KindMap {
+			return b.AsMap().M[name], nil
+		}
+		return generic(f)
+	}
+}
+
+// varPropAssign compiles `x.name op= rhs` for a plain local, non-constant
+// x or `this` holding a map, or returns nil. Loading x has no effects, so
+// the generic path may load it again when the value is not a map.
+func (fc *fnComp) varPropAssign(p *place, op opcode, rhs evalFn) evalFn {
+	if p.kind != placeProp || p.isConst || p.base.isConst {
+		return nil
+	}
+	b := p.base
+	if b.kind != placeThis && !(b.kind == placeVar && b.ref.kind == refLocal) {
+		return nil
+	}
+	this, slot, name, pos := b.kind == placeThis, b.ref.idx, p.name, p.pos
+	return func(f *frame) (Value, error) {
+		v, err := rhs(f)
+		if err != nil {
+			return Unit, err
+		}
+		var m Value
+		if this {
+			if f.this != nil {
+				m = *f.this
+			}
+		} else {
+			m = f.slots[slot]
+		}
+		if m.k != KindMap {
+			return Unit, p.update(f, op, v)
+		}
+		mm := m.AsMap().M
+		nv := v
+		if op != opNone {
+			old := mm[name]
+			if old.k == KindInt && v.k == KindInt {
+				if x, ok := fastInt(op, old.AsInt(), v.AsInt()); ok {
+					mm[name] = x
+					return Unit, nil
+				}
+			}
+			if nv, err = compound(f.rt, op, old, v, pos); err != nil {
+				return Unit, err
+			}
+		}
+		mm[name] = nv
+		return Unit, f.rt.checkSize(m, pos)
+	}
+}

@@ -46,3 +46,28 @@ func sameErrorShifted(a, b error, d int) bool {
 	eb, okb := b.(*rhai.Error)
 	return oka && okb && ea.Kind == eb.Kind && strings.EqualFold(ea.Message, eb.Message) && ea.Line == eb.Line && ea.Column+d == eb.Column
 }
+
+// TestVarPropFastPath: `x.name` and `this.name` reads and updates give
+// stock Rhai's values, on maps and on other receivers (error kinds only:
+// the messages are the generic path's).
+func TestVarPropFastPath(t *testing.T) {
+	e := rhai.NewEngine()
+	for src, want := range map[string]string{
+		`fn bump(d) { this.n += d; this.m = this.n * 2; this.n } let a = #{n: 1}; [a.bump(2), a]`: `[3, #{"m": 6, "n": 3}]`,
+		`fn get() { this.n } let a = #{}; a.get()`:                                                `()`,
+		`fn get() { this.len } let a = "abc"; a.get()`:                                            `3`,
+		`let m = #{a: 1}; m.a += 2; m.b = 5; [m.a, m.b, m.zz]`:                                    `[3, 5, ()]`,
+		`let s = "abc"; s.len`:                             `3`,
+		`fn bump(d) { this.n += d; } let a = 5; a.bump(1)`: `error`,
+		`let m = #{a: 1}; m.c += 1`:                        `error`,
+	} {
+		v, err := e.Eval(context.Background(), src, nil)
+		got := rhai.ToString(v)
+		if err != nil {
+			got = "error"
+		}
+		if got != want {
+			t.Errorf("%s: got %s (%v), want %s", src, got, err, want)
+		}
+	}
+}
