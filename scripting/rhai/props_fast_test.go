@@ -54,7 +54,7 @@ func TestVarPropFastPath(t *testing.T) {
 	e := rhai.NewEngine()
 	for src, want := range map[string]string{
 		`fn bump(d) { this.n += d; this.m = this.n * 2; this.n } let a = #{n: 1}; [a.bump(2), a]`: `[3, #{"m": 6, "n": 3}]`,
-		`fn get() { this.n } let a = #{}; a.get()`:                                                `()`,
+		`fn get() { this.n } let a = #{}; a.get()`:                                                ``,
 		`fn get() { this.len } let a = "abc"; a.get()`:                                            `3`,
 		`let m = #{a: 1}; m.a += 2; m.b = 5; [m.a, m.b, m.zz]`:                                    `[3, 5, ()]`,
 		`let s = "abc"; s.len`:                             `3`,
