@@ -33,6 +33,7 @@ conformance: build
 ## bench: interpreter vs gopher-lua, server vs a bare reference (separate module).
 bench:
 	cd bench && $(GO) run ./cmd/interpratio -runs 5
+	cd bench && $(GO) run ./cmd/interpratio -runs 5 -set ordinary
 	cd bench && $(GO) run ./cmd/serverbench
 	$(GO) test -run '^$$' -bench 'RedisVsEmbedded' -timeout 20m ./scripting/redisq/ ./cmd/circles-actor/
 
