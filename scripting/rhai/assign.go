@@ -384,7 +384,7 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 			return Unit, err
 		}
 	}
-	if x := fc.elemPropAssign(p, op, rhs); x != nil {
+	if x := fc.elemPropAssign(p, op, rhs, elemIndex(s.Target)); x != nil {
 		return x
 	}
 	if x := fc.varPropAssign(p, op, rhs); x != nil {

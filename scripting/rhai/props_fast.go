@@ -20,6 +20,25 @@ func (fc *fnComp) elemPropGet(e *syntax.PropExpr, getter string) evalFn {
 	}
 	idx := fc.expr(ix.Index)
 	name, pos, ipos := e.Name, e.P, ix.P
+	if ir := fc.localSlot(ix.Index); ir >= 0 {
+		// a[i] with a local i, the usual loop: read i's slot directly.
+		return func(f *frame) (Value, error) {
+			b, i := f.slots[xr], f.slots[ir]
+			if b.k == KindArray && i.k == KindInt {
+				el := b.AsArray().Elems
+				if n := i.AsInt(); n >= 0 && n < int64(len(el)) {
+					if m := el[n]; m.k == KindMap {
+						return m.AsMap().M[name], nil
+					}
+				}
+			}
+			v, err := indexGet(f.rt, b, i, ipos)
+			if err != nil {
+				return Unit, err
+			}
+			return f.rt.propGet(v, name, getter, pos)
+		}
+	}
 	return func(f *frame) (Value, error) {
 		i, err := idx(f)
 		if err != nil {
@@ -44,11 +63,12 @@ func (fc *fnComp) elemPropGet(e *syntax.PropExpr, getter string) evalFn {
 
 // elemPropAssign compiles `a[i].name op= rhs` for a local, non-constant
 // a, or returns nil.
-func (fc *fnComp) elemPropAssign(p *place, op opcode, rhs evalFn) evalFn {
+func (fc *fnComp) elemPropAssign(p *place, op opcode, rhs evalFn, index syntax.Expr) evalFn {
 	if p.kind != placeProp || p.isConst || p.base.kind != placeIndex || p.base.isConst ||
 		p.base.base.kind != placeVar || p.base.base.ref.kind != refLocal {
 		return nil
 	}
+	ir := fc.localSlot(index)
 	slot, idx, name, pos, ipos := p.base.base.ref.idx, p.base.idx, p.name, p.pos, p.base.pos
 	return func(f *frame) (Value, error) {
 		v, err := rhs(f)
@@ -56,8 +76,10 @@ func (fc *fnComp) elemPropAssign(p *place, op opcode, rhs evalFn) evalFn {
 			return Unit, err
 		}
 		b := f.slots[slot]
-		i, err := idx(f)
-		if err != nil {
+		var i Value
+		if ir >= 0 {
+			i = f.slots[ir] // a local index: no closure to call
+		} else if i, err = idx(f); err != nil {
 			return Unit, err
 		}
 		if b.k == KindArray && i.k == KindInt {
@@ -163,4 +185,14 @@ func (fc *fnComp) varPropAssign(p *place, op opcode, rhs evalFn) evalFn {
 		mm[name] = nv
 		return Unit, f.rt.checkSize(m, pos)
 	}
+}
+
+// elemIndex is the index expression of a target `a[i].name`, or nil.
+func elemIndex(target syntax.Expr) syntax.Expr {
+	if pe, ok := target.(*syntax.PropExpr); ok {
+		if ix, ok := pe.X.(*syntax.IndexExpr); ok {
+			return ix.Index
+		}
+	}
+	return nil
 }
