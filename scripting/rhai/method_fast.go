@@ -29,7 +29,7 @@ func (fc *fnComp) fastMethod(e *syntax.MethodCallExpr, target *place, args []eva
 		for k := range fc.c.fns {
 			shadowed = shadowed || k.name == "push"
 		}
-		return fastPush(args[0], e.P, prog, shadowed, slow)
+		return fastPush(args[0], fc.localSlot(e.Args[0]), e.P, prog, shadowed, slow)
 	}
 	for _, d := range fc.c.defs {
 		if d.ThisType != "" {
@@ -83,8 +83,10 @@ func (fc *fnComp) fastMethod(e *syntax.MethodCallExpr, target *place, args []eva
 
 // fastPush appends to an array receiver as arrPush does, with its error
 // when the array would outgrow the limit.
-// shadowed says whether prog defines a function push.
-func fastPush(arg evalFn, pos syntax.Pos, prog *Program, shadowed bool, slow methodFn) methodFn {
+// shadowed says whether prog defines a function push; ar is the slot of
+// the argument when it is a plain local (-1 otherwise), read directly
+// unless it holds a container (which arg copies).
+func fastPush(arg evalFn, ar int, pos syntax.Pos, prog *Program, shadowed bool, slow methodFn) methodFn {
 	return func(f *frame, obj Value) (Value, error) {
 		r := f.rt
 		if obj.k != KindArray || r.eng.hostNames["push"] {
@@ -97,9 +99,15 @@ func fastPush(arg evalFn, pos syntax.Pos, prog *Program, shadowed bool, slow met
 		} else if r.hasFnNamed("push") {
 			return slow(f, obj)
 		}
-		v, err := arg(f)
-		if err != nil {
-			return Unit, err
+		var v Value
+		if ar >= 0 {
+			v = f.slots[ar]
+		}
+		if ar < 0 || isContainer(v.k) {
+			var err error
+			if v, err = arg(f); err != nil {
+				return Unit, err
+			}
 		}
 		a := obj.AsArray()
 		if m := r.lim.MaxArrayLen; m > 0 && len(a.Elems)+1 > m {
