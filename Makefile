@@ -48,6 +48,7 @@ conformance: build
 ## Redis vs embedded, and the cost of per-circle state (memory, disk, 1M keys).
 bench:
 	cd bench && $(GO) run ./cmd/interpratio -runs 5
+	cd bench && $(GO) run ./cmd/interpratio -runs 5 -set ordinary
 	cd bench && $(GO) run ./cmd/serverbench
 	$(GO) test -run '^$$' -bench 'RedisVsEmbedded' -timeout 20m ./scripting/redisq/ ./cmd/circles-actor/
 	$(GO) test -run '^$$' -bench 'StateRMW|StateScaling' -benchtime 5x -timeout 20m ./cmd/circles-actor/

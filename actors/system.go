@@ -135,7 +135,7 @@ func newSystem(cfg config.Config, o *options) (*System, error) {
 	}
 	s.stateMetrics = sm
 	s.engine = scripting.NewEngine(SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(s.log),
-		scripting.WithState(s.state, s.stateLim), scripting.WithStateHooks(sm.hooks()))
+		scripting.WithState(s.state, s.stateLim), scripting.WithStateHooks(sm.hooks()), scripting.WithModules(cfg.Modules))
 	for _, register := range o.hostFns {
 		if err := register(s.engine.Rhai()); err != nil {
 			return nil, fmt.Errorf("failed to register host functions: %w", err)

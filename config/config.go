@@ -90,6 +90,10 @@ type Config struct {
 	MaxMapLen int
 	// MaxBlobLen bounds the bytes of one blob. Default 4 MiB.
 	MaxBlobLen int
+	// Modules is the directory scripts import modules from:
+	// `import "name"` in a circle's script loads Modules/<pk>/name.rhai,
+	// else Modules/name.rhai. Default "": only host modules.
+	Modules string
 
 	// Connections and JSON-RPC.
 

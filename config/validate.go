@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -127,6 +128,11 @@ func (c *Config) validateLimits(v *validator) {
 	v.positive("max array length", c.MaxArrayLen)
 	v.positive("max map length", c.MaxMapLen)
 	v.positive("max blob length", c.MaxBlobLen)
+	if c.Modules != "" {
+		if st, err := os.Stat(c.Modules); err != nil || !st.IsDir() {
+			v.addf("modules directory %q is not a readable directory", c.Modules)
+		}
+	}
 }
 
 func (c *Config) validateRedis(v *validator) {

@@ -27,6 +27,9 @@ type Engine struct {
 	cache   *programCache
 	maxOut  int
 
+	modules    *rhai.FileResolver // nil: imports find only static modules
+	modulesDir string
+
 	state      state.Store // nil: runs have no `state`
 	stateLim   state.Limits
 	stateHooks StateHooks
@@ -114,6 +117,9 @@ func NewEngine(limits rhai.Limits, defaultTimeout time.Duration, opts ...EngineO
 	if e.state != nil {
 		state.Register(e.rhai)
 	}
+	if e.modulesDir != "" {
+		e.modules = rhai.NewFileResolver(e.modulesDir, &e.limits)
+	}
 	return e
 }
 
@@ -180,6 +186,9 @@ func (e *Engine) ExecuteDeferred(ctx context.Context, t Task) (res Result) {
 	defer cancel()
 
 	opts := rhai.RunOptions{Constants: consts, Strings: taskStrings(t)}
+	if e.modules != nil {
+		opts.Modules = e.modules.Within(t.CircleID)
+	}
 	if e.state == nil {
 		e.run(ctx, runCtx, t, prog, &opts, &res)
 		return res

@@ -8,8 +8,13 @@ import (
 // BenchmarkInterp runs every workload at full size on our interpreter and
 // on gopher-lua: BenchmarkInterp/<workload>/{rhai,lua}. Every iteration's
 // checksum is checked. For the ratio table use `go run ./cmd/interpratio`.
-func BenchmarkInterp(b *testing.B) {
-	for _, w := range Workloads {
+func BenchmarkInterp(b *testing.B) { benchSet(b, Workloads) }
+
+// BenchmarkOrdinary is BenchmarkInterp for the ordinary workloads.
+func BenchmarkOrdinary(b *testing.B) { benchSet(b, Ordinary) }
+
+func benchSet(b *testing.B, ws []Workload) {
+	for _, w := range ws {
 		b.Run(w.Name, func(b *testing.B) {
 			rh, lu, err := Runners(w, w.Size)
 			if err != nil {

@@ -50,9 +50,9 @@ func load(name string, size int, want func(int) int64) Workload {
 	return Workload{Name: name, Size: size, Rhai: string(rh), Lua: string(lu), Want: want}
 }
 
-// Lookup returns the workload called name.
+// Lookup returns the workload called name, public or ordinary.
 func Lookup(name string) (Workload, bool) {
-	for _, w := range Workloads {
+	for _, w := range Sets["all"] {
 		if w.Name == name {
 			return w, true
 		}

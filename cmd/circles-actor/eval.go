@@ -20,6 +20,7 @@ type EvalCmd struct {
 	JSON    bool          `help:"Print one JSON object (ok/type/value/stdout or ok=false with the error), as the conformance runner expects."`
 	Expr    string        `short:"e" name:"expr" help:"Script text to run instead of a file."`
 	Timeout time.Duration `default:"10s" help:"Wall-clock budget for the run."`
+	Modules string        `name:"modules" placeholder:"DIR" type:"path" help:"Resolve import \"name\" to DIR/name.rhai."`
 	File    string        `arg:"" optional:"" help:"Script file; '-' or nothing reads standard input."`
 }
 
@@ -45,6 +46,12 @@ func (c *EvalCmd) Run(ctx context.Context, g *Globals) error {
 		opts.Print = func(s string) { stdout.WriteString(s); stdout.WriteByte('\n') }
 	} else {
 		opts.Print = func(s string) { out.WriteString(s); out.WriteByte('\n') }
+	}
+	if c.Modules != "" {
+		if st, err := os.Stat(c.Modules); err != nil || !st.IsDir() {
+			return fmt.Errorf("--modules %s is not a readable directory", c.Modules)
+		}
+		opts.Modules = rhai.NewFileResolver(c.Modules, nil)
 	}
 	v, runErr := rhai.NewEngine().Eval(ctx, src, opts)
 	if c.JSON {

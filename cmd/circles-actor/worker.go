@@ -35,7 +35,8 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	engine := scripting.NewEngine(actors.SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(log))
+	engine := scripting.NewEngine(actors.SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(log),
+		scripting.WithModules(cfg.Modules))
 	exec := func(string) scripting.Executor { return engine }
 	stop := func(context.Context) error { return nil }
 	if len(cfg.PublicKeys) > 0 {

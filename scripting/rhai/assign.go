@@ -207,7 +207,24 @@ func (p *place) updateProp(f *frame, op opcode, rhs Value) error {
 	if err != nil {
 		return err
 	}
+	return p.updatePropOf(f, b, op, rhs)
+}
+
+// updatePropOf is updateProp once the base b is loaded.
+func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error) {
 	nv := rhs
+	if b.k == KindMap {
+		// A map's property is read and written in place: no getter name
+		// to build on every compound update.
+		m := b.AsMap().M
+		if op != opNone {
+			if nv, err = compound(f.rt, op, m[p.name], rhs, p.pos); err != nil {
+				return err
+			}
+		}
+		m[p.name] = nv
+		return f.rt.checkSize(b, p.pos)
+	}
 	if op != opNone {
 		old, err := f.rt.propGet(b, p.name, "get$"+p.name, p.pos)
 		if err != nil {
@@ -366,6 +383,12 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 			_, _, err = indexSet(f.rt, b, i, v, p.pos)
 			return Unit, err
 		}
+	}
+	if x := fc.elemPropAssign(p, op, rhs, elemIndex(s.Target)); x != nil {
+		return x
+	}
+	if x := fc.varPropAssign(p, op, rhs); x != nil {
+		return x
 	}
 	return func(f *frame) (Value, error) {
 		v, err := rhs(f)

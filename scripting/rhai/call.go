@@ -67,8 +67,18 @@ func (r *runState) callScriptArgs(p *fnProto, args []Value, this *Value, cells [
 }
 
 // lookupFn finds a script function by name and arity.
+// Inside a module, the module's functions come first, then the script's.
 func (r *runState) lookupFn(name string, arity int) *fnProto {
-	return r.prog.fns[fnKey{name, arity}]
+	if p := r.prog.fns[fnKey{name, arity}]; p != nil || r.prog == r.main {
+		return p
+	}
+	return r.main.fns[fnKey{name, arity}]
+}
+
+// hasFnNamed reports whether a script function called name exists, in any
+// arity, where lookupFn looks.
+func (r *runState) hasFnNamed(name string) bool {
+	return r.prog.fnNames[name] || r.prog != r.main && r.main.fnNames[name]
 }
 
 // callNative calls the native registered as name that accepts args.
@@ -79,7 +89,11 @@ func (r *runState) callNative(name string, args []Value, pos syntax.Pos) (Value,
 }
 
 func (r *runState) callNativeDef(name string, args []Value, pos syntax.Pos) (Value, *NativeDef, error) {
-	defs := r.eng.natives[name]
+	return r.callNativeIn(r.eng.natives[name], name, args, pos)
+}
+
+// callNativeIn calls the first of defs that accepts args.
+func (r *runState) callNativeIn(defs []NativeDef, name string, args []Value, pos syntax.Pos) (Value, *NativeDef, error) {
 	for i := range defs {
 		d := &defs[i]
 		if d.Arity >= 0 && d.Arity != len(args) {
@@ -239,7 +253,7 @@ func (r *runState) CallFnName(name string, args []Value) (Value, error) {
 // IsDefFn implements Runtime.
 func (r *runState) IsDefFn(name string, arity int) bool {
 	if arity < 0 {
-		return r.prog.fnNames[name]
+		return r.hasFnNamed(name)
 	}
 	return r.lookupFn(name, arity) != nil
 }
@@ -272,7 +286,7 @@ func evalArgs(f *frame, xs []evalFn, extra int) ([]Value, error) {
 // call compiles `name(args)`.
 func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
 	if e.Namespace != "" && e.Namespace != "global" {
-		fc.fail(e.P, "Module not found: %s", e.Namespace)
+		return fc.moduleCall(e)
 	}
 	if x := fc.intrinsic(e); x != nil {
 		return x
@@ -300,7 +314,7 @@ func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
 			return Unit, err
 		}
 		r := f.rt
-		if r.prog.fnNames[name] && r.lookupFn(name, len(vals)) != nil {
+		if r.hasFnNamed(name) && r.lookupFn(name, len(vals)) != nil {
 			return r.callByName(name, vals, pos)
 		}
 		var constOrig *Value
@@ -409,7 +423,7 @@ func (fc *fnComp) varCall(e *syntax.CallExpr) evalFn {
 // directCall calls a script function known at compile time, evaluating the
 // arguments straight into the callee's slots.
 func (fc *fnComp) directCall(p *fnProto, e *syntax.CallExpr) evalFn {
-	args := fc.argList(e.Args, false)
+	args := fc.moveArgs(e.Args)
 	pos := e.P
 	return func(f *frame) (Value, error) {
 		r := f.rt
@@ -437,14 +451,7 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 	}
 	args := fc.argList(e.Args, false)
 	name, safe, pos := e.Name, inSafeChain(e), e.P
-	return func(f *frame) (Value, error) {
-		obj, err := recv(f)
-		if err != nil {
-			return Unit, err
-		}
-		if safe && obj.k == KindUnit {
-			return Unit, nil
-		}
+	call := func(f *frame, obj Value) (Value, error) {
 		constObj := target != nil && target.isConst && isContainer(obj.k)
 		orig := obj
 		if constObj {
@@ -469,6 +476,17 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 		}
 		return v, nil
 	}
+	fast := fc.fastMethod(e, target, args, call)
+	return func(f *frame) (Value, error) {
+		obj, err := recv(f)
+		if err != nil {
+			return Unit, err
+		}
+		if safe && obj.k == KindUnit {
+			return Unit, nil
+		}
+		return fast(f, obj)
+	}
 }
 
 // method dispatches a method call; vals[0] is the receiver and is updated
@@ -485,7 +503,7 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 			return r.callFnPtr(fp, args, &vals[0], pos)
 		}
 	}
-	if r.prog.fnNames[name] {
+	if r.hasFnNamed(name) {
 		if p := r.lookupFn(name, len(args)); p != nil {
 			return r.callScriptArgs(p, args, &vals[0], nil, pos)
 		}

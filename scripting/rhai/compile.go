@@ -22,6 +22,9 @@ type fnProto struct {
 	caps    []capInfo // closures: where the creating frame keeps each captured cell
 	pos     syntax.Pos
 	private bool
+	// owned: the function's result never shares storage with anything
+	// that outlives the call, so callers need not copy it (moves.go).
+	owned bool
 }
 
 // capInfo says how a closure gets one captured variable from the frame that
@@ -43,6 +46,9 @@ type compiler struct {
 	// turn out captured during its compilation is compiled again with them
 	// boxed from the start.
 	boxed map[any]map[int]bool
+	// prog is the Program being compiled (filled in at the end), so that
+	// compiled code can tell at run time whether it runs as part of it.
+	prog *Program
 }
 
 // scopeVar is a variable visible during compilation.
@@ -71,6 +77,13 @@ type fnComp struct {
 	loops     int
 	scopes    int             // block nesting, to recognise the top-level scope
 	inlining  []*syntax.FnDef // functions being compiled inline for `f!()`
+	imports   int             // import statements compiled so far (modules.go)
+	// blocks are the blocks being compiled, outermost first, and
+	// byName* cache whether the function reaches variables by name
+	// (moves.go).
+	blocks                   []blockCursor
+	byNameKnown, byNameFound bool
+	tailOwned                bool // the body's last statement gives an owned value
 	// evalBase is set when the function calls eval(): the first of its
 	// spare slots, filled in once the function is compiled.
 	evalBase *int
@@ -82,7 +95,7 @@ type fnComp struct {
 
 // compileScript compiles a parsed script into a Program.
 func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
-	c := &compiler{eng: e, fns: map[fnKey]*fnProto{}, defs: s.Fns, boxed: map[any]map[int]bool{}}
+	c := &compiler{eng: e, fns: map[fnKey]*fnProto{}, defs: s.Fns, boxed: map[any]map[int]bool{}, prog: &Program{}}
 	defer func() {
 		if r := recover(); r != nil {
 			ce, ok := r.(*Error)
@@ -112,7 +125,8 @@ func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
 	for k := range c.fns {
 		names[k.name] = true
 	}
-	return &Program{main: main, fns: c.fns, fnNames: names}, nil
+	*c.prog = Program{main: main, fns: c.fns, fnNames: names}
+	return c.prog, nil
 }
 
 // compileFn compiles a function body into proto, repeating when closures
@@ -136,6 +150,8 @@ func (c *compiler) compileFn(proto *fnProto, node any, parent *fnComp, params []
 			fc.nslots += evalSpareSlots
 		}
 		proto.body, proto.nslots, proto.caps = b, fc.nslots, fc.caps
+		_, isFn := node.(*syntax.FnDef)
+		proto.owned = isFn && fc.tailOwned
 		return
 	}
 }
@@ -248,8 +264,19 @@ func (fc *fnComp) blockBody(stmts []syntax.Stmt) evalFn {
 		fc.scopes--
 	}()
 	code := make([]evalFn, 0, len(stmts))
-	for _, s := range stmts {
+	imports := fc.imports
+	cur := len(fc.blocks)
+	fc.blocks = append(fc.blocks, blockCursor{stmts: stmts})
+	for i, s := range stmts {
+		fc.blocks[cur].idx = i
 		code = append(code, fc.stmt(s))
+		if cur == 0 && i == len(stmts)-1 {
+			fc.tailOwned = fc.ownedTail(s)
+		}
+	}
+	fc.blocks = fc.blocks[:cur]
+	if fc.imports != imports && !(fc.isTop && fc.scopes == 1) {
+		return scopedImports(seq(code))
 	}
 	return seq(code)
 }

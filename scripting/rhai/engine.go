@@ -28,6 +28,13 @@ type Engine struct {
 	// evaluator's counting loop for `for x in range(a, b, step)`.
 	stdReady      bool
 	rangeReplaced bool
+	// hostNames are the names registered after the standard library
+	// (hosts overriding it): the evaluator's shortcuts for library
+	// functions (method_fast.go) stand aside for them.
+	hostNames map[string]bool
+	// static and resolver find imported modules (modules.go).
+	static   map[string]*Module
+	resolver ModuleResolver
 }
 
 // NewEngine returns an engine with Rhai's standard library registered.
@@ -45,6 +52,12 @@ func (e *Engine) RegisterNative(defs ...NativeDef) {
 	for _, d := range defs {
 		if e.stdReady && d.Name == "range" {
 			e.rangeReplaced = true
+		}
+		if e.stdReady {
+			if e.hostNames == nil {
+				e.hostNames = map[string]bool{}
+			}
+			e.hostNames[d.Name] = true
 		}
 		e.natives[d.Name] = append([]NativeDef{d}, e.natives[d.Name]...)
 	}
@@ -76,6 +89,9 @@ type RunOptions struct {
 	// circle's `state`, handed to the script as they are (not copied). On a
 	// name also in Constants or Strings, those win.
 	Values []NamedValue
+	// Modules resolves this run's imports after the engine's static
+	// modules, in place of the engine's resolver (nil: the engine's).
+	Modules ModuleResolver
 	// Print and Debug receive print() and debug() output; nil discards.
 	Print, Debug func(string)
 }

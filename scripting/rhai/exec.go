@@ -75,6 +75,17 @@ type runState struct {
 	// calls are the Call values handed to natives, one per nesting level.
 	calls       []*Call
 	nativeDepth int
+	// Modules (modules.go): main is the program Run was given (prog is the
+	// one whose code runs: a module's, inside it); imports is the stack of
+	// imports in force; modules caches this run's evaluated modules;
+	// loading names those being evaluated; exports collects the exports
+	// of the module whose top level runs.
+	main     *Program
+	resolver ModuleResolver
+	imports  []importEntry
+	modules  map[*Module]*modInst
+	loading  []string
+	exports  *[]exportRef
 }
 
 // namedValue is one entry of runState.constCache.

@@ -71,6 +71,17 @@ func (fc *fnComp) valueExpr(e syntax.Expr) evalFn {
 		}
 	}
 	pos := e.Position()
+	if c, ok := e.(*syntax.CallExpr); ok {
+		if p := fc.directCallee(c); p != nil {
+			return func(f *frame) (Value, error) {
+				v, err := x(f)
+				if err != nil || !isContainer(v.k) || p.owned {
+					return v, err
+				}
+				return f.rt.cloneChecked(v, pos)
+			}
+		}
+	}
 	return func(f *frame) (Value, error) {
 		v, err := x(f)
 		if err != nil || !isContainer(v.k) {
@@ -193,7 +204,7 @@ func inSafeChain(e syntax.Expr) bool {
 // qualified compiles `global::NAME`: a top-level constant or a host constant.
 func (fc *fnComp) qualified(e *syntax.Ident) evalFn {
 	if e.Namespace != "global" {
-		fc.fail(e.P, "Module not found: %s", e.Namespace)
+		return fc.moduleVar(e)
 	}
 	name, pos := e.Name, e.P
 	return func(f *frame) (Value, error) {

@@ -347,7 +347,10 @@ func (fc *fnComp) propExpr(e *syntax.PropExpr) evalFn {
 	x := fc.expr(e.X)
 	name, safe, pos := e.Name, inSafeChain(e), e.P
 	getter := "get$" + name
-	return func(f *frame) (Value, error) {
+	if x := fc.elemPropGet(e, getter); x != nil {
+		return x
+	}
+	generic := func(f *frame) (Value, error) {
 		b, err := x(f)
 		if err != nil {
 			return Unit, err
@@ -357,6 +360,7 @@ func (fc *fnComp) propExpr(e *syntax.PropExpr) evalFn {
 		}
 		return f.rt.propGet(b, name, getter, pos)
 	}
+	return fc.varPropGet(e, generic)
 }
 
 func (r *runState) propGet(b Value, name, getter string, pos syntax.Pos) (Value, error) {

@@ -123,6 +123,11 @@ type callback struct {
 	fn    Value
 	fc    FnCaller
 	arity int
+	// rt and cl are set for a closure without curried arguments run by
+	// the evaluator: calls that pass it exactly its parameters go straight
+	// to its body (callback_fast.go), as callFnPtr would.
+	rt *runState
+	cl *closure
 }
 
 // newCallback accepts a function pointer or, as Rhai does, a string naming
@@ -140,6 +145,7 @@ func newCallback(c *Call, fn Value) (*callback, error) {
 		cb.fc = fc
 		cb.arity = fc.FnArity(fn)
 	}
+	cb.direct()
 	return cb, nil
 }
 
@@ -150,9 +156,17 @@ func newCallback(c *Call, fn Value) (*callback, error) {
 // them, and pre with item bound to `this` when it takes only pre.
 func (cb *callback) call(pre []Value, item *Value, extra ...Value) (Value, error) {
 	n := len(pre)
+	if cb.cl != nil {
+		switch len(cb.cl.proto.params) {
+		case n + 1:
+			return cb.invoke(pre, *item, nil)
+		case n + 1 + len(extra):
+			return cb.invoke(pre, *item, extra)
+		}
+	}
 	switch {
 	case cb.arity == n && cb.fc != nil:
-		return cb.fc.CallFnThis(cb.fn, item, pre)
+		return cb.callThisCopy(item, pre)
 	case cb.arity == n+1+len(extra) && len(extra) > 0:
 		return cb.c.CallFn(cb.fn, joinArgs(pre, *item, extra)...)
 	case cb.arity >= 0:

@@ -741,11 +741,11 @@ func arrSortBy(c *Call, args []Value) (Value, error) {
 	}
 	elems := slices.Clone(a.Elems)
 	var cmpErr error
-	slices.SortStableFunc(elems, func(x, y Value) int {
+	stableSort(elems, func(x, y Value) int {
 		if cmpErr != nil {
 			return 0
 		}
-		v, err := cb.callPlain(x, y)
+		v, err := cb.callPlain2(x, y)
 		if err != nil {
 			if isFatal(err) {
 				cmpErr = err

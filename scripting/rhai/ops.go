@@ -166,11 +166,18 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 			return binSlow(f.rt, op, a, Int(k), pos)
 		}
 	}
+	if k, isK := floatLit(e.Y); isK {
+		return floatLitOp(x, op, k, pos)
+	}
 	if yr := fc.localSlot(e.Y); yr >= 0 && xr >= 0 {
 		return func(f *frame) (Value, error) {
 			a, b := f.slots[xr], f.slots[yr]
 			if a.k == KindInt && b.k == KindInt {
 				if v, ok := fastInt(op, a.AsInt(), b.AsInt()); ok {
+					return v, nil
+				}
+			} else if a.k == KindFloat && b.k == KindFloat {
+				if v, ok := fastFloat(op, a.AsFloat(), b.AsFloat()); ok {
 					return v, nil
 				}
 			}
@@ -188,6 +195,10 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 		}
 		if a.k == KindInt && b.k == KindInt {
 			if v, ok := fastInt(op, a.AsInt(), b.AsInt()); ok {
+				return v, nil
+			}
+		} else if a.k == KindFloat && b.k == KindFloat {
+			if v, ok := fastFloat(op, a.AsFloat(), b.AsFloat()); ok {
 				return v, nil
 			}
 		}

@@ -35,13 +35,13 @@ const (
 // acquireRunState returns a clean run state set up for one run of p.
 func acquireRunState(ctx context.Context, e *Engine, p *Program, opts *RunOptions) *runState {
 	r := runStates.Get().(*runState)
-	r.eng, r.prog, r.ctx = e, p, ctx
+	r.eng, r.prog, r.main, r.ctx = e, p, p, ctx
 	r.lim = DefaultLimits()
 	if opts != nil {
 		if opts.Limits != nil {
 			r.lim = *opts.Limits
 		}
-		r.print, r.debug = opts.Print, opts.Debug
+		r.print, r.debug, r.resolver = opts.Print, opts.Debug, opts.Modules
 		r.hostConsts, r.hostStrings, r.hostValues = opts.Constants, opts.Strings, opts.Values
 	}
 	if r.lim.MaxCallDepth <= 0 || r.lim.MaxCallDepth > maxCallDepthHard {
@@ -59,6 +59,7 @@ func (r *runState) release() {
 		return
 	}
 	r.eng, r.prog, r.ctx = nil, nil, nil
+	r.releaseModules()
 	r.print, r.debug = nil, nil
 	r.hostConsts, r.hostStrings, r.hostValues, r.constMap, r.globals, r.dynVars = nil, nil, nil, nil, nil, nil
 	clear(r.constCache)

@@ -33,7 +33,7 @@ func (fc *fnComp) stmt(s syntax.Stmt) evalFn {
 	case *syntax.ReturnStmt:
 		val := unitFn
 		if s.Value != nil {
-			val = fc.valueExpr(s.Value)
+			val = fc.returnValue(s.Value)
 		}
 		return func(f *frame) (Value, error) {
 			v, err := val(f)
@@ -48,14 +48,9 @@ func (fc *fnComp) stmt(s syntax.Stmt) evalFn {
 	case *syntax.TryStmt:
 		return fc.tryStmt(s)
 	case *syntax.ImportStmt:
-		return func(*frame) (Value, error) {
-			return Unit, errAt(ErrRuntime, s.P, "Module not found: modules are not supported")
-		}
+		return fc.importStmt(s)
 	case *syntax.ExportStmt:
-		if !fc.isTop || fc.scopes != 1 {
-			fc.fail(s.P, "Export statement can only appear at global level")
-		}
-		return unitFn
+		return fc.exportStmt(s)
 	}
 	fc.fail(s.Position(), "unsupported statement %s", describe(s))
 	return nil

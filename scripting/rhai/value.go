@@ -196,8 +196,11 @@ func (v Value) Clone() Value {
 	case KindArray:
 		src := v.AsArray().Elems
 		dst := make([]Value, len(src))
-		for i, e := range src {
-			dst[i] = e.Clone()
+		copy(dst, src) // scalars and strings are copied as they are
+		for i := range dst {
+			if isContainer(dst[i].k) {
+				dst[i] = dst[i].Clone()
+			}
 		}
 		return NewArray(dst)
 	case KindMap:

@@ -128,10 +128,13 @@ type (
 		Path  Expr
 		Alias string
 	}
-	// ExportStmt is `export x;` / `export let x = ...` (parsed; ignored at top level).
+	// ExportStmt is `export x;`, `export x as y;` or `export let x = ...`:
+	// in a module, the variables Names are visible to importers as
+	// Aliases (parallel to Names; "" keeps the name).
 	ExportStmt struct {
-		P     Pos
-		Names []string
+		P       Pos
+		Names   []string
+		Aliases []string
 	}
 )
 

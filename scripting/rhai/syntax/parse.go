@@ -492,16 +492,17 @@ func (p *parser) parseExport(stmts []Stmt) []Stmt {
 	p.next()
 	if p.tok.kind == tLet || p.tok.kind == tConst {
 		let := p.parseLet()
-		return append(stmts, let, &ExportStmt{P: pos, Names: []string{let.Name}})
+		return append(stmts, let, &ExportStmt{P: pos, Names: []string{let.Name}, Aliases: []string{""}})
 	}
 	n := &ExportStmt{P: pos}
 	for {
 		name, _ := p.ident("the name of a variable to export")
-		n.Names = append(n.Names, name)
+		alias := ""
 		if p.tok.kind == tAs {
 			p.next()
-			p.ident("an alias after 'as'")
+			alias, _ = p.ident("an alias after 'as'")
 		}
+		n.Names, n.Aliases = append(n.Names, name), append(n.Aliases, alias)
 		if p.tok.kind != tComma {
 			break
 		}

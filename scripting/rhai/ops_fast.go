@@ -1,0 +1,67 @@
+package rhai
+
+import "github.com/circles-actor/circles-actor/scripting/rhai/syntax"
+
+// fastFloat computes the float operations that cannot fail, as binValues
+// would (arithmetic through floatOp's formulas, comparisons through
+// cmpFloat, NaN comparing false); ok=false leaves the rest to binSlow.
+func fastFloat(op opcode, x, y float64) (Value, bool) {
+	switch op {
+	case opAdd:
+		return Float(x + y), true
+	case opSub:
+		return Float(x - y), true
+	case opMul:
+		return Float(x * y), true
+	case opDiv:
+		return Float(x / y), true
+	case opLt, opLe, opGt, opGe:
+		c, ok := cmpFloat(x, y)
+		if !ok {
+			return Bool(false), true
+		}
+		switch op {
+		case opLt:
+			return Bool(c < 0), true
+		case opLe:
+			return Bool(c <= 0), true
+		case opGt:
+			return Bool(c > 0), true
+		}
+		return Bool(c >= 0), true
+	}
+	return Unit, false
+}
+
+// floatLitOp specialises `expr op 1.5`, the float twin of the integer
+// literal case of binary.
+func floatLitOp(x evalFn, op opcode, k float64, pos syntax.Pos) evalFn {
+	kv := Float(k)
+	return func(f *frame) (Value, error) {
+		a, err := x(f)
+		if err != nil {
+			return Unit, err
+		}
+		if a.k == KindFloat {
+			if v, ok := fastFloat(op, a.AsFloat(), k); ok {
+				return v, nil
+			}
+		}
+		return binSlow(f.rt, op, a, kv, pos)
+	}
+}
+
+// floatLit reads a float literal, possibly negated.
+func floatLit(e syntax.Expr) (float64, bool) {
+	switch e := e.(type) {
+	case *syntax.FloatLit:
+		return e.Value, true
+	case *syntax.UnaryExpr:
+		if e.Op == "-" {
+			if n, ok := e.X.(*syntax.FloatLit); ok {
+				return -n.Value, true
+			}
+		}
+	}
+	return 0, false
+}

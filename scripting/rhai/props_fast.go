@@ -1,0 +1,198 @@
+package rhai
+
+import "github.com/circles-actor/circles-actor/scripting/rhai/syntax"
+
+// Object maps held in an array are read and updated as `a[i].name` and
+// `a[i].name op= v`. For a local array the index and the property are
+// reached in one step here, with the generic path's results: any other
+// shape of value falls back to the same steps the generic path takes, in
+// the same order, without evaluating anything twice.
+
+// elemPropGet compiles `a[i].name` for a local a, or returns nil.
+func (fc *fnComp) elemPropGet(e *syntax.PropExpr, getter string) evalFn {
+	ix, ok := e.X.(*syntax.IndexExpr)
+	if !ok || e.Safe || inSafeChain(e) {
+		return nil
+	}
+	xr := fc.localSlot(ix.X)
+	if xr < 0 {
+		return nil
+	}
+	idx := fc.expr(ix.Index)
+	name, pos, ipos := e.Name, e.P, ix.P
+	if ir := fc.localSlot(ix.Index); ir >= 0 {
+		// a[i] with a local i, the usual loop: read i's slot directly.
+		return func(f *frame) (Value, error) {
+			b, i := f.slots[xr], f.slots[ir]
+			if b.k == KindArray && i.k == KindInt {
+				el := b.AsArray().Elems
+				if n := i.AsInt(); n >= 0 && n < int64(len(el)) {
+					if m := el[n]; m.k == KindMap {
+						return m.AsMap().M[name], nil
+					}
+				}
+			}
+			v, err := indexGet(f.rt, b, i, ipos)
+			if err != nil {
+				return Unit, err
+			}
+			return f.rt.propGet(v, name, getter, pos)
+		}
+	}
+	return func(f *frame) (Value, error) {
+		i, err := idx(f)
+		if err != nil {
+			return Unit, err
+		}
+		b := f.slots[xr]
+		if b.k == KindArray && i.k == KindInt {
+			el := b.AsArray().Elems
+			if n := i.AsInt(); n >= 0 && n < int64(len(el)) {
+				if m := el[n]; m.k == KindMap {
+					return m.AsMap().M[name], nil
+				}
+			}
+		}
+		v, err := indexGet(f.rt, b, i, ipos)
+		if err != nil {
+			return Unit, err
+		}
+		return f.rt.propGet(v, name, getter, pos)
+	}
+}
+
+// elemPropAssign compiles `a[i].name op= rhs` for a local, non-constant
+// a, or returns nil.
+func (fc *fnComp) elemPropAssign(p *place, op opcode, rhs evalFn, index syntax.Expr) evalFn {
+	if p.kind != placeProp || p.isConst || p.base.kind != placeIndex || p.base.isConst ||
+		p.base.base.kind != placeVar || p.base.base.ref.kind != refLocal {
+		return nil
+	}
+	ir := fc.localSlot(index)
+	slot, idx, name, pos, ipos := p.base.base.ref.idx, p.base.idx, p.name, p.pos, p.base.pos
+	return func(f *frame) (Value, error) {
+		v, err := rhs(f)
+		if err != nil {
+			return Unit, err
+		}
+		b := f.slots[slot]
+		var i Value
+		if ir >= 0 {
+			i = f.slots[ir] // a local index: no closure to call
+		} else if i, err = idx(f); err != nil {
+			return Unit, err
+		}
+		if b.k == KindArray && i.k == KindInt {
+			el := b.AsArray().Elems
+			if n := i.AsInt(); n >= 0 && n < int64(len(el)) && el[n].k == KindMap {
+				m := el[n]
+				mm := m.AsMap().M
+				nv := v
+				if op != opNone {
+					old := mm[name]
+					if old.k == KindInt && v.k == KindInt {
+						if x, ok := fastInt(op, old.AsInt(), v.AsInt()); ok {
+							mm[name] = x
+							return Unit, nil
+						}
+					}
+					if nv, err = compound(f.rt, op, old, v, pos); err != nil {
+						return Unit, err
+					}
+				}
+				mm[name] = nv
+				return Unit, f.rt.checkSize(m, pos)
+			}
+		}
+		e, err := indexGet(f.rt, b, i, ipos)
+		if err != nil {
+			return Unit, err
+		}
+		return Unit, p.updatePropOf(f, e, op, v)
+	}
+}
+
+// varPropGet compiles `x.name` for a plain local x or `this`: a map's
+// property is read at once, anything else goes the generic way.
+func (fc *fnComp) varPropGet(e *syntax.PropExpr, generic evalFn) evalFn {
+	id, ok := e.X.(*syntax.Ident)
+	if !ok || e.Safe || id.Namespace != "" {
+		return generic
+	}
+	name := e.Name
+	if id.Name == "this" {
+		return func(f *frame) (Value, error) {
+			if t := f.this; t != nil && t.k == KindMap {
+				return t.AsMap().M[name], nil
+			}
+			return generic(f)
+		}
+	}
+	xr := fc.localSlot(id)
+	if xr < 0 {
+		return generic
+	}
+	return func(f *frame) (Value, error) {
+		if b := f.slots[xr]; b.k == KindMap {
+			return b.AsMap().M[name], nil
+		}
+		return generic(f)
+	}
+}
+
+// varPropAssign compiles `x.name op= rhs` for a plain local, non-constant
+// x or `this` holding a map, or returns nil. Loading x has no effects, so
+// the generic path may load it again when the value is not a map.
+func (fc *fnComp) varPropAssign(p *place, op opcode, rhs evalFn) evalFn {
+	if p.kind != placeProp || p.isConst || p.base.isConst {
+		return nil
+	}
+	b := p.base
+	if b.kind != placeThis && !(b.kind == placeVar && b.ref.kind == refLocal) {
+		return nil
+	}
+	this, slot, name, pos := b.kind == placeThis, b.ref.idx, p.name, p.pos
+	return func(f *frame) (Value, error) {
+		v, err := rhs(f)
+		if err != nil {
+			return Unit, err
+		}
+		var m Value
+		if this {
+			if f.this != nil {
+				m = *f.this
+			}
+		} else {
+			m = f.slots[slot]
+		}
+		if m.k != KindMap {
+			return Unit, p.update(f, op, v)
+		}
+		mm := m.AsMap().M
+		nv := v
+		if op != opNone {
+			old := mm[name]
+			if old.k == KindInt && v.k == KindInt {
+				if x, ok := fastInt(op, old.AsInt(), v.AsInt()); ok {
+					mm[name] = x
+					return Unit, nil
+				}
+			}
+			if nv, err = compound(f.rt, op, old, v, pos); err != nil {
+				return Unit, err
+			}
+		}
+		mm[name] = nv
+		return Unit, f.rt.checkSize(m, pos)
+	}
+}
+
+// elemIndex is the index expression of a target `a[i].name`, or nil.
+func elemIndex(target syntax.Expr) syntax.Expr {
+	if pe, ok := target.(*syntax.PropExpr); ok {
+		if ix, ok := pe.X.(*syntax.IndexExpr); ok {
+			return ix.Index
+		}
+	}
+	return nil
+}
