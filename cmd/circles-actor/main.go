@@ -35,7 +35,7 @@ type CLI struct {
 	Status StatusCmd `cmd:"" help:"Show Redis queue depth, active tasks and live workers per circle."`
 
 	Circles CirclesCmd `cmd:"" help:"List, add and remove circles of a running server (its admin API)."`
-	State  StateCmd  `cmd:"" help:"Export or import a circle's state (JSON Lines)."`
+	State   StateCmd   `cmd:"" help:"Export or import a circle's state (JSON Lines)."`
 }
 
 func main() {
