@@ -25,6 +25,7 @@ const (
 	ErrTooManyOps       ErrorKind = "too_many_operations"
 	ErrStackOverflow    ErrorKind = "stack_overflow"
 	ErrDataTooLarge     ErrorKind = "data_too_large"
+	ErrMemoryLimit      ErrorKind = "memory_limit" // the run created more than Limits.MaxRunBytes
 	ErrCancelled        ErrorKind = "cancelled" // context cancelled or deadline exceeded
 	ErrHost             ErrorKind = "host"      // a host function failed or panicked
 )
