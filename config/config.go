@@ -18,6 +18,7 @@ const (
 	DefaultMaxMapLen             = 1 << 20
 	DefaultMaxBlobLen            = 4 << 20
 	DefaultMaxScriptBytes        = 256 << 10
+	DefaultMaxRunBytes    int64  = 256 << 20
 )
 
 // Config is the whole configuration of a server or worker process. Get one
@@ -80,6 +81,10 @@ type Config struct {
 	MaxMapLen int
 	// MaxBlobLen bounds the bytes of one blob. Default 4 MiB.
 	MaxBlobLen int
+	// MaxRunBytes bounds the bytes of values one script run creates,
+	// counted as they are made (garbage included); a run over it ends with
+	// kind memory_limit. Default 256 MiB.
+	MaxRunBytes int64
 
 	// Connections and JSON-RPC.
 
@@ -174,6 +179,7 @@ func Default() Config {
 		MaxArrayLen:           DefaultMaxArrayLen,
 		MaxMapLen:             DefaultMaxMapLen,
 		MaxBlobLen:            DefaultMaxBlobLen,
+		MaxRunBytes:           DefaultMaxRunBytes,
 		MaxFrameBytes:         1 << 20,
 		MaxInFlight:           16,
 		MaxBatch:              100,

@@ -122,6 +122,9 @@ func (c *Config) validateLimits(v *validator) {
 	v.positive("max array length", c.MaxArrayLen)
 	v.positive("max map length", c.MaxMapLen)
 	v.positive("max blob length", c.MaxBlobLen)
+	if c.MaxRunBytes <= 0 {
+		v.addf("max run bytes must be positive, got %d", c.MaxRunBytes)
+	}
 }
 
 func (c *Config) validateRedis(v *validator) {

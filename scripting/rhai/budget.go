@@ -23,10 +23,13 @@ import (
 // bytes takes about as long as one interpreted operation.
 const bytesPerOp = 256
 
-// Approximate sizes of what containers hold, for the budget.
+// Approximate sizes of what values take in memory, for the budget; growing
+// containers charge twice their element size, for the spare capacity and
+// the copies that growth by doubling leaves behind.
 const (
 	valueBytes    = 32 // one Value in an array
 	mapEntryBytes = 64 // one map entry: key header, Value, map overhead
+	strBytes      = 32 // a new string's header and buffer rounding
 )
 
 // cloneChunk is how many elements a copy handles between two charges.
@@ -204,9 +207,9 @@ func (r *runState) chargeString(a, res Value) error {
 	if res.k != KindString {
 		return nil
 	}
-	n := int(res.n)
+	n := int(res.n) + strBytes
 	if a.k == KindString && a.p == res.p {
-		n -= int(a.n)
+		n = int(res.n - a.n)
 	}
 	return r.alloc(n)
 }

@@ -125,7 +125,7 @@ func arrPush(c *Call, args []Value) (Value, error) {
 		return Unit, err
 	}
 	a.Elems = append(a.Elems, e)
-	return Unit, chargeBytes(c, valueBytes)
+	return Unit, chargeBytes(c, 2*valueBytes)
 }
 
 func arrAppend(c *Call, args []Value) (Value, error) {
