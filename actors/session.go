@@ -146,7 +146,8 @@ func (s *sessionActor) logger() *slog.Logger {
 	return s.sys.log.With("circle", s.circle.fp, "session", s.id)
 }
 
-// send writes one frame; a full outbound queue disconnects the client.
+// send writes one frame; a sink refusing it (past its hard bound, see
+// FrameSink) disconnects the client.
 func (s *sessionActor) send(ctx actor.Context, frame []byte) {
 	if s.done || len(frame) == 0 {
 		return

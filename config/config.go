@@ -105,8 +105,10 @@ type Config struct {
 	// PingInterval is how often the server pings; it must be shorter than
 	// IdleTimeout. Default 20s.
 	PingInterval time.Duration
-	// WriteQueue bounds the outbound frames queued per connection; a client
-	// that lets it fill is disconnected. Default 64.
+	// WriteQueue bounds the outbound frames queued per connection; when it
+	// is full the connection's requests are not read until there is room
+	// (back-pressure), and only a client that stops reading for
+	// WriteTimeout is disconnected. Default 64.
 	WriteQueue int
 	// WriteTimeout bounds one frame write. Default 10s.
 	WriteTimeout time.Duration

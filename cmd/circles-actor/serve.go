@@ -42,7 +42,7 @@ type ServeCmd struct {
 	MaxConnsPerIP   int           `name:"max-conns-per-ip" default:"256" help:"Concurrent WebSocket connections per client IP." env:"CIRCLES_MAX_CONNS_PER_IP"`
 	IdleTimeout     time.Duration `name:"idle-timeout" default:"60s" help:"Close a connection silent (no frame, no pong) this long." env:"CIRCLES_IDLE_TIMEOUT"`
 	PingInterval    time.Duration `name:"ping-interval" default:"20s" help:"Server ping period (shorter than --idle-timeout)." env:"CIRCLES_PING_INTERVAL"`
-	WriteQueue      int           `name:"write-queue" default:"64" help:"Outbound frames queued per connection; a client that lets it fill is disconnected." env:"CIRCLES_WRITE_QUEUE"`
+	WriteQueue      int           `name:"write-queue" default:"64" help:"Outbound frames queued per connection; when full, the connection's requests wait unread until there is room (a client that does not read is dropped after --write-timeout)." env:"CIRCLES_WRITE_QUEUE"`
 	WriteTimeout    time.Duration `name:"write-timeout" default:"10s" help:"Limit of one frame write." env:"CIRCLES_WRITE_TIMEOUT"`
 	ShutdownTimeout time.Duration `name:"shutdown-timeout" default:"15s" help:"Graceful drain bound on SIGINT/SIGTERM." env:"CIRCLES_SHUTDOWN_TIMEOUT"`
 
@@ -190,20 +190,48 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("shutdown did not complete cleanly", "err", err)
+	stopped := make(chan bool, 1)
+	go func() {
+		clean := true
+		if err := srv.Shutdown(sctx); err != nil {
+			log.Warn("shutdown did not complete cleanly", "err", err)
+			clean = false
+		}
+		if err := stopWorkers(sctx); err != nil {
+			log.Warn("redis workers did not drain cleanly", "err", err)
+			clean = false
+		}
+		stopped <- clean
+	}()
+	// The drain is bounded by sctx; whatever still holds the stop up a
+	// second later (a stuck dependency) is abandoned with the process.
+	hard := time.NewTimer(cfg.ShutdownTimeout + shutdownGrace)
+	defer hard.Stop()
+	clean := false
+	select {
+	case clean = <-stopped:
+	case <-hard.C:
+		log.Error("shutdown still blocked past its timeout, exiting anyway", "timeout", cfg.ShutdownTimeout)
 	}
-	if err := stopWorkers(sctx); err != nil {
-		log.Warn("redis workers did not drain cleanly", "err", err)
-	}
-	if serveErr == nil {
+	if serveErr == nil && clean {
 		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Warn("serve returned", "err", err)
 		}
 	}
-	log.Info("stopped")
+	if serveErr == nil && !clean {
+		serveErr = errShutdownAbandoned
+	}
+	log.Info("stopped", "clean", clean)
 	return serveErr
 }
+
+// shutdownGrace is how long past --shutdown-timeout the process waits for
+// its stop before it exits regardless.
+const shutdownGrace = time.Second
+
+// errShutdownAbandoned is serve's result (exit status 1) when the drain ran
+// out of --shutdown-timeout and work in flight was abandoned.
+var errShutdownAbandoned = errors.New("shutdown timed out: work in flight was abandoned")
 
 // shutdownQuietly stops a system that never served.
 func shutdownQuietly(sys *actors.System, timeout time.Duration) {
