@@ -55,7 +55,10 @@ type Config struct {
 	// more evicts the oldest. Default 4.
 	MaxPendingNonces int
 	// AuthFailuresPerMinute is how many failed authentications one client
-	// IP may make per minute before it gets -32007. Default 30.
+	// IP may make per minute for one key before that key gets -32007 from
+	// it; an IP with recent failures also gets a bounded rate of signature
+	// checks for keys that have not succeeded from it (see actors'
+	// authThrottle). Default 30.
 	AuthFailuresPerMinute int
 
 	// Execution.

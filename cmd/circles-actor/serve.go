@@ -34,7 +34,7 @@ type ServeCmd struct {
 
 	NonceTTL              time.Duration `name:"nonce-ttl" default:"5m" help:"How long a fetched nonce can be used." env:"CIRCLES_NONCE_TTL"`
 	MaxPendingNonces      int           `name:"max-pending-nonces" default:"4" help:"Unused nonces per session; more evict the oldest." env:"CIRCLES_MAX_PENDING_NONCES"`
-	AuthFailuresPerMinute int           `name:"auth-failures-per-minute" default:"30" help:"Failed authentications per client IP per minute before -32007." env:"CIRCLES_AUTH_FAILURES_PER_MINUTE"`
+	AuthFailuresPerMinute int           `name:"auth-failures-per-minute" default:"30" help:"Failed authentications per minute per client IP and key before that key gets -32007 there; an IP with failures also gets a bounded rate of signature checks (docs/hardening.md)." env:"CIRCLES_AUTH_FAILURES_PER_MINUTE"`
 
 	MaxFrameBytes   int64         `name:"max-frame-bytes" default:"1048576" help:"WebSocket read limit; larger frames close with 1009." env:"CIRCLES_MAX_FRAME_BYTES"`
 	MaxInFlight     int           `name:"max-in-flight" default:"16" help:"Unanswered plays per session; more get -32006." env:"CIRCLES_MAX_IN_FLIGHT"`
