@@ -301,3 +301,30 @@ func sortedKeysFor(c *Call, m map[string]Value) ([]string, error) {
 	}
 	return SortedKeys(m), nil
 }
+
+// formatValue is ToString of a container for a run: a huge one is
+// formatted under the run's checks and charged.
+func (r *runState) formatValue(v Value) (string, error) {
+	f := formatter{run: r}
+	f.value(v, 0, false)
+	if f.err != nil {
+		return "", f.err
+	}
+	return f.String(), r.alloc(f.b.Len())
+}
+
+// formatOperands turns the container operands of a string concatenation
+// into their text under the run's checks (stringOp would format them
+// without).
+func (r *runState) formatOperands(a, b Value) (Value, Value, error) {
+	for _, x := range []*Value{&a, &b} {
+		if isContainer(x.k) {
+			s, err := r.formatValue(*x)
+			if err != nil {
+				return a, b, err
+			}
+			*x = String(s)
+		}
+	}
+	return a, b, nil
+}

@@ -25,6 +25,8 @@ var expensiveScripts = []struct {
 	{"string build loop", `let s = ""; s.pad(4000000, 'x'); loop { let t = s + "y"; }`},
 	{"json loop", `let m = #{}; for i in 0..150000 { m["k" + i] = [i, "v"]; } loop { let j = m.to_json(); }`},
 	{"keys loop", `let m = #{}; for i in 0..1000000 { m["k" + i] = i; } loop { let k = m.keys(); }`},
+	{"print loop", `let m = #{}; for i in 0..1000000 { m["k" + i] = i; } loop { print(m); }`},
+	{"interpolation loop", `let m = #{}; for i in 0..1000000 { m["k" + i] = i; } loop { let s = `+"`${m}`"+`; }`},
 }
 
 // deadlineSlack is how late after its deadline a run may end. The issue

@@ -201,9 +201,16 @@ func (fc *fnComp) interp(e *syntax.InterpString) evalFn {
 				if err != nil {
 					return Unit, err
 				}
-				if v.k == KindString {
+				switch {
+				case v.k == KindString:
 					b = append(b, v.StrBytes()...)
-				} else {
+				case isContainer(v.k):
+					s, err := f.rt.formatValue(v)
+					if err != nil {
+						return Unit, withPos(err, pos)
+					}
+					b = append(b, s...)
+				default:
 					b = append(b, ToString(v)...)
 				}
 			}
