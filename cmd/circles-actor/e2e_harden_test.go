@@ -84,9 +84,8 @@ func TestShutdownBoundedWhenScriptsRun(t *testing.T) {
 	}
 	took := time.Since(start)
 	t.Logf("exited %v after SIGTERM with %v", took.Round(time.Millisecond), s.err)
-	t.Log(s.output())
 	if took > bound && !raceBuild {
-		t.Errorf("exited %v after SIGTERM, want within %v", took, bound)
+		t.Errorf("exited %v after SIGTERM, want within %v:\n%s", took, bound, s.output())
 	}
 	var ee *exec.ExitError
 	if !errors.As(s.err, &ee) || ee.ExitCode() == 0 {
