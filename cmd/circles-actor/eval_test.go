@@ -92,7 +92,7 @@ func TestEvalSandboxE2E(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	bin := buildBinary(t, t.TempDir())
-	const budget = 256 << 20 // the default
+	const budget = 256 << 20  // the default
 	const baseline = 64 << 20 // runtime, engine, the unmanaged slack of the Go heap
 	timeout := "5s"
 	if raceBuild {

@@ -35,7 +35,8 @@ const (
 // cloneChunk is how many elements a copy handles between two charges.
 const cloneChunk = 1024
 
-// errMemory is the error of a run over its memory budget.
+// errMemory is the error of a run over its memory budget: kind
+// ErrMemoryLimit, which try/catch cannot intercept.
 func errMemory(max int64) *Error {
 	return &Error{Kind: ErrMemoryLimit, Message: fmt.Sprintf("Out of memory: the script created more than %d bytes of values", max)}
 }

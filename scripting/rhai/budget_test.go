@@ -26,7 +26,7 @@ var expensiveScripts = []struct {
 	{"json loop", `let m = #{}; for i in 0..150000 { m["k" + i] = [i, "v"]; } loop { let j = m.to_json(); }`},
 	{"keys loop", `let m = #{}; for i in 0..1000000 { m["k" + i] = i; } loop { let k = m.keys(); }`},
 	{"print loop", `let m = #{}; for i in 0..1000000 { m["k" + i] = i; } loop { print(m); }`},
-	{"interpolation loop", `let m = #{}; for i in 0..1000000 { m["k" + i] = i; } loop { let s = `+"`${m}`"+`; }`},
+	{"interpolation loop", `let m = #{}; for i in 0..1000000 { m["k" + i] = i; } loop { let s = ` + "`${m}`" + `; }`},
 }
 
 // deadlineSlack is how late after its deadline a run may end. The issue

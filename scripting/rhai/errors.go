@@ -25,9 +25,9 @@ const (
 	ErrTooManyOps       ErrorKind = "too_many_operations"
 	ErrStackOverflow    ErrorKind = "stack_overflow"
 	ErrDataTooLarge     ErrorKind = "data_too_large"
-	ErrMemoryLimit      ErrorKind = "memory_limit" // the run created more than Limits.MaxRunBytes
 	ErrCancelled        ErrorKind = "cancelled" // context cancelled or deadline exceeded
 	ErrHost             ErrorKind = "host"      // a host function failed or panicked
+	ErrMemoryLimit      ErrorKind = "memory_limit"
 )
 
 // Error is a script error: its kind, message and position (1-based; 0 when

@@ -584,9 +584,9 @@ func arrSomeAll(some bool) NativeFunc {
 		}
 		for i := 0; i < len(a.Elems); i++ {
 			item, err := cloneFor(c, a.Elems[i])
-		if err != nil {
-			return Unit, err
-		}
+			if err != nil {
+				return Unit, err
+			}
 			ok, err := cb.test(&item, i)
 			if err != nil {
 				return Unit, err
@@ -621,9 +621,9 @@ func arrReduce(rev bool) NativeFunc {
 				}
 			}
 			item, err := cloneFor(c, a.Elems[i])
-		if err != nil {
-			return Unit, err
-		}
+			if err != nil {
+				return Unit, err
+			}
 			acc, err = cb.call([]Value{acc}, &item, Int(int64(i)))
 			if err != nil {
 				return Unit, err
