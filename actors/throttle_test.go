@@ -45,7 +45,12 @@ func TestAuthThrottleSuspectAddressBudget(t *testing.T) {
 	th := newAuthThrottle(30)
 	th.now = func() time.Time { return now }
 	th.succeeded("1.2.3.4", "good")
-	th.failed("1.2.3.4", "bad")
+	for i := 0; i < 20; i++ {
+		th.failed("1.2.3.4", "bad")
+		if i < 14 && !th.allowed("1.2.3.4", fmt.Sprint("typo", i)) {
+			t.Fatalf("a fresh key refused after %d failures, under half the budget", i+1)
+		}
+	}
 	allowed := 0
 	for i := 0; i < 10*ipVerifyBurst; i++ {
 		if th.allowed("1.2.3.4", fmt.Sprint("fresh", i)) {
