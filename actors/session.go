@@ -58,7 +58,7 @@ func (s *sessionActor) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *InboundFrame:
 		if s.handle != nil {
-			s.handle.queued.Add(-1)
+			s.handle.frameHandled()
 		}
 		if !s.done {
 			s.onFrame(ctx, msg.Data)

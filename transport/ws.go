@@ -163,8 +163,9 @@ type frameReceiver interface {
 // itself).
 func (c *wsConn) readPump(sess frameReceiver) {
 	ctx := context.Background()
+	backlog, _ := sess.(backlogWaiter)
 	for {
-		if !c.waitRoom() {
+		if !c.waitRoom() || backlog != nil && !backlog.WaitBacklog(c.quit) {
 			return
 		}
 		typ, r, err := c.ws.Reader(ctx)
@@ -206,6 +207,12 @@ func (c *wsConn) waitRoom() bool {
 		}
 	}
 	return true
+}
+
+// backlogWaiter is implemented by sessions (*actors.Session) that can hold
+// the read pump while they work through the frames already read.
+type backlogWaiter interface {
+	WaitBacklog(stop <-chan struct{}) bool
 }
 
 // readFrame reads one message into a buffer the session may keep.
