@@ -60,7 +60,7 @@ func (s *sessionActor) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *InboundFrame:
 		if s.handle != nil {
-			s.handle.queued.Add(-1)
+			s.handle.frameHandled()
 		}
 		if !s.done {
 			s.onFrame(ctx, msg.Data)
@@ -155,7 +155,8 @@ func (s *sessionActor) logger() *slog.Logger {
 	return s.sys.log.With("circle", s.circle.fp, "session", s.id)
 }
 
-// send writes one frame; a full outbound queue disconnects the client.
+// send writes one frame; a sink refusing it (past its hard bound, see
+// FrameSink) disconnects the client.
 func (s *sessionActor) send(ctx actor.Context, frame []byte) {
 	if s.done || len(frame) == 0 {
 		return

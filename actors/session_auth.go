@@ -156,19 +156,20 @@ func (s *sessionActor) authenticate(r *jsonrpc.Request) (any, *jsonrpc.Error) {
 		return nil, perr
 	}
 	ip := clientIP(s.remote)
-	if !s.sys.throttle.allowed(ip) {
-		s.authFailed(ip, "rate_limited")
+	if !s.sys.throttle.allowed(ip, pubkey) {
+		s.authFailed(ip, pubkey, "rate_limited")
 		return nil, jsonrpc.NewError(jsonrpc.RateLimited, "Rate limited: too many failed authentications, retry later")
 	}
 	if nerr != nil {
-		s.authFailed(ip, "bad_nonce")
+		s.authFailed(ip, pubkey, "bad_nonce")
 		return nil, jsonrpc.NewError(jsonrpc.BadNonce, "Unknown or expired nonce: call fetch_nonce first")
 	}
 	pk, err := verifyAny(live, pubkey, sigHex, nonceArg)
 	if err != nil {
-		s.authFailed(ip, "bad_signature")
+		s.authFailed(ip, pubkey, "bad_signature")
 		return nil, errInvalidCredentials
 	}
+	s.sys.throttle.succeeded(ip, pubkey)
 	s.caller = pk
 	if s.sys.log.Enabled(context.Background(), slog.LevelDebug) {
 		s.logger().Debug("session authenticated", "caller", config.Fingerprint(pk))
@@ -208,11 +209,11 @@ func verifyAny(live []auth.IssuedNonce, pubkey, sigHex, named string) (string, e
 	return "", err
 }
 
-// authFailed counts and logs a failed attempt. The log names the client IP
-// and the reason, never key material.
-func (s *sessionActor) authFailed(ip, reason string) {
+// authFailed counts and logs a failed attempt (claiming key). The log
+// names the client IP and the reason, never key material.
+func (s *sessionActor) authFailed(ip, key, reason string) {
 	if reason != "rate_limited" {
-		s.sys.throttle.failed(ip)
+		s.sys.throttle.failed(ip, key)
 	}
 	s.sys.metrics.authFailures.WithLabelValues(reason).Inc()
 	s.logger().Info("authentication failed", "reason", reason, "remote", ip)

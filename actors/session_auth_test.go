@@ -185,7 +185,8 @@ func TestAuthFailuresRateLimitedPerIP(t *testing.T) {
 			t.Fatalf("failure %d: code %d", i, code)
 		}
 	}
-	// Same IP, another connection: throttled even with a good signature.
+	// Same IP and key, another connection: throttled even with a good
+	// signature (the key's budget at this IP is spent).
 	d := openFrom(t, sys, circle, "10.0.0.1:2000")
 	var n nonceRes
 	d.call("fetch_nonce", map[string]string{"pubkey": pub}, &n)

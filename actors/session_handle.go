@@ -10,9 +10,12 @@ import (
 )
 
 // maxQueuedFrames bounds the inbound frames a session has accepted and not
-// yet handled. A client that outpaces its session is disconnected with 1008
-// instead of growing the mailbox without bound.
+// yet handled. A caller that ignores WaitBacklog and outpaces its session
+// is disconnected with 1008 instead of growing the mailbox without bound.
 const maxQueuedFrames = 1024
+
+// backlogPause is the backlog at which WaitBacklog holds the reader.
+const backlogPause = maxQueuedFrames / 2
 
 // Session is the transport's handle to one session actor. Receive and
 // Closed never block and are safe from any goroutine (the read pump calls
@@ -23,6 +26,7 @@ type Session struct {
 	sink   FrameSink
 	queued atomic.Int32
 	closed atomic.Bool
+	room   atomic.Pointer[chan struct{}] // made by the first WaitBacklog that waits
 }
 
 // OpenSession spawns a session actor for a connection to circlePK (canonical
@@ -75,6 +79,48 @@ func (h *Session) Receive(frame []byte) {
 		return
 	}
 	h.sys.as.Root.Send(h.pid, &InboundFrame{Data: frame})
+}
+
+// WaitBacklog holds the caller (the read pump) while the session has
+// backlogPause or more frames it has not handled yet, so a client that
+// pipelines faster than its session works waits for it (back-pressure)
+// instead of being disconnected; the frames already accepted are handled
+// on the goroutine that is running the session. It returns false when stop
+// closes first.
+func (h *Session) WaitBacklog(stop <-chan struct{}) bool {
+	if h.queued.Load() < backlogPause {
+		return true
+	}
+	ch := h.room.Load()
+	if ch == nil {
+		c := make(chan struct{}, 1)
+		if !h.room.CompareAndSwap(nil, &c) {
+			ch = h.room.Load()
+		} else {
+			ch = &c
+		}
+	}
+	for h.queued.Load() >= backlogPause {
+		select {
+		case <-*ch:
+		case <-stop:
+			return false
+		}
+	}
+	return true
+}
+
+// frameHandled counts a queued frame out and wakes a waiting WaitBacklog
+// once the backlog is under its bound.
+func (h *Session) frameHandled() {
+	if h.queued.Add(-1) < backlogPause {
+		if ch := h.room.Load(); ch != nil {
+			select {
+			case *ch <- struct{}{}:
+			default:
+			}
+		}
+	}
 }
 
 // Closed tells the session its connection has ended; the actor cancels its

@@ -175,6 +175,7 @@ func SandboxLimits(cfg config.Config) rhai.Limits {
 		MaxMapLen:      cfg.MaxMapLen,
 		MaxBlobLen:     cfg.MaxBlobLen,
 		MaxScriptBytes: cfg.MaxScriptBytes,
+		MaxRunBytes:    cfg.MaxRunBytes,
 	}
 }
 

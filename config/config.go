@@ -18,6 +18,7 @@ const (
 	DefaultMaxMapLen             = 1 << 20
 	DefaultMaxBlobLen            = 4 << 20
 	DefaultMaxScriptBytes        = 256 << 10
+	DefaultMaxRunBytes    int64  = 256 << 20
 )
 
 // State limit defaults. They duplicate state.DefaultLimits() in
@@ -64,7 +65,10 @@ type Config struct {
 	// more evicts the oldest. Default 4.
 	MaxPendingNonces int
 	// AuthFailuresPerMinute is how many failed authentications one client
-	// IP may make per minute before it gets -32007. Default 30.
+	// IP may make per minute for one key before that key gets -32007 from
+	// it; an IP with recent failures also gets a bounded rate of signature
+	// checks for keys that have not succeeded from it (see actors'
+	// authThrottle). Default 30.
 	AuthFailuresPerMinute int
 
 	// Execution.
@@ -94,6 +98,10 @@ type Config struct {
 	// `import "name"` in a circle's script loads Modules/<pk>/name.rhai,
 	// else Modules/name.rhai. Default "": only host modules.
 	Modules string
+	// MaxRunBytes bounds the bytes of values one script run creates,
+	// counted as they are made (garbage included); a run over it ends with
+	// kind memory_limit. Default 256 MiB.
+	MaxRunBytes int64
 
 	// Connections and JSON-RPC.
 
@@ -114,8 +122,10 @@ type Config struct {
 	// PingInterval is how often the server pings; it must be shorter than
 	// IdleTimeout. Default 20s.
 	PingInterval time.Duration
-	// WriteQueue bounds the outbound frames queued per connection; a client
-	// that lets it fill is disconnected. Default 64.
+	// WriteQueue bounds the outbound frames queued per connection; when it
+	// is full the connection's requests are not read until there is room
+	// (back-pressure), and only a client that stops reading for
+	// WriteTimeout is disconnected. Default 64.
 	WriteQueue int
 	// WriteTimeout bounds one frame write. Default 10s.
 	WriteTimeout time.Duration
@@ -229,6 +239,7 @@ func Default() Config {
 		MaxArrayLen:           DefaultMaxArrayLen,
 		MaxMapLen:             DefaultMaxMapLen,
 		MaxBlobLen:            DefaultMaxBlobLen,
+		MaxRunBytes:           DefaultMaxRunBytes,
 		MaxFrameBytes:         1 << 20,
 		MaxInFlight:           16,
 		MaxBatch:              100,

@@ -133,6 +133,9 @@ func (c *Config) validateLimits(v *validator) {
 			v.addf("modules directory %q is not a readable directory", c.Modules)
 		}
 	}
+	if c.MaxRunBytes <= 0 {
+		v.addf("max run bytes must be positive, got %d", c.MaxRunBytes)
+	}
 }
 
 func (c *Config) validateRedis(v *validator) {

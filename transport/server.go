@@ -104,6 +104,10 @@ func NewServer(sys *actors.System, cfg config.Config, log *slog.Logger) (*Server
 			idleTimeout:  cfg.IdleTimeout,
 			writeTimeout: cfg.WriteTimeout,
 			writeQueue:   cfg.WriteQueue,
+			queueBytes:   queueSoftBytes,
+			hardFrames:   cfg.WriteQueue + queueHardExtra + cfg.MaxInFlight,
+			hardBytes:    queueHardBytes,
+			closeWait:    closeReplyWait,
 			metrics:      metrics,
 		},
 	}
@@ -276,7 +280,7 @@ func (s *Server) dropConns() {
 	defer s.mu.Unlock()
 	for c := range s.conns {
 		if c.ws != nil {
-			c.ws.CloseNow()
+			go c.dropNow() // never block under mu
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -54,7 +55,8 @@ type session interface {
 // upgrade accepts the WebSocket and opens the session; nil means the
 // connection was refused or closed and is finished.
 func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, c *wsConn, pk string) *actors.Session {
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	hj := &hijackRecorder{ResponseWriter: w}
+	ws, err := websocket.Accept(hj, r, &websocket.AcceptOptions{
 		// Browser wallets connect from whatever origin the dapp is served
 		// on, and nothing here rides on ambient credentials (no cookies,
 		// no HTTP auth): a session proves its key by signing a nonce over
@@ -72,7 +74,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, c *wsConn, pk s
 		return nil
 	}
 	s.mu.Lock()
-	c.ws = ws // under mu: Shutdown may drop the socket from another goroutine
+	c.ws, c.raw = ws, hj.conn // under mu: Shutdown may drop the socket from another goroutine
 	s.mu.Unlock()
 	ws.SetReadLimit(c.cfg.readLimit)
 	sess, err := s.sys.OpenSession(pk, r.RemoteAddr, c)
@@ -91,6 +93,21 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, c *wsConn, pk s
 		return nil
 	}
 	return sess
+}
+
+// hijackRecorder is the ResponseWriter handed to websocket.Accept: it
+// passes the upgrade through and keeps the hijacked TCP connection, which
+// coder/websocket does not expose, so that a close the peer never answers
+// can be cut short (see wsConn.closeWithin).
+type hijackRecorder struct {
+	http.ResponseWriter
+	conn net.Conn
+}
+
+func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	h.conn = conn
+	return conn, brw, err
 }
 
 // runConn runs a connection's pumps until the socket ends, tells the

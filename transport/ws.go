@@ -22,9 +22,29 @@ type pumpConfig struct {
 	pingInterval time.Duration
 	idleTimeout  time.Duration
 	writeTimeout time.Duration
-	writeQueue   int
+	writeQueue   int // soft bound in frames: past it, requests are not read
+	queueBytes   int // soft bound in bytes
+	hardFrames   int // hard bounds: past them a session is disconnected (1008)
+	hardBytes    int
+	closeWait    time.Duration // how long a close frame waits for the peer's reply
 	metrics      *connMetrics
 }
+
+// Outbound queue bounds beside the configured frame count (see outQueue).
+// The hard frame bound leaves room for the answers to every frame a
+// session may have accepted before the read pump paused (1024) and to its
+// plays in flight.
+const (
+	queueSoftBytes = 1 << 20
+	queueHardBytes = 64 << 20
+	queueHardExtra = 2048
+)
+
+// closeReplyWait bounds the wait for the peer's reply to a close frame:
+// coder/websocket waits five seconds, holding the connection, its per-IP
+// slot and its place in circles_ws_connections; a live peer answers in a
+// round trip.
+const closeReplyWait = 750 * time.Millisecond
 
 // wsConn is one accepted WebSocket. It implements actors.FrameSink for the
 // session actor. It runs exactly two goroutines: the read pump (see
@@ -37,6 +57,7 @@ type pumpConfig struct {
 // called more than once; everything else belongs to the pumps.
 type wsConn struct {
 	ws    *websocket.Conn
+	raw   net.Conn // the hijacked TCP connection under ws, to cut a close short
 	cfg   *pumpConfig
 	out   outQueue      // bounded by cfg.writeQueue
 	wake  chan struct{} // cap 1: frames queued or a tick is due
@@ -89,18 +110,20 @@ func (c *wsConn) tick() {
 	c.poke()
 }
 
-// Send queues frame for the write pump. It never blocks: it returns false
-// when the queue is full (the session then closes the connection as a slow
-// consumer). Frames sent after Close are dropped (and reported as sent, so
-// a session answering on a socket that just went away is not mistaken for a
-// slow consumer).
+// Send queues frame for the write pump. It never blocks. Past the queue's
+// soft bound the read pump stops reading requests (back-pressure), so a
+// session only reaches the hard bound by answering much more than it was
+// asked; Send then returns false and the session closes the connection as a
+// slow consumer. Frames sent after Close are dropped (and reported as sent,
+// so a session answering on a socket that just went away is not mistaken
+// for a slow consumer).
 func (c *wsConn) Send(frame []byte) bool {
 	select {
 	case <-c.quit:
 		return true
 	default:
 	}
-	if !c.out.push(frame, c.cfg.writeQueue) {
+	if !c.out.push(frame, c.cfg.hardFrames, c.cfg.hardBytes) {
 		return false
 	}
 	c.poke()
@@ -140,7 +163,11 @@ type frameReceiver interface {
 // itself).
 func (c *wsConn) readPump(sess frameReceiver) {
 	ctx := context.Background()
+	backlog, _ := sess.(backlogWaiter)
 	for {
+		if !c.waitRoom() || backlog != nil && !backlog.WaitBacklog(c.quit) {
+			return
+		}
 		typ, r, err := c.ws.Reader(ctx)
 		if err != nil {
 			c.readFailed(err)
@@ -158,6 +185,34 @@ func (c *wsConn) readPump(sess frameReceiver) {
 		c.touch()
 		sess.Receive(frame)
 	}
+}
+
+// waitRoom holds the read pump while the outbound queue is at its soft
+// bound: the peer's next requests wait in its socket (and, once those
+// buffers fill, in the peer) until their answers have room. A peer that
+// stops reading altogether is dropped by the write timeout, which ends the
+// write pump and this wait. It reports false when the connection is over.
+func (c *wsConn) waitRoom() bool {
+	if !c.out.full(c.cfg.writeQueue, c.cfg.queueBytes) {
+		return true
+	}
+	room := c.out.roomSignal()
+	for c.out.full(c.cfg.writeQueue, c.cfg.queueBytes) {
+		select {
+		case <-room:
+		case <-c.quit:
+			return false
+		case <-c.done:
+			return false
+		}
+	}
+	return true
+}
+
+// backlogWaiter is implemented by sessions (*actors.Session) that can hold
+// the read pump while they work through the frames already read.
+type backlogWaiter interface {
+	WaitBacklog(stop <-chan struct{}) bool
 }
 
 // readFrame reads one message into a buffer the session may keep.
@@ -192,9 +247,9 @@ func (c *wsConn) writePump() {
 			c.finish()
 			return
 		}
-		for frame, ok := c.out.pop(); ok; frame, ok = c.out.pop() {
+		for frame, ok := c.pop(); ok; frame, ok = c.pop() {
 			if err := c.write(frame); err != nil {
-				c.ws.CloseNow()
+				c.dropNow()
 				return
 			}
 		}
@@ -211,7 +266,38 @@ func (c *wsConn) write(frame []byte) error {
 	c.writing.Store(time.Now().UnixNano())
 	err := c.ws.Write(context.Background(), websocket.MessageText, frame)
 	c.writing.Store(0)
+	if err == nil {
+		// A peer taking its answers is alive, even while the read pump
+		// waits for room and so sees none of its pongs.
+		c.touch()
+	}
 	return err
+}
+
+func (c *wsConn) pop() ([]byte, bool) { return c.out.pop(c.cfg.writeQueue, c.cfg.queueBytes) }
+
+// dropNow closes the TCP connection at once, without a close handshake.
+// It closes the hijacked socket itself rather than calling CloseNow, which
+// waits for a close handshake in progress (up to five seconds).
+func (c *wsConn) dropNow() {
+	if c.raw != nil {
+		_ = c.raw.Close()
+	}
+	if c.ws != nil {
+		_ = c.ws.CloseNow()
+	}
+}
+
+// closeWithin sends a close frame and waits for the peer's reply for at
+// most closeWait, then closes the TCP connection whether or not it came.
+func (c *wsConn) closeWithin(code websocket.StatusCode, reason string) {
+	t := time.AfterFunc(c.cfg.closeWait, func() {
+		if c.raw != nil {
+			_ = c.raw.Close()
+		}
+	})
+	defer t.Stop()
+	_ = c.ws.Close(code, reason)
 }
 
 // check is the shared ticker's visit, at time now (unix nanos). A write
@@ -223,9 +309,8 @@ func (c *wsConn) check(now int64) {
 	if w := c.writing.Load(); w != 0 && time.Duration(now-w) > c.cfg.writeTimeout {
 		if c.dropped.CompareAndSwap(false, true) {
 			c.cfg.metrics.closed("write_timeout")
-			// CloseNow waits for the stuck writer to give up its lock,
-			// which it does as soon as the socket is closed.
-			go c.ws.CloseNow()
+			// The stuck writer gives up as soon as the socket is closed.
+			go c.dropNow()
 		}
 		return
 	}
@@ -258,7 +343,7 @@ func (c *wsConn) keepAlive() bool {
 		return true
 	}
 	c.cfg.metrics.closed("idle")
-	c.ws.Close(websocket.StatusGoingAway, "idle timeout")
+	c.closeWithin(websocket.StatusGoingAway, "idle timeout")
 	return false
 }
 
@@ -269,17 +354,17 @@ func (c *wsConn) quiet() time.Duration { return time.Since(time.Unix(0, c.lastSe
 // timeout, then closes the socket with the requested code.
 func (c *wsConn) finish() {
 	if c.closeCode == 0 {
-		c.ws.CloseNow()
+		c.dropNow()
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.writeTimeout)
 	defer cancel()
-	for frame, ok := c.out.pop(); ok; frame, ok = c.out.pop() {
+	for frame, ok := c.pop(); ok; frame, ok = c.pop() {
 		if c.ws.Write(ctx, websocket.MessageText, frame) != nil {
-			c.ws.CloseNow()
+			c.dropNow()
 			return
 		}
 	}
 	c.cfg.metrics.closed(codeLabel(c.closeCode))
-	c.ws.Close(c.closeCode, c.closeReason)
+	c.closeWithin(c.closeCode, c.closeReason)
 }

@@ -73,7 +73,8 @@ func tickEvery(c *wsConn, d time.Duration, stop <-chan struct{}) {
 }
 
 func testPumpConfig() pumpConfig {
-	return pumpConfig{readLimit: 1024, pingInterval: time.Hour, idleTimeout: 2 * time.Hour, writeTimeout: 5 * time.Second, writeQueue: 4}
+	return pumpConfig{readLimit: 1024, pingInterval: time.Hour, idleTimeout: 2 * time.Hour, writeTimeout: 5 * time.Second,
+		writeQueue: 4, queueBytes: 1 << 20, hardFrames: 8, hardBytes: 4 << 20, closeWait: closeReplyWait}
 }
 
 func (h *pumpHarness) dial(t *testing.T, opts *websocket.DialOptions) (*websocket.Conn, *wsConn) {
@@ -103,16 +104,21 @@ func readClose(ctx context.Context, ws *websocket.Conn) websocket.StatusCode {
 	}
 }
 
-func TestSendFullQueueReturnsFalse(t *testing.T) {
+// TestSendPastHardBoundReturnsFalse: past the soft bound Send still
+// queues (the read pump pauses instead); only the hard bound refuses.
+func TestSendPastHardBoundReturnsFalse(t *testing.T) {
 	cfg := testPumpConfig()
 	c := newWSConn(&cfg) // no write pump: nothing drains the queue
-	for i := 0; i < cfg.writeQueue; i++ {
+	for i := 0; i < cfg.hardFrames; i++ {
 		if !c.Send([]byte("x")) {
-			t.Fatalf("Send %d refused below the queue bound", i)
+			t.Fatalf("Send %d refused below the hard bound", i)
 		}
 	}
+	if !c.out.full(cfg.writeQueue, cfg.queueBytes) {
+		t.Fatal("queue past its soft bound does not say it is full")
+	}
 	if c.Send([]byte("x")) {
-		t.Fatal("Send accepted a frame over the queue bound")
+		t.Fatal("Send accepted a frame over the hard bound")
 	}
 	c.Close(1008, "slow consumer")
 	c.Close(1000, "second close is ignored")
@@ -218,21 +224,36 @@ func TestPongsKeepQuietPeerAlive(t *testing.T) {
 func TestOutQueueOrderBoundAndRelease(t *testing.T) {
 	var q outQueue
 	for i := 0; i < 3; i++ {
-		if !q.push([]byte{byte(i)}, 3) {
+		if !q.push([]byte{byte(i)}, 3, 100) {
 			t.Fatalf("push %d refused", i)
 		}
 	}
-	if q.push([]byte{9}, 3) {
-		t.Fatal("push over the bound accepted")
+	if q.push([]byte{9}, 3, 100) {
+		t.Fatal("push over the frame bound accepted")
 	}
+	if !q.full(3, 100) || q.full(4, 100) || !q.full(4, 3) {
+		t.Fatal("full misjudges the soft bounds")
+	}
+	room := q.roomSignal()
 	for i := 0; i < 3; i++ {
-		f, ok := q.pop()
+		f, ok := q.pop(3, 100)
 		if !ok || f[0] != byte(i) {
 			t.Fatalf("pop %d = %v, %v", i, f, ok)
 		}
 	}
-	if _, ok := q.pop(); ok || q.frames != nil {
+	select {
+	case <-room:
+	default:
+		t.Fatal("a pop under the soft bound did not signal room")
+	}
+	if _, ok := q.pop(3, 100); ok || q.frames != nil || q.bytes != 0 {
 		t.Fatal("empty queue must release its storage")
+	}
+	if !q.push(make([]byte, 500), 3, 100) {
+		t.Fatal("a frame larger than the byte bound must go into an empty queue")
+	}
+	if q.push([]byte{1}, 3, 100) {
+		t.Fatal("push over the byte bound accepted")
 	}
 }
 

@@ -6,9 +6,13 @@ import (
 	"errors"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai"
 )
@@ -74,5 +78,63 @@ func TestEvalExitStatus(t *testing.T) {
 	var ec exitCode
 	if !errors.As(error(exitCode(1)), &ec) {
 		t.Fatal("exitCode is not an error")
+	}
+}
+
+// TestEvalSandboxE2E runs the real binary on scripts that used to exhaust
+// the machine (issue 15): a print flood and loops of huge copies, sorts and
+// pads. Each ends with its error, and the process's peak RSS stays under
+// the memory budget given with --max-run-bytes (plus the process's own
+// baseline; the race detector's shadow memory multiplies it, so a race
+// build only checks the errors).
+func TestEvalSandboxE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t, t.TempDir())
+	const budget = 256 << 20  // the default
+	const baseline = 64 << 20 // runtime, engine, the unmanaged slack of the Go heap
+	timeout := "5s"
+	if raceBuild {
+		timeout = "30s"
+	}
+	cases := []struct{ name, src string }{
+		{"print flood", `loop { print("x".pad(4000000, "x")) }`},
+		{"print flood of a padded copy", `let s = "x"; loop { let t = s; t.pad(4000000, "x"); print(t) }`},
+		{"array clone loop", `let a = []; a.pad(1000000, 0); loop { let b = a; b[0] = 1; }`},
+		{"map clone loop", `let m = #{}; for i in 0..1000000 { m["k" + i] = i; } loop { let b = m; b.x = 1; }`},
+		{"sort loop", `let a = []; for i in 0..1000000 { a.push((i * 7919) % 1000003); } loop { let b = a; b.sort(); }`},
+		{"pad loop", `loop { let s = ""; s.pad(4194304, 'x'); }`},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(bin, "eval", "--json", "--timeout", timeout, "--max-run-bytes", strconv.Itoa(budget), "-e", tt.src)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			start := time.Now()
+			err := cmd.Run()
+			took := time.Since(start)
+			checkRaces(t, "eval", stderr.String())
+			if err != nil { // --json reports a script's failure in its output
+				t.Fatalf("exit: %v\nstderr: %s", err, stderr.String())
+			}
+			var out struct {
+				OK    bool      `json:"ok"`
+				Error evalError `json:"error"`
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+				t.Fatalf("output %q: %v", stdout.String(), err)
+			}
+			// Most end by the memory budget; the sort loop by its timeout,
+			// as a million-element sort takes most of a second.
+			if k := out.Error.Kind; out.OK || k != string(rhai.ErrMemoryLimit) && k != string(rhai.ErrCancelled) {
+				t.Fatalf("got %+v, want a memory_limit or timeout error", out)
+			}
+			rss := int64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) << 10 // Linux reports KiB
+			t.Logf("%s: %s after %v, peak RSS %d MiB", tt.name, out.Error.Kind, took.Round(time.Millisecond), rss>>20)
+			if !raceBuild && rss > budget+baseline {
+				t.Errorf("peak RSS %d MiB, want under %d MiB", rss>>20, (budget+baseline)>>20)
+			}
+		})
 	}
 }

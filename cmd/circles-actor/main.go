@@ -29,7 +29,7 @@ type CLI struct {
 
 	Serve  ServeCmd  `cmd:"" help:"Run the server (embedded workers by default; Redis with --redis-url)."`
 	Worker WorkerCmd `cmd:"" help:"Run Redis-fed workers only, for other machines."`
-	Eval   EvalCmd   `cmd:"" help:"Run one Rhai script locally with the default sandbox."`
+	Eval   EvalCmd   `cmd:"" help:"Run one Rhai script locally in the server's sandbox (same limits, memory budget and timeout; print output capped)."`
 	Keygen KeygenCmd `cmd:"" help:"Print a new secp256k1 key pair."`
 	Play   PlayCmd   `cmd:"" help:"Send a script to a running server over WebSocket."`
 	Status StatusCmd `cmd:"" help:"Show Redis queue depth, active tasks and live workers per circle."`

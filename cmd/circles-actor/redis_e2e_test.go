@@ -856,7 +856,7 @@ func TestWorkerConfig(t *testing.T) {
 		return WorkerCmd{PublicKeys: []string{strings.ToUpper(redisCircle)}, RedisURL: "redis://127.0.0.1:6379",
 			Concurrency: 1, HeartbeatTTL: time.Second, TaskRetention: time.Hour,
 			SandboxFlags: SandboxFlags{ScriptTimeout: time.Second, MaxOperations: 1000, MaxCallDepth: 8,
-				MaxExprDepth: 8, MaxStringLen: 64, MaxArrayLen: 64, MaxMapLen: 64, MaxBlobLen: 64, MaxScriptBytes: 2 << 20}}
+				MaxExprDepth: 8, MaxStringLen: 64, MaxArrayLen: 64, MaxMapLen: 64, MaxBlobLen: 64, MaxScriptBytes: 2 << 20, MaxRunBytes: 1 << 20}}
 	}
 	c := base()
 	cfg, err := c.config()

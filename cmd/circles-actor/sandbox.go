@@ -19,6 +19,7 @@ type SandboxFlags struct {
 	MaxMapLen      int           `name:"max-map-len" default:"1048576" help:"Properties in one object map." env:"CIRCLES_MAX_MAP_LEN"`
 	MaxBlobLen     int           `name:"max-blob-len" default:"4194304" help:"Bytes in one blob." env:"CIRCLES_MAX_BLOB_LEN"`
 	Modules        string        `name:"modules" placeholder:"DIR" help:"Directory of Rhai modules for import (DIR/<circle pk>/name.rhai, then DIR/name.rhai)." type:"path" env:"CIRCLES_MODULES"`
+	MaxRunBytes    int64         `name:"max-run-bytes" default:"268435456" help:"Bytes of values one run may create, garbage included (memory budget; over it: memory_limit)." env:"CIRCLES_MAX_RUN_BYTES"`
 }
 
 // apply copies the flags into cfg.
@@ -27,4 +28,5 @@ func (f SandboxFlags) apply(cfg *config.Config) {
 	cfg.MaxOperations, cfg.MaxCallDepth, cfg.MaxExprDepth = f.MaxOperations, f.MaxCallDepth, f.MaxExprDepth
 	cfg.MaxStringLen, cfg.MaxArrayLen, cfg.MaxMapLen, cfg.MaxBlobLen = f.MaxStringLen, f.MaxArrayLen, f.MaxMapLen, f.MaxBlobLen
 	cfg.Modules = f.Modules
+	cfg.MaxRunBytes = f.MaxRunBytes
 }

@@ -37,7 +37,7 @@ type ServeCmd struct {
 
 	NonceTTL              time.Duration `name:"nonce-ttl" default:"5m" help:"How long a fetched nonce can be used." env:"CIRCLES_NONCE_TTL"`
 	MaxPendingNonces      int           `name:"max-pending-nonces" default:"4" help:"Unused nonces per session; more evict the oldest." env:"CIRCLES_MAX_PENDING_NONCES"`
-	AuthFailuresPerMinute int           `name:"auth-failures-per-minute" default:"30" help:"Failed authentications per client IP per minute before -32007." env:"CIRCLES_AUTH_FAILURES_PER_MINUTE"`
+	AuthFailuresPerMinute int           `name:"auth-failures-per-minute" default:"30" help:"Failed authentications per minute per client IP and key before that key gets -32007 there; an IP with failures also gets a bounded rate of signature checks (docs/hardening.md)." env:"CIRCLES_AUTH_FAILURES_PER_MINUTE"`
 
 	MaxFrameBytes   int64         `name:"max-frame-bytes" default:"1048576" help:"WebSocket read limit; larger frames close with 1009." env:"CIRCLES_MAX_FRAME_BYTES"`
 	MaxInFlight     int           `name:"max-in-flight" default:"16" help:"Unanswered plays per session; more get -32006." env:"CIRCLES_MAX_IN_FLIGHT"`
@@ -45,7 +45,7 @@ type ServeCmd struct {
 	MaxConnsPerIP   int           `name:"max-conns-per-ip" default:"256" help:"Concurrent WebSocket connections per client IP." env:"CIRCLES_MAX_CONNS_PER_IP"`
 	IdleTimeout     time.Duration `name:"idle-timeout" default:"60s" help:"Close a connection silent (no frame, no pong) this long." env:"CIRCLES_IDLE_TIMEOUT"`
 	PingInterval    time.Duration `name:"ping-interval" default:"20s" help:"Server ping period (shorter than --idle-timeout)." env:"CIRCLES_PING_INTERVAL"`
-	WriteQueue      int           `name:"write-queue" default:"64" help:"Outbound frames queued per connection; a client that lets it fill is disconnected." env:"CIRCLES_WRITE_QUEUE"`
+	WriteQueue      int           `name:"write-queue" default:"64" help:"Outbound frames queued per connection; when full, the connection's requests wait unread until there is room (a client that does not read is dropped after --write-timeout)." env:"CIRCLES_WRITE_QUEUE"`
 	WriteTimeout    time.Duration `name:"write-timeout" default:"10s" help:"Limit of one frame write." env:"CIRCLES_WRITE_TIMEOUT"`
 	ShutdownTimeout time.Duration `name:"shutdown-timeout" default:"15s" help:"Graceful drain bound on SIGINT/SIGTERM." env:"CIRCLES_SHUTDOWN_TIMEOUT"`
 
@@ -221,23 +221,52 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("shutdown did not complete cleanly", "err", err)
+	stopped := make(chan bool, 1)
+	go func() {
+		clean := true
+		if err := srv.Shutdown(sctx); err != nil {
+			log.Warn("shutdown did not complete cleanly", "err", err)
+			clean = false
+		}
+		if err := stopWorkers(sctx); err != nil {
+			log.Warn("redis workers did not drain cleanly", "err", err)
+			clean = false
+		}
+		if err := circles.stop(sctx); err != nil {
+			log.Warn("consumers of added circles did not drain cleanly", "err", err)
+			clean = false
+		}
+		stopped <- clean
+	}()
+	// The drain is bounded by sctx; whatever still holds the stop up a
+	// second later (a stuck dependency) is abandoned with the process.
+	hard := time.NewTimer(cfg.ShutdownTimeout + shutdownGrace)
+	defer hard.Stop()
+	clean := false
+	select {
+	case clean = <-stopped:
+	case <-hard.C:
+		log.Error("shutdown still blocked past its timeout, exiting anyway", "timeout", cfg.ShutdownTimeout)
 	}
-	if err := stopWorkers(sctx); err != nil {
-		log.Warn("redis workers did not drain cleanly", "err", err)
-	}
-	if err := circles.stop(sctx); err != nil {
-		log.Warn("consumers of added circles did not drain cleanly", "err", err)
-	}
-	if serveErr == nil {
+	if serveErr == nil && clean {
 		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Warn("serve returned", "err", err)
 		}
 	}
-	log.Info("stopped")
+	if serveErr == nil && !clean {
+		serveErr = errShutdownAbandoned
+	}
+	log.Info("stopped", "clean", clean)
 	return serveErr
 }
+
+// shutdownGrace is how long past --shutdown-timeout the process waits for
+// its stop before it exits regardless.
+const shutdownGrace = time.Second
+
+// errShutdownAbandoned is serve's result (exit status 1) when the drain ran
+// out of --shutdown-timeout and work in flight was abandoned.
+var errShutdownAbandoned = errors.New("shutdown timed out: work in flight was abandoned")
 
 // shutdownQuietly stops a system that never served.
 func shutdownQuietly(sys *actors.System, timeout time.Duration) {

@@ -278,18 +278,24 @@ func compound(r *runState, op opcode, old, rhs Value, pos syntax.Pos) (Value, er
 			if max := r.lim.MaxArrayLen; max > 0 && rhs.k == KindArray && len(a.Elems)+len(rhs.AsArray().Elems) > max {
 				return Unit, errAt(ErrDataTooLarge, pos, "Size of array too large")
 			}
+			c, err := r.cloneValue(rhs, 0)
+			if err != nil {
+				return Unit, withPos(err, pos)
+			}
 			if rhs.k == KindArray {
-				for _, e := range rhs.AsArray().Elems {
-					a.Elems = append(a.Elems, e.Clone())
-				}
+				a.Elems = append(a.Elems, c.AsArray().Elems...)
 			} else {
-				a.Elems = append(a.Elems, rhs.Clone())
+				a.Elems = append(a.Elems, c)
 			}
 			return old, r.checkSize(old, pos)
 		case old.k == KindMap && rhs.k == KindMap:
 			m := old.AsMap().M
-			for k, v := range rhs.AsMap().M {
-				m[k] = v.Clone()
+			c, err := r.cloneValue(rhs, 0)
+			if err != nil {
+				return Unit, withPos(err, pos)
+			}
+			for k, v := range c.AsMap().M {
+				m[k] = v
 			}
 			return old, r.checkSize(old, pos)
 		case old.k == KindBlob && (rhs.k == KindBlob || rhs.k == KindInt):

@@ -155,7 +155,11 @@ func (r *runState) callByName(name string, args []Value, pos syntax.Pos) (Value,
 	if p := r.lookupFn(name, len(args)); p != nil {
 		for i := range args {
 			if isContainer(args[i].k) {
-				args[i] = args[i].Clone()
+				c, err := r.cloneValue(args[i], 0)
+				if err != nil {
+					return Unit, withPos(err, pos)
+				}
+				args[i] = c
 			}
 		}
 		return r.callScriptArgs(p, args, nil, nil, pos)
@@ -176,7 +180,11 @@ func (r *runState) callFnPtr(fn Value, args []Value, this *Value, pos syntax.Pos
 	if len(fp.Curry) > 0 {
 		all := make([]Value, 0, len(fp.Curry)+len(args))
 		for _, c := range fp.Curry {
-			all = append(all, c.Clone())
+			c, err := r.cloneValue(c, 0)
+			if err != nil {
+				return Unit, withPos(err, pos)
+			}
+			all = append(all, c)
 		}
 		args = append(all, args...)
 	}
@@ -321,7 +329,9 @@ func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
 		if target != nil && target.isConst && isContainer(vals[0].k) {
 			o := vals[0]
 			constOrig = &o
-			vals[0] = vals[0].Clone()
+			if vals[0], err = r.cloneValue(vals[0], 0); err != nil {
+				return Unit, withPos(err, pos)
+			}
 		}
 		orig := Unit
 		if len(vals) > 0 {
@@ -455,7 +465,10 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 		constObj := target != nil && target.isConst && isContainer(obj.k)
 		orig := obj
 		if constObj {
-			obj = obj.Clone()
+			var err error
+			if obj, err = f.rt.cloneValue(obj, 0); err != nil {
+				return Unit, withPos(err, pos)
+			}
 		}
 		vals, err := evalArgs(f, args, 1)
 		if err != nil {
@@ -509,7 +522,11 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 		}
 		if p := r.lookupFn(name, len(vals)); p != nil {
 			cp := append([]Value(nil), vals...)
-			cp[0] = cp[0].Clone()
+			c, err := r.cloneValue(cp[0], 0)
+			if err != nil {
+				return Unit, withPos(err, pos)
+			}
+			cp[0] = c
 			return r.callScriptArgs(p, cp, nil, nil, pos)
 		}
 	}

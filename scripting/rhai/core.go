@@ -93,7 +93,11 @@ func curryNative(c *Call, args []Value) (Value, error) {
 	curry := make([]Value, 0, len(fp.Curry)+len(args)-1)
 	curry = append(curry, fp.Curry...)
 	for _, a := range args[1:] {
-		curry = append(curry, a.Clone())
+		a, err := cloneFor(c, a)
+		if err != nil {
+			return Unit, err
+		}
+		curry = append(curry, a)
 	}
 	fp.Curry = curry
 	return NewFnPtr(&fp), nil

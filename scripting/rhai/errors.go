@@ -27,6 +27,7 @@ const (
 	ErrDataTooLarge     ErrorKind = "data_too_large"
 	ErrCancelled        ErrorKind = "cancelled" // context cancelled or deadline exceeded
 	ErrHost             ErrorKind = "host"      // a host function failed or panicked
+	ErrMemoryLimit      ErrorKind = "memory_limit"
 )
 
 // Error is a script error: its kind, message and position (1-based; 0 when

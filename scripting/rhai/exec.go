@@ -54,6 +54,7 @@ type runState struct {
 	budget  int64  // operations left before the next slow check
 	granted int64  // size of the current budget chunk
 	used    uint64 // operations charged by completed chunks
+	made    int64  // bytes of values created, for Limits.MaxRunBytes (budget.go)
 	depth   int
 	print   func(string)
 	debug   func(string)
@@ -214,6 +215,10 @@ func (r *runState) tick() error {
 
 func (r *runState) slowTick() error {
 	r.used += uint64(r.granted - r.budget)
+	if err := r.memoryLeft(); err != nil {
+		r.budget = 0
+		return err
+	}
 	if r.lim.MaxOperations > 0 && r.used >= r.lim.MaxOperations {
 		r.budget = 1 << 62 // stay failed without counting further
 		return &Error{Kind: ErrTooManyOps, Message: "Too many operations"}

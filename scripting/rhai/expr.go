@@ -97,42 +97,11 @@ func (fc *fnComp) valueExpr(e syntax.Expr) evalFn {
 // every step while each array stays short.
 func (r *runState) cloneChecked(v Value, pos syntax.Pos) (Value, error) {
 	limit := max(r.lim.MaxArrayLen, r.lim.MaxMapLen)
-	if limit > 0 && deepCount(v, limit) > limit {
-		return Unit, errAt(ErrDataTooLarge, pos, "Size of array too large")
+	out, err := r.cloneValue(v, limit)
+	if err != nil {
+		return Unit, withPos(err, pos)
 	}
-	return v.Clone(), nil
-}
-
-// deepCount counts the elements of v and of every array and map inside it,
-// stopping as soon as the count passes limit.
-func deepCount(v Value, limit int) int {
-	switch v.k {
-	case KindArray:
-		el := v.AsArray().Elems
-		n := len(el)
-		for _, e := range el {
-			if n > limit {
-				break
-			}
-			if e.k == KindArray || e.k == KindMap {
-				n += deepCount(e, limit-n)
-			}
-		}
-		return n
-	case KindMap:
-		m := v.AsMap().M
-		n := len(m)
-		for _, e := range m {
-			if n > limit {
-				break
-			}
-			if e.k == KindArray || e.k == KindMap {
-				n += deepCount(e, limit-n)
-			}
-		}
-		return n
-	}
-	return 0
+	return out, nil
 }
 
 // ident compiles a variable read.
@@ -243,9 +212,16 @@ func (fc *fnComp) interp(e *syntax.InterpString) evalFn {
 				if err != nil {
 					return Unit, err
 				}
-				if v.k == KindString {
+				switch {
+				case v.k == KindString:
 					b = append(b, v.StrBytes()...)
-				} else {
+				case isContainer(v.k):
+					s, err := f.rt.formatValue(v)
+					if err != nil {
+						return Unit, withPos(err, pos)
+					}
+					b = append(b, s...)
+				default:
 					b = append(b, ToString(v)...)
 				}
 			}

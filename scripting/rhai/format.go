@@ -118,6 +118,9 @@ type formatter struct {
 	b      strings.Builder
 	full   bool
 	custom func(v Value, debug bool) string
+	run    *runState // when set, a long formatting stops at the run's deadline (err)
+	seen   int
+	err    error
 }
 
 func (f *formatter) String() string { return f.b.String() }
@@ -144,6 +147,14 @@ func (f *formatter) put(s string) {
 func (f *formatter) value(v Value, depth int, debug bool) {
 	if f.full {
 		return
+	}
+	if f.run != nil {
+		if f.seen++; f.seen%checkEvery == 0 {
+			if f.err = f.run.cancelled(); f.err != nil {
+				f.full = true
+				return
+			}
+		}
 	}
 	if depth > maxFormatDepth {
 		f.put("...")
@@ -205,8 +216,18 @@ func (f *formatter) array(elems []Value, depth int) {
 }
 
 func (f *formatter) mapValue(m map[string]Value, depth int) {
+	var keys []string
+	if f.run != nil {
+		var err error
+		if keys, err = f.run.sortedKeys(m); err != nil {
+			f.err, f.full = err, true
+			return
+		}
+	} else {
+		keys = SortedKeys(m)
+	}
 	f.put("#{")
-	for i, k := range SortedKeys(m) {
+	for i, k := range keys {
 		if f.full {
 			return
 		}

@@ -291,10 +291,17 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 			return Unit, false, errAt(ErrMismatchedType, pos, "Object map key must be string, not %s", i.TypeName())
 		}
 		m := b.AsMap().M
+		had := len(m)
 		m[key] = v
 		if r.lim.MaxMapLen > 0 && len(m) > r.lim.MaxMapLen {
 			delete(m, key)
 			return Unit, false, errAt(ErrDataTooLarge, pos, "Size of object map too large")
+		}
+		if len(m) > had {
+			// A new entry: its slot (with the map's growth) and its key.
+			if err := r.alloc(2*mapEntryBytes + len(key)); err != nil {
+				return Unit, false, withPos(err, pos)
+			}
 		}
 		return b, false, nil
 	case KindBlob:

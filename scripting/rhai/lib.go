@@ -227,7 +227,7 @@ func isFatal(err error) bool {
 		return true
 	}
 	switch e.Kind {
-	case ErrTooManyOps, ErrStackOverflow, ErrDataTooLarge, ErrCancelled, ErrHost:
+	case ErrTooManyOps, ErrStackOverflow, ErrDataTooLarge, ErrMemoryLimit, ErrCancelled, ErrHost:
 		return true
 	}
 	return false

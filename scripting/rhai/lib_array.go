@@ -85,7 +85,7 @@ func arrFn(f func(c *Call, a *Array, rest []Value) (Value, error)) NativeFunc {
 	}
 }
 
-func arrGet(_ *Call, args []Value) (Value, error) {
+func arrGet(c *Call, args []Value) (Value, error) {
 	if args[0].k != KindArray || args[1].k != KindInt {
 		return Unit, ErrNoMatch
 	}
@@ -94,16 +94,20 @@ func arrGet(_ *Call, args []Value) (Value, error) {
 	if i >= len(elems) {
 		return Unit, nil
 	}
-	return elems[i].Clone(), nil
+	return cloneFor(c, elems[i])
 }
 
-func arrSet(_ *Call, args []Value) (Value, error) {
+func arrSet(c *Call, args []Value) (Value, error) {
 	if args[0].k != KindArray || args[1].k != KindInt {
 		return Unit, ErrNoMatch
 	}
 	elems := args[0].AsArray().Elems
 	if i, _ := calcOffsetLen(len(elems), args[1].AsInt(), 0); i < len(elems) {
-		elems[i] = args[2].Clone()
+		e, err := cloneFor(c, args[2])
+		if err != nil {
+			return Unit, err
+		}
+		elems[i] = e
 	}
 	return Unit, nil
 }
@@ -116,8 +120,12 @@ func arrPush(c *Call, args []Value) (Value, error) {
 	if err := checkArrayLen(c, len(a.Elems)+1); err != nil {
 		return Unit, err
 	}
-	a.Elems = append(a.Elems, args[1].Clone())
-	return Unit, nil
+	e, err := cloneFor(c, args[1])
+	if err != nil {
+		return Unit, err
+	}
+	a.Elems = append(a.Elems, e)
+	return Unit, chargeBytes(c, 2*valueBytes)
 }
 
 func arrAppend(c *Call, args []Value) (Value, error) {
@@ -128,9 +136,11 @@ func arrAppend(c *Call, args []Value) (Value, error) {
 	if err := checkArrayLen(c, len(a.Elems)+len(b)); err != nil {
 		return Unit, err
 	}
-	for _, e := range b {
-		a.Elems = append(a.Elems, e.Clone())
+	add, err := cloneElems(c, b)
+	if err != nil {
+		return Unit, err
 	}
+	a.Elems = append(a.Elems, add...)
 	return Unit, nil
 }
 
@@ -145,7 +155,11 @@ func arrInsert(c *Call, args []Value) (Value, error) {
 		return Unit, err
 	}
 	i, _ := calcOffsetLen(len(a.Elems), args[1].AsInt(), 0)
-	a.Elems = slices.Insert(a.Elems, i, args[2].Clone())
+	e, err := cloneFor(c, args[2])
+	if err != nil {
+		return Unit, err
+	}
+	a.Elems = slices.Insert(a.Elems, i, e)
 	return Unit, nil
 }
 
@@ -196,9 +210,16 @@ func arrPad(c *Call, args []Value) (Value, error) {
 	if err := c.Tick(int(n) - len(a.Elems)); err != nil {
 		return Unit, err
 	}
+	if err := chargeBytes(c, (int(n)-len(a.Elems))*valueBytes); err != nil {
+		return Unit, err
+	}
 	a.Elems = slices.Grow(a.Elems, int(n)-len(a.Elems))
 	for int64(len(a.Elems)) < n {
-		a.Elems = append(a.Elems, args[2].Clone())
+		e, err := cloneFor(c, args[2])
+		if err != nil {
+			return Unit, err
+		}
+		a.Elems = append(a.Elems, e)
 	}
 	return Unit, nil
 }
@@ -254,15 +275,16 @@ func arrWindow(n int, rest []Value) (int, int, bool) {
 	return s, l, true
 }
 
-func cloneElems(elems []Value) []Value {
-	out := make([]Value, len(elems))
-	for i, e := range elems {
-		out[i] = e.Clone()
+// cloneElems copies elements for a new array, charged to the run.
+func cloneElems(c *Call, elems []Value) ([]Value, error) {
+	out, err := cloneFor(c, NewArray(elems))
+	if err != nil {
+		return nil, err
 	}
-	return out
+	return out.AsArray().Elems, nil
 }
 
-func arrExtract(_ *Call, args []Value) (Value, error) {
+func arrExtract(c *Call, args []Value) (Value, error) {
 	if args[0].k != KindArray {
 		return Unit, ErrNoMatch
 	}
@@ -271,7 +293,11 @@ func arrExtract(_ *Call, args []Value) (Value, error) {
 	if !ok {
 		return Unit, ErrNoMatch
 	}
-	return NewArray(cloneElems(elems[s : s+l])), nil
+	out, err := cloneElems(c, elems[s:s+l])
+	if err != nil {
+		return Unit, err
+	}
+	return NewArray(out), nil
 }
 
 // arrDrain removes the elements a predicate accepts, or a window, and
@@ -352,7 +378,10 @@ func arrSplice(c *Call, args []Value) (Value, error) {
 	if !ok {
 		return Unit, ErrNoMatch
 	}
-	ins := cloneElems(last.AsArray().Elems)
+	ins, err := cloneElems(c, last.AsArray().Elems)
+	if err != nil {
+		return Unit, err
+	}
 	if err := checkArrayLen(c, len(a.Elems)-l+len(ins)); err != nil {
 		return Unit, err
 	}
@@ -473,7 +502,7 @@ func arrFind(mapping bool) NativeFunc {
 				return Unit, err
 			}
 			if ok {
-				return item.Clone(), nil
+				return cloneFor(c, item)
 			}
 		}
 		return Unit, nil
@@ -507,7 +536,10 @@ func arrMap(c *Call, args []Value) (Value, error) {
 	}
 	out := make([]Value, 0, len(a.Elems))
 	for i := 0; i < len(a.Elems); i++ {
-		item := a.Elems[i].Clone()
+		item, err := cloneFor(c, a.Elems[i])
+		if err != nil {
+			return Unit, err
+		}
 		v, err := cb.call(nil, &item, Int(int64(i)))
 		if err != nil {
 			return Unit, err
@@ -524,13 +556,20 @@ func arrFilter(c *Call, args []Value) (Value, error) {
 	}
 	var out []Value
 	for i := 0; i < len(a.Elems); i++ {
-		item := a.Elems[i].Clone()
+		item, err := cloneFor(c, a.Elems[i])
+		if err != nil {
+			return Unit, err
+		}
 		ok, err := cb.test(&item, i)
 		if err != nil {
 			return Unit, err
 		}
 		if ok {
-			out = append(out, a.Elems[i].Clone())
+			e, err := cloneFor(c, a.Elems[i])
+			if err != nil {
+				return Unit, err
+			}
+			out = append(out, e)
 		}
 	}
 	return NewArray(out), nil
@@ -544,7 +583,10 @@ func arrSomeAll(some bool) NativeFunc {
 			return Unit, err
 		}
 		for i := 0; i < len(a.Elems); i++ {
-			item := a.Elems[i].Clone()
+			item, err := cloneFor(c, a.Elems[i])
+			if err != nil {
+				return Unit, err
+			}
 			ok, err := cb.test(&item, i)
 			if err != nil {
 				return Unit, err
@@ -578,7 +620,10 @@ func arrReduce(rev bool) NativeFunc {
 					continue
 				}
 			}
-			item := a.Elems[i].Clone()
+			item, err := cloneFor(c, a.Elems[i])
+			if err != nil {
+				return Unit, err
+			}
 			acc, err = cb.call([]Value{acc}, &item, Int(int64(i)))
 			if err != nil {
 				return Unit, err
@@ -600,11 +645,17 @@ func arrZip(c *Call, args []Value) (Value, error) {
 	}
 	var out []Value
 	for i := 0; i < len(x.Elems) && i < len(y.Elems); i++ {
-		var v Value
+		var v, xi, yi Value
+		if xi, err = cloneFor(c, x.Elems[i]); err != nil {
+			return Unit, err
+		}
+		if yi, err = cloneFor(c, y.Elems[i]); err != nil {
+			return Unit, err
+		}
 		if cb.arity == 3 {
-			v, err = cb.callPlain(x.Elems[i].Clone(), y.Elems[i].Clone(), Int(int64(i)))
+			v, err = cb.callPlain(xi, yi, Int(int64(i)))
 		} else {
-			v, err = cb.callPlain(x.Elems[i].Clone(), y.Elems[i].Clone())
+			v, err = cb.callPlain(xi, yi)
 		}
 		if err != nil {
 			return Unit, err
@@ -701,8 +752,11 @@ func arrSort(c *Call, args []Value) (Value, error) {
 	default:
 		return Unit, Errorf(ErrFunctionNotFound, "sort() cannot be called with elements of type %s", elems[0].TypeName())
 	}
-	slices.SortStableFunc(elems, less)
-	return Unit, nil
+	if len(elems) < checkEvery {
+		slices.SortStableFunc(elems, less)
+		return Unit, nil
+	}
+	return Unit, sortStable(runOf(c), elems, func(x, y Value) (int, error) { return less(x, y), nil })
 }
 
 // arrSortDesc is sort() in descending order.
@@ -722,7 +776,11 @@ func arrOrdered(sortFn NativeFunc) NativeFunc {
 		if args[0].k != KindArray {
 			return Unit, ErrNoMatch
 		}
-		cp := NewArray(cloneElems(args[0].AsArray().Elems))
+		elems, err := cloneElems(c, args[0].AsArray().Elems)
+		if err != nil {
+			return Unit, err
+		}
+		cp := NewArray(elems)
 		sorted := append([]Value{cp}, args[1:]...)
 		if _, err := sortFn(c, sorted); err != nil {
 			return Unit, err
@@ -740,25 +798,21 @@ func arrSortBy(c *Call, args []Value) (Value, error) {
 		return Unit, err
 	}
 	elems := slices.Clone(a.Elems)
-	var cmpErr error
-	stableSort(elems, func(x, y Value) int {
-		if cmpErr != nil {
-			return 0
-		}
+	err = sortStable(runOf(c), elems, func(x, y Value) (int, error) {
 		v, err := cb.callPlain2(x, y)
 		if err != nil {
 			if isFatal(err) {
-				cmpErr = err
+				return 0, err
 			}
-			return 0
+			return 0, nil
 		}
 		if v.k == KindInt {
-			return cmpInt(v.AsInt(), 0)
+			return cmpInt(v.AsInt(), 0), nil
 		}
-		return 0
+		return 0, nil
 	})
-	if cmpErr != nil {
-		return Unit, cmpErr
+	if err != nil {
+		return Unit, err
 	}
 	a.Elems = elems
 	return Unit, nil

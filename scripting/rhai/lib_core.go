@@ -16,7 +16,11 @@ func coreLib() []NativeDef {
 			return Unit, nil
 		}),
 		fnDef("print", 1, func(c *Call, args []Value) (Value, error) {
-			c.Print(displayVia(c, args[0], false))
+			s, err := displayVia(c, args[0], false)
+			if err != nil {
+				return Unit, err
+			}
+			c.Print(s)
 			return Unit, nil
 		}),
 		fnDef("debug", 0, func(c *Call, _ []Value) (Value, error) {
@@ -24,7 +28,11 @@ func coreLib() []NativeDef {
 			return Unit, nil
 		}),
 		fnDef("debug", 1, func(c *Call, args []Value) (Value, error) {
-			c.Debug(displayVia(c, args[0], true))
+			s, err := displayVia(c, args[0], true)
+			if err != nil {
+				return Unit, err
+			}
+			c.Debug(s)
 			return Unit, nil
 		}),
 		pureDef("type_of", 1, func(_ *Call, args []Value) (Value, error) {
@@ -35,14 +43,16 @@ func coreLib() []NativeDef {
 			case KindString:
 				return args[0], nil
 			case KindArray, KindMap:
-				return String(displayVia(c, args[0], false)), nil
+				s, err := displayVia(c, args[0], false)
+				return String(s), err
 			}
 			return String(ToString(args[0])), nil
 		}),
 		pureDef("to_debug", 1, func(c *Call, args []Value) (Value, error) {
 			switch args[0].k {
 			case KindArray, KindMap:
-				return String(displayVia(c, args[0], true)), nil
+				s, err := displayVia(c, args[0], true)
+				return String(s), err
 			}
 			return String(ToDebug(args[0])), nil
 		}),
@@ -98,14 +108,23 @@ func coreLib() []NativeDef {
 // Host values (KindCustom), at the top or inside arrays and maps, are
 // formatted by whatever to_string/to_debug is registered for them, as Rhai
 // does; without a registration they show their type name.
-func displayVia(c *Call, v Value, debug bool) string {
-	if !hasCustom(v, 0) {
+func displayVia(c *Call, v Value, debug bool) (string, error) {
+	run := runOf(c)
+	if !hasCustom(v, 0) && (run == nil || !isContainer(v.k)) {
 		if debug {
-			return ToDebug(v)
+			return ToDebug(v), nil
 		}
-		return ToString(v)
+		return ToString(v), nil
 	}
-	f := formatter{custom: func(x Value, dbg bool) string {
+	f := formatter{run: run}
+	if !hasCustom(v, 0) {
+		f.value(v, 0, debug)
+		if f.err != nil {
+			return "", f.err
+		}
+		return f.String(), chargeBytes(c, f.b.Len())
+	}
+	f.custom = func(x Value, dbg bool) string {
 		name := "to_string"
 		if dbg {
 			name = "to_debug"
@@ -115,9 +134,12 @@ func displayVia(c *Call, v Value, debug bool) string {
 			return x.TypeName()
 		}
 		return s.AsStr()
-	}}
+	}
 	f.value(v, 0, debug)
-	return f.String()
+	if f.err != nil {
+		return "", f.err
+	}
+	return f.String(), chargeBytes(c, f.b.Len())
 }
 
 // hasCustom reports whether v holds a host value, so that plain values

@@ -16,11 +16,14 @@ func jsonLib() []NativeDef {
 	return []NativeDef{
 		pureDef("to_json", 1, func(c *Call, a []Value) (Value, error) {
 			var b []byte
-			b, err := appendJSON(b, a[0], 0)
+			b, err := (&jsonEncoder{r: runOf(c)}).append(b, a[0], 0)
 			if err != nil {
 				return Unit, err
 			}
 			if err := checkStringLen(c, len(b)); err != nil {
+				return Unit, err
+			}
+			if err := chargeBytes(c, len(b)); err != nil {
 				return Unit, err
 			}
 			return StringBytes(b), nil
@@ -58,6 +61,25 @@ func ParseJSON(text []byte) (Value, error) {
 // (or [name, curried...]), chars one-character strings, BLOBs arrays of
 // bytes, non-finite floats null, other kinds their display string.
 func appendJSON(b []byte, v Value, depth int) ([]byte, error) {
+	return (&jsonEncoder{}).append(b, v, depth)
+}
+
+// jsonEncoder is one to_json call; with a run, a large value's encoding
+// looks at the deadline as it goes (every checkEvery values, and while
+// sorting a big map's keys).
+type jsonEncoder struct {
+	r *runState
+	n int
+}
+
+func (e *jsonEncoder) append(b []byte, v Value, depth int) ([]byte, error) {
+	if e.r != nil {
+		if e.n++; e.n%checkEvery == 0 {
+			if err := e.r.cancelled(); err != nil {
+				return b, err
+			}
+		}
+	}
 	if depth > maxFormatDepth {
 		return b, Errorf(ErrDataTooLarge, "Value nested too deeply for JSON")
 	}
@@ -78,18 +100,22 @@ func appendJSON(b []byte, v Value, depth int) ([]byte, error) {
 	case KindString:
 		return appendJSONString(b, v.AsStr()), nil
 	case KindArray:
-		return appendJSONArray(b, v.AsArray().Elems, depth)
+		return e.appendArray(b, v.AsArray().Elems, depth)
 	case KindMap:
 		m := v.AsMap().M
+		keys, err := e.sortedKeys(m)
+		if err != nil {
+			return b, err
+		}
 		b = append(b, '{')
-		for i, k := range SortedKeys(m) {
+		for i, k := range keys {
 			if i > 0 {
 				b = append(b, ',')
 			}
 			b = appendJSONString(b, k)
 			b = append(b, ':')
 			var err error
-			if b, err = appendJSON(b, m[k], depth+1); err != nil {
+			if b, err = e.append(b, m[k], depth+1); err != nil {
 				return b, err
 			}
 		}
@@ -108,19 +134,27 @@ func appendJSON(b []byte, v Value, depth int) ([]byte, error) {
 		if len(fp.Curry) == 0 {
 			return appendJSONString(b, fp.Name), nil
 		}
-		return appendJSONArray(b, append([]Value{String(fp.Name)}, fp.Curry...), depth)
+		return e.appendArray(b, append([]Value{String(fp.Name)}, fp.Curry...), depth)
 	}
 	return appendJSONString(b, ToString(v)), nil
 }
 
-func appendJSONArray(b []byte, elems []Value, depth int) ([]byte, error) {
+// sortedKeys is m's keys in order, sorted under the run's checks if any.
+func (e *jsonEncoder) sortedKeys(m map[string]Value) ([]string, error) {
+	if e.r == nil {
+		return SortedKeys(m), nil
+	}
+	return e.r.sortedKeys(m)
+}
+
+func (e *jsonEncoder) appendArray(b []byte, elems []Value, depth int) ([]byte, error) {
 	b = append(b, '[')
-	for i, e := range elems {
+	for i, x := range elems {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		var err error
-		if b, err = appendJSON(b, e, depth+1); err != nil {
+		if b, err = e.append(b, x, depth+1); err != nil {
 			return b, err
 		}
 	}

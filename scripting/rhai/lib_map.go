@@ -15,11 +15,11 @@ func mapLib() []NativeDef {
 			_, ok := m.M[a[0].AsStr()]
 			return Bool(ok), nil
 		})),
-		pureDef("get", 2, mapFn(func(_ *Call, m *Map, a []Value) (Value, error) {
+		pureDef("get", 2, mapFn(func(c *Call, m *Map, a []Value) (Value, error) {
 			if a[0].k != KindString {
 				return Unit, ErrNoMatch
 			}
-			return m.M[a[0].AsStr()].Clone(), nil
+			return cloneFor(c, m.M[a[0].AsStr()])
 		})),
 		fnDef("set", 3, mapFn(func(c *Call, m *Map, a []Value) (Value, error) {
 			if a[0].k != KindString {
@@ -31,8 +31,12 @@ func mapLib() []NativeDef {
 					return Unit, err
 				}
 			}
-			m.M[k] = a[1].Clone()
-			return Unit, nil
+			v, err := cloneFor(c, a[1])
+			if err != nil {
+				return Unit, err
+			}
+			m.M[k] = v
+			return Unit, chargeBytes(c, mapEntryBytes)
 		})),
 		fnDef("remove", 2, mapFn(func(_ *Call, m *Map, a []Value) (Value, error) {
 			if a[0].k != KindString {
@@ -56,10 +60,8 @@ func mapLib() []NativeDef {
 			if err != nil {
 				return Unit, err
 			}
-			for k, v := range keep { // the source map keeps its values
-				keep[k] = v.Clone()
-			}
-			return NewMap(keep), nil
+			// The source map keeps its values.
+			return cloneFor(c, NewMap(keep))
 		})),
 		fnDef("map", 2, mapFn(mapMap)),
 		fnDef("drain", 2, mapFn(func(c *Call, m *Map, a []Value) (Value, error) {
@@ -95,7 +97,13 @@ func mapKeys(c *Call, m *Map, _ []Value) (Value, error) {
 	if err := c.Tick(len(m.M)); err != nil {
 		return Unit, err
 	}
-	keys := SortedKeys(m.M)
+	keys, err := sortedKeysFor(c, m.M)
+	if err != nil {
+		return Unit, err
+	}
+	if err := chargeBytes(c, len(keys)*(valueBytes+16)); err != nil {
+		return Unit, err
+	}
 	elems := make([]Value, len(keys))
 	for i, k := range keys {
 		elems[i] = String(k)
@@ -107,12 +115,15 @@ func mapValues(c *Call, m *Map, _ []Value) (Value, error) {
 	if err := c.Tick(len(m.M)); err != nil {
 		return Unit, err
 	}
-	keys := SortedKeys(m.M)
+	keys, err := sortedKeysFor(c, m.M)
+	if err != nil {
+		return Unit, err
+	}
 	elems := make([]Value, len(keys))
 	for i, k := range keys {
-		elems[i] = m.M[k].Clone()
+		elems[i] = m.M[k]
 	}
-	return NewArray(elems), nil
+	return cloneFor(c, NewArray(elems))
 }
 
 // mapMerge is mixin (the second map's values win) or fill_with (only
@@ -134,7 +145,11 @@ func mapMerge(overwrite bool) NativeFunc {
 					return Unit, err
 				}
 			}
-			m.M[k] = v.Clone()
+			v, err := cloneFor(c, v)
+			if err != nil {
+				return Unit, err
+			}
+			m.M[k] = v
 		}
 		return Unit, nil
 	})
@@ -149,9 +164,16 @@ func mapPartition(c *Call, m *Map, fn Value) (yes, no map[string]Value, err erro
 		return nil, nil, err
 	}
 	yes, no = map[string]Value{}, map[string]Value{}
-	for _, k := range SortedKeys(m.M) {
+	keys, err := sortedKeysFor(c, m.M)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, k := range keys {
 		v := m.M[k]
-		item := v.Clone()
+		item, err := cloneFor(c, v)
+		if err != nil {
+			return nil, nil, err
+		}
 		r, err := cb.call([]Value{String(k)}, &item)
 		if err != nil {
 			return nil, nil, err
@@ -174,8 +196,15 @@ func mapMap(c *Call, m *Map, a []Value) (Value, error) {
 		return Unit, err
 	}
 	out := make(map[string]Value, len(m.M))
-	for _, k := range SortedKeys(m.M) {
-		item := m.M[k].Clone()
+	keys, err := sortedKeysFor(c, m.M)
+	if err != nil {
+		return Unit, err
+	}
+	for _, k := range keys {
+		item, err := cloneFor(c, m.M[k])
+		if err != nil {
+			return Unit, err
+		}
 		v, err := cb.call([]Value{String(k)}, &item)
 		if err != nil {
 			return Unit, err

@@ -135,6 +135,9 @@ func charsOf(c *Call, s Value, start, length int64) (Value, error) {
 	if err := checkArrayLen(c, utf8.RuneCount(s.StrBytes())); err != nil && length < 0 {
 		return Unit, err
 	}
+	if err := chargeBytes(c, s.StrLen()*(4+valueBytes)); err != nil {
+		return Unit, err
+	}
 	r := []rune(s.AsStr())
 	if length < 0 {
 		length = int64(len(r))
@@ -215,6 +218,9 @@ func strPad(c *Call, a []Value) (Value, error) {
 	if have >= target {
 		return Unit, nil
 	}
+	if err := chargeBytes(c, len(s)+int(target-have)*len(pad)); err != nil {
+		return Unit, err
+	}
 	out := make([]byte, len(s), len(s)+int(target-have)*len(pad))
 	copy(out, s)
 	padRunes := []rune(string(pad))
@@ -251,7 +257,11 @@ func strAppend(c *Call, a []Value) (Value, error) {
 	if err := checkStringLen(c, a[0].StrLen()+len(add)); err != nil {
 		return Unit, err
 	}
+	old := a[0]
 	a[0] = a[0].AppendStr(add)
+	if r := runOf(c); r != nil {
+		return Unit, r.chargeString(old, a[0])
+	}
 	return Unit, nil
 }
 
@@ -489,6 +499,9 @@ func strReplace(c *Call, a []Value) (Value, error) {
 	if err := checkStringLen(c, len(s)+cnt*(len(sub)-len(find))); err != nil {
 		return Unit, err
 	}
+	if err := chargeBytes(c, len(s)+cnt*(len(sub)-len(find))); err != nil {
+		return Unit, err
+	}
 	a[0] = StringBytes(bytes.ReplaceAll(s, find, sub))
 	return Unit, nil
 }
@@ -626,5 +639,9 @@ func checkSplitCount(c *Call, s Value, delim []byte, limit int) error {
 	if limit > 0 {
 		n = min(n, limit)
 	}
-	return checkArrayLen(c, n)
+	if err := checkArrayLen(c, n); err != nil {
+		return err
+	}
+	// The segments' headers and their bytes: split copies them.
+	return chargeBytes(c, n*valueBytes+s.StrLen())
 }

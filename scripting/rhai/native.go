@@ -87,6 +87,7 @@ type Limits struct {
 	MaxMapLen      int    // properties in one map
 	MaxBlobLen     int    // bytes in one blob
 	MaxScriptBytes int    // source size accepted by Compile
+	MaxRunBytes    int64  // bytes of values one run may create, freed or not (budget.go)
 }
 
 // DefaultLimits are generous for real scripts and small enough that a
@@ -101,5 +102,6 @@ func DefaultLimits() Limits {
 		MaxMapLen:      1 << 20,
 		MaxBlobLen:     4 << 20,
 		MaxScriptBytes: 256 << 10,
+		MaxRunBytes:    256 << 20,
 	}
 }

@@ -326,16 +326,29 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 			return Bool(a.AsBool() != b.AsBool()), nil
 		}
 	case a.k == KindString || b.k == KindString || (a.k == KindChar && b.k == KindChar):
-		return stringOp(op, a, b, pos)
+		if op == opAdd && (isContainer(a.k) || isContainer(b.k)) {
+			var err error
+			if a, b, err = r.formatOperands(a, b); err != nil {
+				return Unit, withPos(err, pos)
+			}
+		}
+		v, err := stringOp(op, a, b, pos)
+		if err == nil {
+			err = r.chargeString(a, v)
+		}
+		return v, err
 	case a.k == KindArray && op == opAdd:
-		return arrayAdd(a, b), nil
+		return r.arrayAdd(a, b)
 	case a.k == KindMap && b.k == KindMap && op == opAdd:
 		m := make(map[string]Value, len(a.AsMap().M)+len(b.AsMap().M))
-		for k, v := range a.AsMap().M {
-			m[k] = v.Clone()
-		}
-		for k, v := range b.AsMap().M {
-			m[k] = v.Clone()
+		for _, src := range [2]Value{a, b} {
+			c, err := r.cloneValue(src, 0)
+			if err != nil {
+				return Unit, err
+			}
+			for k, v := range c.AsMap().M {
+				m[k] = v
+			}
 		}
 		return NewMap(m), nil
 	case a.k == KindBlob && op == opAdd:
@@ -527,22 +540,19 @@ func utf8Char(r rune) []byte {
 	return []byte(s)
 }
 
-func arrayAdd(a, b Value) Value {
-	src := a.AsArray().Elems
-	var extra []Value
-	if b.k == KindArray {
-		extra = b.AsArray().Elems
-	} else {
-		extra = []Value{b}
+func (r *runState) arrayAdd(a, b Value) (Value, error) {
+	if b.k != KindArray {
+		b = NewArray([]Value{b})
 	}
-	out := make([]Value, 0, len(src)+len(extra))
-	for _, v := range src {
-		out = append(out, v.Clone())
+	out := make([]Value, 0, len(a.AsArray().Elems)+len(b.AsArray().Elems))
+	for _, src := range [2]Value{a, b} {
+		c, err := r.cloneValue(src, 0)
+		if err != nil {
+			return Unit, err
+		}
+		out = append(out, c.AsArray().Elems...)
 	}
-	for _, v := range extra {
-		out = append(out, v.Clone())
-	}
-	return NewArray(out)
+	return NewArray(out), nil
 }
 
 func inOp(a, b Value, pos syntax.Pos) (Value, error) {

@@ -36,6 +36,7 @@ const (
 func acquireRunState(ctx context.Context, e *Engine, p *Program, opts *RunOptions) *runState {
 	r := runStates.Get().(*runState)
 	r.eng, r.prog, r.main, r.ctx = e, p, p, ctx
+	r.made = 0
 	r.lim = DefaultLimits()
 	if opts != nil {
 		if opts.Limits != nil {

@@ -209,7 +209,7 @@ func catchable(e *Error) bool {
 		return false
 	}
 	switch e.Kind {
-	case ErrTooManyOps, ErrStackOverflow, ErrDataTooLarge, ErrCancelled:
+	case ErrTooManyOps, ErrStackOverflow, ErrDataTooLarge, ErrMemoryLimit, ErrCancelled:
 		return false
 	}
 	return true
@@ -318,7 +318,14 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 			// Rhai iterates over a copy.
 			elems := it.AsArray().Elems
 			for n := 0; n < len(elems); n++ {
-				if done, v, err := step(f, elems[n].Clone(), int64(n)); done {
+				e := elems[n]
+				if isContainer(e.k) {
+					var err error
+					if e, err = f.rt.cloneValue(e, 0); err != nil {
+						return Unit, err
+					}
+				}
+				if done, v, err := step(f, e, int64(n)); done {
 					return v, err
 				}
 			}
@@ -338,8 +345,11 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 				}
 			}
 		case KindMap:
-			m := it.AsMap().M
-			for n, k := range SortedKeys(m) {
+			keys, err := f.rt.sortedKeys(it.AsMap().M)
+			if err != nil {
+				return Unit, withPos(err, s.Iter.Position())
+			}
+			for n, k := range keys {
 				if done, v, err := step(f, String(k), int64(n)); done {
 					return v, err
 				}

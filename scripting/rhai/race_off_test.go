@@ -1,0 +1,5 @@
+//go:build !race
+
+package rhai_test
+
+const raceEnabled = false
