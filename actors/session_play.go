@@ -236,7 +236,10 @@ func appendPlayResult(dst []byte, res scripting.Result) json.RawMessage {
 // dispatchError maps a failure to run a task at all to a JSON-RPC error.
 func dispatchError(err error) *jsonrpc.Error {
 	var late *notStartedError
+	var fault scripting.Reasoner
 	switch {
+	case errors.As(err, &fault): // a permanent fault: say what it is, not "busy"
+		return jsonrpc.NewError(jsonrpc.Busy, "Server unavailable: "+fault.Reason())
 	case errors.As(err, &late):
 		return jsonrpc.NewError(jsonrpc.Busy, "Server busy: "+late.Error())
 	case errors.Is(err, errWorkerPanic):

@@ -97,9 +97,10 @@ type Dispatcher struct {
 	waiters    *waiters
 	log        *slog.Logger
 
-	noBLMPOP atomic.Bool     // the server has no BLMPOP (Redis < 7)
-	answered chan string     // task ids whose hashes the janitor deletes
-	pending  chan enqueueReq // tasks for the enqueuer
+	noBLMPOP atomic.Bool                // the server has no BLMPOP (Redis < 7)
+	fault    atomic.Pointer[FaultError] // the last permanent fault seen, until a command succeeds
+	answered chan string                // task ids whose hashes the janitor deletes
+	pending  chan enqueueReq            // tasks for the enqueuer
 
 	stop   context.CancelFunc
 	done   chan struct{} // closed by Close
@@ -380,6 +381,9 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
+		if fe := d.noteFault(err); fe != nil { // callers see what is wrong, not "busy"
+			err = fe
+		}
 		fail := func(r enqueueReq) {
 			d.deliver(r.id, outcome{notQueued: true,
 				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, scripting.ErrQueueUnreachable, err)})
@@ -396,6 +400,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 			}
 		}
 	}
+	d.fault.Store(nil)
 	for i, r := range live {
 		depth, err := replies[3*i+2].AsInt64()
 		if err != nil {
@@ -454,9 +459,25 @@ func (d *Dispatcher) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
 	defer cancel()
 	if err := d.client.Do(ctx, d.client.B().Ping().Build()).Error(); err != nil {
+		if fe := d.noteFault(err); fe != nil {
+			return fe
+		}
 		return fmt.Errorf("failed to ping redis: %w", err)
 	}
+	d.fault.Store(nil)
 	return nil
+}
+
+// noteFault returns the permanent fault err shows and remembers it; for an
+// error that shows none (a connection the fault's change cut, a timeout) it
+// returns the fault remembered since the last success, if any, so that a
+// play says what is wrong rather than "unreachable".
+func (d *Dispatcher) noteFault(err error) *FaultError {
+	if fe := Fault(err); fe != nil {
+		d.fault.Store(fe)
+		return fe
+	}
+	return d.fault.Load()
 }
 
 // QueueStats reports queue depth, active tasks and live workers of circles
@@ -514,6 +535,9 @@ func (d *Dispatcher) replyLoop(ctx context.Context) {
 		if !down {
 			d.log.Warn("failed to read replies; failing waiting tasks", "err", err)
 			down = true
+		}
+		if fe := d.noteFault(err); fe != nil {
+			err = fe
 		}
 		d.failAll(outcome{err: fmt.Errorf("lost redis while waiting: %w: %w", scripting.ErrQueueUnreachable, err)})
 		bo.wait(ctx)
