@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -205,7 +206,7 @@ func (s *sessionActor) finishPlay(ctx actor.Context, key int64, res scripting.Re
 func (s *sessionActor) playResponse(id json.RawMessage, res scripting.Result, err error) ([]byte, int) {
 	if err != nil {
 		e := dispatchError(err)
-		s.logger().Warn("play could not run", "err", err)
+		s.sys.playFails.Log(context.Background(), s.logger(), slog.LevelWarn, e.Message, "play could not run", "err", err)
 		return e.Response(id), e.Code
 	}
 	if se := res.Err; se != nil {
