@@ -113,6 +113,7 @@ type Consumer struct {
 	loops, bg                 sync.WaitGroup
 	startOnce, stopOnce       sync.Once
 	started                   time.Time
+	servers                   serverWatch // which callers' servers are gone (serverbeat.go)
 }
 
 // NewConsumer returns a consumer of opts.Circles that runs each task through
@@ -126,7 +127,8 @@ func NewConsumer(client rueidis.Client, exec func(circle string) scripting.Execu
 		return nil, errors.New("failed to create consumer: no circles")
 	}
 	c := &Consumer{client: client, exec: exec, opts: o,
-		log: o.Logger.With("component", "redisq.worker", "worker", o.WorkerID)}
+		log:     o.Logger.With("component", "redisq.worker", "worker", o.WorkerID),
+		servers: serverWatch{client: client}}
 	c.takeCtx, c.stopTake = context.WithCancel(context.Background())
 	c.runCtx, c.stopRun = context.WithCancel(context.Background())
 	c.bgCtx, c.stopBg = context.WithCancel(context.Background())
@@ -486,6 +488,12 @@ func (c *Consumer) handle(task claimed, exec scripting.Executor) (ack, runStatus
 		// Nobody waits any more (e.g. a backlog after an outage): do not spend a run on it.
 		c.log.Debug("skipping task whose caller stopped waiting", "task", task.id)
 		res = scripting.Result{TaskID: task.id, Err: &scripting.ScriptError{Kind: scripting.KindTimeout, Message: "expired in the queue before a worker took it"}}
+	case c.servers.gone(c.takeCtx, task.h[FieldServer], c.opts.CommandTimeout):
+		// Its server died (heartbeat expired): nobody can receive the answer.
+		// Dropped without a reply: the hash is deleted, or marked when preserved.
+		c.log.Debug("dropping task whose server is gone", "task", task.id, "server", task.h[FieldServer])
+		res = scripting.Result{TaskID: task.id, Err: &scripting.ScriptError{Kind: KindAbandoned, Message: "its server was gone before a worker took it"}}
+		return ack{id: task.id, rep: replyFromResult(task.id, c.opts.WorkerID, res), del: task.h[FieldPreserve] == "0"}, runDone
 	default:
 		res = c.run(exec, t)
 		if c.runCtx.Err() != nil {

@@ -96,6 +96,7 @@ type Dispatcher struct {
 	replyKey   string
 	waiters    *waiters
 	log        *slog.Logger
+	beat       *serverBeat // rhai_server:{ProcessID}
 
 	noBLMPOP atomic.Bool                // the server has no BLMPOP (Redis < 7)
 	fault    atomic.Pointer[FaultError] // the last permanent fault seen, until a command succeeds
@@ -121,6 +122,7 @@ func NewDispatcher(client rueidis.Client, opts *Options) *Dispatcher {
 		opts:     o,
 		replyKey: ReplyKey(o.ProcessID),
 		waiters:  newWaiters(),
+		beat:     newServerBeat(o.ProcessID, ReplyKey(o.ProcessID)),
 		log:      o.Logger.With("component", "redisq.dispatcher"),
 		stop:     cancel,
 		done:     make(chan struct{}),
@@ -129,6 +131,7 @@ func NewDispatcher(client rueidis.Client, opts *Options) *Dispatcher {
 	}
 	d.goLoop(func() { d.replyLoop(ctx) })
 	d.goLoop(func() { d.enqueuer(ctx) })
+	d.goLoop(func() { d.serverBeatLoop(ctx) })
 	if !o.PreserveTasks {
 		d.goLoop(func() { d.janitor(ctx) })
 	}
@@ -214,6 +217,7 @@ func (d *Dispatcher) DispatchAsync(ctx context.Context, t scripting.Task, done f
 		done(scripting.Result{}, err)
 		return
 	}
+	fields = append(fields, FieldServer, d.opts.ProcessID)
 	wait := timeout + d.opts.Grace
 	w := &waiter{task: scripting.Task{ID: t.ID, CircleID: t.CircleID}, done: done}
 	onTimeout := func(w *waiter) {
@@ -349,8 +353,15 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 	}
 	c := conn.get()
 	ttl := max(d.opts.Retention.Milliseconds(), 1)
-	cmds := make(rueidis.Commands, 0, 2+3*len(live))
+	cmds := make(rueidis.Commands, 0, 3+3*len(live))
 	cmds = append(cmds, c.B().Multi().Build())
+	beatAt := time.Now()
+	beat := d.beat.stale(beatAt) // no task is queued without a live heartbeat behind it
+	off := 0
+	if beat {
+		cmds = append(cmds, d.beat.cmd(c))
+		off = 1
+	}
 	for _, r := range live {
 		dk := DetailsKey(r.id)
 		hset := c.B().Hset().Key(dk).FieldValue()
@@ -372,7 +383,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 	}
 	var replies []rueidis.RedisMessage
 	if err == nil {
-		if replies, err = res[len(res)-1].ToArray(); err == nil && len(replies) != 3*len(live) {
+		if replies, err = res[len(res)-1].ToArray(); err == nil && len(replies) != off+3*len(live) {
 			err = fmt.Errorf("EXEC returned %d replies for %d tasks", len(replies), len(live))
 		}
 	}
@@ -401,8 +412,11 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 		}
 	}
 	d.fault.Store(nil)
+	if beat {
+		d.beat.refreshed(beatAt)
+	}
 	for i, r := range live {
-		depth, err := replies[3*i+2].AsInt64()
+		depth, err := replies[off+3*i+2].AsInt64()
 		if err != nil {
 			d.deliver(r.id, outcome{notQueued: true,
 				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, err, scripting.ErrQueueUnreachable)})
