@@ -47,8 +47,8 @@ func Fault(err error) *FaultError {
 	if errors.As(err, &fe) {
 		return fe
 	}
-	re, ok := rueidis.IsRedisErr(err)
-	if !ok {
+	var re *rueidis.RedisError
+	if !errors.As(err, &re) {
 		return nil
 	}
 	msg := re.Error()
