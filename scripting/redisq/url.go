@@ -24,7 +24,7 @@ func (e *URLError) Error() string { return e.msg }
 // ParseURL reads a redis://, rediss:// or unix:// URL into rueidis options
 // (rueidis.ParseURL: db, dial_timeout, write_timeout, master_set for
 // Sentinel, ...). It refuses a URL with more than one address (rueidis's
-// addr= form, meant for a Cluster), because the queues' scripts touch keys
+// addr= form, meant for a Cluster) unless they are Sentinels (master_set), because the queues' scripts touch keys
 // in different hash slots. Errors are *URLError and never hold the
 // password.
 func ParseURL(redisURL string) (opt rueidis.ClientOption, err error) {
@@ -43,7 +43,7 @@ func ParseURL(redisURL string) (opt rueidis.ClientOption, err error) {
 	if err != nil {
 		return rueidis.ClientOption{}, &URLError{msg: describeURLError(redisURL, err)}
 	}
-	if n := len(opt.InitAddress); n > 1 {
+	if n := len(opt.InitAddress); n > 1 && opt.Sentinel.MasterSet == "" { // several sentinels are fine
 		return rueidis.ClientOption{}, &URLError{msg: fmt.Sprintf(
 			"redis url names %d addresses (addr=): that is a Redis Cluster, which the task queues do not support yet; "+
 				"give one primary (redis://host:6379) or Sentinel (redis://sentinel:26379/?master_set=NAME)", n)}
