@@ -392,6 +392,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
+		d.beat.invalidate(false)
 		if fe := d.noteFault(err); fe != nil { // callers see what is wrong, not "busy"
 			err = fe
 		}
@@ -532,6 +533,7 @@ func (d *Dispatcher) replyLoop(ctx context.Context) {
 		if err == nil {
 			if down {
 				d.log.Info("redis reachable again; replies flowing")
+				d.beat.invalidate(true) // a restarted Redis lost the heartbeat
 				down = false
 			}
 			bo.reset()
@@ -550,6 +552,7 @@ func (d *Dispatcher) replyLoop(ctx context.Context) {
 			d.log.Warn("failed to read replies; failing waiting tasks", "err", err)
 			down = true
 		}
+		d.beat.invalidate(false)
 		if fe := d.noteFault(err); fe != nil {
 			err = fe
 		}

@@ -52,12 +52,13 @@ type ServerInfo struct {
 type serverBeat struct {
 	key, info string
 	last      sync.Mutex
-	at        time.Time // last successful refresh
+	at        time.Time     // last successful refresh
+	kick      chan struct{} // refresh now (Redis is back)
 }
 
 func newServerBeat(processID, replyKey string) *serverBeat {
 	info, _ := json.Marshal(ServerInfo{ID: processID, Host: hostname(), PID: os.Getpid(), ReplyTo: replyKey, StartedAt: time.Now().UTC()})
-	return &serverBeat{key: ServerKey(processID), info: string(info)}
+	return &serverBeat{key: ServerKey(processID), info: string(info), kick: make(chan struct{}, 1)}
 }
 
 // cmd is the SET … PX that refreshes the heartbeat.
@@ -71,6 +72,21 @@ func (b *serverBeat) stale(now time.Time) bool {
 	b.last.Lock()
 	defer b.last.Unlock()
 	return now.Sub(b.at) >= ServerHeartbeatTTL/3
+}
+
+// invalidate forgets the last refresh after a Redis failure (a Redis that
+// restarted has lost the key), so the next enqueue refreshes it in its
+// transaction; with kick the loop also refreshes it at once.
+func (b *serverBeat) invalidate(kick bool) {
+	b.last.Lock()
+	b.at = time.Time{}
+	b.last.Unlock()
+	if kick {
+		select {
+		case b.kick <- struct{}{}:
+		default:
+		}
+	}
 }
 
 func (b *serverBeat) refreshed(at time.Time) {
@@ -100,6 +116,7 @@ func (d *Dispatcher) serverBeatLoop(ctx context.Context) {
 			cancel()
 			return
 		case <-t.C:
+		case <-d.beat.kick:
 		}
 	}
 }
