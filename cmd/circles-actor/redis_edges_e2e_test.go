@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -198,4 +199,29 @@ func tryGet(url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// TestRedisWorkerLossLoggedOnce: a worker with 64 loops on a Redis that is
+// not there writes "failed to take a task" once (per 10 s, with a count),
+// not once per loop.
+func TestRedisWorkerLossLoggedOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-binary test: skipped in -short mode")
+	}
+	bin := filepath.Join(t.TempDir(), "circles-actor")
+	goBuild(t, bin)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close() // nothing listens there now
+	w := startRProc(t, "worker", nil, bin, "worker", "-k", redisCircle, "--redis-url", "redis://"+dead, "--concurrency", "64")
+	redisWait(t, 20*time.Second, "the worker to log the lost Redis", func() bool {
+		return strings.Contains(w.output(), "failed to take a task")
+	})
+	w.stop(t)
+	if n := strings.Count(w.output(), "failed to take a task"); n != 1 {
+		t.Fatalf("%d \"failed to take a task\" lines from 64 loops, want 1:\n%s", n, w.output())
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/rueidis"
 
+	"github.com/circles-actor/circles-actor/internal/ratelog"
 	"github.com/circles-actor/circles-actor/scripting"
 )
 
@@ -90,6 +91,11 @@ func (o *ConsumerOptions) withDefaults() ConsumerOptions {
 	return c
 }
 
+// downLogInterval is how often the loops of one consumer log that they
+// lost (or found again) Redis: once per interval with a count, not once
+// per loop.
+const downLogInterval = 10 * time.Second
+
 // replyTTL is the lifetime of a reply list after the last push, so the list
 // of a dispatcher process that died does not stay forever.
 const replyTTL = 5 * time.Minute
@@ -113,7 +119,8 @@ type Consumer struct {
 	loops, bg                 sync.WaitGroup
 	startOnce, stopOnce       sync.Once
 	started                   time.Time
-	servers                   serverWatch // which callers' servers are gone (serverbeat.go)
+	servers                   serverWatch      // which callers' servers are gone (serverbeat.go)
+	downLog                   *ratelog.Limiter // the loops' "Redis lost/back" lines
 }
 
 // NewConsumer returns a consumer of opts.Circles that runs each task through
@@ -128,7 +135,7 @@ func NewConsumer(client rueidis.Client, exec func(circle string) scripting.Execu
 	}
 	c := &Consumer{client: client, exec: exec, opts: o,
 		log:     o.Logger.With("component", "redisq.worker", "worker", o.WorkerID),
-		servers: serverWatch{client: client}}
+		servers: serverWatch{client: client}, downLog: ratelog.New(downLogInterval)}
 	c.takeCtx, c.stopTake = context.WithCancel(context.Background())
 	c.runCtx, c.stopRun = context.WithCancel(context.Background())
 	c.bgCtx, c.stopBg = context.WithCancel(context.Background())
@@ -260,14 +267,15 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 			}
 			if err != nil {
 				if !down && c.takeCtx.Err() == nil {
-					c.log.Warn("failed to take a task; retrying", "circle", circle, "err", err)
+					// Every loop fails at once when Redis goes: one line per interval, with a count.
+					c.downLog.Log(context.Background(), c.log, slog.LevelWarn, "take", "failed to take a task; retrying", "circle", circle, "err", err)
 					down = true
 				}
 				bo.wait(c.takeCtx)
 				continue
 			}
 			if down {
-				c.log.Info("taking tasks again", "circle", circle)
+				c.downLog.Log(context.Background(), c.log, slog.LevelInfo, "again", "taking tasks again", "circle", circle)
 				down = false
 			}
 			bo.reset()
