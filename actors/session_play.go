@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -210,7 +211,7 @@ func (s *sessionActor) finishPlay(ctx actor.Context, key int64, res scripting.Re
 func (s *sessionActor) playResponse(id json.RawMessage, res scripting.Result, err error) ([]byte, int) {
 	if err != nil {
 		e := dispatchError(err)
-		s.logger().Warn("play could not run", "err", err)
+		s.sys.playFails.Log(context.Background(), s.logger(), slog.LevelWarn, e.Message, "play could not run", "err", err)
 		return e.Response(id), e.Code
 	}
 	if se := res.Err; se != nil {
@@ -241,9 +242,12 @@ func appendPlayResult(dst []byte, res scripting.Result) json.RawMessage {
 // dispatchError maps a failure to run a task at all to a JSON-RPC error.
 func dispatchError(err error) *jsonrpc.Error {
 	var late *notStartedError
+	var fault scripting.Reasoner
 	switch {
 	case errors.Is(err, ErrCircleRemoved):
 		return jsonrpc.NewError(jsonrpc.Busy, "Server busy: the circle was removed")
+	case errors.As(err, &fault): // a permanent fault: say what it is, not "busy"
+		return jsonrpc.NewError(jsonrpc.Busy, "Server unavailable: "+fault.Reason())
 	case errors.As(err, &late):
 		return jsonrpc.NewError(jsonrpc.Busy, "Server busy: "+late.Error())
 	case errors.Is(err, errWorkerPanic):

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/circles-actor/circles-actor/config"
+	"github.com/circles-actor/circles-actor/internal/ratelog"
 	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/rhai"
 	"github.com/circles-actor/circles-actor/scripting/state"
@@ -23,6 +24,11 @@ import (
 // moment. Idle ones are parked and cost their stacks only; past it,
 // mailboxes get fresh goroutines.
 const poolGoroutines = 64
+
+// PlayFailureLogInterval is how often a play failure that repeats (Redis
+// down: every play fails the same way) is logged, with a count of the
+// failures held back in between.
+const PlayFailureLogInterval = 10 * time.Second
 
 // startTimeout bounds each start-up round trip to the guardian and circles.
 const startTimeout = 10 * time.Second
@@ -46,6 +52,7 @@ type System struct {
 	registry     *prometheus.Registry
 	metrics      *metrics
 	throttle     *authThrottle
+	playFails    *ratelog.Limiter // "play could not run": once per interval per reason
 
 	base       context.Context // cancelled at the end of Shutdown: stops running scripts
 	cancelBase context.CancelFunc
@@ -108,7 +115,8 @@ func NewSystem(cfg config.Config, opts ...Option) (*System, error) {
 }
 
 func newSystem(cfg config.Config, o *options) (*System, error) {
-	s := &System{cfg: cfg, log: o.logger, dispatcher: o.dispatcher, registry: o.registry, idPrefix: newIDPrefix()}
+	s := &System{cfg: cfg, log: o.logger, dispatcher: o.dispatcher, registry: o.registry, idPrefix: newIDPrefix(),
+		playFails: ratelog.New(PlayFailureLogInterval)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

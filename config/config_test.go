@@ -261,3 +261,21 @@ func FuzzCanonicalKey(f *testing.F) {
 		}
 	})
 }
+
+// TestRedisURLErrorsHideThePassword: a redis url that does not parse is
+// refused with what is wrong in it and without its password.
+func TestRedisURLErrorsHideThePassword(t *testing.T) {
+	for url, want := range map[string]string{
+		"redis://:hunter2pw@127.0.0.1:notaport": `invalid port ":notaport"`,
+		"redis://:hunter2pw/x@127.0.0.1:6379":   "password part is malformed",
+		"redis://u:hunter2pw@[::1":              "missing ']'",
+	} {
+		c := config.Default()
+		c.PublicKeys = []string{"0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"}
+		c.RedisURL = url
+		err := c.Validate()
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "hunter2pw") {
+			t.Errorf("Validate(%q) = %v, want %q without the password", url, err, want)
+		}
+	}
+}

@@ -143,8 +143,7 @@ func (c *Config) validateRedis(v *validator) {
 		u, err := url.Parse(c.RedisURL)
 		switch {
 		case err != nil:
-			// url.Parse echoes the URL, which may hold a password.
-			v.addf("redis url does not parse")
+			v.addf("redis url does not parse: %s", urlProblem(c.RedisURL, err))
 		case u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix":
 			v.addf("redis url scheme must be redis, rediss or unix, got %q", u.Scheme)
 		}
@@ -154,6 +153,27 @@ func (c *Config) validateRedis(v *validator) {
 	}
 	v.duration("task retention", c.TaskRetention)
 	v.positive("queue max length", c.QueueMaxLen)
+}
+
+// urlProblem says what url.Parse found wrong in raw without quoting raw,
+// which may hold a password: url.Error echoes the whole URL, and its inner
+// error may quote a piece of a password holding an unescaped "/", so when
+// the URL has a user part the problem is looked for with that part replaced.
+func urlProblem(raw string, err error) string {
+	if scheme, rest, ok := strings.Cut(raw, "://"); ok {
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			_, rerr := url.Parse(scheme + "://user:x@" + rest[at+1:])
+			if rerr == nil {
+				return "the user or password part is malformed (percent-encode / ? # @ : and spaces in it)"
+			}
+			err = rerr
+		}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return "malformed"
 }
 
 func (c *Config) validateWebhooks(v *validator) {

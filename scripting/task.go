@@ -93,15 +93,27 @@ var (
 
 // UnavailableReason says, in words fit for a caller, why a task that
 // failed with an ErrUnavailable could not run: the queue is unreachable or
-// full, or no worker is available. It names no addresses or keys.
+// full, or no worker is available, or the reason a Reasoner in err's chain
+// gives (e.g. "Redis rejected the password"). It names no addresses or keys.
 func UnavailableReason(err error) string {
+	var r Reasoner
 	switch {
+	case errors.As(err, &r):
+		return r.Reason()
 	case errors.Is(err, ErrQueueFull):
 		return "the circle's task queue is full"
 	case errors.Is(err, ErrQueueUnreachable):
 		return "the task queue is unreachable"
 	}
 	return "no worker available"
+}
+
+// Reasoner is an error that says in one sentence, fit for callers, why no
+// task can run until an operator fixes something (a permanent fault, as
+// opposed to a busy or briefly unreachable queue).
+type Reasoner interface {
+	error
+	Reason() string
 }
 
 // Dispatcher hands tasks to workers and waits for their results. The server

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/alecthomas/kong"
@@ -56,7 +57,7 @@ func run(args []string) int {
 	}
 	kctx, err := parser.Parse(args)
 	if err != nil {
-		parser.Errorf("%s", err)
+		parser.Errorf("%s", scrubSecrets(err.Error(), args, os.Environ()))
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -77,3 +78,56 @@ func run(args []string) int {
 type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// scrubSecrets hides, in a command-line error (kong quotes the value it
+// could not read), the values given to secret-bearing flags and
+// environment variables: webhook secrets and the redis url.
+func scrubSecrets(msg string, args, env []string) string {
+	var vals []string
+	add := func(v string) {
+		vals = append(vals, v)
+		if _, after, ok := strings.Cut(v, "="); ok { // PK=SECRET
+			vals = append(vals, after)
+		}
+		if red := redactURL(v); red != v {
+			vals = append(vals, urlSecret(v))
+		}
+	}
+	secretName := func(name string) bool {
+		name = strings.ToLower(name)
+		return strings.Contains(name, "secret") || strings.Contains(name, "redis-url") || strings.Contains(name, "redis_url")
+	}
+	for i, a := range args {
+		name, val, hasVal := strings.Cut(a, "=")
+		if !strings.HasPrefix(name, "--") || !secretName(name) {
+			continue
+		}
+		if hasVal {
+			add(val)
+		} else if i+1 < len(args) {
+			add(args[i+1])
+		}
+	}
+	for _, kv := range env {
+		if name, val, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(name, "CIRCLES_") && secretName(name) || strings.HasSuffix(name, "_WEBHOOK_SECRET") {
+			add(val)
+		}
+	}
+	for _, v := range vals {
+		if v != "" {
+			msg = strings.ReplaceAll(msg, v, "***")
+		}
+	}
+	return msg
+}
+
+// urlSecret is the password part redactURL hides.
+func urlSecret(u string) string {
+	_, rest, _ := strings.Cut(u, "://")
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return ""
+	}
+	_, pass, _ := strings.Cut(rest[:at], ":")
+	return pass
+}

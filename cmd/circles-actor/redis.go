@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/rueidis"
 
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
@@ -32,6 +32,10 @@ func newRedisDispatcher(ctx context.Context, cfg config.Config, log *slog.Logger
 	})
 	if err != nil {
 		return nil, fmt.Errorf("failed to start the redis dispatcher: %w", err)
+	}
+	if err := checkRedis(ctx, d.Client()); err != nil {
+		_ = d.Close()
+		return nil, err
 	}
 	if err := d.Ready(ctx); err != nil {
 		log.Warn("redis is not reachable yet; play answers -32006 until it is", "redis", redactURL(cfg.RedisURL), "err", err)
@@ -68,10 +72,14 @@ func giveBackOnShutdown(ctx context.Context, exec func(circle string) scripting.
 }
 
 // startConsumers is startRedisWorkers with a heartbeat TTL (0: default).
-func startConsumers(_ context.Context, cfg config.Config, circles []string, concurrency int, heartbeatTTL time.Duration, log *slog.Logger, exec func(circle string) scripting.Executor) (func(context.Context) error, error) {
+func startConsumers(ctx context.Context, cfg config.Config, circles []string, concurrency int, heartbeatTTL time.Duration, log *slog.Logger, exec func(circle string) scripting.Executor) (func(context.Context) error, error) {
 	client, err := redisq.NewClient(cfg.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("failed to start redis workers: %w", err)
+	}
+	if err := checkRedis(ctx, client); err != nil {
+		client.Close()
+		return nil, err
 	}
 	w, err := redisq.NewConsumer(client, exec, &redisq.ConsumerOptions{
 		Circles:        circles,
@@ -108,18 +116,23 @@ func registerRedisMetrics(reg prometheus.Registerer, d scripting.Dispatcher, cir
 }
 
 // redactURL hides the password of a redis URL for logs.
-func redactURL(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok {
-		return u
+func redactURL(u string) string { return redisq.RedactURL(u) }
+
+// checkRedis fails start-up on a permanent fault (a wrong or missing
+// password, a Cluster, a server too old), in one sentence; Redis being
+// unreachable is not an error here (the loops retry until it returns).
+func checkRedis(ctx context.Context, client rueidis.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, startCheckTimeout)
+	defer cancel()
+	err := redisq.Check(ctx, client)
+	if fe := redisq.Fault(err); fe != nil {
+		return fe
 	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return u
-	}
-	user, _, _ := strings.Cut(rest[:at], ":")
-	return scheme + "://" + user + ":***@" + rest[at+1:]
+	return nil
 }
+
+// startCheckTimeout bounds checkRedis.
+const startCheckTimeout = 3 * time.Second
 
 // newCLILogger builds the slog logger of the worker and status commands from
 // the global flags: -d or -vv is debug, -v info, default warn for status and

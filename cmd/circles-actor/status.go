@@ -41,6 +41,9 @@ func (c *StatusCmd) Run(ctx context.Context, g *Globals) error {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	stats, err := redisq.QueueStats(ctx, client, circles)
+	if fe := redisq.Fault(err); fe != nil {
+		return fe
+	}
 	if err != nil {
 		return fmt.Errorf("failed to read queue statistics from %s: %w", redactURL(c.RedisURL), err)
 	}

@@ -64,10 +64,14 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	return nil
 }
 
+// maxConcurrency bounds --concurrency: a typo must not start millions of
+// loops and connections.
+const maxConcurrency = 1024
+
 // config builds and validates the configuration the flags describe.
 func (c *WorkerCmd) config() (config.Config, error) {
-	if c.Concurrency < 1 {
-		return config.Config{}, errors.New("--concurrency must be at least 1")
+	if c.Concurrency < 1 || c.Concurrency > maxConcurrency {
+		return config.Config{}, fmt.Errorf("--concurrency must be between 1 and %d (each is a goroutine and a Redis connection per circle)", maxConcurrency)
 	}
 	if c.HeartbeatTTL < 100*time.Millisecond {
 		return config.Config{}, errors.New("--heartbeat-ttl must be at least 100ms")

@@ -5,8 +5,10 @@
 package testredis
 
 import (
+	"bufio"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,19 +27,34 @@ type Server struct {
 	bin  string
 	port int
 	dir  string
+	opts Options
 	cmd  *exec.Cmd
 }
 
+// Options change how the server runs.
+type Options struct {
+	// Password is required of clients (--requirepass); URL carries it.
+	Password string
+	// Args are more redis-server arguments, e.g. "--cluster-enabled", "yes".
+	Args []string
+}
+
 // Start starts a server, or skips the test when redis-server is not installed.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, o Options) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Skip("redis-server not installed (apt-get install redis-server); skipping Redis integration test")
 	}
-	s := &Server{t: t, bin: bin, port: freePort(t), dir: t.TempDir()}
+	s := &Server{t: t, bin: bin, port: freePort(t), dir: t.TempDir(), opts: o}
 	s.Addr = fmt.Sprintf("127.0.0.1:%d", s.port)
 	s.URL = "redis://" + s.Addr
+	if o.Password != "" {
+		s.URL = "redis://:" + url.QueryEscape(o.Password) + "@" + s.Addr
+	}
 	s.Start()
 	t.Cleanup(s.Stop)
 	return s
@@ -46,8 +63,12 @@ func Start(t testing.TB) *Server {
 // Start (re)starts the server on its port and waits until it answers PING.
 func (s *Server) Start() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "--port", fmt.Sprint(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log"))
+	args := []string{"--port", fmt.Sprint(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log")}
+	if s.opts.Password != "" {
+		args = append(args, "--requirepass", s.opts.Password)
+	}
+	s.cmd = exec.Command(s.bin, append(args, s.opts.Args...)...)
 	s.cmd.Stdout, s.cmd.Stderr = os.Stderr, os.Stderr
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("failed to start redis-server: %v", err)
@@ -68,11 +89,17 @@ func (s *Server) answers() bool {
 		return false
 	}
 	defer c.Close()
-	_, _ = c.Write([]byte("PING\r\n"))
-	buf := make([]byte, 7)
 	_ = c.SetReadDeadline(time.Now().Add(time.Second))
-	n, _ := c.Read(buf)
-	return string(buf[:n]) == "+PONG\r\n"
+	r := bufio.NewReader(c)
+	if s.opts.Password != "" {
+		_, _ = fmt.Fprintf(c, "*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n", len(s.opts.Password), s.opts.Password)
+		if line, _ := r.ReadString('\n'); line != "+OK\r\n" {
+			return false
+		}
+	}
+	_, _ = c.Write([]byte("PING\r\n"))
+	line, _ := r.ReadString('\n')
+	return line == "+PONG\r\n"
 }
 
 // Pause stops the server without closing its connections (SIGSTOP): a

@@ -32,11 +32,12 @@ const (
 // Sentinel, ...) with bounded dial and command timeouts. It does not need Redis to be
 // up: the client connects (and reconnects) on demand, so a server can start
 // while Redis is down and recover by itself when it returns. Only a
-// malformed URL is an error.
+// malformed URL (see ParseURL: a *URLError, without the password) or one
+// naming several addresses is an error.
 func NewClient(redisURL string) (rueidis.Client, error) {
-	opt, err := rueidis.ParseURL(redisURL)
+	opt, err := ParseURL(redisURL)
 	if err != nil {
-		return nil, fmt.Errorf("failed to parse redis url: %w", err)
+		return nil, err
 	}
 	if opt.Dialer.Timeout == 0 { // the URL's dial_timeout wins
 		opt.Dialer.Timeout = DialTimeout
@@ -56,7 +57,7 @@ func NewClient(redisURL string) (rueidis.Client, error) {
 	opt.ForceSingleClient = opt.Sentinel.MasterSet == "" && len(opt.InitAddress) == 1
 	c, err := rueidis.NewClient(opt)
 	if c == nil {
-		return nil, fmt.Errorf("failed to create redis client: %w", err)
+		return nil, fmt.Errorf("failed to create redis client: %s", scrub(err.Error(), redisURL))
 	}
 	return c, nil
 }
@@ -132,9 +133,11 @@ func (l *syncConn) get() rueidis.DedicatedClient {
 }
 
 // failed drops the connection after an error that may have broken it (a
-// Redis error reply leaves it usable).
+// Redis error reply leaves it usable, except a permanent fault such as
+// WRONGPASS: that came from dialing it, and the connection keeps
+// answering it until replaced).
 func (l *syncConn) failed(err error) {
-	if _, ok := rueidis.IsRedisErr(err); !ok {
+	if _, ok := rueidis.IsRedisErr(err); !ok || Fault(err) != nil {
 		l.release()
 	}
 }

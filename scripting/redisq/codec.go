@@ -108,12 +108,27 @@ func decodeTask(id string, h map[string]string) (scripting.Task, string, error) 
 const clockSkew = 5 * time.Second
 
 // expired reports whether the task's caller stopped waiting before now
-// (expires_at plus clockSkew has passed). A missing or malformed expires_at
-// never expires.
+// (expires_at plus clockSkew has passed). Without expires_at (an older
+// dispatcher) it is judged from created_at + timeout_ms + legacyGrace, the
+// wait such a dispatcher allowed. A task with neither never expires.
 func expired(h map[string]string, now time.Time) bool {
-	ts, err := time.Parse(timeLayout, h[FieldExpiresAt])
-	return err == nil && now.After(ts.Add(clockSkew))
+	if ts, err := time.Parse(timeLayout, h[FieldExpiresAt]); err == nil {
+		return now.After(ts.Add(clockSkew))
+	}
+	created, err := time.Parse(timeLayout, h[FieldCreatedAt])
+	if err != nil {
+		return false
+	}
+	ms, err := strconv.ParseInt(h[FieldTimeoutMS], 10, 64)
+	if err != nil || ms <= 0 {
+		return false
+	}
+	return now.After(created.Add(min(time.Duration(ms)*time.Millisecond, maxTimeout) + legacyGrace + clockSkew))
 }
+
+// legacyGrace is the Grace a dispatcher without expires_at waited past a
+// task's timeout.
+const legacyGrace = 2 * time.Second
 
 // decodeVars reads a JSON object keeping numbers as json.Number, so that
 // integers stay integers in the script.

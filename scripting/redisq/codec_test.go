@@ -141,6 +141,19 @@ func TestExpired(t *testing.T) {
 	if expired(map[string]string{}, now) || expired(map[string]string{FieldExpiresAt: "soon"}, now) {
 		t.Error("missing or malformed expires_at expired")
 	}
+	// An older dispatcher wrote no expires_at: created_at + timeout_ms + its grace.
+	old := func(age time.Duration, timeoutMS string) map[string]string {
+		return map[string]string{FieldCreatedAt: now.Add(-age).UTC().Format(timeLayout), FieldTimeoutMS: timeoutMS}
+	}
+	if expired(old(time.Second, "1000"), now) {
+		t.Error("a task without expires_at expired within its timeout and margins")
+	}
+	if !expired(old(time.Second+legacyGrace+clockSkew+time.Second, "1000"), now) {
+		t.Error("a task without expires_at not expired past created_at + timeout + grace + margin")
+	}
+	if expired(old(time.Hour, ""), now) || expired(old(time.Hour, "x"), now) {
+		t.Error("a task without expires_at or timeout_ms expired")
+	}
 }
 
 // pairsToMap turns an HGETALL-style flat array into a map.
@@ -150,4 +163,15 @@ func pairsToMap(kv []string) map[string]string {
 		m[kv[i]] = kv[i+1]
 	}
 	return m
+}
+
+func TestVersionLess(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		less bool
+	}{{"6.0.16", "6.2", true}, {"6.2.0", "6.2", false}, {"7.0.15", "6.2", false}, {"5", "6.2", true}, {"6.10", "6.2", false}} {
+		if got := versionLess(tc.a, tc.b); got != tc.less {
+			t.Errorf("versionLess(%q, %q) = %v", tc.a, tc.b, got)
+		}
+	}
 }

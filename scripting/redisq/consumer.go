@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/rueidis"
 
+	"github.com/circles-actor/circles-actor/internal/ratelog"
 	"github.com/circles-actor/circles-actor/scripting"
 )
 
@@ -90,6 +91,11 @@ func (o *ConsumerOptions) withDefaults() ConsumerOptions {
 	return c
 }
 
+// downLogInterval is how often the loops of one consumer log that they
+// lost (or found again) Redis: once per interval with a count, not once
+// per loop.
+const downLogInterval = 10 * time.Second
+
 // replyTTL is the lifetime of a reply list after the last push, so the list
 // of a dispatcher process that died does not stay forever.
 const replyTTL = 5 * time.Minute
@@ -113,6 +119,8 @@ type Consumer struct {
 	loops, bg                 sync.WaitGroup
 	startOnce, stopOnce       sync.Once
 	started                   time.Time
+	servers                   serverWatch      // which callers' servers are gone (serverbeat.go)
+	downLog                   *ratelog.Limiter // the loops' "Redis lost/back" lines
 }
 
 // NewConsumer returns a consumer of opts.Circles that runs each task through
@@ -126,7 +134,8 @@ func NewConsumer(client rueidis.Client, exec func(circle string) scripting.Execu
 		return nil, errors.New("failed to create consumer: no circles")
 	}
 	c := &Consumer{client: client, exec: exec, opts: o,
-		log: o.Logger.With("component", "redisq.worker", "worker", o.WorkerID)}
+		log:     o.Logger.With("component", "redisq.worker", "worker", o.WorkerID),
+		servers: serverWatch{client: client}, downLog: ratelog.New(downLogInterval)}
 	c.takeCtx, c.stopTake = context.WithCancel(context.Background())
 	c.runCtx, c.stopRun = context.WithCancel(context.Background())
 	c.bgCtx, c.stopBg = context.WithCancel(context.Background())
@@ -258,14 +267,15 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 			}
 			if err != nil {
 				if !down && c.takeCtx.Err() == nil {
-					c.log.Warn("failed to take a task; retrying", "circle", circle, "err", err)
+					// Every loop fails at once when Redis goes: one line per interval, with a count.
+					c.downLog.Log(context.Background(), c.log, slog.LevelWarn, "take", "failed to take a task; retrying", "circle", circle, "err", err)
 					down = true
 				}
 				bo.wait(c.takeCtx)
 				continue
 			}
 			if down {
-				c.log.Info("taking tasks again", "circle", circle)
+				c.downLog.Log(context.Background(), c.log, slog.LevelInfo, "again", "taking tasks again", "circle", circle)
 				down = false
 			}
 			bo.reset()
@@ -486,6 +496,12 @@ func (c *Consumer) handle(task claimed, exec scripting.Executor) (ack, runStatus
 		// Nobody waits any more (e.g. a backlog after an outage): do not spend a run on it.
 		c.log.Debug("skipping task whose caller stopped waiting", "task", task.id)
 		res = scripting.Result{TaskID: task.id, Err: &scripting.ScriptError{Kind: scripting.KindTimeout, Message: "expired in the queue before a worker took it"}}
+	case c.servers.gone(c.takeCtx, task.h[FieldServer], c.opts.CommandTimeout):
+		// Its server died (heartbeat expired): nobody can receive the answer.
+		// Dropped without a reply: the hash is deleted, or marked when preserved.
+		c.log.Debug("dropping task whose server is gone", "task", task.id, "server", task.h[FieldServer])
+		res = scripting.Result{TaskID: task.id, Err: &scripting.ScriptError{Kind: KindAbandoned, Message: "its server was gone before a worker took it"}}
+		return ack{id: task.id, rep: replyFromResult(task.id, c.opts.WorkerID, res), del: task.h[FieldPreserve] == "0"}, runDone
 	default:
 		res = c.run(exec, t)
 		if c.runCtx.Err() != nil {

@@ -96,10 +96,12 @@ type Dispatcher struct {
 	replyKey   string
 	waiters    *waiters
 	log        *slog.Logger
+	beat       *serverBeat // rhai_server:{ProcessID}
 
-	noBLMPOP atomic.Bool     // the server has no BLMPOP (Redis < 7)
-	answered chan string     // task ids whose hashes the janitor deletes
-	pending  chan enqueueReq // tasks for the enqueuer
+	noBLMPOP atomic.Bool                // the server has no BLMPOP (Redis < 7)
+	fault    atomic.Pointer[FaultError] // the last permanent fault seen, until a command succeeds
+	answered chan string                // task ids whose hashes the janitor deletes
+	pending  chan enqueueReq            // tasks for the enqueuer
 
 	stop   context.CancelFunc
 	done   chan struct{} // closed by Close
@@ -120,6 +122,7 @@ func NewDispatcher(client rueidis.Client, opts *Options) *Dispatcher {
 		opts:     o,
 		replyKey: ReplyKey(o.ProcessID),
 		waiters:  newWaiters(),
+		beat:     newServerBeat(o.ProcessID, ReplyKey(o.ProcessID)),
 		log:      o.Logger.With("component", "redisq.dispatcher"),
 		stop:     cancel,
 		done:     make(chan struct{}),
@@ -128,6 +131,7 @@ func NewDispatcher(client rueidis.Client, opts *Options) *Dispatcher {
 	}
 	d.goLoop(func() { d.replyLoop(ctx) })
 	d.goLoop(func() { d.enqueuer(ctx) })
+	d.goLoop(func() { d.serverBeatLoop(ctx) })
 	if !o.PreserveTasks {
 		d.goLoop(func() { d.janitor(ctx) })
 	}
@@ -213,6 +217,7 @@ func (d *Dispatcher) DispatchAsync(ctx context.Context, t scripting.Task, done f
 		done(scripting.Result{}, err)
 		return
 	}
+	fields = append(fields, FieldServer, d.opts.ProcessID)
 	wait := timeout + d.opts.Grace
 	w := &waiter{task: scripting.Task{ID: t.ID, CircleID: t.CircleID}, done: done}
 	onTimeout := func(w *waiter) {
@@ -348,8 +353,15 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 	}
 	c := conn.get()
 	ttl := max(d.opts.Retention.Milliseconds(), 1)
-	cmds := make(rueidis.Commands, 0, 2+3*len(live))
+	cmds := make(rueidis.Commands, 0, 3+3*len(live))
 	cmds = append(cmds, c.B().Multi().Build())
+	beatAt := time.Now()
+	beat := d.beat.stale(beatAt) // no task is queued without a live heartbeat behind it
+	off := 0
+	if beat {
+		cmds = append(cmds, d.beat.cmd(c))
+		off = 1
+	}
 	for _, r := range live {
 		dk := DetailsKey(r.id)
 		hset := c.B().Hset().Key(dk).FieldValue()
@@ -371,7 +383,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 	}
 	var replies []rueidis.RedisMessage
 	if err == nil {
-		if replies, err = res[len(res)-1].ToArray(); err == nil && len(replies) != 3*len(live) {
+		if replies, err = res[len(res)-1].ToArray(); err == nil && len(replies) != off+3*len(live) {
 			err = fmt.Errorf("EXEC returned %d replies for %d tasks", len(replies), len(live))
 		}
 	}
@@ -379,6 +391,10 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 		conn.failed(err)
 		if ctx.Err() != nil {
 			err = ctx.Err()
+		}
+		d.beat.invalidate(false)
+		if fe := d.noteFault(err); fe != nil { // callers see what is wrong, not "busy"
+			err = fe
 		}
 		fail := func(r enqueueReq) {
 			d.deliver(r.id, outcome{notQueued: true,
@@ -396,8 +412,12 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 			}
 		}
 	}
+	d.fault.Store(nil)
+	if beat {
+		d.beat.refreshed(beatAt)
+	}
 	for i, r := range live {
-		depth, err := replies[3*i+2].AsInt64()
+		depth, err := replies[off+3*i+2].AsInt64()
 		if err != nil {
 			d.deliver(r.id, outcome{notQueued: true,
 				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, err, scripting.ErrQueueUnreachable)})
@@ -454,9 +474,25 @@ func (d *Dispatcher) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
 	defer cancel()
 	if err := d.client.Do(ctx, d.client.B().Ping().Build()).Error(); err != nil {
+		if fe := d.noteFault(err); fe != nil {
+			return fe
+		}
 		return fmt.Errorf("failed to ping redis: %w", err)
 	}
+	d.fault.Store(nil)
 	return nil
+}
+
+// noteFault returns the permanent fault err shows and remembers it; for an
+// error that shows none (a connection the fault's change cut, a timeout) it
+// returns the fault remembered since the last success, if any, so that a
+// play says what is wrong rather than "unreachable".
+func (d *Dispatcher) noteFault(err error) *FaultError {
+	if fe := Fault(err); fe != nil {
+		d.fault.Store(fe)
+		return fe
+	}
+	return d.fault.Load()
 }
 
 // QueueStats reports queue depth, active tasks and live workers of circles
@@ -497,6 +533,7 @@ func (d *Dispatcher) replyLoop(ctx context.Context) {
 		if err == nil {
 			if down {
 				d.log.Info("redis reachable again; replies flowing")
+				d.beat.invalidate(true) // a restarted Redis lost the heartbeat
 				down = false
 			}
 			bo.reset()
@@ -514,6 +551,10 @@ func (d *Dispatcher) replyLoop(ctx context.Context) {
 		if !down {
 			d.log.Warn("failed to read replies; failing waiting tasks", "err", err)
 			down = true
+		}
+		d.beat.invalidate(false)
+		if fe := d.noteFault(err); fe != nil {
+			err = fe
 		}
 		d.failAll(outcome{err: fmt.Errorf("lost redis while waiting: %w: %w", scripting.ErrQueueUnreachable, err)})
 		bo.wait(ctx)

@@ -15,6 +15,11 @@
 //   - Recoverer (run by every Dispatcher and Consumer, serialised by a lock
 //     key) requeues the tasks of workers whose heartbeat expired.
 //   - QueueStats reports queue depth, active tasks and live workers.
+//   - Every Dispatcher keeps a heartbeat key (serverbeat.go) that workers
+//     check before running its tasks: the tasks of a server that died are
+//     dropped, not run for nobody.
+//   - ParseURL, Check and Fault (url.go, fault.go) turn a bad URL or a
+//     permanent Redis fault into one sentence without secrets.
 //
 // Delivery is at least once: a task whose worker died mid-run is run again
 // by another worker, and its caller still receives exactly one answer

@@ -20,21 +20,55 @@ type Recoverer struct {
 	Owner string
 	// Logger receives what was recovered. Default slog.Default().
 	Logger *slog.Logger
+
+	sleep func(context.Context, time.Duration) bool // Run's wait; tests replace it
 }
 
-// Run recovers every interval until ctx is done, surviving Redis errors.
+// Run recovers once per interval across all the processes that run it,
+// until ctx is done, surviving Redis errors. A pass holds the lock for
+// interval; a process that finds the lock taken sleeps until it expires
+// (its PTTL) and tries again, and the winner sleeps out its own lock, so
+// the next pass starts when the lock ends: passes are interval apart, never
+// skipped for a lock that outlived a ticker by a few milliseconds.
 func (r *Recoverer) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
+	sleep := r.sleep
+	if sleep == nil {
+		sleep = sleepCtx
+	}
 	for {
-		if _, err := r.TryOnce(ctx, interval); err != nil && ctx.Err() == nil {
-			r.logger().Debug("failed to recover dead workers", "err", err)
+		wait := interval
+		got, left, err := r.take(ctx, interval)
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				r.logger().Debug("failed to recover dead workers", "err", err)
+			}
+		case got:
+			start := time.Now()
+			if _, err := r.RecoverAll(ctx); err != nil && ctx.Err() == nil {
+				r.logger().Debug("failed to recover dead workers", "err", err)
+			}
+			wait = interval - time.Since(start)
+		default:
+			wait = left
 		}
-		select {
-		case <-ctx.Done():
+		// 1ms past the lock's end, so the retry finds it gone.
+		if !sleep(ctx, min(max(wait, 0)+time.Millisecond, interval)) {
 			return
-		case <-t.C:
 		}
+	}
+}
+
+// sleepCtx sleeps for d or until ctx is done; it reports whether ctx is
+// still live.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 
@@ -42,17 +76,43 @@ func (r *Recoverer) Run(ctx context.Context, interval time.Duration) {
 // released: at most one recovery pass per lease across all processes). It
 // returns the number of tasks requeued.
 func (r *Recoverer) TryOnce(ctx context.Context, lease time.Duration) (int, error) {
-	cctx, cancel := context.WithTimeout(ctx, blockCallTimeout)
-	defer cancel()
-	err := r.Client.Do(cctx, r.Client.B().Set().Key(KeyRecoveryLock).Value(r.Owner).Nx().Px(lease).Build()).Error()
-	if rueidis.IsRedisNil(err) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("failed to take the recovery lock: %w", err)
+	got, _, err := r.take(ctx, lease)
+	if err != nil || !got {
+		return 0, err
 	}
 	return r.RecoverAll(ctx)
 }
+
+// take tries the lock for lease; when another process holds it, left is
+// how long it still lives.
+func (r *Recoverer) take(ctx context.Context, lease time.Duration) (got bool, left time.Duration, err error) {
+	cctx, cancel := context.WithTimeout(ctx, blockCallTimeout)
+	defer cancel()
+	n, err := lockScript.exec(cctx, r.Client, []string{KeyRecoveryLock}, []string{r.Owner, ms(lease)}).AsInt64()
+	if err != nil {
+		return false, 0, fmt.Errorf("failed to take the recovery lock: %w", err)
+	}
+	switch {
+	case n == -1:
+		return true, 0, nil
+	case n < 0: // -2: expired meanwhile; -3: no TTL (not ours): wait a lease
+		if n == -2 {
+			return false, 0, nil
+		}
+		return false, lease, nil
+	}
+	return false, time.Duration(n) * time.Millisecond, nil
+}
+
+// lockScript takes the recovery lock (SET NX PX) or says how long it still
+// lives, in one round trip. KEYS: lock. ARGV: owner, lease ms. Returns -1
+// when taken, else the lock's PTTL (-2 gone meanwhile, -3 for no TTL).
+var lockScript = newScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -1 end
+local t = redis.call('PTTL', KEYS[1])
+if t == -1 then return -3 end
+return t
+`)
 
 // RecoverAll requeues the tasks of every registered worker whose heartbeat
 // is gone, without taking the lock.

@@ -19,7 +19,7 @@ import (
 // the rest rebuild the task (decodeTask). Reading named fields (HMGET)
 // rather than the whole hash halves what Redis converts and sends per task.
 var claimFields = []string{FieldStatus, FieldAttempts, FieldScript, FieldCallerID, FieldContextID,
-	FieldCreatedAt, FieldReplyTo, FieldTimeoutMS, FieldPreserve, FieldExpiresAt, FieldVars}
+	FieldCreatedAt, FieldReplyTo, FieldTimeoutMS, FieldPreserve, FieldExpiresAt, FieldVars, FieldServer}
 
 // luaClaim is the claiming part of stepScript. claim marks a task that is
 // already in the processing list as taken and returns its id followed by
