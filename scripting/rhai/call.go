@@ -428,6 +428,11 @@ func (fc *fnComp) directCall(p *fnProto, e *syntax.CallExpr) evalFn {
 
 // methodCall compiles `recv.name(args)` and `recv?.name(args)`.
 func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
+	if id, ok := e.Recv.(*syntax.Ident); ok && e.Name == "is_shared" && len(e.Args) == 0 && id.Namespace == "" {
+		if k := fc.lookup(id.Name).kind; k == refBoxed || k == refCap {
+			return constFn(Bool(true))
+		}
+	}
 	target := fc.placeOf(e.Recv)
 	var recv evalFn
 	if target == nil {
@@ -486,13 +491,13 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 		}
 	}
 	if r.prog.fnNames[name] {
+		if r.prog.typed != nil {
+			if p := r.prog.typed[typedKey{name, len(args), obj.TypeName()}]; p != nil {
+				return r.callScriptArgs(p, args, &vals[0], nil, pos)
+			}
+		}
 		if p := r.lookupFn(name, len(args)); p != nil {
 			return r.callScriptArgs(p, args, &vals[0], nil, pos)
-		}
-		if p := r.lookupFn(name, len(vals)); p != nil {
-			cp := append([]Value(nil), vals...)
-			cp[0] = cp[0].Clone()
-			return r.callScriptArgs(p, cp, nil, nil, pos)
 		}
 	}
 	v, def, err := r.callNativeDef(name, vals, pos)

@@ -35,9 +35,10 @@ type capInfo struct {
 
 // compiler holds what is shared while compiling one script.
 type compiler struct {
-	eng  *Engine
-	fns  map[fnKey]*fnProto
-	defs []*syntax.FnDef
+	eng   *Engine
+	fns   map[fnKey]*fnProto
+	typed map[typedKey]*fnProto // methods bound to a receiver type
+	defs  []*syntax.FnDef
 	// boxed remembers, per function node, which declarations (by their
 	// order of appearance) closures capture; a function whose declarations
 	// turn out captured during its compilation is compiled again with them
@@ -93,6 +94,10 @@ func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
 		}
 	}()
 	for _, fd := range s.Fns {
+		if fd.ThisType != "" {
+			c.typedFn(fd)
+			continue
+		}
 		k := fnKey{fd.Name, len(fd.Params)}
 		if _, dup := c.fns[k]; dup {
 			panic(errAt(ErrParse, fd.P, "Function '%s' with %d parameters already exists", fd.Name, len(fd.Params)))
@@ -101,6 +106,9 @@ func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
 	}
 	for _, fd := range s.Fns {
 		proto := c.fns[fnKey{fd.Name, len(fd.Params)}]
+		if fd.ThisType != "" {
+			proto = c.typed[typedKey{fd.Name, len(fd.Params), fd.ThisType}]
+		}
 		c.compileFn(proto, fd, nil, fd.Params, func(fc *fnComp) evalFn { return fc.blockBody(fd.Body.Stmts) })
 	}
 	main := &fnProto{name: "", pos: syntax.Pos{Line: 1, Col: 1}}
@@ -112,7 +120,28 @@ func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
 	for k := range c.fns {
 		names[k.name] = true
 	}
-	return &Program{main: main, fns: c.fns, fnNames: names}, nil
+	for k := range c.typed {
+		names[k.name] = true
+	}
+	return &Program{main: main, fns: c.fns, fnNames: names, typed: c.typed}, nil
+}
+
+// typedKey identifies a method bound to one receiver type, `fn int.f(x)`:
+// the receiver's type_of name ("i64", "string", ...).
+type typedKey struct {
+	name  string
+	arity int
+	typ   string
+}
+
+// typedFn declares a typed method. Calls as methods on a receiver of its
+// type find it before a plain function of the same name and arity (the
+// catch-all); it is never called as a plain function.
+func (c *compiler) typedFn(fd *syntax.FnDef) {
+	if c.typed == nil {
+		c.typed = map[typedKey]*fnProto{}
+	}
+	c.typed[typedKey{fd.Name, len(fd.Params), fd.ThisType}] = &fnProto{name: fd.Name, params: fd.Params, pos: fd.P, private: fd.Private}
 }
 
 // compileFn compiles a function body into proto, repeating when closures

@@ -55,6 +55,7 @@ type Program struct {
 	main    *fnProto
 	fns     map[fnKey]*fnProto
 	fnNames map[string]bool
+	typed   map[typedKey]*fnProto // `fn int.f()`: methods for one receiver type
 }
 
 // RunOptions configure one run. A nil *RunOptions means defaults.

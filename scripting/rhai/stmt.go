@@ -281,9 +281,9 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 		if err := f.rt.tick(); err != nil {
 			return true, Unit, withPos(err, pos)
 		}
-		setSlot(f, xs, xBoxed, x)
+		storeLoopVar(f, xs, xBoxed, x)
 		if is >= 0 {
-			setSlot(f, is, iBoxed, Int(i))
+			storeLoopVar(f, is, iBoxed, Int(i))
 		}
 		if _, err := body(f); err != nil {
 			if err == errBreak {
@@ -349,21 +349,55 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 					return v, err
 				}
 			}
+		case KindCustom:
+			if itr := iteratorOf(it); itr != nil {
+				for n, x := range itr.elems {
+					if done, v, err := step(f, x, int64(n)); done {
+						return v, err
+					}
+				}
+				return Unit, nil
+			}
+			fallthrough
 		default:
 			return Unit, errAt(ErrMismatchedType, s.Iter.Position(), "%s is not iterable", it.TypeName())
 		}
 		return Unit, nil
 	}
+	var run evalFn
 	if rargs := fc.stepRangeArgs(s.Iter); rargs != nil {
-		return fc.stepRangeLoop(rargs, s.Iter.Position(), step, loop)
-	}
-	return func(f *frame) (Value, error) {
-		it, err := iter(f)
-		if err != nil {
-			return Unit, err
+		run = fc.stepRangeLoop(rargs, s.Iter.Position(), step, loop)
+	} else {
+		run = func(f *frame) (Value, error) {
+			it, err := iter(f)
+			if err != nil {
+				return Unit, err
+			}
+			return loop(f, it)
 		}
-		return loop(f, it)
 	}
+	if !xBoxed && !iBoxed {
+		return run
+	}
+	// As in Rhai, the loop has one variable that every iteration updates:
+	// closures made in the body share it and see its last value.
+	return func(f *frame) (Value, error) {
+		setSlot(f, xs, xBoxed, Unit)
+		if is >= 0 {
+			setSlot(f, is, iBoxed, Unit)
+		}
+		return run(f)
+	}
+}
+
+// storeLoopVar sets a loop variable for the next iteration, writing into
+// its cell when closures share it.
+func storeLoopVar(f *frame, slot int, boxed bool, v Value) {
+	if boxed {
+		*f.slots[slot].p.(*Value) = v
+		return
+	}
+	f.slots[slot] = v
 }
 
 // stepRangeArgs recognises `for x in range(from, to, step)` calling the

@@ -178,9 +178,9 @@ func (v Value) TypeName() string {
 		return "Fn"
 	case KindRange:
 		if v.AsRange().Inclusive {
-			return "RangeInclusive<i64>"
+			return "range="
 		}
-		return "Range<i64>"
+		return "range"
 	case KindTimestamp:
 		return "timestamp"
 	case KindCustom:

@@ -238,7 +238,7 @@ func classify(ours, ref result) string {
 			return fmt.Sprintf("error kind %s, Rhai %s: %s", ours.Kind, ref.Kind, msgClass(ref.Msg))
 		}
 		if ours.Stdout != ref.Stdout {
-			return "stdout before the error"
+			return fmt.Sprintf("stdout before the error: ours %s, Rhai %s", msgClass(ours.Msg), msgClass(ref.Msg))
 		}
 		return ""
 	case ours.Type != ref.Type:
@@ -270,9 +270,9 @@ func msgClass(m string) string {
 }
 
 type outcome struct {
-	src        string
-	ours, ref  result
-	class      string
+	src       string
+	ours, ref result
+	class     string
 }
 
 // compareAll runs every script on both sides, the reference on two workers.

@@ -50,7 +50,7 @@ type gen struct {
 	loops  int
 }
 
-func (g *gen) n(k int) int      { return g.r.IntN(k) }
+func (g *gen) n(k int) int       { return g.r.IntN(k) }
 func (g *gen) chance(p int) bool { return g.r.IntN(100) < p }
 
 func (g *gen) pick(xs ...string) string { return xs[g.n(len(xs))] }
