@@ -228,7 +228,7 @@ func (p *place) updateProp(f *frame, op opcode, rhs Value) error {
 		return err
 	}
 	if !found {
-		return errAt(ErrPropertyNotFound, p.pos, "Property not found: %s (%s)", p.name, b.TypeName())
+		return errAt(ErrPropertyNotFound, p.pos, "No writable property '%s' - a setter is not registered for type '%s' to handle '%s'", p.name, b.TypeName(), nv.TypeName())
 	}
 	if !sameValue(args[0], b) {
 		return p.base.update(f, opNone, args[0])

@@ -47,7 +47,7 @@ func (r *runState) invoke(p *fnProto, slots []Value, this *Value, cells []*Value
 	r.depth--
 	r.freeSlots(slots)
 	if err != nil {
-		return Unit, err
+		return Unit, inFunction(err, p.name, strings.HasPrefix(p.name, "anon$"), int(pos.Line), int(pos.Col))
 	}
 	return v, nil
 }
@@ -131,7 +131,7 @@ func (r *runState) runNative(d *NativeDef, name string, args []Value, pos syntax
 func fnNotFound(name string, args []Value, pos syntax.Pos) error {
 	types := make([]string, len(args))
 	for i, a := range args {
-		types[i] = a.TypeName()
+		types[i] = argTypeName(a)
 	}
 	return errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s)", name, strings.Join(types, ", "))
 }

@@ -270,6 +270,13 @@ func (fc *fnComp) lookupForCapture(name string) varRef {
 // blockBody compiles statements in a new scope; the value is the last
 // statement's when it is an expression without `;`.
 func (fc *fnComp) blockBody(stmts []syntax.Stmt) evalFn {
+	return fc.stmtBlock(stmts, true)
+}
+
+// stmtBlock compiles a block; as Rhai's optimiser does, statements without
+// effect are left out, the last one too unless the block's value is used
+// (preserve).
+func (fc *fnComp) stmtBlock(stmts []syntax.Stmt, preserve bool) evalFn {
 	mark := len(fc.vars)
 	fc.scopes++
 	defer func() {
@@ -277,7 +284,13 @@ func (fc *fnComp) blockBody(stmts []syntax.Stmt) evalFn {
 		fc.scopes--
 	}()
 	code := make([]evalFn, 0, len(stmts))
-	for _, s := range stmts {
+	for i, s := range stmts {
+		if _, isLet := s.(*syntax.LetStmt); !isLet && (i < len(stmts)-1 || !preserve) && pureStmt(s) {
+			if i == len(stmts)-1 {
+				code = append(code, unitFn)
+			}
+			continue
+		}
 		code = append(code, fc.stmt(s))
 	}
 	return seq(code)

@@ -324,7 +324,7 @@ func unaryOp(op string, v Value, pos syntax.Pos) (Value, error) {
 			return Bool(!v.AsBool()), nil
 		}
 	}
-	return Unit, errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s)", op, v.TypeName())
+	return Unit, errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s)", op, argTypeName(v))
 }
 
 func (fc *fnComp) ifExpr(e *syntax.IfExpr) evalFn {

@@ -59,12 +59,12 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 	switch b.k {
 	case KindArray:
 		if i.k != KindInt {
-			return Unit, errAt(ErrMismatchedType, pos, "Array index must be i64, not %s", i.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		el := b.AsArray().Elems
 		n, ok := normIndex(i.AsInt(), len(el))
 		if !ok {
-			return Unit, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds for array of length %d", i.AsInt(), len(el))
+			return Unit, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: only %s in array", i.AsInt(), plural(len(el), "element"))
 		}
 		return el[n], nil
 	case KindMap:
@@ -74,7 +74,7 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 		}
 		key, ok := mapKey(i)
 		if !ok {
-			return Unit, errAt(ErrMismatchedType, pos, "Object map key must be string, not %s", i.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting string)", i.TypeName())
 		}
 		return b.AsMap().M[key], nil
 	case KindString:
@@ -84,21 +84,21 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 			return String(string(rs[lo:hi])), nil
 		}
 		if i.k != KindInt {
-			return Unit, errAt(ErrMismatchedType, pos, "String index must be i64, not %s", i.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		r, ok := charAt(b.AsStr(), i.AsInt())
 		if !ok {
-			return Unit, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds for string of %d characters", i.AsInt(), utf8.RuneCount(b.StrBytes()))
+			return Unit, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds: only %s in string", i.AsInt(), plural(utf8.RuneCount(b.StrBytes()), "character"))
 		}
 		return Char(r), nil
 	case KindBlob:
 		if i.k != KindInt {
-			return Unit, errAt(ErrMismatchedType, pos, "Blob index must be i64, not %s", i.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		bb := b.AsBlob().B
 		n, ok := normIndex(i.AsInt(), len(bb))
 		if !ok {
-			return Unit, errAt(ErrIndexOutOfBounds, pos, "Blob index %d out of bounds for blob of length %d", i.AsInt(), len(bb))
+			return Unit, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: only %s in array", i.AsInt(), plural(len(bb), "element"))
 		}
 		return Int(int64(bb[n])), nil
 	case KindInt:
@@ -108,7 +108,7 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 			return v, err
 		}
 	}
-	return Unit, errAt(ErrIndexOutOfBounds, pos, "Indexing not supported for %s", b.TypeName())
+	return Unit, errAt(ErrIndexOutOfBounds, pos, "Indexer unavailable: %s [%s]", b.TypeName(), i.TypeName())
 }
 
 // IndexGetter and IndexSetter are the native names a host type registers
@@ -276,19 +276,19 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 	switch b.k {
 	case KindArray:
 		if i.k != KindInt {
-			return Unit, false, errAt(ErrMismatchedType, pos, "Array index must be i64, not %s", i.TypeName())
+			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		el := b.AsArray().Elems
 		n, ok := normIndex(i.AsInt(), len(el))
 		if !ok {
-			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds for array of length %d", i.AsInt(), len(el))
+			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: only %s in array", i.AsInt(), plural(len(el), "element"))
 		}
 		el[n] = v
 		return b, false, nil
 	case KindMap:
 		key, ok := mapKey(i)
 		if !ok {
-			return Unit, false, errAt(ErrMismatchedType, pos, "Object map key must be string, not %s", i.TypeName())
+			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting string)", i.TypeName())
 		}
 		m := b.AsMap().M
 		m[key] = v
@@ -304,7 +304,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 		bb := b.AsBlob().B
 		n, ok := normIndex(i.AsInt(), len(bb))
 		if !ok {
-			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Blob index %d out of bounds for blob of length %d", i.AsInt(), len(bb))
+			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: only %s in array", i.AsInt(), plural(len(bb), "element"))
 		}
 		bb[n] = byte(v.AsInt())
 		return b, false, nil
@@ -319,7 +319,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 			return String(out), true, nil
 		}
 		if i.k != KindInt {
-			return Unit, false, errAt(ErrMismatchedType, pos, "String index must be i64, not %s", i.TypeName())
+			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		if v.k != KindChar {
 			return Unit, false, errAt(ErrMismatchedType, pos, "Only characters can be stored in a string, not %s", v.TypeName())
@@ -327,7 +327,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 		rs := []rune(b.AsStr())
 		n, ok := normIndex(i.AsInt(), len(rs))
 		if !ok {
-			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds for string of %d characters", i.AsInt(), len(rs))
+			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds: only %s in string", i.AsInt(), plural(len(rs), "character"))
 		}
 		rs[n] = v.AsChar()
 		return String(string(rs)), true, nil
@@ -339,7 +339,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 			return b, false, err
 		}
 	}
-	return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Indexing not supported for %s", b.TypeName())
+	return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Indexer unavailable: %s [%s]", b.TypeName(), i.TypeName())
 }
 
 // propExpr compiles `x.name` and `x?.name`.
@@ -366,7 +366,7 @@ func (r *runState) propGet(b Value, name, getter string, pos syntax.Pos) (Value,
 	args := []Value{b}
 	v, found, err := r.callNative(getter, args, pos)
 	if !found && err == nil {
-		return Unit, errAt(ErrPropertyNotFound, pos, "Property not found: %s (%s)", name, b.TypeName())
+		return Unit, errAt(ErrPropertyNotFound, pos, "Unknown property '%s' - a getter is not registered for type '%s'", name, b.TypeName())
 	}
 	return v, err
 }

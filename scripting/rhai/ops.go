@@ -149,7 +149,7 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 					return v, nil
 				}
 			}
-			return binSlow(f.rt, op, a, Int(k), pos)
+			return binExprSlow(f.rt, op, a, Int(k), pos)
 		}
 	}
 	if k, isK := intLit(e.Y); isK {
@@ -163,7 +163,7 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 					return v, nil
 				}
 			}
-			return binSlow(f.rt, op, a, Int(k), pos)
+			return binExprSlow(f.rt, op, a, Int(k), pos)
 		}
 	}
 	if yr := fc.localSlot(e.Y); yr >= 0 && xr >= 0 {
@@ -174,7 +174,7 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 					return v, nil
 				}
 			}
-			return binSlow(f.rt, op, a, b, pos)
+			return binExprSlow(f.rt, op, a, b, pos)
 		}
 	}
 	return func(f *frame) (Value, error) {
@@ -191,7 +191,7 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 				return v, nil
 			}
 		}
-		return binSlow(f.rt, op, a, b, pos)
+		return binExprSlow(f.rt, op, a, b, pos)
 	}
 }
 
@@ -251,7 +251,7 @@ func (fc *fnComp) logical(e *syntax.BinaryExpr) evalFn {
 			return Unit, err
 		}
 		if a.k != KindBool {
-			return Unit, errAt(ErrMismatchedType, pos, "Boolean value expected but %s found", a.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting bool)", a.TypeName())
 		}
 		if a.AsBool() != and {
 			return a, nil
@@ -261,10 +261,20 @@ func (fc *fnComp) logical(e *syntax.BinaryExpr) evalFn {
 			return Unit, err
 		}
 		if b.k != KindBool {
-			return Unit, errAt(ErrMismatchedType, pos, "Boolean value expected but %s found", b.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting bool)", b.TypeName())
 		}
 		return b, nil
 	}
+}
+
+// binExprSlow is binSlow for an operator expression: Rhai reports the
+// arithmetic errors of operators without a position.
+func binExprSlow(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error) {
+	v, err := binSlow(r, op, a, b, pos)
+	if e, ok := err.(*Error); ok && e.Kind == ErrArithmetic {
+		e.noPos = true
+	}
+	return v, err
 }
 
 // binSlow is every binary operator on every type pair.
@@ -345,7 +355,7 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 }
 
 func noOp(op opcode, a, b Value, pos syntax.Pos) error {
-	return errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s, %s)", opNames[op], a.TypeName(), b.TypeName())
+	return errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s, %s)", opNames[op], argTypeName(a), argTypeName(b))
 }
 
 func toF(v Value) float64 {
@@ -386,13 +396,13 @@ func intOp(op opcode, a, b int64, pos syntax.Pos) (Value, error) {
 		name := map[opcode]string{opAdd: "Addition", opSub: "Subtraction", opMul: "Multiplication"}[op]
 		return Unit, errAt(ErrArithmetic, pos, "%s overflow: %d %s %d", name, a, opNames[op], b)
 	case opDiv, opMod:
+		if op == opMod && (b == 0 || a == minInt && b == -1) {
+			return Unit, errAt(ErrArithmetic, pos, "Modulo division by zero or overflow: %d %% %d", a, b)
+		}
 		if b == 0 {
 			return Unit, errAt(ErrArithmetic, pos, "Division by zero: %d %s %d", a, opNames[op], b)
 		}
 		if a == minInt && b == -1 {
-			if op == opMod {
-				return Int(0), nil
-			}
 			return Unit, errAt(ErrArithmetic, pos, "Division overflow: %d / %d", a, b)
 		}
 		v, _ := fastInt(op, a, b)
@@ -434,19 +444,21 @@ func intPow(a, b int64, pos syntax.Pos) (Value, error) {
 }
 
 func intShift(op opcode, a, b int64, pos syntax.Pos) (Value, error) {
+	// As in Rhai, a negative amount shifts the other way, and shifting by
+	// 64 or more leaves 0 (or -1 when shifting a negative number right).
 	if b < 0 {
-		if b == minInt {
-			return Unit, errAt(ErrArithmetic, pos, "Shift overflow: %d %s %d", a, opNames[op], b)
-		}
-		b = -b
+		b = -b // minInt stays negative: treated as a shift by 64 or more
 		if op == opShl {
 			op = opShr
 		} else {
 			op = opShl
 		}
 	}
-	if b >= 64 {
-		return Unit, errAt(ErrArithmetic, pos, "Shift overflow: %d %s %d", a, opNames[op], b)
+	if b >= 64 || b < 0 {
+		if op == opShl {
+			return Int(0), nil
+		}
+		return Int(a >> 63), nil
 	}
 	if op == opShl {
 		return Int(a << uint(b)), nil

@@ -77,7 +77,7 @@ func TestRegisterFn(t *testing.T) {
 		t.Errorf("error result: got %v", err)
 	}
 	_, err = e.Eval(context.Background(), `repeat("x", 1)`, nil)
-	if errKind(err) != rhai.ErrFunctionNotFound || !strings.Contains(err.Error(), "repeat (string, i64)") {
+	if errKind(err) != rhai.ErrFunctionNotFound || !strings.Contains(err.Error(), "repeat (&str | ImmutableString | String, i64)") {
 		t.Errorf("wrong types: got %v", err)
 	}
 }

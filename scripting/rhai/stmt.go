@@ -168,7 +168,7 @@ func (fc *fnComp) condExpr(e syntax.Expr) evalFn {
 			return Unit, err
 		}
 		if v.k != KindBool {
-			return Unit, errAt(ErrMismatchedType, pos, "Boolean value expected but %s found", v.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting bool)", v.TypeName())
 		}
 		return v, nil
 	}
@@ -221,7 +221,10 @@ func catchable(e *Error) bool {
 }
 
 func (fc *fnComp) tryStmt(s *syntax.TryStmt) evalFn {
-	body := fc.blockBody(s.Body.Stmts)
+	// try/catch is a statement: its value is the body's when the body's
+	// last statement has an effect (the optimiser drops it otherwise), and
+	// () when the error was caught.
+	body := fc.stmtBlock(s.Body.Stmts, false)
 	mark := len(fc.vars)
 	fc.scopes++
 	slot, boxed := -1, false
@@ -244,7 +247,7 @@ func (fc *fnComp) tryStmt(s *syntax.TryStmt) evalFn {
 		if slot >= 0 {
 			val := e.Thrown
 			if !e.thrown {
-				val = String(e.Message)
+				val = errorValue(e)
 			}
 			if boxed {
 				c := new(Value)
@@ -253,7 +256,10 @@ func (fc *fnComp) tryStmt(s *syntax.TryStmt) evalFn {
 			}
 			f.slots[slot] = val
 		}
-		return catch(f)
+		if _, err := catch(f); err != nil {
+			return Unit, err
+		}
+		return Unit, nil
 	}
 }
 
@@ -360,7 +366,7 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 			}
 			fallthrough
 		default:
-			return Unit, errAt(ErrMismatchedType, s.Iter.Position(), "%s is not iterable", it.TypeName())
+			return Unit, errAt(ErrMismatchedType, s.Iter.Position(), "For loop expects iterable type")
 		}
 		return Unit, nil
 	}
