@@ -161,11 +161,9 @@ func (f *formatter) value(v Value, depth int, debug bool) {
 			f.put(v.AsStr())
 		}
 	case KindChar:
-		if debug {
-			f.put(quoteChar(v.AsChar()))
-		} else {
-			f.put(string(v.AsChar()))
-		}
+		// Rhai 1.26 writes a char bare in its debug form too, inside
+		// arrays and maps as well.
+		f.put(string(v.AsChar()))
 	case KindFloat:
 		if debug {
 			f.put(debugFloat(v.AsFloat()))
@@ -308,18 +306,6 @@ func quoteString(s string) string {
 	return b.String()
 }
 
-// quoteChar is Rust's Debug for char: single quotes, \' escaped.
-func quoteChar(r rune) string {
-	var b strings.Builder
-	b.WriteByte('\'')
-	if r == '"' {
-		b.WriteRune(r)
-	} else {
-		writeEscaped(&b, r, '\'')
-	}
-	b.WriteByte('\'')
-	return b.String()
-}
 
 func writeEscaped(b *strings.Builder, r rune, quote rune) {
 	switch r {

@@ -326,7 +326,8 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 		}
 	case a.k == KindString || b.k == KindString || (a.k == KindChar && b.k == KindChar):
 		return stringOp(op, a, b, pos)
-	case a.k == KindArray && op == opAdd:
+	case a.k == KindArray && b.k == KindArray && op == opAdd:
+		// Only `+=` appends a single element (assign.go); `+` joins arrays.
 		return arrayAdd(a, b), nil
 	case a.k == KindMap && b.k == KindMap && op == opAdd:
 		m := make(map[string]Value, len(a.AsMap().M)+len(b.AsMap().M))

@@ -93,6 +93,24 @@ func (p *parser) parseUnary() Expr {
 		p.next()
 		return p.parsePostfix(lit)
 	}
+	// As in Rhai's tokenizer, a minus written right before a number is part
+	// of the literal: `-5.is_odd` is (-5).is_odd, and `-0x10` is not a
+	// number at all.
+	if k == tMinus && (p.tok.kind == tInt || p.tok.kind == tFloat) && p.tok.pos.Line == pos.Line && p.tok.pos.Col == pos.Col+1 {
+		var lit Expr
+		switch {
+		case p.tok.kind == tFloat:
+			lit = &FloatLit{P: pos, Value: -p.tok.f}
+		case p.tok.bits:
+			p.errorf(pos, "Invalid number: a 0x, 0o or 0b literal cannot follow '-' directly")
+		case p.tok.u <= math.MaxInt64:
+			lit = &IntLit{P: pos, Value: -int64(p.tok.u)}
+		}
+		if lit != nil {
+			p.next()
+			return p.parsePostfix(lit)
+		}
+	}
 	p.enter()
 	x := p.parseUnary()
 	p.leave()
