@@ -752,8 +752,15 @@ func arrSortBy(c *Call, args []Value) (Value, error) {
 			}
 			return 0
 		}
-		if v.k == KindInt {
+		switch v.k {
+		case KindInt:
 			return cmpInt(v.AsInt(), 0)
+		case KindBool:
+			// A bool comparer says whether x comes first, as in Rhai.
+			if v.AsBool() {
+				return -1
+			}
+			return 1
 		}
 		return 0
 	})

@@ -131,10 +131,8 @@ func canonJSON(v any) string {
 		}
 		return "i" + s
 	case string:
-		if v == "NaN" || v == "inf" || v == "-inf" {
-			f, _ := strconv.ParseFloat(v, 64)
-			return canonFloat(f) + "|" + strconv.Quote(v)
-		}
+		// Non-finite floats are strings in the contract: ours are written
+		// the same way (canonValue), so both sides meet as strings.
 		return strconv.Quote(anonRe.ReplaceAllString(v, "anon"))
 	case []any:
 		parts := make([]string, len(v))
@@ -177,13 +175,13 @@ func canonValue(v rhai.Value) string {
 	case rhai.KindFloat:
 		f := v.AsFloat()
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return canonFloat(f) + "|" + strconv.Quote(rhai.FormatFloat(f))
+			return strconv.Quote(rhai.FormatFloat(f))
 		}
 		return canonFloat(f)
 	case rhai.KindChar:
 		return strconv.Quote(string(v.AsChar()))
 	case rhai.KindString:
-		return strconv.Quote(v.AsStr())
+		return strconv.Quote(anonRe.ReplaceAllString(v.AsStr(), "anon"))
 	case rhai.KindArray:
 		el := v.AsArray().Elems
 		parts := make([]string, len(el))
@@ -201,6 +199,10 @@ func canonValue(v rhai.Value) string {
 		return "{" + strings.Join(parts, ",") + "}"
 	case rhai.KindTimestamp:
 		return strconv.Quote("<timestamp>")
+	case rhai.KindCustom:
+		if s, ok := rhai.ToGo(v).(string); ok {
+			return strconv.Quote(s)
+		}
 	}
 	return strconv.Quote(anonRe.ReplaceAllString(rhai.ToString(v), "anon"))
 }
