@@ -53,7 +53,19 @@ func coreNatives() []NativeDef {
 		{Name: "curry", Arity: -1, Fn: curryNative},
 		{Name: "is_def_fn", Arity: 2, Fn: isDefFnNative},
 		{Name: "is_def_fn", Arity: 1, Fn: isDefFnNative},
+		{Name: "exit", Arity: 0, Fn: exitNative},
+		{Name: "exit", Arity: 1, Fn: exitNative},
 	}
+}
+
+// exitNative is exit() and exit(value): the script stops at once, and the
+// run succeeds with the value (() without one). try/catch cannot stop it.
+func exitNative(_ *Call, args []Value) (Value, error) {
+	v := Unit
+	if len(args) == 1 {
+		v = args[0]
+	}
+	return Unit, &Error{Kind: ErrRuntime, Message: "exit", Thrown: v, Fatal: true, exit: true}
 }
 
 func callPos(c *Call) syntax.Pos { return syntax.Pos{Line: int32(c.Line), Col: int32(c.Col)} }

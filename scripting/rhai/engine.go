@@ -145,6 +145,9 @@ func (e *Engine) Run(ctx context.Context, p *Program, opts *RunOptions) (v Value
 	r.freeSlots(slots)
 	r.release()
 	if err != nil {
+		if e, ok := err.(*Error); ok && e.exit {
+			return e.Thrown, nil
+		}
 		return Unit, err
 	}
 	if v.k == kindCell {

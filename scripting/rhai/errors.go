@@ -51,6 +51,7 @@ type Error struct {
 	// came out of.
 	noPos bool
 	inFn  string
+	exit  bool // exit(): the run ends successfully with Thrown as its value
 }
 
 func (e *Error) Error() string {

@@ -129,8 +129,8 @@ func TestErrors(t *testing.T) {
 		{"if not bool", `let x = 1; if x { 2 }`, rhai.ErrMismatchedType, "Data type incorrect: i64 (expecting bool)"},
 		{"parse", `let = ;`, rhai.ErrParse, ""},
 		{"eval recursion", `let s = "eval(s)"; eval(s)`, rhai.ErrStackOverflow, "eval"},
-		{"eval parse error", `eval("1 +")`, rhai.ErrParse, ""},
-		{"eval defines fn", `eval("fn z() {}")`, rhai.ErrParse, "functions"},
+		{"eval parse error", `eval("1 +")`, rhai.ErrRuntime, "Syntax error: Script is incomplete"},
+		{"eval defines fn", `eval("fn z() {}")`, rhai.ErrRuntime, "Function definitions must be at global level"},
 		{"property on int", `let x = 1; x.foo`, rhai.ErrPropertyNotFound, "foo"},
 	}
 	for _, tt := range tests {
