@@ -232,10 +232,13 @@ func (p *parser) parsePrimary() Expr {
 	pos := p.tok.pos
 	switch p.tok.kind {
 	case tInt:
-		n := &IntLit{P: pos, Value: int64(p.tok.u)}
 		if !p.tok.bits && p.tok.u > math.MaxInt64 {
-			p.errorf(pos, "Integer literal is too large for i64")
+			// As in Rhai, a decimal integer too large for i64 is a float.
+			f := &FloatLit{P: pos, Value: float64(p.tok.u)}
+			p.next()
+			return f
 		}
+		n := &IntLit{P: pos, Value: int64(p.tok.u)}
 		p.next()
 		return n
 	case tFloat:
