@@ -35,13 +35,6 @@ func stringLib() []NativeDef {
 			}
 			return String(string(t)), nil
 		})),
-		mutDef("reverse", 1, strMutate(func(c *Call, s Value, _ []Value) (Value, error) {
-			r := []rune(s.AsStr())
-			for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
-				r[i], r[j] = r[j], r[i]
-			}
-			return String(string(r)), nil
-		})),
 		pureDef("to_upper", 1, caseFn(unicode.ToUpper, strings.ToUpper)),
 		pureDef("to_lower", 1, caseFn(unicode.ToLower, strings.ToLower)),
 		mutDef("make_upper", 1, makeCase(unicode.ToUpper, strings.ToUpper)),

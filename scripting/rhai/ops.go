@@ -297,8 +297,14 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 	}
 	switch op {
 	case opEq:
+		if nonFinite(a) || nonFinite(b) {
+			return Bool(false), nil // Rhai: inf == inf is false
+		}
 		return Bool(Equal(a, b)), nil
 	case opNe:
+		if nonFinite(a) || nonFinite(b) {
+			return Bool(false), nil // and so is inf != inf
+		}
 		return Bool(!Equal(a, b)), nil
 	case opLt, opLe, opGt, opGe:
 		return compareOp(op, a, b, pos)
@@ -367,12 +373,18 @@ func toF(v Value) float64 {
 }
 
 func compareOp(op opcode, a, b Value, pos syntax.Pos) (Value, error) {
+	// As in Rhai: values of two different types (other than int/float and
+	// char/string) compare false, () is not ordered, and neither is a float
+	// that is infinite or NaN.
+	if a.k == KindUnit || b.k == KindUnit || nonFinite(a) || nonFinite(b) {
+		return Bool(false), nil
+	}
 	c, ok := Compare(a, b)
 	if !ok {
 		comparable := func(k Kind) bool {
 			return k == KindInt || k == KindFloat || k == KindString || k == KindChar || k == KindBool || k == KindUnit || k == KindTimestamp
 		}
-		if comparable(a.k) && comparable(b.k) {
+		if a.k != b.k || comparable(a.k) {
 			return Bool(false), nil
 		}
 		return Unit, noOp(op, a, b, pos)
@@ -588,4 +600,10 @@ func inOp(a, b Value, pos syntax.Pos) (Value, error) {
 		}
 	}
 	return Unit, noOp(opIn, a, b, pos)
+}
+
+// nonFinite reports an infinite or NaN float, which Rhai's comparison
+// operators treat as comparing false with anything.
+func nonFinite(v Value) bool {
+	return v.k == KindFloat && (math.IsInf(v.AsFloat(), 0) || math.IsNaN(v.AsFloat()))
 }

@@ -87,6 +87,8 @@ func (p *parser) parseUnary() Expr {
 		return p.parsePostfix(p.parsePrimary())
 	}
 	pos := p.tok.pos
+	// Rhai's tokenizer does not join a minus to the number after `=>`.
+	joins := !p.afterArrow || p.tok.pos != p.arrowNext
 	p.next()
 	if k == tMinus && p.tok.kind == tInt && !p.tok.bits && p.tok.u == 1<<63 {
 		lit := &IntLit{P: pos, Value: math.MinInt64}
@@ -96,7 +98,7 @@ func (p *parser) parseUnary() Expr {
 	// As in Rhai's tokenizer, a minus written right before a number is part
 	// of the literal: `-5.is_odd` is (-5).is_odd, and `-0x10` is not a
 	// number at all.
-	if k == tMinus && (p.tok.kind == tInt || p.tok.kind == tFloat) && p.tok.pos.Line == pos.Line && p.tok.pos.Col == pos.Col+1 {
+	if joins && k == tMinus && (p.tok.kind == tInt || p.tok.kind == tFloat) && p.tok.pos.Line == pos.Line && p.tok.pos.Col == pos.Col+1 {
 		var lit Expr
 		switch {
 		case p.tok.kind == tFloat:
@@ -579,6 +581,7 @@ func (p *parser) parseSwitch() Expr {
 			}
 		}
 		p.expect(tArrow, "after the switch case")
+		p.afterArrow, p.arrowNext = true, p.tok.pos
 		var stmts []Stmt
 		var selfTerminated bool
 		switch p.tok.kind {

@@ -68,6 +68,10 @@ type parser struct {
 	scope    scope
 	fns      map[fnKey]bool
 	script   *Script
+	// afterArrow and arrowNext remember the token after a switch arm's
+	// `=>`: a minus there is not joined to the number that follows.
+	afterArrow bool
+	arrowNext  Pos
 }
 
 func newParser(src string, opts *Options) *parser {
