@@ -384,23 +384,16 @@ func (fc *fnComp) bangCall(e *syntax.CallExpr) evalFn {
 	}
 }
 
-// varCall compiles `f(args)` where f is a variable: a function pointer in
-// it is called; anything else falls back to a function named f.
+// varCall compiles `f(args)` where f is also a variable. As in Rhai, a
+// variable holding a function pointer is not callable this way (that takes
+// f.call(args)): only a function named f is called.
 func (fc *fnComp) varCall(e *syntax.CallExpr) evalFn {
-	fn := fc.ident(&syntax.Ident{P: e.P, Name: e.Name})
 	args := fc.argList(e.Args, false)
 	name, pos := e.Name, e.P
 	return func(f *frame) (Value, error) {
-		fp, err := fn(f)
-		if err != nil {
-			return Unit, err
-		}
 		vals, err := evalArgs(f, args, 0)
 		if err != nil {
 			return Unit, err
-		}
-		if fp.k == KindFnPtr {
-			return f.rt.callFnPtr(fp, vals, nil, pos)
 		}
 		return f.rt.callByName(name, vals, pos)
 	}

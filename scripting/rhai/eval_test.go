@@ -82,7 +82,6 @@ func TestSemantics(t *testing.T) {
 		{"getter", `let a = [1, 2]; a.len`, "2"},
 		{"map property fn ptr", `let o = #{v: 1, inc: || this.v += 1}; o.inc(); o.v`, "2"},
 		{"shadowing", `let x = 1; let x = x + 1; x`, "2"},
-		{"fn ptr variable called directly", `let f = |x| x * 2; f(21)`, "42"},
 		{"bare fn name pointer", `fn dbl(x) { x * 2 } let f = dbl; [1, 2].map(f)`, "[2, 4]"},
 		{"const pure method", `const A = [1, 2]; A.len()`, "2"},
 		{"block scope", `let x = 1; { let x = 5; } x`, "1"},
@@ -115,6 +114,7 @@ func TestErrors(t *testing.T) {
 		msg       string
 	}{
 		{"variable not found", `x + 1`, rhai.ErrVariableNotFound, "Variable not found: x"},
+		{"fn ptr variable is not a function", `let f = |x| x * 2; f(21)`, rhai.ErrFunctionNotFound, "Function not found: f (i64)"},
 		{"function not found", `foo(1, "a")`, rhai.ErrFunctionNotFound, "Function not found: foo (i64, &str | ImmutableString | String)"},
 		{"index out of bounds", `let a = [1, 2, 3]; a[3]`, rhai.ErrIndexOutOfBounds, "Array index 3 out of bounds: only 3 elements in array"},
 		{"overflow", `9223372036854775807 + 1`, rhai.ErrArithmetic, "Addition overflow"},

@@ -2,6 +2,8 @@ package rhai
 
 import (
 	"errors"
+	"reflect"
+	"slices"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 )
@@ -282,6 +284,7 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 		is, iBoxed = iv.slot, iv.boxed
 	}
 	pos := s.P
+	snapshot := mayChangeIterable(s)
 	// step runs one iteration; done reports that the loop ended (break or error).
 	step := func(f *frame, x Value, i int64) (bool, Value, error) {
 		if err := f.rt.tick(); err != nil {
@@ -326,8 +329,12 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 			}
 		case KindArray:
 			// Iterate over the elements present when the loop starts, as
-			// Rhai iterates over a copy.
+			// Rhai iterates over a copy; when the body may change the array
+			// in place, over an actual copy.
 			elems := it.AsArray().Elems
+			if snapshot {
+				elems = slices.Clone(elems)
+			}
 			for n := 0; n < len(elems); n++ {
 				if done, v, err := step(f, elems[n].Clone(), int64(n)); done {
 					return v, err
@@ -345,13 +352,6 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 			b := it.AsBlob()
 			for n := 0; n < len(b.B); n++ {
 				if done, v, err := step(f, Int(int64(b.B[n])), int64(n)); done {
-					return v, err
-				}
-			}
-		case KindMap:
-			m := it.AsMap().M
-			for n, k := range SortedKeys(m) {
-				if done, v, err := step(f, String(k), int64(n)); done {
 					return v, err
 				}
 			}
@@ -473,4 +473,52 @@ func setSlot(f *frame, slot int, boxed bool, v Value) {
 		return
 	}
 	f.slots[slot] = v
+}
+
+// mayChangeIterable reports whether the body of `for x in v` might change
+// the array in v in place while the loop runs: it names v, or calls a
+// closure or eval, which could. Only then does the loop pay for a copy.
+func mayChangeIterable(s *syntax.ForStmt) bool {
+	id, ok := s.Iter.(*syntax.Ident)
+	if !ok {
+		return false // a fresh array nothing else holds
+	}
+	return mentions(reflect.ValueOf(s.Body), id.Name)
+}
+
+// mentions walks an AST value looking for the identifier name, a `call`
+// method or an eval() call.
+func mentions(v reflect.Value, name string) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return false
+		}
+		switch n := v.Interface().(type) {
+		case *syntax.Ident:
+			return n.Name == name
+		case *syntax.MethodCallExpr:
+			if n.Name == "call" {
+				return true
+			}
+		case *syntax.CallExpr:
+			if n.Name == "eval" || n.Name == "call" || n.Bang {
+				return true
+			}
+		}
+		return mentions(v.Elem(), name)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if mentions(v.Field(i), name) {
+				return true
+			}
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			if mentions(v.Index(i), name) {
+				return true
+			}
+		}
+	}
+	return false
 }
