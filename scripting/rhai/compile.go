@@ -2,6 +2,8 @@ package rhai
 
 import (
 	"fmt"
+	"maps"
+	"reflect"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 )
@@ -293,7 +295,29 @@ func (fc *fnComp) stmtBlock(stmts []syntax.Stmt, preserve bool) evalFn {
 		}
 		code = append(code, fc.stmt(s))
 	}
-	return seq(code)
+	if fc.isTop && fc.scopes == 1 || !callsEval(stmts) {
+		return seq(code)
+	}
+	return evalScoped(seq(code))
+}
+
+// callsEval reports whether statements contain an eval() call.
+func callsEval(stmts []syntax.Stmt) bool {
+	return mentions(reflect.ValueOf(stmts), "\x00eval")
+}
+
+// evalScoped runs a block in which eval() may declare variables: as in
+// Rhai, they vanish when the block ends.
+func evalScoped(body evalFn) evalFn {
+	return func(f *frame) (Value, error) {
+		before := f.rt.dynVars
+		if before != nil {
+			f.rt.dynVars = maps.Clone(before)
+		}
+		v, err := body(f)
+		f.rt.dynVars = before
+		return v, err
+	}
 }
 
 // seq runs statements in order. As in Rhai, a block's value is its last
