@@ -306,7 +306,6 @@ func quoteString(s string) string {
 	return b.String()
 }
 
-
 func writeEscaped(b *strings.Builder, r rune, quote rune) {
 	switch r {
 	case quote, '\\':
