@@ -1,6 +1,7 @@
 package rhai
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
@@ -9,7 +10,7 @@ import (
 // indexExpr compiles `x[i]` and `x?[i]`.
 func (fc *fnComp) indexExpr(e *syntax.IndexExpr) evalFn {
 	x, idx := fc.expr(e.X), fc.expr(e.Index)
-	safe, pos := inSafeChain(e), e.P
+	safe, pos, ipos := inSafeChain(e), e.P, e.Index.Position()
 	if xr := fc.localSlot(e.X); xr >= 0 && !safe {
 		// arr[i] on a local array: the sieve's inner loop.
 		return func(f *frame) (Value, error) {
@@ -24,7 +25,8 @@ func (fc *fnComp) indexExpr(e *syntax.IndexExpr) evalFn {
 					return el[n], nil
 				}
 			}
-			return indexGet(f.rt, b, i, pos)
+			v, err := indexGet(f.rt, b, i, pos)
+			return v, atIndex(err, ipos)
 		}
 	}
 	return func(f *frame) (Value, error) {
@@ -39,8 +41,22 @@ func (fc *fnComp) indexExpr(e *syntax.IndexExpr) evalFn {
 		if err != nil {
 			return Unit, err
 		}
-		return indexGet(f.rt, b, i, pos)
+		v, err := indexGet(f.rt, b, i, pos)
+		return v, atIndex(err, ipos)
 	}
+}
+
+// atIndex moves an error about the index value (out of bounds, wrong type)
+// to the index expression, where Rhai reports it; "Indexer unavailable"
+// stays at the bracket.
+func atIndex(err error, ipos syntax.Pos) error {
+	e, ok := err.(*Error)
+	if !ok || (e.Kind != ErrIndexOutOfBounds && e.Kind != ErrMismatchedType) || strings.HasPrefix(e.Message, "Indexer unavailable") {
+		return err
+	}
+	c := *e
+	c.Line, c.Column = int(ipos.Line), int(ipos.Col)
+	return &c
 }
 
 // normIndex turns a possibly negative index into a position in [0, n).

@@ -200,10 +200,9 @@ func minMax(a, b Value, dir int) (Value, error) {
 	c, ok := Compare(a, b)
 	if !ok {
 		if a.k == KindFloat {
-			if dir < 0 {
-				return Float(math.Min(a.AsFloat(), b.AsFloat())), nil
-			}
-			return Float(math.Max(a.AsFloat(), b.AsFloat())), nil
+			// Rhai's max is `if x >= y { x } else { y }` (min alike): with
+			// a NaN the comparison fails and the second argument wins.
+			return b, nil
 		}
 		return Unit, ErrNoMatch
 	}

@@ -349,8 +349,6 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 		case KindBlob:
 			out := append(append([]byte(nil), a.AsBlob().B...), b.AsBlob().B...)
 			return NewBlob(out), nil
-		case KindInt:
-			return NewBlob(append(append([]byte(nil), a.AsBlob().B...), byte(b.AsInt()))), nil
 		}
 	}
 	// Operators on other type pairs (timestamp arithmetic, host overloads)

@@ -24,6 +24,10 @@ func TagOf(v Value) int32 {
 		return v.AsMap().tag
 	case KindBlob:
 		return v.AsBlob().tag
+	case KindRange:
+		return v.AsRange().tag
+	case KindFnPtr:
+		return v.AsFnPtr().tag
 	}
 	return 0
 }
@@ -46,6 +50,14 @@ func withTag(v Value, t int32) (Value, bool) {
 		v.AsMap().tag = t
 	case KindBlob:
 		v.AsBlob().tag = t
+	case KindRange:
+		r := *v.AsRange() // ranges and function pointers are shared: copy
+		r.tag = t
+		v = Value{k: KindRange, p: &r}
+	case KindFnPtr:
+		fp := *v.AsFnPtr()
+		fp.tag = t
+		v = NewFnPtr(&fp)
 	default:
 		return v, false
 	}

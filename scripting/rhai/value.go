@@ -70,6 +70,7 @@ type Blob struct {
 type Range struct {
 	Start, End int64
 	Inclusive  bool
+	tag        int32
 }
 
 // FnPtr is a function pointer: a function name plus curried arguments.
@@ -78,6 +79,7 @@ type FnPtr struct {
 	Name    string
 	Curry   []Value
 	Closure any // evaluator-private: the compiled closure, nil for named functions
+	tag     int32
 }
 
 // Unit is Rhai's `()`.

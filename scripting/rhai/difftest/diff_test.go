@@ -320,7 +320,30 @@ func report(t *testing.T, what string, res []outcome) float64 {
 		classes[o.class] = append(classes[o.class], i)
 	}
 	rate := float64(agree) / float64(len(res))
-	t.Logf("%s: %d/%d agree (%.2f%%), %d difference classes", what, agree, len(res), 100*rate, len(classes))
+	okRef := 0
+	for _, o := range res {
+		if o.ref.OK {
+			okRef++
+		}
+	}
+	t.Logf("%s: %d/%d agree (%.2f%%), %d difference classes; %d ran without error in Rhai", what, agree, len(res), 100*rate, len(classes), okRef)
+	if testing.Verbose() {
+		// What stops the programs that fail, to keep the generator honest.
+		stops := map[string]int{}
+		for _, o := range res {
+			if !o.ref.OK {
+				stops[msgClass(o.ref.Msg)]++
+			}
+		}
+		var top []string
+		for k := range stops {
+			top = append(top, k)
+		}
+		sort.Slice(top, func(i, j int) bool { return stops[top[i]] > stops[top[j]] })
+		for _, k := range top[:min(8, len(top))] {
+			t.Logf("  Rhai stopped %5d times on: %s", stops[k], k)
+		}
+	}
 	names := make([]string, 0, len(classes))
 	for c := range classes {
 		names = append(names, c)

@@ -40,14 +40,15 @@ type variable struct {
 }
 
 type gen struct {
-	r      *rand.Rand
-	b      strings.Builder
-	vars   []variable
-	nvar   int
-	depth  int
-	indent int
-	fns    []string // script functions taking one int
-	loops  int
+	r       *rand.Rand
+	b       strings.Builder
+	vars    []variable
+	nvar    int
+	depth   int
+	indent  int
+	fns     []string // script functions taking one int
+	loops   int
+	helpers bool // fact, map.total, array.sum, float.half and bump are defined
 }
 
 func (g *gen) n(k int) int       { return g.r.IntN(k) }
@@ -85,6 +86,14 @@ func (g *gen) program() string {
 	nf := g.n(3)
 	for i := 0; i < nf; i++ {
 		g.fnDef(i)
+	}
+	if g.chance(30) {
+		g.line("fn fact(n) { if n <= 1 { 1 } else { n * fact(n - 1) } }")
+		g.line("fn map.total() { this.a + this.b }")
+		g.line("fn array.sum() { this.reduce(|s, x| s + x, 0) }")
+		g.line("fn float.half() { this / 2.0 }")
+		g.line("fn bump(n) { cnt += n; cnt }")
+		g.helpers = true
 	}
 	n := 3 + g.n(8)
 	for i := 0; i < n; i++ {
@@ -139,7 +148,9 @@ func (g *gen) stmt() {
 	}
 	g.depth++
 	defer func() { g.depth-- }()
-	switch g.n(22) {
+	switch g.n(30) {
+	case 22, 23, 24, 25, 26, 27, 28, 29:
+		g.feature()
 	case 0, 1, 2, 3:
 		g.letStmt()
 	case 4, 5:
@@ -352,15 +363,22 @@ func (g *gen) switchStmt() {
 	x := g.expr(kInt)
 	g.line("print(switch %s {", x)
 	g.indent++
+	// Rhai wants the numeric cases before the range cases.
+	used := map[int]bool{}
 	for i := 0; i < 1+g.n(3); i++ {
-		switch g.n(3) {
-		case 0:
-			g.line("%d => %s,", g.n(5)-1, g.expr(kInt))
-		case 1:
-			g.line("%d | %d => %s,", g.n(5), g.n(5)+5, g.expr(kStr))
-		default:
-			g.line("%d..%d => %s,", g.n(3), 3+g.n(5), g.expr(kInt))
+		a, b := g.n(5)-1, g.n(5)+5
+		if used[a] || used[b] {
+			continue
 		}
+		used[a], used[b] = true, true
+		if g.chance(50) {
+			g.line("%d => %s,", a, g.expr(kInt))
+		} else {
+			g.line("%d | %d => %s,", a, b, g.expr(kStr))
+		}
+	}
+	for i := 0; i < g.n(3); i++ {
+		g.line("%d..%d => %s,", g.n(3), 3+g.n(5), g.expr(kInt))
 	}
 	if g.chance(60) {
 		g.line("_ => %s", g.expr(kBool))
@@ -439,6 +457,10 @@ func (g *gen) intLit() string {
 }
 
 func (g *gen) floatLit() string {
+	if g.chance(20) {
+		// A float of any magnitude, written in exponent form.
+		return fmt.Sprintf("%.*fe%d", g.n(6), float64(1+g.n(999))/100, g.n(40)-20)
+	}
 	switch g.n(16) {
 	case 0:
 		return "1e20"
@@ -489,7 +511,7 @@ func (g *gen) expr(k kind) string {
 	case kStr:
 		return g.strExpr()
 	case kChar:
-		return g.pick("'a'", "'Z'", "'ü'", "'\\n'", `"abc"[1]`, `"xyz".chars()[0]`, "'9'")
+		return g.pick("'a'", "'Z'", "'ü'", "'\\n'", `"abc"[1]`, `"xyz".to_chars()[0]`, "'9'")
 	case kBool:
 		return g.boolExpr()
 	case kArr:
@@ -536,7 +558,7 @@ func (g *gen) intExpr() string {
 	case 6:
 		return fmt.Sprintf("(%s ** %d)", a(), g.n(5))
 	case 7:
-		return "-" + a()
+		return "(-(" + a() + "))"
 	case 8:
 		return fmt.Sprintf("%s(%s)", g.pick("abs", "sign"), a())
 	case 9:
@@ -560,18 +582,18 @@ func (g *gen) intExpr() string {
 		}
 		return fmt.Sprintf("if %s { %s } else { %s }", g.expr(kBool), a(), a())
 	case 14:
-		return fmt.Sprintf("parse_int(%s)", g.pick(`"42"`, `"-7"`, `" 3"`, `"ff"`))
+		return fmt.Sprintf("parse_int(%s)", g.pick(`"42"`, `"-7"`, `"0"`, `"ff"`, `"123456789"`, `"-0"`))
 	case 15:
 		if arr := g.varOf(kArr); arr != "" {
 			return fmt.Sprintf("%s.len()", arr)
 		}
 		return fmt.Sprintf("[%s, %s][%d]", a(), a(), g.n(2))
 	case 16:
-		return fmt.Sprintf("%s.%s(%s)", g.expr(kStr), g.pick("index_of", "len"), "")
+		return fmt.Sprintf("%s.%s", g.expr(kStr), g.pick("index_of('a')", "len()", "index_of(\"b\")", "len"))
 	case 17:
-		return fmt.Sprintf("%s.%s", a(), g.pick("is_odd", "is_even", "is_zero", "abs()", "sign()", "bits().len()", "to_string().len()"))
+		return fmt.Sprintf("%s.%s", a(), g.pick("is_odd", "is_even", "is_zero", "abs()", "sign()", "get_bits(0, 3)", "to_string().len()"))
 	case 18:
-		return fmt.Sprintf("%s.bits(%d, %d)", a(), g.n(10), g.n(10))
+		return fmt.Sprintf("%s.get_bits(%d, %d)", a(), g.n(10), g.n(10))
 	}
 	return fmt.Sprintf("(%s %s %s)", a(), g.pick("+", "-"), g.leaf(kInt))
 }
@@ -584,7 +606,7 @@ func (g *gen) floatExpr() string {
 	case 3:
 		return fmt.Sprintf("(%s %s %s)", g.expr(kInt), g.pick("+", "-", "*", "/"), a())
 	case 4:
-		return fmt.Sprintf("%s.%s()", a(), g.pick("sqrt", "floor", "ceil", "round", "abs", "fraction", "int", "exp", "ln", "sin"))
+		return fmt.Sprintf("%s.%s()", a(), g.pick("sqrt", "floor", "ceiling", "round", "abs", "fraction", "int", "exp", "ln", "sin"))
 	case 5:
 		return fmt.Sprintf("%s.to_float()", g.expr(kInt))
 	case 6:
@@ -594,7 +616,7 @@ func (g *gen) floatExpr() string {
 	case 8:
 		return fmt.Sprintf("(%s / %s)", a(), g.pick("3.0", "7", "1e10", "0.0"))
 	}
-	return fmt.Sprintf("-%s", a())
+	return fmt.Sprintf("(-(%s))", a())
 }
 
 func (g *gen) strExpr() string {
@@ -619,7 +641,7 @@ func (g *gen) strExpr() string {
 	case 9:
 		return fmt.Sprintf("%s[%d..%d]", s(), g.n(2), g.n(4))
 	case 10:
-		return fmt.Sprintf("%s.%s(%s)", s(), g.pick("pad", "sub_string", "split", "index_of"), g.pick("2", "1, 2", `","`, "'b'"))
+		return fmt.Sprintf("%s.%s", s(), g.pick("sub_string(2)", "sub_string(1, 2)", "to_upper()", "trim()", "to_lower()"))
 	}
 	return fmt.Sprintf("(%s + %s)", g.expr(g.pickKind(kInt, kFloat)), s())
 }
@@ -644,7 +666,7 @@ func (g *gen) strMethod() string {
 	case 7:
 		return fmt.Sprintf("%s.replace(%s, %s)", s, g.pick(`"a"`, `'b'`), g.pick(`"ZZ"`, `'q'`))
 	case 8:
-		return s + ".reverse()"
+		return s + ".to_lower()"
 	case 9:
 		return s + ".bytes"
 	case 10:
@@ -753,4 +775,105 @@ func (g *gen) mapExpr() string {
 		return fmt.Sprintf("#{x: %s}", g.expr(kArr))
 	}
 	return g.leaf(kMap)
+}
+
+// feature writes one statement exercising a part of the language outside
+// the typed expression generator: blobs, `this`, `!` calls, closures in
+// maps, error objects, ranges, tags, optional chaining and the helpers.
+func (g *gen) feature() {
+	i := g.smallInt
+	switch g.n(24) {
+	case 0:
+		b := g.fresh(kStr)
+		g.line("let %s = blob(%d, %s);", b, g.n(5), i())
+		g.line("%s.push(%s); %s += %d;", b, i(), b, g.n(300))
+		g.line("print(%s); print(%s.len()); print(%s[%d]);", b, b, b, g.n(6)-2)
+		g.line("print(%s + blob(1, 7)); print(%s.to_string());", b, b)
+	case 1:
+		g.line("print(%s.to_blob().len());", g.expr(kStr))
+	case 2:
+		if g.helpers {
+			g.line("let cnt = %s;", i())
+			g.line("print(bump!(%s)); print(cnt);", i())
+			return
+		}
+		g.line("print(%s);", g.expr(kInt))
+	case 3:
+		if g.helpers {
+			g.line("print(fact(%d));", g.n(21))
+			g.line("print(#{a: %s, b: %s}.total());", g.expr(kInt), g.expr(kInt))
+			g.line("print([%s, %s].sum());", g.expr(kInt), g.expr(kInt))
+			g.line("print(%s.half());", g.expr(kFloat))
+			return
+		}
+		g.line("print(%s);", g.expr(kFloat))
+	case 4:
+		o := g.fresh(kMap)
+		g.line("let %s = #{ v: %s, get: || this.v, inc: |n| { this.v += n; this.v } };", o, g.expr(kInt))
+		g.line("print(%s.get()); print(%s.inc(%s)); print(%s.v);", o, o, i(), o)
+	case 5:
+		e := g.fresh(kStr)
+		g.line("try { %s; } catch (%s) { print(%s.%s); }", g.failing(), e, e, g.pick("error", "message", "line", "position", "function", "index", "variable"))
+	case 6:
+		r := g.fresh(kStr)
+		g.line("let %s = %d..%s%d;", r, g.n(5)-2, g.pick("", "="), g.n(8))
+		g.line("print(%s); print(type_of(%s)); print(%s.contains(%s)); print(%s.start); print(%s.end);", r, r, r, i(), r, r)
+		g.line("for x in %s { print(x); }", r)
+	case 7:
+		v := g.fresh(kInt)
+		g.line("let %s = %s;", v, g.expr(g.pickKind(kInt, kStr, kArr, kFloat)))
+		g.line("%s.tag = %d; print(%s.tag); print(tag(%s));", v, g.n(1000)-500, v, v)
+	case 8:
+		m := g.fresh(kMap)
+		g.line("let %s = #{a: #{b: [%s, ()]}, c: ()};", m, g.expr(kInt))
+		g.line("print(%s?.a?.b?[%d]); print(%s.c?.d); print(%s?.zz?[1]);", m, g.n(3), m, m)
+		g.line("%s.c?.d = 1; %s.a?.b?[0] = %s; print(%s);", m, m, i(), m)
+	case 9:
+		f := g.fresh(kFn)
+		g.line("let %s = |a, b| a * b + %s;", f, g.expr(kInt))
+		g.line("let %s_c = %s.curry(%s); print(%s_c.call(%s));", f, f, i(), f, i())
+	case 10:
+		a := g.fresh(kArr)
+		g.line("let %s = [%s, %s, %s, %s];", a, g.expr(kInt), g.expr(kInt), i(), i())
+		g.line("%s.%s;", a, g.pick("sort()", "sort(|x, y| x > y)", "sort(|x, y| y - x)", "sort_desc()", "dedup()", "retain(|x| x > 0)", "chop(2)", "pad(6, 0)", "splice(1, 2, [7])", "for_each(|| this *= 2)"))
+		g.line("print(%s); print(%s.%s);", a, a, g.pick("drain(0..2)", "extract(1..)", "order_by(|x, y| x - y)", "find_map(|x| if x > 1 { x })", "index_of(|x| x < 0)", "none(|x| x == 0)", "reduce_rev(|s, x| s + x, 0)", "get(-1)", "contains(0)", "map(|x, i| x * i)"))
+	case 11:
+		m := g.fresh(kMap)
+		g.line("let %s = #{a: %s, b: %s};", m, g.expr(kInt), g.expr(kStr))
+		g.line("print(%s.%s);", m, g.pick("keys()", "values()", "len()", "contains(\"a\")", "remove(\"a\")", "to_json()", "filter(|k, v| k == \"b\")"))
+		g.line("%s.fill_with(#{c: %s}); %s += #{d: 1}; print(%s);", m, i(), m, m)
+	case 12:
+		g.line("print(is_def_var(%q)); print(is_def_fn(%q, 1));", g.pick("v1", "v2", "cnt", "zz"), g.pick("f0", "f1", "fact", "nope"))
+	case 13:
+		s := g.fresh(kStr)
+		g.line("let %s = %s;", s, g.expr(kStr))
+		g.line("%s.%s; print(%s);", s, g.pick("make_upper()", "make_lower()", "trim()", "clear()", "truncate(2)", "crop(1)", "crop(1, 2)", "pad(6, '-')", "remove('a')", "replace(\"a\", \"A\")"), s)
+		g.line("print(%s.%s);", s, g.pick("split_rev(\",\")", "index_of(\"b\", 1)", "sub_string(-2)", "get(0)", "to_lower()", "len", "bytes", "ends_with(\"c\")", "split(\",\", 2)"))
+	case 14:
+		c := g.pick("'a'", "'Z'", "'9'", "' '", "'ß'")
+		g.line("print(%s.to_upper()); print(%s.to_lower()); print(%s + %s); print(%s.to_int());", c, c, c, g.expr(kStr), c)
+	case 15:
+		g.line("print(%s);", g.pick("1 << 64", "-1 >> 64", "5 << -1", "1 << 63", "-8 >> 1", "(-9223372036854775807 - 1) >> 70", "3 >> -2"))
+	case 16:
+		g.line("print(switch %s { 0 => \"zero\", 1 | 2 => \"small\", 10 if %s => \"ten\", 3..=9 => \"digit\", _ => \"other\" });", g.expr(kInt), g.expr(kBool))
+	case 17:
+		g.line("print(`${%s} and ${%s}`);", g.expr(kind(g.n(int(kMap)+1))), g.expr(kind(g.n(int(kMap)+1))))
+	case 18:
+		v := g.fresh(kInt)
+		g.line("let %s = %s;", v, g.expr(kInt))
+		g.line("%s; %s; %d; undefined_var; (%s && true);", v, v, g.n(9), v)
+		g.line("print(%s);", v)
+	case 19:
+		g.line("print(%s);", g.pick("1.0 / 0.0", "-1.0 / 0.0", "0.0 / 0.0", "(1.0 / 0.0) > 5.0", "1e308 * 10.0 == 1e308 * 10.0", "(0.0 / 0.0).is_nan", "(1.0/0.0).is_infinite"))
+	case 20:
+		g.line("print(eval(%q));", g.pick("let q = 5; q * q", "40 + 2", "[1, 2].len()", "1 +", "fn h() { 1 }", "throw 5"))
+	case 21:
+		g.line("print(%s);", g.pick("range(0, 10, 3)", "range(1..5, 2)", "\"ab\".chars()", "5.bits()", "type_of(range(1, 3))"))
+		g.line("for x in %s { print(x); }", g.pick("range(0, 10, 3)", "range(10, 0, -4)", "range(1..5, 2)", "\"abc\".chars()", "6.bits(0, 4)", "\"ab\".chars(1)"))
+	case 22:
+		g.line("let xs = []; for i in 0..%d { xs.push(|| i * 10); } print(xs.map(|f| f.call()));", 1+g.n(4))
+		g.line("let y = %s; let fy = || y; print(is_shared(y)); y = 5; print(fy.call());", i())
+	default:
+		g.line("print(%s);", g.pick("exit", "-5.abs()", "- 5.abs()", "-1.5.floor()", "sqrt(2.0)", "2.0 ** 0.5", "to_int(3.9)", "10000000000000000000", "-9223372036854775808"))
+	}
 }
