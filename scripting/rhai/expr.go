@@ -219,8 +219,15 @@ func thisFn(pos syntax.Pos) evalFn {
 func (fc *fnComp) interp(e *syntax.InterpString) evalFn {
 	parts := e.Parts
 	xs := make([]evalFn, len(e.Exprs))
+	folded := make([]bool, len(e.Exprs))
 	for i, x := range e.Exprs {
 		xs[i] = fc.expr(x)
+		// Rhai's optimiser formats a constant array or map at compile time
+		// with Rust's formatting, which quotes the chars inside.
+		switch x.(type) {
+		case *syntax.ArrayLit, *syntax.MapLit:
+			folded[i] = constExpr(x)
+		}
 	}
 	pos := e.P
 	return func(f *frame) (Value, error) {
@@ -232,9 +239,12 @@ func (fc *fnComp) interp(e *syntax.InterpString) evalFn {
 				if err != nil {
 					return Unit, err
 				}
-				if v.k == KindString {
+				switch {
+				case v.k == KindString:
 					b = append(b, v.StrBytes()...)
-				} else {
+				case folded[i]:
+					b = append(b, interpString(v)...)
+				default:
 					b = append(b, ToString(v)...)
 				}
 			}

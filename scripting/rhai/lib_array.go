@@ -671,7 +671,7 @@ func arrSort(c *Call, args []Value) (Value, error) {
 	k := elems[0].k
 	for _, e := range elems {
 		if e.k != k {
-			return Unit, Errorf(ErrFunctionNotFound, "sort() cannot be called with elements of different types")
+			return Unit, Errorf(ErrFunctionNotFound, "Function not found: elements of different types cannot be sorted")
 		}
 	}
 	if err := c.Tick(len(elems)); err != nil {
@@ -699,7 +699,7 @@ func arrSort(c *Call, args []Value) (Value, error) {
 	case KindUnit:
 		return Unit, nil
 	default:
-		return Unit, Errorf(ErrFunctionNotFound, "sort() cannot be called with elements of type %s", elems[0].TypeName())
+		return Unit, Errorf(ErrFunctionNotFound, "Function not found: elements of %s cannot be sorted", elems[0].TypeName())
 	}
 	slices.SortStableFunc(elems, less)
 	return Unit, nil

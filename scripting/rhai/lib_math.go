@@ -224,7 +224,7 @@ func toIntFn(_ *Call, a []Value) (Value, error) {
 		case math.IsNaN(f):
 			return Int(0), nil
 		case f > math.MaxInt64 || f < math.MinInt64:
-			return Unit, Errorf(ErrArithmetic, "Integer overflow: to_int(%s)", FormatFloat(f))
+			return Unit, Errorf(ErrArithmetic, "Integer overflow: to_int(%s)", strconv.FormatFloat(f, 'f', -1, 64)) // Rust's {} of f64: no exponent
 		case f >= math.MaxInt64: // 2^63 itself saturates
 			return Int(math.MaxInt64), nil
 		}

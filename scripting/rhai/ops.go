@@ -490,7 +490,7 @@ func floatOp(op opcode, x, y float64, a, b Value, pos syntax.Pos) (Value, error)
 	case opMod:
 		return Float(math.Mod(x, y)), nil
 	case opPow:
-		return Float(math.Pow(x, y)), nil
+		return Float(powFloat(x, y)), nil
 	}
 	return Unit, noOp(op, a, b, pos)
 }

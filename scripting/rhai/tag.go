@@ -28,6 +28,8 @@ func TagOf(v Value) int32 {
 		return v.AsRange().tag
 	case KindFnPtr:
 		return v.AsFnPtr().tag
+	case KindCustom:
+		return v.p.(*custom).tag
 	}
 	return 0
 }
@@ -58,6 +60,10 @@ func withTag(v Value, t int32) (Value, bool) {
 		fp := *v.AsFnPtr()
 		fp.tag = t
 		v = NewFnPtr(&fp)
+	case KindCustom:
+		c := *v.p.(*custom)
+		c.tag = t
+		v = Value{k: KindCustom, p: &c}
 	default:
 		return v, false
 	}

@@ -126,6 +126,7 @@ func Custom(typeName string, v any) Value {
 type custom struct {
 	name string
 	v    any
+	tag  int32
 }
 
 // Accessors. Each assumes the matching Kind; check Kind() first.
