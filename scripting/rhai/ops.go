@@ -297,6 +297,9 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 	}
 	switch op {
 	case opEq:
+		if zeroAndNaN(a, b) {
+			return Bool(true), nil // Rhai's epsilon test takes NaN for 0
+		}
 		if nonFinite(a) || nonFinite(b) {
 			return Bool(false), nil // Rhai: inf == inf is false
 		}
@@ -374,6 +377,9 @@ func compareOp(op opcode, a, b Value, pos syntax.Pos) (Value, error) {
 	// As in Rhai: values of two different types (other than int/float and
 	// char/string) compare false, () is not ordered, and neither is a float
 	// that is infinite or NaN.
+	if zeroAndNaN(a, b) {
+		return Bool(op == opLe || op == opGe), nil
+	}
 	if a.k == KindUnit || b.k == KindUnit || nonFinite(a) || nonFinite(b) {
 		return Bool(false), nil
 	}
@@ -604,4 +610,14 @@ func inOp(a, b Value, pos syntax.Pos) (Value, error) {
 // operators treat as comparing false with anything.
 func nonFinite(v Value) bool {
 	return v.k == KindFloat && (math.IsInf(v.AsFloat(), 0) || math.IsNaN(v.AsFloat()))
+}
+
+// zeroAndNaN reports a comparison of an exact zero with NaN, which Rhai's
+// float comparison (a tolerance test) counts as equal.
+func zeroAndNaN(a, b Value) bool {
+	isZero := func(v Value) bool {
+		return v.k == KindInt && v.AsInt() == 0 || v.k == KindFloat && v.AsFloat() == 0
+	}
+	isNaN := func(v Value) bool { return v.k == KindFloat && math.IsNaN(v.AsFloat()) }
+	return isZero(a) && isNaN(b) || isNaN(a) && isZero(b)
 }

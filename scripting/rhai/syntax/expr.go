@@ -534,6 +534,7 @@ func (p *parser) parseSwitch() Expr {
 	p.enter()
 	n := &SwitchExpr{P: p.tok.pos}
 	p.next()
+	p.afterArrow, p.arrowNext = true, p.tok.pos
 	n.X = p.parseExpr()
 	p.expect(tLBrace, "to start the switch block")
 	sawDefault, sawRange := false, false

@@ -68,8 +68,9 @@ type parser struct {
 	scope    scope
 	fns      map[fnKey]bool
 	script   *Script
-	// afterArrow and arrowNext remember the token after a switch arm's
-	// `=>`: a minus there is not joined to the number that follows.
+	// afterArrow and arrowNext remember the token after `=>`, `switch` or
+	// `break`: as in Rhai's tokenizer, a minus there is not joined to the
+	// number that follows.
 	afterArrow bool
 	arrowNext  Pos
 }
@@ -225,6 +226,7 @@ func (p *parser) parseStmt(stmts []Stmt, global bool) ([]Stmt, bool) {
 			p.errorf(pos, "'break' can only be used inside a loop")
 		}
 		p.next()
+		p.afterArrow, p.arrowNext = true, p.tok.pos
 		return append(stmts, &BreakStmt{P: pos, Value: p.optionalValue()}), false
 	case tContinue:
 		if p.loops == 0 {
