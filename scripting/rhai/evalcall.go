@@ -2,6 +2,7 @@ package rhai
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 )
@@ -141,6 +142,10 @@ func evalSyntaxError(err error, pos syntax.Pos) error {
 		return withPos(err, pos)
 	}
 	c := *e
-	c.Kind, c.Message = ErrRuntime, "Syntax error: "+e.Message
+	msg := e.Message
+	if strings.HasPrefix(msg, "Script is incomplete") {
+		msg = "Script is incomplete" // Rhai's words, without our hint
+	}
+	c.Kind, c.Message = ErrRuntime, "Syntax error: "+msg
 	return inFunction(&c, "eval", false, int(pos.Line), int(pos.Col))
 }
