@@ -170,6 +170,7 @@ func (r *runState) callFnPtr(fn Value, args []Value, this *Value, pos syntax.Pos
 		if len(cl.proto.params) != len(args) {
 			return Unit, fnNotFound(fp.Name, args, pos)
 		}
+
 		return r.callScriptArgs(cl.proto, args, this, cl.cells, pos)
 	}
 	if p := r.lookupFn(fp.Name, len(args)); p != nil {
@@ -453,7 +454,13 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 			return Unit, err
 		}
 		vals[0] = obj
+		if target != nil && target.kind == placeVar && (target.ref.kind == refBoxed || target.ref.kind == refCap) {
+			// The receiver is shared with closures: a closure that captured
+			// it cannot also have it as `this` (callFnPtr checks).
+			f.rt.thisCell = target.varPtr(f)
+		}
 		v, err := f.rt.method(name, vals, target != nil && target.isConst, pos)
+		f.rt.thisCell = nil
 		if err != nil {
 			return Unit, err
 		}
@@ -473,13 +480,21 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 // in place when the call changes it.
 func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.Pos) (Value, error) {
 	obj, args := vals[0], vals[1:]
+	shared := r.thisCell
+	r.thisCell = nil
 	switch {
 	case name == "call" && obj.k == KindFnPtr:
 		return r.callFnPtr(obj, args, nil, pos)
 	case name == "call" && len(args) > 0 && args[0].k == KindFnPtr:
+		if err := dataRace(shared, args[0], pos); err != nil {
+			return Unit, err
+		}
 		return r.callFnPtr(args[0], args[1:], &vals[0], pos)
 	case obj.k == KindMap:
 		if fp, ok := obj.AsMap().M[name]; ok && fp.k == KindFnPtr {
+			if err := dataRace(shared, fp, pos); err != nil {
+				return Unit, err
+			}
 			return r.callFnPtr(fp, args, &vals[0], pos)
 		}
 	}
@@ -506,6 +521,25 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 		return Unit, errAt(ErrRuntime, pos, "Non-pure method '%s' cannot be called on a constant", name)
 	}
 	return v, nil
+}
+
+// dataRace is Rhai's refusal to call a closure with `this` bound to a
+// variable the closure has captured: shared is the receiver's cell, when
+// the receiver is a variable shared with closures.
+func dataRace(shared *Value, fn Value, pos syntax.Pos) error {
+	if shared == nil {
+		return nil
+	}
+	cl, ok := fn.AsFnPtr().Closure.(*closure)
+	if !ok {
+		return nil
+	}
+	for i, c := range cl.cells {
+		if c == shared {
+			return errAt(ErrRuntime, pos, "Data race detected on variable '%s'", cl.proto.caps[i].name)
+		}
+	}
+	return nil
 }
 
 // closure compiles `|params| body` into a function pointer factory.

@@ -142,6 +142,8 @@ func errorValue(e *Error) Value {
 	} else if _, ok := after("No writable property "); ok {
 		variant = "ErrorDotExpr"
 		m["property"] = String(msg)
+	} else if _, ok := after("Data race detected"); ok {
+		variant = "ErrorDataRace"
 	} else if _, ok := after("For loop expects"); ok {
 		variant = "ErrorFor"
 	} else if e.Kind == ErrArithmetic {

@@ -75,6 +75,10 @@ type runState struct {
 	// calls are the Call values handed to natives, one per nesting level.
 	calls       []*Call
 	nativeDepth int
+	// thisCell is the shared variable a method call is about to bind to
+	// `this`, while the call is dispatched: Rhai refuses (a data race) to
+	// call a closure that captured that same variable.
+	thisCell *Value
 }
 
 // namedValue is one entry of runState.constCache.
