@@ -344,11 +344,25 @@ func (fc *fnComp) bangCall(e *syntax.CallExpr) evalFn {
 		}
 	}
 	if def == nil {
-		fc.fail(e.P, "Function not found: %s!", e.Name)
+		// As in Rhai, an unknown function is a run-time error.
+		args := fc.argList(e.Args, false)
+		name, pos := e.Name, e.P
+		return func(f *frame) (Value, error) {
+			vals, err := evalArgs(f, args, 0)
+			if err != nil {
+				return Unit, err
+			}
+			return Unit, fnNotFound(name, vals, pos)
+		}
 	}
 	for _, d := range fc.inlining {
 		if d == def {
-			fc.fail(e.P, "Recursive call in the caller's scope: %s!", e.Name)
+			// Calls in the caller's scope are compiled inline, so one that
+			// recurses cannot be: it fails when (and only if) it is reached.
+			pos := e.P
+			return func(*frame) (Value, error) {
+				return Unit, errAt(ErrStackOverflow, pos, "Stack overflow: %s! calls itself in the caller's scope", def.Name)
+			}
 		}
 	}
 	args := fc.argList(e.Args, false)
