@@ -219,15 +219,13 @@ func thisFn(pos syntax.Pos) evalFn {
 func (fc *fnComp) interp(e *syntax.InterpString) evalFn {
 	parts := e.Parts
 	xs := make([]evalFn, len(e.Exprs))
-	folded := make([]bool, len(e.Exprs))
+	// Rhai's optimiser builds a string whose parts are all literals at
+	// compile time, with Rust's formatting, which quotes the chars inside
+	// arrays and maps; at run time to_string leaves them bare.
+	folded := true
 	for i, x := range e.Exprs {
 		xs[i] = fc.expr(x)
-		// Rhai's optimiser formats a constant array or map at compile time
-		// with Rust's formatting, which quotes the chars inside.
-		switch x.(type) {
-		case *syntax.ArrayLit, *syntax.MapLit:
-			folded[i] = constExpr(x)
-		}
+		folded = folded && literalValue(x)
 	}
 	pos := e.P
 	return func(f *frame) (Value, error) {
@@ -242,7 +240,7 @@ func (fc *fnComp) interp(e *syntax.InterpString) evalFn {
 				switch {
 				case v.k == KindString:
 					b = append(b, v.StrBytes()...)
-				case folded[i]:
+				case folded:
 					b = append(b, interpString(v)...)
 				default:
 					b = append(b, ToString(v)...)
@@ -453,4 +451,28 @@ func intLit(e syntax.Expr) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// literalValue reports a literal, or an array or map literal made only of
+// literals: what Rhai's optimiser treats as a constant.
+func literalValue(e syntax.Expr) bool {
+	switch e := e.(type) {
+	case *syntax.IntLit, *syntax.FloatLit, *syntax.BoolLit, *syntax.CharLit, *syntax.StringLit, *syntax.UnitLit:
+		return true
+	case *syntax.ArrayLit:
+		for _, x := range e.Elems {
+			if !literalValue(x) {
+				return false
+			}
+		}
+		return true
+	case *syntax.MapLit:
+		for _, x := range e.Values {
+			if !literalValue(x) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -731,9 +731,10 @@ func arrOrdered(sortFn NativeFunc) NativeFunc {
 	}
 }
 
-// arrSortBy sorts with a comparer returning an integer (< 0, 0, > 0). The
-// sort is stable. As in Rhai, a comparer that fails or returns a non-integer
-// counts as "equal"; only sandbox errors (limits, cancellation) stop it.
+// arrSortBy sorts with a comparer returning an integer (< 0, 0, > 0) or a
+// bool (true: x first). The sort is stable. As in Rhai, a comparer that
+// fails or returns anything else orders the two values by type; only
+// sandbox errors (limits, cancellation) stop it.
 func arrSortBy(c *Call, args []Value) (Value, error) {
 	a, cb, err := arrayCallback(c, args)
 	if err != nil {
@@ -749,8 +750,9 @@ func arrSortBy(c *Call, args []Value) (Value, error) {
 		if err != nil {
 			if isFatal(err) {
 				cmpErr = err
+				return 0
 			}
-			return 0
+			v = Unit
 		}
 		switch v.k {
 		case KindInt:
@@ -762,13 +764,50 @@ func arrSortBy(c *Call, args []Value) (Value, error) {
 			}
 			return 1
 		}
-		return 0
+		// A comparer that fails or answers something else: Rhai orders
+		// the two by their types (Rust's TypeId order in stock Rhai).
+		return cmpInt(int64(sortTypeRank(x)), int64(sortTypeRank(y)))
 	})
 	if cmpErr != nil {
 		return Unit, cmpErr
 	}
 	a.Elems = elems
 	return Unit, nil
+}
+
+// sortTypeRank is the order stock Rhai 1.26 gives value types when a sort
+// comparer cannot compare two values (measured on the reference build).
+func sortTypeRank(v Value) int {
+	switch v.k {
+	case KindInt:
+		return 0
+	case KindFloat:
+		return 1
+	case KindRange:
+		if v.AsRange().Inclusive {
+			return 3
+		}
+		return 2
+	case KindMap:
+		return 4
+	case KindString:
+		return 5
+	case KindChar:
+		return 6
+	case KindUnit:
+		return 7
+	case KindBool:
+		return 8
+	case KindBlob:
+		return 9
+	case KindFnPtr:
+		return 10
+	case KindTimestamp:
+		return 11
+	case KindArray:
+		return 12
+	}
+	return 13
 }
 
 // arrayCallback is the prologue of the array methods that take a function:
