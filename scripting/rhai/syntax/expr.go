@@ -87,8 +87,13 @@ func (p *parser) parseUnary() Expr {
 		return p.parsePostfix(p.parsePrimary())
 	}
 	pos := p.tok.pos
-	// Rhai's tokenizer does not join a minus to the number after `=>`.
-	joins := !p.afterArrow || p.tok.pos != p.arrowNext
+	// Rhai's tokenizer does not join a minus to the number after a token
+	// that may end an expression, nor after `=>`, `switch` or `break`.
+	joins := true
+	switch p.prev {
+	case tRBrace, tRParen, tRBracket, tArrow, tSwitch, tBreak, tIdent, tInt, tFloat, tString, tChar, tTrue, tFalse:
+		joins = false
+	}
 	p.next()
 	if k == tMinus && p.tok.kind == tInt && !p.tok.bits && p.tok.u == 1<<63 {
 		lit := &IntLit{P: pos, Value: math.MinInt64}
@@ -534,7 +539,6 @@ func (p *parser) parseSwitch() Expr {
 	p.enter()
 	n := &SwitchExpr{P: p.tok.pos}
 	p.next()
-	p.afterArrow, p.arrowNext = true, p.tok.pos
 	n.X = p.parseExpr()
 	p.expect(tLBrace, "to start the switch block")
 	sawDefault, sawRange := false, false
@@ -582,7 +586,6 @@ func (p *parser) parseSwitch() Expr {
 			}
 		}
 		p.expect(tArrow, "after the switch case")
-		p.afterArrow, p.arrowNext = true, p.tok.pos
 		var stmts []Stmt
 		var selfTerminated bool
 		switch p.tok.kind {

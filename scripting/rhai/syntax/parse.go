@@ -68,11 +68,9 @@ type parser struct {
 	scope    scope
 	fns      map[fnKey]bool
 	script   *Script
-	// afterArrow and arrowNext remember the token after `=>`, `switch` or
-	// `break`: as in Rhai's tokenizer, a minus there is not joined to the
-	// number that follows.
-	afterArrow bool
-	arrowNext  Pos
+	// prev is the kind of the token before tok: Rhai's tokenizer joins a
+	// minus to the number after it only where an operand must follow.
+	prev tokKind
 }
 
 func newParser(src string, opts *Options) *parser {
@@ -83,7 +81,10 @@ func newParser(src string, opts *Options) *parser {
 	return p
 }
 
-func (p *parser) next() { p.sc.next(&p.tok) }
+func (p *parser) next() {
+	p.prev = p.tok.kind
+	p.sc.next(&p.tok)
+}
 
 func (p *parser) errorf(pos Pos, format string, args ...any) {
 	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
@@ -226,7 +227,6 @@ func (p *parser) parseStmt(stmts []Stmt, global bool) ([]Stmt, bool) {
 			p.errorf(pos, "'break' can only be used inside a loop")
 		}
 		p.next()
-		p.afterArrow, p.arrowNext = true, p.tok.pos
 		return append(stmts, &BreakStmt{P: pos, Value: p.optionalValue()}), false
 	case tContinue:
 		if p.loops == 0 {
