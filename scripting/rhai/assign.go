@@ -313,6 +313,9 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 		fc.fail(s.P, "Cannot assign to constant: %s", p.name)
 	}
 	pos := s.P
+	if op != opNone && s.OpP.Line > 0 {
+		pos = s.OpP // where Rhai reports an overflow of `x op= y`
+	}
 	if p.kind == placeVar && p.ref.kind == refLocal {
 		slot := p.ref.idx
 		return func(f *frame) (Value, error) {
@@ -369,7 +372,13 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 		if err != nil {
 			return Unit, err
 		}
-		return Unit, p.update(f, op, v)
+		err = p.update(f, op, v)
+		if e, ok := err.(*Error); ok && op != opNone && e.Kind == ErrArithmetic {
+			c := *e
+			c.Line, c.Column = int(pos.Line), int(pos.Col)
+			err = &c
+		}
+		return Unit, err
 	}
 }
 

@@ -94,7 +94,7 @@ func inFunction(err error, name string, closure bool, line, col int) error {
 }
 
 var (
-	reArrayBounds  = regexp.MustCompile(`^Array index (-?\d+) out of bounds: only (\d+) elements? in array`)
+	reArrayBounds  = regexp.MustCompile(`^Array index (-?\d+) out of bounds: (?:only (\d+) elements? in array|array is empty)`)
 	reStringBounds = regexp.MustCompile(`^String index (-?\d+) out of bounds: only (\d+) characters? in string`)
 	reMismatch     = regexp.MustCompile(`^Data type incorrect: (.*) \(expecting (.*)\)$`)
 )
@@ -126,7 +126,7 @@ func errorValue(e *Error) Value {
 		m["variable"] = String(s)
 	} else if x := reArrayBounds.FindStringSubmatch(msg); x != nil {
 		variant = "ErrorArrayBounds"
-		m["index"], m["length"] = atoiValue(x[1]), atoiValue(x[2])
+		m["index"], m["length"] = atoiValue(x[1]), atoiValue(x[2]) // "" (empty) is 0
 	} else if x := reStringBounds.FindStringSubmatch(msg); x != nil {
 		variant = "ErrorStringBounds"
 		m["index"], m["length"] = atoiValue(x[1]), atoiValue(x[2])

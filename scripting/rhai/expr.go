@@ -457,7 +457,7 @@ func intLit(e syntax.Expr) (int64, bool) {
 // literals: what Rhai's optimiser treats as a constant.
 func literalValue(e syntax.Expr) bool {
 	switch e := e.(type) {
-	case *syntax.IntLit, *syntax.FloatLit, *syntax.BoolLit, *syntax.CharLit, *syntax.StringLit, *syntax.UnitLit:
+	case *syntax.StringLit, *syntax.UnitLit:
 		return true
 	case *syntax.ArrayLit:
 		for _, x := range e.Elems {
@@ -474,5 +474,5 @@ func literalValue(e syntax.Expr) bool {
 		}
 		return true
 	}
-	return false
+	return constExpr(e) // scalars, operators on them folded
 }

@@ -80,7 +80,7 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 		el := b.AsArray().Elems
 		n, ok := normIndex(i.AsInt(), len(el))
 		if !ok {
-			return Unit, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: only %s in array", i.AsInt(), plural(len(el), "element"))
+			return Unit, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: %s", i.AsInt(), arrayHas(len(el)))
 		}
 		return el[n], nil
 	case KindMap:
@@ -114,7 +114,7 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 		bb := b.AsBlob().B
 		n, ok := normIndex(i.AsInt(), len(bb))
 		if !ok {
-			return Unit, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: only %s in array", i.AsInt(), plural(len(bb), "element"))
+			return Unit, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: %s", i.AsInt(), arrayHas(len(bb)))
 		}
 		return Int(int64(bb[n])), nil
 	case KindInt:
@@ -297,7 +297,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 		el := b.AsArray().Elems
 		n, ok := normIndex(i.AsInt(), len(el))
 		if !ok {
-			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: only %s in array", i.AsInt(), plural(len(el), "element"))
+			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: %s", i.AsInt(), arrayHas(len(el)))
 		}
 		el[n] = v
 		return b, false, nil
@@ -320,7 +320,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 		bb := b.AsBlob().B
 		n, ok := normIndex(i.AsInt(), len(bb))
 		if !ok {
-			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: only %s in array", i.AsInt(), plural(len(bb), "element"))
+			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: %s", i.AsInt(), arrayHas(len(bb)))
 		}
 		bb[n] = byte(v.AsInt())
 		return b, false, nil
@@ -344,6 +344,13 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 		n, ok := normIndex(i.AsInt(), len(rs))
 		if !ok {
 			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds: only %s in string", i.AsInt(), plural(len(rs), "character"))
+		}
+		if k := i.AsInt(); k < 0 {
+			// Stock Rhai 1.26 stores s[-k] = c at offset k, not len-k (and
+			// nowhere when k == len): what its users get, so we do too.
+			if n = int(-k); n >= len(rs) {
+				return b, false, nil
+			}
 		}
 		rs[n] = v.AsChar()
 		return String(string(rs)), true, nil
@@ -385,4 +392,12 @@ func (r *runState) propGet(b Value, name, getter string, pos syntax.Pos) (Value,
 		return Unit, errAt(ErrPropertyNotFound, pos, "Unknown property '%s' - a getter is not registered for type '%s'", name, b.TypeName())
 	}
 	return v, err
+}
+
+// arrayHas ends Rhai's "Array index out of bounds" message.
+func arrayHas(n int) string {
+	if n == 0 {
+		return "array is empty"
+	}
+	return "only " + plural(n, "element") + " in array"
 }

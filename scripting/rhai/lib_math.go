@@ -197,6 +197,15 @@ func minMax(a, b Value, dir int) (Value, error) {
 	if a.k != b.k {
 		return Unit, ErrNoMatch
 	}
+	if a.k == KindFloat {
+		// Rhai's max is `if x >= y { x } else { y }` (min alike) with plain
+		// IEEE comparisons: no tolerance, and a NaN makes y win.
+		x, y := a.AsFloat(), b.AsFloat()
+		if dir > 0 && x >= y || dir < 0 && x <= y {
+			return a, nil
+		}
+		return b, nil
+	}
 	c, ok := Compare(a, b)
 	if !ok {
 		if a.k == KindFloat {

@@ -363,6 +363,10 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 }
 
 func noOp(op opcode, a, b Value, pos syntax.Pos) error {
+	if op == opIn {
+		// `x in y` is Rhai's contains(y, x).
+		return errAt(ErrFunctionNotFound, pos, "Function not found: contains (%s, %s)", argTypeName(b), argTypeName(a))
+	}
 	return errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s, %s)", opNames[op], argTypeName(a), argTypeName(b))
 }
 

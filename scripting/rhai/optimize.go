@@ -144,6 +144,26 @@ func foldConst(e syntax.Expr, depth int) (Value, bool) {
 			v, err := floatOp(op, toF(a), toF(b), a, b, e.P)
 			return v, err == nil
 		}
+	case *syntax.IfExpr:
+		// `if true { a } else { b }` folds to the branch taken.
+		c, ok := foldConst(e.Cond, depth+1)
+		if !ok || c.k != KindBool {
+			return Unit, false
+		}
+		if c.AsBool() {
+			return foldConst(e.Then, depth+1)
+		}
+		if e.Else == nil {
+			return Unit, true
+		}
+		return foldConst(e.Else, depth+1)
+	case *syntax.BlockExpr:
+		if len(e.Stmts) != 1 {
+			return Unit, len(e.Stmts) == 0
+		}
+		if es, ok := e.Stmts[0].(*syntax.ExprStmt); ok {
+			return foldConst(es.X, depth+1)
+		}
 	case *syntax.CallExpr:
 		// Fn("name") is folded into the function pointer.
 		if e.Name == "Fn" && e.Namespace == "" && !e.Bang && len(e.Args) == 1 {

@@ -782,6 +782,10 @@ func (g *gen) mapExpr() string {
 // maps, error objects, ranges, tags, optional chaining and the helpers.
 func (g *gen) feature() {
 	i := g.smallInt
+	if g.chance(40) {
+		g.feature2()
+		return
+	}
 	switch g.n(24) {
 	case 0:
 		b := g.fresh(kStr)
@@ -877,3 +881,55 @@ func (g *gen) feature() {
 		g.line("print(%s);", g.pick("exit", "-5.abs()", "- 5.abs()", "-1.5.floor()", "sqrt(2.0)", "2.0 ** 0.5", "to_int(3.9)", "10000000000000000000", "-9223372036854775808"))
 	}
 }
+
+// feature2 is a second batch of statements: operators on edge values,
+// `??`, `in`, string building, closures in containers, do/until loops,
+// nested calls through `this`, and the printing of every kind of value.
+func (g *gen) feature2() {
+	i := g.smallInt
+	switch g.n(16) {
+	case 0:
+		g.line("print([%s / %s, %s %% %s, %s ** %d]);", g.pick("-7", "7", "-9223372036854775807 - 1"), g.pick("2", "-2", "-1"), g.pick("-7", "7"), g.pick("3", "-3"), g.pick("-2", "3", "10"), g.n(20))
+	case 1:
+		g.line("print([%s & %s, %s | %s, %s ^ %s, !%s]);", i(), g.pick("-1", "255", "0x0f"), i(), g.pick("-8", "16"), i(), i(), g.expr(kBool))
+	case 2:
+		g.line("let %s = %s; print(%s ?? %s); print(() ?? %s);", "n"+g.fresh(kInt), g.pick("()", "1", "\"x\""), "n"+g.varName(), g.expr(kInt), g.expr(kStr))
+	case 3:
+		g.line("print([%s in %s, %s !in %s, 'b' in \"abc\", \"z\" in #{z: 1}]);", i(), g.expr(kArr), g.pick("\"a\"", "\"q\""), g.expr(kStr))
+	case 4:
+		s := g.fresh(kStr)
+		g.line("let %s = \"\"; for c in %s.chars() { %s += c; %s += \"|\"; } print(%s); print(%s.len());", s, g.expr(kStr), s, s, s, s)
+	case 5:
+		a := g.fresh(kArr)
+		g.line("let %s = [|x| x + 1, |x| x * 2, Fn(\"abs\")]; print(%s.map(|f| f.call(%s)));", a, a, g.pick("-3", "4", "0"))
+	case 6:
+		c := g.fresh(kInt)
+		g.line("let %s = 0; do { %s += %d; } until %s > %d; print(%s);", c, c, 1+g.n(4), c, g.n(12), c)
+	case 7:
+		g.line("print([%s < %s, %s >= %s, %s == %s, %s != %s]);", g.expr(kStr), g.expr(kStr), g.expr(kChar), g.expr(kChar), g.expr(kFloat), g.expr(kInt), g.expr(kArr), g.expr(kArr))
+	case 8:
+		g.line("print([%s.to_string(), %s.to_debug(), `${%s}`, %s.to_string()]);", g.expr(kFloat), g.expr(kFloat), g.expr(kFloat), g.floatLit())
+	case 9:
+		o := g.fresh(kMap)
+		g.line("let %s = #{ items: [], add: |x| { this.items.push(x); this.items.len() } };", o)
+		g.line("print(%s.add(%s)); print(%s.add(%s)); print(%s.items);", o, g.expr(kInt), o, g.expr(kStr), o)
+	case 10:
+		g.line("print(%s);", g.pick("[1, [2, [3, [4]]]]", "#{a: #{b: #{c: ()}}}", "[(), true, 'x', \"y\", 1.0, 2, #{}]", "blob(3, 255)", "Fn(\"abs\")", "|x| x", "1..=3", "[1..2, 'q']", "#{f: Fn(\"x\")}"))
+	case 11:
+		g.line("debug(%s); print(%s.to_debug());", g.expr(kind(g.n(int(kMap)+1))), g.expr(kind(g.n(int(kMap)+1))))
+	case 12:
+		s := g.fresh(kStr)
+		g.line("let %s = %s; %s[%d] = %s; print(%s);", s, g.expr(kStr), s, g.n(4)-1, g.expr(kChar), s)
+	case 13:
+		a := g.fresh(kArr)
+		g.line("let %s = [%s, %s]; %s[%d] += %s; %s[0] -= 1; print(%s);", a, i(), g.expr(kInt), a, g.n(3)-1, i(), a, a)
+	case 14:
+		x := g.fresh(kInt)
+		g.line("let %s = %s; %s <<= %s; %s >>= %s; print(%s);", x, i(), x, g.pick("1", "63", "64", "-1", "70"), x, g.pick("1", "2", "-3", "65"), x)
+	default:
+		g.line("print(%s);", g.pick("parse_int(\"ff\", 16)", "parse_int(\"-101\", 2)", "parse_float(\"1e-5\")", "parse_float(\" 2.5\")", "parse_int(\"+5\")", "\"3.0\".parse_float()", "to_int(-0.5)", "(-0.5).round()", "(2.5).round()", "(-2.5).round()", "1.5.to_int()", "(-1.5).floor()"))
+	}
+}
+
+// varName is the name fresh gave last.
+func (g *gen) varName() string { return fmt.Sprintf("v%d", g.nvar) }

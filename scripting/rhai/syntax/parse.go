@@ -257,8 +257,9 @@ func (p *parser) parseStmt(stmts []Stmt, global bool) ([]Stmt, bool) {
 			op = p.tok.text
 		}
 		p.checkAssignTarget(x)
+		opPos := p.tok.pos
 		p.next()
-		return append(stmts, &AssignStmt{P: pos, Target: x, Op: op, Value: p.parseExpr()}), false
+		return append(stmts, &AssignStmt{P: pos, Target: x, Op: op, Value: p.parseExpr(), OpP: opPos}), false
 	}
 	return append(stmts, &ExprStmt{P: pos, X: x}), false
 }
