@@ -51,8 +51,8 @@ func stringLib() []NativeDef {
 		mutDef("replace", 3, strReplace),
 		pureDef("split", 1, strFn(func(c *Call, s Value) (Value, error) {
 			fields := strings.Fields(s.AsStr())
-			if len(fields) == 0 {
-				fields = []string{""} // as Rhai splits an empty or blank string
+			if s.StrLen() == 0 {
+				fields = []string{""} // as Rhai splits an empty string
 			}
 			if err := checkArrayLen(c, len(fields)); err != nil {
 				return Unit, err

@@ -352,6 +352,9 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 		case KindBlob:
 			out := append(append([]byte(nil), a.AsBlob().B...), b.AsBlob().B...)
 			return NewBlob(out), nil
+		case KindChar:
+			// A char is appended as its UTF-8 bytes.
+			return NewBlob(append(append([]byte(nil), a.AsBlob().B...), utf8Char(b.AsChar())...)), nil
 		}
 	}
 	// Operators on other type pairs (timestamp arithmetic, host overloads)
@@ -519,9 +522,15 @@ func stringOp(op opcode, a, b Value, pos syntax.Pos) (Value, error) {
 				var buf [20]byte
 				return a.AppendStr(strconv.AppendInt(buf[:0], b.AsInt(), 10)), nil
 			}
+			if b.k == KindBlob {
+				return a.AppendStr(blobText(b)), nil
+			}
 			return a.AppendStr([]byte(ToString(b))), nil
 		}
 		s := ToString(a)
+		if a.k == KindBlob {
+			s = string(blobText(a))
+		}
 		if b.k == KindString {
 			return String(s + b.AsStr()), nil
 		}
@@ -537,6 +546,12 @@ func stringOp(op opcode, a, b Value, pos syntax.Pos) (Value, error) {
 		}
 	}
 	return Unit, noOp(op, a, b, pos)
+}
+
+// blobText is a BLOB joined to a string: its bytes read as UTF-8 (invalid
+// sequences become U+FFFD), as Rhai does.
+func blobText(b Value) []byte {
+	return []byte(strings.ToValidUTF8(string(b.AsBlob().B), "\uFFFD"))
 }
 
 func utf8Char(r rune) []byte {
