@@ -26,7 +26,10 @@ func (fc *fnComp) indexExpr(e *syntax.IndexExpr) evalFn {
 				}
 			}
 			v, err := indexGet(f.rt, b, i, pos)
-			return v, atIndex(err, ipos)
+			if err != nil {
+				err = atIndex(err, ipos)
+			}
+			return v, err
 		}
 	}
 	return func(f *frame) (Value, error) {
@@ -42,7 +45,10 @@ func (fc *fnComp) indexExpr(e *syntax.IndexExpr) evalFn {
 			return Unit, err
 		}
 		v, err := indexGet(f.rt, b, i, pos)
-		return v, atIndex(err, ipos)
+		if err != nil {
+			err = atIndex(err, ipos)
+		}
+		return v, err
 	}
 }
 
