@@ -436,10 +436,8 @@ func (fc *fnComp) directCall(p *fnProto, e *syntax.CallExpr) evalFn {
 
 // methodCall compiles `recv.name(args)` and `recv?.name(args)`.
 func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
-	if id, ok := e.Recv.(*syntax.Ident); ok && e.Name == "is_shared" && len(e.Args) == 0 && id.Namespace == "" {
-		if k := fc.lookup(id.Name).kind; k == refBoxed || k == refCap {
-			return constFn(Bool(true))
-		}
+	if id, ok := e.Recv.(*syntax.Ident); ok && e.Name == "is_shared" && len(e.Args) == 0 && id.Namespace == "" && fc.sharedVar(id.Name) {
+		return constFn(Bool(true))
 	}
 	target := fc.placeOf(e.Recv)
 	var recv evalFn

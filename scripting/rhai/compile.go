@@ -57,6 +57,7 @@ type scopeVar struct {
 	ord       int
 	depth     int  // block nesting where it was declared
 	inherited bool // seen by eval'd code: a variable of the caller's frame
+	captured  bool // a closure compiled so far captures it (is_shared)
 }
 
 // fnComp compiles one function body.
@@ -262,6 +263,7 @@ func (fc *fnComp) lookupForCapture(name string) varRef {
 				v.boxed = true
 				fc.recompile = true
 			}
+			v.captured = true
 			return varRef{refBoxed, v.slot, v.isConst, name}
 		}
 	}
@@ -350,3 +352,15 @@ func constFn(v Value) evalFn {
 
 // describe is used in messages about AST nodes.
 func describe(n syntax.Node) string { return fmt.Sprintf("%T", n) }
+
+// sharedVar reports whether the variable name is shared with a closure at
+// this point of the source: captured by a closure written before it, or
+// itself a captured variable of the closure being compiled.
+func (fc *fnComp) sharedVar(name string) bool {
+	for i := len(fc.vars) - 1; i >= 0; i-- {
+		if v := fc.vars[i]; v.name == name {
+			return v.boxed && v.captured
+		}
+	}
+	return fc.lookup(name).kind == refCap
+}

@@ -33,10 +33,8 @@ func (fc *fnComp) intrinsic(e *syntax.CallExpr) evalFn {
 	case e.Name == "is_shared" && len(e.Args) == 1 && e.Namespace == "" && fc.c.fns[fnKey{"is_shared", 1}] == nil:
 		// A variable is shared once a closure captures it; the compiler
 		// knows which ones are.
-		if id, ok := e.Args[0].(*syntax.Ident); ok && id.Namespace == "" {
-			if k := fc.lookup(id.Name).kind; k == refBoxed || k == refCap {
-				return constFn(Bool(true))
-			}
+		if id, ok := e.Args[0].(*syntax.Ident); ok && id.Namespace == "" && fc.sharedVar(id.Name) {
+			return constFn(Bool(true))
 		}
 	case e.Name == "eval" && len(e.Args) == 1 && fc.c.fns[fnKey{"eval", 1}] == nil:
 		return fc.evalCall(e)
