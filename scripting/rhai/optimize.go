@@ -87,7 +87,7 @@ func foldConst(e syntax.Expr, depth int) (Value, bool) {
 	case *syntax.CharLit:
 		return Char(e.Value), true
 	case *syntax.StringLit:
-		return Unit, true // the value is not needed, only that it is constant
+		return String(e.Value), true
 	case *syntax.UnitLit:
 		return Unit, true
 	case *syntax.ArrayLit:
@@ -106,7 +106,7 @@ func foldConst(e syntax.Expr, depth int) (Value, bool) {
 		return Unit, true
 	case *syntax.UnaryExpr:
 		x, ok := foldConst(e.X, depth+1)
-		if !ok || !isScalar(x.k) {
+		if !ok || !isScalar(x.k) || x.k == KindString {
 			return Unit, false
 		}
 		v, err := unaryOp(e.Op, x, e.P)
@@ -118,20 +118,23 @@ func foldConst(e syntax.Expr, depth int) (Value, bool) {
 		}
 		a, ok1 := foldConst(e.X, depth+1)
 		b, ok2 := foldConst(e.Y, depth+1)
+		if ok1 && ok2 && op == opAdd && (a.k == KindString || b.k == KindString) && isScalar(a.k) && isScalar(b.k) {
+			// Joining literal strings (and chars, numbers) folds too.
+			v, err := stringOp(op, a, b, e.P)
+			return v, err == nil && v.k == KindString && v.StrLen() <= 1<<16
+		}
 		if !ok1 || !ok2 || !isScalar(a.k) || !isScalar(b.k) {
 			return Unit, false
 		}
 		switch op {
 		case opEq, opNe, opLt, opLe, opGt, opGe:
-			numeric := (a.k == KindInt || a.k == KindFloat) && (b.k == KindInt || b.k == KindFloat)
-			if a.k != b.k && !numeric {
-				return Unit, false
-			}
-			if op == opEq || op == opNe {
-				return Bool(Equal(a, b) == (op == opEq)), true
-			}
-			v, err := compareOp(op, a, b, e.P)
+			// The run-time comparison itself (it needs no run state for
+			// scalars), so folding can never change a result.
+			v, err := binValues(nil, op, a, b, e.P)
 			return v, err == nil
+		}
+		if a.k == KindString || b.k == KindString {
+			return Unit, false
 		}
 		switch {
 		case a.k == KindInt && b.k == KindInt:
@@ -176,4 +179,6 @@ func foldConst(e syntax.Expr, depth int) (Value, bool) {
 }
 
 // isScalar reports the kinds foldConst computes values for.
-func isScalar(k Kind) bool { return k == KindInt || k == KindFloat || k == KindBool || k == KindChar }
+func isScalar(k Kind) bool {
+	return k == KindInt || k == KindFloat || k == KindBool || k == KindChar || k == KindString
+}
