@@ -6,7 +6,7 @@ SHARED   ?= ../shared
 DEMO_PK  ?= 02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5
 FUZZTIME ?= 60s
 
-.PHONY: all build test test-short test-js web conformance bench bench-go fuzz lint run vet clean
+.PHONY: all build test test-short test-js web conformance difftest bench bench-go fuzz lint run vet clean
 
 all: build
 
@@ -43,6 +43,10 @@ conformance: build
 	@if [ -f $(SHARED)/conformance/rhai-tests.jsonl ]; then \
 		python3 $(SHARED)/conformance/run.py --cmd "$(BIN) eval --json" --min-pass-rate 0.95 $(SHARED)/conformance/rhai-tests.jsonl; \
 	else echo "conformance: $(SHARED)/conformance not present, skipped"; fi
+
+## difftest: 5,000 generated programs and the corpus against the reference Rhai (needs ../shared/rhai-ref).
+difftest:
+	go test -count=1 -run 'TestDifferential|TestCorpus' -v ./scripting/rhai/difftest -args -difftest.n=$${N:-5000}
 
 ## bench: interpreter vs gopher-lua, server vs a bare reference (separate module),
 ## Redis vs embedded, and the cost of per-circle state (memory, disk, 1M keys).

@@ -28,7 +28,7 @@ func TestStateScriptAPI(t *testing.T) {
 		{`state.get("a")`, "1", "i64"},
 		{`state.get("missing")`, "", "()"},
 		{`state.get("missing", 7)`, "7", "i64"},
-		{`state["b"] = [1, 'x', #{k: 2.5}, blob(2, 7)]; state["b"]`, `[1, 'x', #{"k": 2.5}, [0707]]`, "array"},
+		{`state["b"] = [1, 'x', #{k: 2.5}, blob(2, 7)]; state["b"]`, `[1, x, #{"k": 2.5}, [0707]]`, "array"}, // Rhai 1.26 writes chars bare
 		{`state["a"] += 41; state["a"]`, "42", "i64"},
 		{`state.contains("a") && !contains(state, "zz")`, "true", "bool"},
 		{`state.len()`, "2", "i64"},

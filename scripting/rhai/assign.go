@@ -27,6 +27,9 @@ type place struct {
 	name    string
 	pos     syntax.Pos
 	isConst bool // the root variable is a constant
+	// safe is set from a `?[` or `?.` link down: when a base in the chain
+	// is (), reading gives () and assigning does nothing.
+	safe bool
 }
 
 // placeOf compiles e as a place, or returns nil when e is not assignable.
@@ -45,23 +48,17 @@ func (fc *fnComp) placeOf(e syntax.Expr) *place {
 		}
 		return &place{kind: placeVar, ref: r, name: e.Name, pos: e.P, isConst: r.isConst}
 	case *syntax.IndexExpr:
-		if e.Safe {
-			return nil
-		}
 		b := fc.placeOf(e.X)
 		if b == nil {
 			return nil
 		}
-		return &place{kind: placeIndex, base: b, idx: fc.expr(e.Index), pos: e.P, isConst: b.isConst}
+		return &place{kind: placeIndex, base: b, idx: fc.expr(e.Index), pos: e.P, isConst: b.isConst, safe: e.Safe || b.safe}
 	case *syntax.PropExpr:
-		if e.Safe {
-			return nil
-		}
 		b := fc.placeOf(e.X)
 		if b == nil {
 			return nil
 		}
-		return &place{kind: placeProp, base: b, name: e.Name, pos: e.P, isConst: b.isConst}
+		return &place{kind: placeProp, base: b, name: e.Name, pos: e.P, isConst: b.isConst, safe: e.Safe || b.safe}
 	}
 	return nil
 }
@@ -105,7 +102,7 @@ func (p *place) load(f *frame) (Value, error) {
 		return Unit, errAt(ErrVariableNotFound, p.pos, "Variable not found: %s", p.name)
 	case placeIndex:
 		b, err := p.base.load(f)
-		if err != nil {
+		if err != nil || p.safe && b.k == KindUnit {
 			return Unit, err
 		}
 		i, err := p.idx(f)
@@ -115,7 +112,7 @@ func (p *place) load(f *frame) (Value, error) {
 		return indexGet(f.rt, b, i, p.pos)
 	}
 	b, err := p.base.load(f)
-	if err != nil {
+	if err != nil || p.safe && b.k == KindUnit {
 		return Unit, err
 	}
 	return f.rt.propGet(b, p.name, "get$"+p.name, p.pos)
@@ -175,7 +172,7 @@ func (p *place) update(f *frame, op opcode, rhs Value) error {
 
 func (p *place) updateIndex(f *frame, op opcode, rhs Value) error {
 	b, err := p.base.load(f)
-	if err != nil {
+	if err != nil || p.safe && b.k == KindUnit {
 		return err
 	}
 	i, err := p.idx(f)
@@ -204,7 +201,7 @@ func (p *place) updateIndex(f *frame, op opcode, rhs Value) error {
 
 func (p *place) updateProp(f *frame, op opcode, rhs Value) error {
 	b, err := p.base.load(f)
-	if err != nil {
+	if err != nil || p.safe && b.k == KindUnit {
 		return err
 	}
 	return p.updatePropOf(f, b, op, rhs)
@@ -245,7 +242,7 @@ func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error
 		return err
 	}
 	if !found {
-		return errAt(ErrPropertyNotFound, p.pos, "Property not found: %s (%s)", p.name, b.TypeName())
+		return errAt(ErrPropertyNotFound, p.pos, "No writable property '%s' - a setter is not registered for type '%s' to handle '%s'", p.name, b.TypeName(), nv.TypeName())
 	}
 	if !sameValue(args[0], b) {
 		return p.base.update(f, opNone, args[0])
@@ -339,6 +336,9 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 		fc.fail(s.P, "Cannot assign to constant: %s", p.name)
 	}
 	pos := s.P
+	if op != opNone && s.OpP.Line > 0 {
+		pos = s.OpP // where Rhai reports an overflow of `x op= y`
+	}
 	if p.kind == placeVar && p.ref.kind == refLocal {
 		slot := p.ref.idx
 		return func(f *frame) (Value, error) {
@@ -401,7 +401,13 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 		if err != nil {
 			return Unit, err
 		}
-		return Unit, p.update(f, op, v)
+		err = p.update(f, op, v)
+		if e, ok := err.(*Error); ok && op != opNone && e.Kind == ErrArithmetic {
+			c := *e
+			c.Line, c.Column = int(pos.Line), int(pos.Col)
+			err = &c
+		}
+		return Unit, err
 	}
 }
 

@@ -47,7 +47,7 @@ func (r *runState) invoke(p *fnProto, slots []Value, this *Value, cells []*Value
 	r.depth--
 	r.freeSlots(slots)
 	if err != nil {
-		return Unit, err
+		return Unit, inFunction(err, p.name, strings.HasPrefix(p.name, "anon$"), int(pos.Line), int(pos.Col))
 	}
 	return v, nil
 }
@@ -145,7 +145,7 @@ func (r *runState) runNative(d *NativeDef, name string, args []Value, pos syntax
 func fnNotFound(name string, args []Value, pos syntax.Pos) error {
 	types := make([]string, len(args))
 	for i, a := range args {
-		types[i] = a.TypeName()
+		types[i] = argTypeName(a)
 	}
 	return errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s)", name, strings.Join(types, ", "))
 }
@@ -192,6 +192,7 @@ func (r *runState) callFnPtr(fn Value, args []Value, this *Value, pos syntax.Pos
 		if len(cl.proto.params) != len(args) {
 			return Unit, fnNotFound(fp.Name, args, pos)
 		}
+
 		return r.callScriptArgs(cl.proto, args, this, cl.cells, pos)
 	}
 	if p := r.lookupFn(fp.Name, len(args)); p != nil {
@@ -367,11 +368,25 @@ func (fc *fnComp) bangCall(e *syntax.CallExpr) evalFn {
 		}
 	}
 	if def == nil {
-		fc.fail(e.P, "Function not found: %s!", e.Name)
+		// As in Rhai, an unknown function is a run-time error.
+		args := fc.argList(e.Args, false)
+		name, pos := e.Name, e.P
+		return func(f *frame) (Value, error) {
+			vals, err := evalArgs(f, args, 0)
+			if err != nil {
+				return Unit, err
+			}
+			return Unit, fnNotFound(name, vals, pos)
+		}
 	}
 	for _, d := range fc.inlining {
 		if d == def {
-			fc.fail(e.P, "Recursive call in the caller's scope: %s!", e.Name)
+			// Calls in the caller's scope are compiled inline, so one that
+			// recurses cannot be: it fails when (and only if) it is reached.
+			pos := e.P
+			return func(*frame) (Value, error) {
+				return Unit, errAt(ErrStackOverflow, pos, "Stack overflow: %s! calls itself in the caller's scope", def.Name)
+			}
 		}
 	}
 	args := fc.argList(e.Args, false)
@@ -408,23 +423,16 @@ func (fc *fnComp) bangCall(e *syntax.CallExpr) evalFn {
 	}
 }
 
-// varCall compiles `f(args)` where f is a variable: a function pointer in
-// it is called; anything else falls back to a function named f.
+// varCall compiles `f(args)` where f is also a variable. As in Rhai, a
+// variable holding a function pointer is not callable this way (that takes
+// f.call(args)): only a function named f is called.
 func (fc *fnComp) varCall(e *syntax.CallExpr) evalFn {
-	fn := fc.ident(&syntax.Ident{P: e.P, Name: e.Name})
 	args := fc.argList(e.Args, false)
 	name, pos := e.Name, e.P
 	return func(f *frame) (Value, error) {
-		fp, err := fn(f)
-		if err != nil {
-			return Unit, err
-		}
 		vals, err := evalArgs(f, args, 0)
 		if err != nil {
 			return Unit, err
-		}
-		if fp.k == KindFnPtr {
-			return f.rt.callFnPtr(fp, vals, nil, pos)
 		}
 		return f.rt.callByName(name, vals, pos)
 	}
@@ -452,6 +460,9 @@ func (fc *fnComp) directCall(p *fnProto, e *syntax.CallExpr) evalFn {
 
 // methodCall compiles `recv.name(args)` and `recv?.name(args)`.
 func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
+	if id, ok := e.Recv.(*syntax.Ident); ok && e.Name == "is_shared" && len(e.Args) == 0 && id.Namespace == "" && fc.sharedVar(id.Name) {
+		return constFn(Bool(true))
+	}
 	target := fc.placeOf(e.Recv)
 	var recv evalFn
 	if target == nil {
@@ -475,7 +486,13 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 			return Unit, err
 		}
 		vals[0] = obj
+		if target != nil && target.kind == placeVar && (target.ref.kind == refBoxed || target.ref.kind == refCap) {
+			// The receiver is shared with closures: a closure that captured
+			// it cannot also have it as `this` (callFnPtr checks).
+			f.rt.thisCell = target.varPtr(f)
+		}
 		v, err := f.rt.method(name, vals, target != nil && target.isConst, pos)
+		f.rt.thisCell = nil
 		if err != nil {
 			return Unit, err
 		}
@@ -506,28 +523,32 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 // in place when the call changes it.
 func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.Pos) (Value, error) {
 	obj, args := vals[0], vals[1:]
+	shared := r.thisCell
+	r.thisCell = nil
 	switch {
 	case name == "call" && obj.k == KindFnPtr:
 		return r.callFnPtr(obj, args, nil, pos)
 	case name == "call" && len(args) > 0 && args[0].k == KindFnPtr:
+		if err := dataRace(shared, args[0], pos); err != nil {
+			return Unit, err
+		}
 		return r.callFnPtr(args[0], args[1:], &vals[0], pos)
 	case obj.k == KindMap:
 		if fp, ok := obj.AsMap().M[name]; ok && fp.k == KindFnPtr {
+			if err := dataRace(shared, fp, pos); err != nil {
+				return Unit, err
+			}
 			return r.callFnPtr(fp, args, &vals[0], pos)
 		}
 	}
 	if r.hasFnNamed(name) {
+		if r.prog.typed != nil {
+			if p := r.prog.typed[typedKey{name, len(args), obj.TypeName()}]; p != nil {
+				return r.callScriptArgs(p, args, &vals[0], nil, pos)
+			}
+		}
 		if p := r.lookupFn(name, len(args)); p != nil {
 			return r.callScriptArgs(p, args, &vals[0], nil, pos)
-		}
-		if p := r.lookupFn(name, len(vals)); p != nil {
-			cp := append([]Value(nil), vals...)
-			c, err := r.cloneValue(cp[0], 0)
-			if err != nil {
-				return Unit, withPos(err, pos)
-			}
-			cp[0] = c
-			return r.callScriptArgs(p, cp, nil, nil, pos)
 		}
 	}
 	v, def, err := r.callNativeDef(name, vals, pos)
@@ -543,6 +564,25 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 		return Unit, errAt(ErrRuntime, pos, "Non-pure method '%s' cannot be called on a constant", name)
 	}
 	return v, nil
+}
+
+// dataRace is Rhai's refusal to call a closure with `this` bound to a
+// variable the closure has captured: shared is the receiver's cell, when
+// the receiver is a variable shared with closures.
+func dataRace(shared *Value, fn Value, pos syntax.Pos) error {
+	if shared == nil {
+		return nil
+	}
+	cl, ok := fn.AsFnPtr().Closure.(*closure)
+	if !ok {
+		return nil
+	}
+	for i, c := range cl.cells {
+		if c == shared {
+			return errAt(ErrRuntime, pos, "Data race detected on variable '%s'", cl.proto.caps[i].name)
+		}
+	}
+	return nil
 }
 
 // closure compiles `|params| body` into a function pointer factory.

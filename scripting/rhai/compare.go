@@ -55,7 +55,8 @@ func equalDepth(a, b Value, depth int) bool {
 	case KindBlob:
 		return bytes.Equal(a.AsBlob().B, b.AsBlob().B)
 	case KindRange:
-		return *a.AsRange() == *b.AsRange()
+		x, y := a.AsRange(), b.AsRange()
+		return x.Start == y.Start && x.End == y.End && x.Inclusive == y.Inclusive
 	case KindTimestamp:
 		return a.AsTime().Equal(b.AsTime())
 	case KindFnPtr:

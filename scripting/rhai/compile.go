@@ -2,6 +2,8 @@ package rhai
 
 import (
 	"fmt"
+	"maps"
+	"reflect"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 )
@@ -38,9 +40,10 @@ type capInfo struct {
 
 // compiler holds what is shared while compiling one script.
 type compiler struct {
-	eng  *Engine
-	fns  map[fnKey]*fnProto
-	defs []*syntax.FnDef
+	eng   *Engine
+	fns   map[fnKey]*fnProto
+	typed map[typedKey]*fnProto // methods bound to a receiver type
+	defs  []*syntax.FnDef
 	// boxed remembers, per function node, which declarations (by their
 	// order of appearance) closures capture; a function whose declarations
 	// turn out captured during its compilation is compiled again with them
@@ -60,6 +63,7 @@ type scopeVar struct {
 	ord       int
 	depth     int  // block nesting where it was declared
 	inherited bool // seen by eval'd code: a variable of the caller's frame
+	captured  bool // a closure compiled so far captures it (is_shared)
 }
 
 // fnComp compiles one function body.
@@ -106,6 +110,10 @@ func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
 		}
 	}()
 	for _, fd := range s.Fns {
+		if fd.ThisType != "" {
+			c.typedFn(fd)
+			continue
+		}
 		k := fnKey{fd.Name, len(fd.Params)}
 		if _, dup := c.fns[k]; dup {
 			panic(errAt(ErrParse, fd.P, "Function '%s' with %d parameters already exists", fd.Name, len(fd.Params)))
@@ -114,6 +122,9 @@ func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
 	}
 	for _, fd := range s.Fns {
 		proto := c.fns[fnKey{fd.Name, len(fd.Params)}]
+		if fd.ThisType != "" {
+			proto = c.typed[typedKey{fd.Name, len(fd.Params), fd.ThisType}]
+		}
 		c.compileFn(proto, fd, nil, fd.Params, func(fc *fnComp) evalFn { return fc.blockBody(fd.Body.Stmts) })
 	}
 	main := &fnProto{name: "", pos: syntax.Pos{Line: 1, Col: 1}}
@@ -125,8 +136,29 @@ func (e *Engine) compileScript(s *syntax.Script) (p *Program, err error) {
 	for k := range c.fns {
 		names[k.name] = true
 	}
-	*c.prog = Program{main: main, fns: c.fns, fnNames: names}
+	for k := range c.typed {
+		names[k.name] = true
+	}
+	*c.prog = Program{main: main, fns: c.fns, fnNames: names, typed: c.typed}
 	return c.prog, nil
+}
+
+// typedKey identifies a method bound to one receiver type, `fn int.f(x)`:
+// the receiver's type_of name ("i64", "string", ...).
+type typedKey struct {
+	name  string
+	arity int
+	typ   string
+}
+
+// typedFn declares a typed method. Calls as methods on a receiver of its
+// type find it before a plain function of the same name and arity (the
+// catch-all); it is never called as a plain function.
+func (c *compiler) typedFn(fd *syntax.FnDef) {
+	if c.typed == nil {
+		c.typed = map[typedKey]*fnProto{}
+	}
+	c.typed[typedKey{fd.Name, len(fd.Params), fd.ThisType}] = &fnProto{name: fd.Name, params: fd.Params, pos: fd.P, private: fd.Private}
 }
 
 // compileFn compiles a function body into proto, repeating when closures
@@ -247,6 +279,7 @@ func (fc *fnComp) lookupForCapture(name string) varRef {
 				v.boxed = true
 				fc.recompile = true
 			}
+			v.captured = true
 			return varRef{refBoxed, v.slot, v.isConst, name}
 		}
 	}
@@ -257,6 +290,13 @@ func (fc *fnComp) lookupForCapture(name string) varRef {
 // blockBody compiles statements in a new scope; the value is the last
 // statement's when it is an expression without `;`.
 func (fc *fnComp) blockBody(stmts []syntax.Stmt) evalFn {
+	return fc.stmtBlock(stmts, true)
+}
+
+// stmtBlock compiles a block; as Rhai's optimiser does, statements without
+// effect are left out, the last one too unless the block's value is used
+// (preserve).
+func (fc *fnComp) stmtBlock(stmts []syntax.Stmt, preserve bool) evalFn {
 	mark := len(fc.vars)
 	fc.scopes++
 	defer func() {
@@ -269,6 +309,12 @@ func (fc *fnComp) blockBody(stmts []syntax.Stmt) evalFn {
 	fc.blocks = append(fc.blocks, blockCursor{stmts: stmts})
 	for i, s := range stmts {
 		fc.blocks[cur].idx = i
+		if _, isLet := s.(*syntax.LetStmt); !isLet && (i < len(stmts)-1 || !preserve) && pureStmt(s) {
+			if i == len(stmts)-1 {
+				code = append(code, unitFn)
+			}
+			continue
+		}
 		code = append(code, fc.stmt(s))
 		if cur == 0 && i == len(stmts)-1 {
 			fc.tailOwned = fc.ownedTail(s)
@@ -278,7 +324,29 @@ func (fc *fnComp) blockBody(stmts []syntax.Stmt) evalFn {
 	if fc.imports != imports && !(fc.isTop && fc.scopes == 1) {
 		return scopedImports(seq(code))
 	}
-	return seq(code)
+	if fc.isTop && fc.scopes == 1 || !callsEval(stmts) {
+		return seq(code)
+	}
+	return evalScoped(seq(code))
+}
+
+// callsEval reports whether statements contain an eval() call.
+func callsEval(stmts []syntax.Stmt) bool {
+	return mentions(reflect.ValueOf(stmts), "\x00eval")
+}
+
+// evalScoped runs a block in which eval() may declare variables: as in
+// Rhai, they vanish when the block ends.
+func evalScoped(body evalFn) evalFn {
+	return func(f *frame) (Value, error) {
+		before := f.rt.dynVars
+		if before != nil {
+			f.rt.dynVars = maps.Clone(before)
+		}
+		v, err := body(f)
+		f.rt.dynVars = before
+		return v, err
+	}
 }
 
 // seq runs statements in order. As in Rhai, a block's value is its last
@@ -311,3 +379,15 @@ func constFn(v Value) evalFn {
 
 // describe is used in messages about AST nodes.
 func describe(n syntax.Node) string { return fmt.Sprintf("%T", n) }
+
+// sharedVar reports whether the variable name is shared with a closure at
+// this point of the source: captured by a closure written before it, or
+// itself a captured variable of the closure being compiled.
+func (fc *fnComp) sharedVar(name string) bool {
+	for i := len(fc.vars) - 1; i >= 0; i-- {
+		if v := fc.vars[i]; v.name == name {
+			return v.boxed && v.captured
+		}
+	}
+	return fc.lookup(name).kind == refCap
+}

@@ -200,6 +200,10 @@ func toGoDepth(v Value, depth int) any {
 		return out
 	case KindTimestamp:
 		return v.AsTime().UTC().Format(time.RFC3339Nano)
+	case KindCustom:
+		if it := iteratorOf(v); it != nil {
+			return it.rust
+		}
 	}
 	return ToString(v)
 }

@@ -30,6 +30,12 @@ func (fc *fnComp) intrinsic(e *syntax.CallExpr) evalFn {
 			ok := f.rt.hasConstant(v.AsStr())
 			return Bool(ok), nil
 		}
+	case e.Name == "is_shared" && len(e.Args) == 1 && e.Namespace == "" && fc.c.fns[fnKey{"is_shared", 1}] == nil:
+		// A variable is shared once a closure captures it; the compiler
+		// knows which ones are.
+		if id, ok := e.Args[0].(*syntax.Ident); ok && id.Namespace == "" && fc.sharedVar(id.Name) {
+			return constFn(Bool(true))
+		}
 	case e.Name == "eval" && len(e.Args) == 1 && fc.c.fns[fnKey{"eval", 1}] == nil:
 		return fc.evalCall(e)
 	}
@@ -45,7 +51,19 @@ func coreNatives() []NativeDef {
 		{Name: "curry", Arity: -1, Fn: curryNative},
 		{Name: "is_def_fn", Arity: 2, Fn: isDefFnNative},
 		{Name: "is_def_fn", Arity: 1, Fn: isDefFnNative},
+		{Name: "exit", Arity: 0, Fn: exitNative},
+		{Name: "exit", Arity: 1, Fn: exitNative},
 	}
+}
+
+// exitNative is exit() and exit(value): the script stops at once, and the
+// run succeeds with the value (() without one). try/catch cannot stop it.
+func exitNative(_ *Call, args []Value) (Value, error) {
+	v := Unit
+	if len(args) == 1 {
+		v = args[0]
+	}
+	return Unit, &Error{Kind: ErrRuntime, Message: "exit", Thrown: v, Fatal: true, exit: true}
 }
 
 func callPos(c *Call) syntax.Pos { return syntax.Pos{Line: int32(c.Line), Col: int32(c.Col)} }

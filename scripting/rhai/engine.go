@@ -68,6 +68,7 @@ type Program struct {
 	main    *fnProto
 	fns     map[fnKey]*fnProto
 	fnNames map[string]bool
+	typed   map[typedKey]*fnProto // `fn int.f()`: methods for one receiver type
 }
 
 // RunOptions configure one run. A nil *RunOptions means defaults.
@@ -160,6 +161,9 @@ func (e *Engine) Run(ctx context.Context, p *Program, opts *RunOptions) (v Value
 	r.freeSlots(slots)
 	r.release()
 	if err != nil {
+		if e, ok := err.(*Error); ok && e.exit {
+			return e.Thrown, nil
+		}
 		return Unit, err
 	}
 	if v.k == kindCell {

@@ -3,6 +3,8 @@ package rhai
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 )
 
 // ErrNoMatch is returned by a NativeFunc whose overload does not accept the
@@ -45,6 +47,12 @@ type Error struct {
 	Fatal bool
 
 	thrown bool // set by `throw`: Thrown is the caught value even when it is ()
+	// noPos marks an operator's arithmetic error, which Rhai reports
+	// without a position; inFn names the function an ErrorInFunctionCall
+	// came out of.
+	noPos bool
+	inFn  string
+	exit  bool // exit(): the run ends successfully with Thrown as its value
 }
 
 func (e *Error) Error() string {
@@ -60,4 +68,110 @@ func (e *Error) Unwrap() error { return e.Cause }
 // fills in the position of the call site when a native returns it.
 func Errorf(kind ErrorKind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// display is the error as Rhai writes it: the message and, when Rhai knows
+// it, the position.
+func (e *Error) display() string {
+	if e.noPos || e.Line <= 0 {
+		return e.Message
+	}
+	return fmt.Sprintf("%s (line %d, position %d)", e.Message, e.Line, e.Column)
+}
+
+// inFunction wraps an error raised inside the script function or closure
+// name, called at pos, as Rhai's ErrorInFunctionCall does. Thrown values
+// and the sandbox's errors pass through unchanged.
+func inFunction(err error, name string, closure bool, line, col int) error {
+	e, ok := err.(*Error)
+	if !ok || e.thrown || !catchable(e) {
+		return err
+	}
+	where := "\nin call to function '" + name + "'"
+	if closure {
+		where = "\nin closure call"
+	}
+	return &Error{Kind: e.Kind, Message: e.display() + where, Line: line, Column: col, Cause: e.Cause, inFn: name}
+}
+
+var (
+	reArrayBounds  = regexp.MustCompile(`^Array index (-?\d+) out of bounds: (?:only (\d+) elements? in array|array is empty)`)
+	reStringBounds = regexp.MustCompile(`^String index (-?\d+) out of bounds: only (\d+) characters? in string`)
+	reMismatch     = regexp.MustCompile(`^Data type incorrect: (.*) \(expecting (.*)\)$`)
+)
+
+// errorValue is what `catch (e)` binds for a system error: an object map
+// as Rhai makes it, with the error's variant, message, position and the
+// variant's own fields.
+func errorValue(e *Error) Value {
+	m := map[string]Value{"message": String(e.Message)}
+	if !e.noPos && e.Line > 0 {
+		m["line"], m["position"] = Int(int64(e.Line)), Int(int64(e.Column))
+	}
+	msg := e.Message
+	variant := "ErrorRuntime"
+	after := func(prefix string) (string, bool) {
+		if len(msg) >= len(prefix) && msg[:len(prefix)] == prefix {
+			return msg[len(prefix):], true
+		}
+		return "", false
+	}
+	if e.inFn != "" {
+		variant = "ErrorInFunctionCall"
+		m["function"], m["source"] = String(e.inFn), String("")
+	} else if s, ok := after("Function not found: "); ok {
+		variant = "ErrorFunctionNotFound"
+		m["function"] = String(s)
+	} else if s, ok := after("Variable not found: "); ok {
+		variant = "ErrorVariableNotFound"
+		m["variable"] = String(s)
+	} else if x := reArrayBounds.FindStringSubmatch(msg); x != nil {
+		variant = "ErrorArrayBounds"
+		m["index"], m["length"] = atoiValue(x[1]), atoiValue(x[2]) // "" (empty) is 0
+	} else if x := reStringBounds.FindStringSubmatch(msg); x != nil {
+		variant = "ErrorStringBounds"
+		m["index"], m["length"] = atoiValue(x[1]), atoiValue(x[2])
+	} else if x := reMismatch.FindStringSubmatch(msg); x != nil {
+		variant = "ErrorMismatchDataType"
+		m["actual"], m["requested"] = String(x[1]), String(x[2])
+	} else if s, ok := after("Indexer unavailable: "); ok {
+		variant = "ErrorIndexingType"
+		m["type"] = String(s)
+	} else if _, ok := after("Unknown property "); ok {
+		variant = "ErrorDotExpr"
+		m["property"] = String(msg)
+	} else if _, ok := after("No writable property "); ok {
+		variant = "ErrorDotExpr"
+		m["property"] = String(msg)
+	} else if _, ok := after("Data race detected"); ok {
+		variant = "ErrorDataRace"
+	} else if _, ok := after("For loop expects"); ok {
+		variant = "ErrorFor"
+	} else if e.Kind == ErrArithmetic {
+		variant = "ErrorArithmetic"
+	}
+	m["error"] = String(variant)
+	return NewMap(m)
+}
+
+func atoiValue(s string) Value {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return Int(n)
+}
+
+// argTypeName is how Rhai names an argument's type in "Function not found"
+// messages: strings are listed as every Rust type they may be.
+func argTypeName(v Value) string {
+	if v.k == KindString {
+		return "&str | ImmutableString | String"
+	}
+	return v.TypeName()
+}
+
+// plural is Rhai's "1 element" / "2 elements".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }

@@ -2,6 +2,7 @@ package rhai
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 )
@@ -60,16 +61,16 @@ func (s *evalSite) run(f *frame, src string, pos syntax.Pos) (Value, error) {
 	if err != nil {
 		var se *syntax.Error
 		if errors.As(err, &se) {
-			return Unit, &Error{Kind: ErrParse, Message: se.Msg, Line: int(se.Pos.Line), Column: int(se.Pos.Col), Cause: err}
+			return Unit, evalSyntaxError(&Error{Kind: ErrParse, Message: se.Msg, Line: int(se.Pos.Line), Column: int(se.Pos.Col), Cause: err}, pos)
 		}
-		return Unit, errAt(ErrParse, pos, "%s", err.Error())
+		return Unit, evalSyntaxError(&Error{Kind: ErrParse, Message: err.Error(), Cause: err}, pos)
 	}
 	if len(script.Fns) > 0 {
-		return Unit, errAt(ErrParse, pos, "eval cannot define functions")
+		return Unit, evalSyntaxError(&Error{Kind: ErrParse, Message: "Function definitions must be at global level and cannot be inside a block or another function"}, pos)
 	}
 	code, fresh, err := s.compile(script)
 	if err != nil {
-		return Unit, withPos(err, pos)
+		return Unit, evalSyntaxError(err, pos)
 	}
 	// eval("eval(...)") nests without a script call: bound it like calls.
 	if r.depth+r.evalDepth >= r.lim.MaxCallDepth {
@@ -130,4 +131,21 @@ func (s *evalSite) compile(script *syntax.Script) (code evalFn, fresh []*scopeVa
 		}
 	}
 	return seq(stmts), fresh, nil
+}
+
+// evalSyntaxError is how Rhai reports text given to eval() that does not
+// compile: a runtime error of the eval call (a script may catch it), not a
+// parse error of the script.
+func evalSyntaxError(err error, pos syntax.Pos) error {
+	e, ok := err.(*Error)
+	if !ok || e.Kind != ErrParse {
+		return withPos(err, pos)
+	}
+	c := *e
+	msg := e.Message
+	if strings.HasPrefix(msg, "Script is incomplete") {
+		msg = "Script is incomplete" // Rhai's words, without our hint
+	}
+	c.Kind, c.Message = ErrRuntime, "Syntax error: "+msg
+	return inFunction(&c, "eval", false, int(pos.Line), int(pos.Col))
 }

@@ -87,6 +87,10 @@ type runState struct {
 	modules  map[*Module]*modInst
 	loading  []string
 	exports  *[]exportRef
+	// thisCell is the shared variable a method call is about to bind to
+	// `this`, while the call is dispatched: Rhai refuses (a data race) to
+	// call a closure that captured that same variable.
+	thisCell *Value
 }
 
 // namedValue is one entry of runState.constCache.

@@ -199,8 +199,13 @@ func thisFn(pos syntax.Pos) evalFn {
 func (fc *fnComp) interp(e *syntax.InterpString) evalFn {
 	parts := e.Parts
 	xs := make([]evalFn, len(e.Exprs))
+	// Rhai's optimiser builds a string whose parts are all literals at
+	// compile time, with Rust's formatting, which quotes the chars inside
+	// arrays and maps; at run time to_string leaves them bare.
+	folded := true
 	for i, x := range e.Exprs {
 		xs[i] = fc.expr(x)
+		folded = folded && literalValue(x)
 	}
 	pos := e.P
 	return func(f *frame) (Value, error) {
@@ -215,6 +220,8 @@ func (fc *fnComp) interp(e *syntax.InterpString) evalFn {
 				switch {
 				case v.k == KindString:
 					b = append(b, v.StrBytes()...)
+				case folded:
+					b = append(b, interpString(v)...)
 				case isContainer(v.k):
 					s, err := f.rt.formatValue(v)
 					if err != nil {
@@ -311,7 +318,7 @@ func unaryOp(op string, v Value, pos syntax.Pos) (Value, error) {
 			return Bool(!v.AsBool()), nil
 		}
 	}
-	return Unit, errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s)", op, v.TypeName())
+	return Unit, errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s)", op, argTypeName(v))
 }
 
 func (fc *fnComp) ifExpr(e *syntax.IfExpr) evalFn {
@@ -430,4 +437,28 @@ func intLit(e syntax.Expr) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// literalValue reports a literal, or an array or map literal made only of
+// literals: what Rhai's optimiser treats as a constant.
+func literalValue(e syntax.Expr) bool {
+	switch e := e.(type) {
+	case *syntax.StringLit, *syntax.UnitLit:
+		return true
+	case *syntax.ArrayLit:
+		for _, x := range e.Elems {
+			if !literalValue(x) {
+				return false
+			}
+		}
+		return true
+	case *syntax.MapLit:
+		for _, x := range e.Values {
+			if !literalValue(x) {
+				return false
+			}
+		}
+		return true
+	}
+	return constExpr(e) // scalars, operators on them folded
 }

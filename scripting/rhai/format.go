@@ -66,7 +66,7 @@ func FormatFloat(f float64) string {
 	case abs > float64(float32(1e13)) || abs < float64(float32(1e-13)):
 		return rustExp(f)
 	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
+	s := shortestFloat(f, 'f')
 	if abs == math.Trunc(abs) {
 		s += ".0"
 	}
@@ -87,7 +87,7 @@ func debugFloat(f float64) string {
 	case abs != 0 && (abs < 1e-4 || abs >= 1e16):
 		return rustExp(f)
 	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
+	s := shortestFloat(f, 'f')
 	if !strings.ContainsRune(s, '.') {
 		s += ".0"
 	}
@@ -97,7 +97,7 @@ func debugFloat(f float64) string {
 // rustExp is Rust's `{:e}`: shortest mantissa, exponent without sign for
 // positive powers and without leading zeros.
 func rustExp(f float64) string {
-	s := strconv.FormatFloat(f, 'e', -1, 64)
+	s := shortestFloat(f, 'e')
 	i := strings.IndexByte(s, 'e')
 	mant, exp := s[:i], s[i+1:]
 	neg := exp[0] == '-'
@@ -121,6 +121,32 @@ type formatter struct {
 	run    *runState // when set, a long formatting stops at the run's deadline (err)
 	seen   int
 	err    error
+	quoteChars bool // chars inside containers in single quotes (interpolation)
+}
+
+// interpString is how `${x}` writes a constant array or map x, which Rhai
+// formats when it compiles the script: chars inside are quoted, as Rust's
+// Display of them does (at run time, to_string leaves them bare).
+func interpString(v Value) string {
+	if v.k != KindArray && v.k != KindMap {
+		return ToString(v)
+	}
+	f := formatter{quoteChars: true}
+	f.value(v, 0, false)
+	return f.String()
+}
+
+// quoteChar is Rust's Debug for char: single quotes, \' escaped.
+func quoteChar(r rune) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	if r == '"' {
+		b.WriteRune(r)
+	} else {
+		writeEscaped(&b, r, '\'')
+	}
+	b.WriteByte('\'')
+	return b.String()
 }
 
 func (f *formatter) String() string { return f.b.String() }
@@ -172,7 +198,10 @@ func (f *formatter) value(v Value, depth int, debug bool) {
 			f.put(v.AsStr())
 		}
 	case KindChar:
-		if debug {
+		// Rhai 1.26 writes a char bare in its debug form too, inside
+		// arrays and maps as well; only string interpolation, which uses
+		// Rust's formatting, quotes the chars inside a container.
+		if f.quoteChars && depth > 0 {
 			f.put(quoteChar(v.AsChar()))
 		} else {
 			f.put(string(v.AsChar()))
@@ -326,19 +355,6 @@ func quoteString(s string) string {
 		i = j + size
 	}
 	b.WriteByte('"')
-	return b.String()
-}
-
-// quoteChar is Rust's Debug for char: single quotes, \' escaped.
-func quoteChar(r rune) string {
-	var b strings.Builder
-	b.WriteByte('\'')
-	if r == '"' {
-		b.WriteRune(r)
-	} else {
-		writeEscaped(&b, r, '\'')
-	}
-	b.WriteByte('\'')
 	return b.String()
 }
 

@@ -1,6 +1,7 @@
 package rhai
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
@@ -9,7 +10,7 @@ import (
 // indexExpr compiles `x[i]` and `x?[i]`.
 func (fc *fnComp) indexExpr(e *syntax.IndexExpr) evalFn {
 	x, idx := fc.expr(e.X), fc.expr(e.Index)
-	safe, pos := inSafeChain(e), e.P
+	safe, pos, ipos := inSafeChain(e), e.P, e.Index.Position()
 	if xr := fc.localSlot(e.X); xr >= 0 && !safe {
 		// arr[i] on a local array: the sieve's inner loop.
 		return func(f *frame) (Value, error) {
@@ -24,7 +25,11 @@ func (fc *fnComp) indexExpr(e *syntax.IndexExpr) evalFn {
 					return el[n], nil
 				}
 			}
-			return indexGet(f.rt, b, i, pos)
+			v, err := indexGet(f.rt, b, i, pos)
+			if err != nil {
+				err = atIndex(err, ipos)
+			}
+			return v, err
 		}
 	}
 	return func(f *frame) (Value, error) {
@@ -39,8 +44,25 @@ func (fc *fnComp) indexExpr(e *syntax.IndexExpr) evalFn {
 		if err != nil {
 			return Unit, err
 		}
-		return indexGet(f.rt, b, i, pos)
+		v, err := indexGet(f.rt, b, i, pos)
+		if err != nil {
+			err = atIndex(err, ipos)
+		}
+		return v, err
 	}
+}
+
+// atIndex moves an error about the index value (out of bounds, wrong type)
+// to the index expression, where Rhai reports it; "Indexer unavailable"
+// stays at the bracket.
+func atIndex(err error, ipos syntax.Pos) error {
+	e, ok := err.(*Error)
+	if !ok || (e.Kind != ErrIndexOutOfBounds && e.Kind != ErrMismatchedType) || strings.HasPrefix(e.Message, "Indexer unavailable") {
+		return err
+	}
+	c := *e
+	c.Line, c.Column = int(ipos.Line), int(ipos.Col)
+	return &c
 }
 
 // normIndex turns a possibly negative index into a position in [0, n).
@@ -59,12 +81,12 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 	switch b.k {
 	case KindArray:
 		if i.k != KindInt {
-			return Unit, errAt(ErrMismatchedType, pos, "Array index must be i64, not %s", i.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		el := b.AsArray().Elems
 		n, ok := normIndex(i.AsInt(), len(el))
 		if !ok {
-			return Unit, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds for array of length %d", i.AsInt(), len(el))
+			return Unit, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: %s", i.AsInt(), arrayHas(len(el)))
 		}
 		return el[n], nil
 	case KindMap:
@@ -74,7 +96,7 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 		}
 		key, ok := mapKey(i)
 		if !ok {
-			return Unit, errAt(ErrMismatchedType, pos, "Object map key must be string, not %s", i.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting string)", i.TypeName())
 		}
 		return b.AsMap().M[key], nil
 	case KindString:
@@ -84,21 +106,21 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 			return String(string(rs[lo:hi])), nil
 		}
 		if i.k != KindInt {
-			return Unit, errAt(ErrMismatchedType, pos, "String index must be i64, not %s", i.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		r, ok := charAt(b.AsStr(), i.AsInt())
 		if !ok {
-			return Unit, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds for string of %d characters", i.AsInt(), utf8.RuneCount(b.StrBytes()))
+			return Unit, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds: only %s in string", i.AsInt(), plural(utf8.RuneCount(b.StrBytes()), "character"))
 		}
 		return Char(r), nil
 	case KindBlob:
 		if i.k != KindInt {
-			return Unit, errAt(ErrMismatchedType, pos, "Blob index must be i64, not %s", i.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		bb := b.AsBlob().B
 		n, ok := normIndex(i.AsInt(), len(bb))
 		if !ok {
-			return Unit, errAt(ErrIndexOutOfBounds, pos, "Blob index %d out of bounds for blob of length %d", i.AsInt(), len(bb))
+			return Unit, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: %s", i.AsInt(), arrayHas(len(bb)))
 		}
 		return Int(int64(bb[n])), nil
 	case KindInt:
@@ -108,7 +130,7 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 			return v, err
 		}
 	}
-	return Unit, errAt(ErrIndexOutOfBounds, pos, "Indexing not supported for %s", b.TypeName())
+	return Unit, errAt(ErrIndexOutOfBounds, pos, "Indexer unavailable: %s [%s]", b.TypeName(), i.TypeName())
 }
 
 // IndexGetter and IndexSetter are the native names a host type registers
@@ -276,19 +298,19 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 	switch b.k {
 	case KindArray:
 		if i.k != KindInt {
-			return Unit, false, errAt(ErrMismatchedType, pos, "Array index must be i64, not %s", i.TypeName())
+			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		el := b.AsArray().Elems
 		n, ok := normIndex(i.AsInt(), len(el))
 		if !ok {
-			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds for array of length %d", i.AsInt(), len(el))
+			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: %s", i.AsInt(), arrayHas(len(el)))
 		}
 		el[n] = v
 		return b, false, nil
 	case KindMap:
 		key, ok := mapKey(i)
 		if !ok {
-			return Unit, false, errAt(ErrMismatchedType, pos, "Object map key must be string, not %s", i.TypeName())
+			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting string)", i.TypeName())
 		}
 		m := b.AsMap().M
 		had := len(m)
@@ -311,7 +333,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 		bb := b.AsBlob().B
 		n, ok := normIndex(i.AsInt(), len(bb))
 		if !ok {
-			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Blob index %d out of bounds for blob of length %d", i.AsInt(), len(bb))
+			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Array index %d out of bounds: %s", i.AsInt(), arrayHas(len(bb)))
 		}
 		bb[n] = byte(v.AsInt())
 		return b, false, nil
@@ -326,7 +348,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 			return String(out), true, nil
 		}
 		if i.k != KindInt {
-			return Unit, false, errAt(ErrMismatchedType, pos, "String index must be i64, not %s", i.TypeName())
+			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		if v.k != KindChar {
 			return Unit, false, errAt(ErrMismatchedType, pos, "Only characters can be stored in a string, not %s", v.TypeName())
@@ -334,7 +356,14 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 		rs := []rune(b.AsStr())
 		n, ok := normIndex(i.AsInt(), len(rs))
 		if !ok {
-			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds for string of %d characters", i.AsInt(), len(rs))
+			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds: only %s in string", i.AsInt(), plural(len(rs), "character"))
+		}
+		if k := i.AsInt(); k < 0 {
+			// Stock Rhai 1.26 stores s[-k] = c at offset k, not len-k (and
+			// nowhere when k == len): what its users get, so we do too.
+			if n = int(-k); n >= len(rs) {
+				return b, false, nil
+			}
 		}
 		rs[n] = v.AsChar()
 		return String(string(rs)), true, nil
@@ -346,7 +375,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 			return b, false, err
 		}
 	}
-	return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Indexing not supported for %s", b.TypeName())
+	return Unit, false, errAt(ErrIndexOutOfBounds, pos, "Indexer unavailable: %s [%s]", b.TypeName(), i.TypeName())
 }
 
 // propExpr compiles `x.name` and `x?.name`.
@@ -377,7 +406,15 @@ func (r *runState) propGet(b Value, name, getter string, pos syntax.Pos) (Value,
 	args := []Value{b}
 	v, found, err := r.callNative(getter, args, pos)
 	if !found && err == nil {
-		return Unit, errAt(ErrPropertyNotFound, pos, "Property not found: %s (%s)", name, b.TypeName())
+		return Unit, errAt(ErrPropertyNotFound, pos, "Unknown property '%s' - a getter is not registered for type '%s'", name, b.TypeName())
 	}
 	return v, err
+}
+
+// arrayHas ends Rhai's "Array index out of bounds" message.
+func arrayHas(n int) string {
+	if n == 0 {
+		return "array is empty"
+	}
+	return "only " + plural(n, "element") + " in array"
 }

@@ -78,6 +78,7 @@ var stdlibParts = []func() []NativeDef{
 	arrayLib,
 	mapLib,
 	blobLib,
+	tagLib,
 	timeLib,
 	jsonLib,
 }

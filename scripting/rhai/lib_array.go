@@ -722,7 +722,7 @@ func arrSort(c *Call, args []Value) (Value, error) {
 	k := elems[0].k
 	for _, e := range elems {
 		if e.k != k {
-			return Unit, Errorf(ErrFunctionNotFound, "sort() cannot be called with elements of different types")
+			return Unit, Errorf(ErrFunctionNotFound, "Function not found: elements of different types cannot be sorted")
 		}
 	}
 	if err := c.Tick(len(elems)); err != nil {
@@ -750,7 +750,7 @@ func arrSort(c *Call, args []Value) (Value, error) {
 	case KindUnit:
 		return Unit, nil
 	default:
-		return Unit, Errorf(ErrFunctionNotFound, "sort() cannot be called with elements of type %s", elems[0].TypeName())
+		return Unit, Errorf(ErrFunctionNotFound, "Function not found: elements of %s cannot be sorted", elems[0].TypeName())
 	}
 	if len(elems) < checkEvery {
 		slices.SortStableFunc(elems, less)
@@ -789,9 +789,10 @@ func arrOrdered(sortFn NativeFunc) NativeFunc {
 	}
 }
 
-// arrSortBy sorts with a comparer returning an integer (< 0, 0, > 0). The
-// sort is stable. As in Rhai, a comparer that fails or returns a non-integer
-// counts as "equal"; only sandbox errors (limits, cancellation) stop it.
+// arrSortBy sorts with a comparer returning an integer (< 0, 0, > 0) or a
+// bool (true: x first). The sort is stable. As in Rhai, a comparer that
+// fails or returns anything else orders the two values by type; only
+// sandbox errors (limits, cancellation) stop it.
 func arrSortBy(c *Call, args []Value) (Value, error) {
 	a, cb, err := arrayCallback(c, args)
 	if err != nil {
@@ -804,18 +805,62 @@ func arrSortBy(c *Call, args []Value) (Value, error) {
 			if isFatal(err) {
 				return 0, err
 			}
-			return 0, nil
+			v = Unit
 		}
-		if v.k == KindInt {
+		switch v.k {
+		case KindInt:
 			return cmpInt(v.AsInt(), 0), nil
+		case KindBool:
+			// A bool comparer says whether x comes first, as in Rhai.
+			if v.AsBool() {
+				return -1, nil
+			}
+			return 1, nil
 		}
-		return 0, nil
+		// A comparer that fails or answers something else: Rhai orders
+		// the two by their types (Rust's TypeId order in stock Rhai).
+		return cmpInt(int64(sortTypeRank(x)), int64(sortTypeRank(y))), nil
 	})
 	if err != nil {
 		return Unit, err
 	}
 	a.Elems = elems
 	return Unit, nil
+}
+
+// sortTypeRank is the order stock Rhai 1.26 gives value types when a sort
+// comparer cannot compare two values (measured on the reference build).
+func sortTypeRank(v Value) int {
+	switch v.k {
+	case KindInt:
+		return 0
+	case KindFloat:
+		return 1
+	case KindRange:
+		if v.AsRange().Inclusive {
+			return 3
+		}
+		return 2
+	case KindMap:
+		return 4
+	case KindString:
+		return 5
+	case KindChar:
+		return 6
+	case KindUnit:
+		return 7
+	case KindBool:
+		return 8
+	case KindBlob:
+		return 9
+	case KindFnPtr:
+		return 10
+	case KindTimestamp:
+		return 11
+	case KindArray:
+		return 12
+	}
+	return 13
 }
 
 // arrayCallback is the prologue of the array methods that take a function:

@@ -71,25 +71,25 @@ func bitLib() []NativeDef {
 			if a[0].k != KindInt {
 				return Unit, ErrNoMatch
 			}
-			return bitsOf(a[0].AsInt(), 0, intBits)
+			return asIterator(bitRangeType)(bitsOf(a[0].AsInt(), 0, intBits))
 		}),
 		pureDef("bits", 2, func(c *Call, a []Value) (Value, error) {
 			if a[0].k != KindInt {
 				return Unit, ErrNoMatch
 			}
 			if start, n, ok := rangeArg(a[1]); ok {
-				return bitsOf(a[0].AsInt(), start, n)
+				return asIterator(bitRangeType)(bitsOf(a[0].AsInt(), start, n))
 			}
 			if a[1].k != KindInt {
 				return Unit, ErrNoMatch
 			}
-			return bitsOf(a[0].AsInt(), a[1].AsInt(), intBits)
+			return asIterator(bitRangeType)(bitsOf(a[0].AsInt(), a[1].AsInt(), intBits))
 		}),
 		pureDef("bits", 3, func(c *Call, a []Value) (Value, error) {
 			if a[0].k != KindInt || a[1].k != KindInt || a[2].k != KindInt {
 				return Unit, ErrNoMatch
 			}
-			return bitsOf(a[0].AsInt(), a[1].AsInt(), a[2].AsInt())
+			return asIterator(bitRangeType)(bitsOf(a[0].AsInt(), a[1].AsInt(), a[2].AsInt()))
 		}),
 	}
 }
@@ -151,6 +151,8 @@ func setBits(a []Value, start, n, v int64) (Value, error) {
 
 // bitsOf returns the bits of a window as an array of bools, lowest first
 // (Rhai returns an iterator; `for b in bits(x)` iterates either the same).
+const bitRangeType = "rhai::packages::iter_basic::BitRange"
+
 func bitsOf(x, start, n int64) (Value, error) {
 	bit, cnt, err := bitWindow(start, n)
 	if err != nil {

@@ -219,17 +219,19 @@ func rangeFn(c *Call, args []Value) (Value, error) {
 		if from.k == KindInt && to.k == KindInt {
 			return NewRange(from.AsInt(), to.AsInt(), false), nil
 		}
-		if from.k == KindFloat && to.k == KindFloat {
-			return floatSteps(c, from.AsFloat(), to.AsFloat(), 1)
+		if from.k == KindRange && !from.AsRange().Inclusive && to.k == KindInt {
+			// range(a..b, step): Rhai takes exclusive ranges only.
+			rg := from.AsRange()
+			return asIterator("rhai::packages::iter_basic::StepRange<i64>")(intSteps(c, rg.Start, rg.End, to.AsInt()))
 		}
 		return Unit, ErrNoMatch
 	}
 	step := args[2]
 	switch {
 	case from.k == KindInt && to.k == KindInt && step.k == KindInt:
-		return intSteps(c, from.AsInt(), to.AsInt(), step.AsInt())
+		return asIterator("rhai::packages::iter_basic::StepRange<i64>")(intSteps(c, from.AsInt(), to.AsInt(), step.AsInt()))
 	case from.k == KindFloat && to.k == KindFloat && step.k == KindFloat:
-		return floatSteps(c, from.AsFloat(), to.AsFloat(), step.AsFloat())
+		return asIterator("rhai::packages::iter_basic::StepRange<f64>")(floatSteps(c, from.AsFloat(), to.AsFloat(), step.AsFloat()))
 	}
 	return Unit, ErrNoMatch
 }

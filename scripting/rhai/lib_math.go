@@ -19,8 +19,8 @@ func mathLib() []NativeDef {
 		pureDef("to_int", 1, toIntFn),
 		pureDef("to_float", 1, toFloatFn),
 		pureDef("log", 2, func(_ *Call, a []Value) (Value, error) {
-			x, ok1 := asFloat(a[0])
-			b, ok2 := asFloat(a[1])
+			x, ok1 := floatArg(a[0])
+			b, ok2 := floatArg(a[1])
 			if !ok1 || !ok2 {
 				return Unit, ErrNoMatch
 			}
@@ -31,16 +31,6 @@ func mathLib() []NativeDef {
 		pureDef("to_hex", 1, intFormat(16)),
 		pureDef("to_octal", 1, intFormat(8)),
 		pureDef("to_binary", 1, intFormat(2)),
-		pureDef("to_char", 1, func(_ *Call, a []Value) (Value, error) {
-			if a[0].k != KindInt {
-				return Unit, ErrNoMatch
-			}
-			i := a[0].AsInt()
-			if i < 0 || i > 0x10FFFF || (i >= 0xD800 && i <= 0xDFFF) {
-				return Unit, Errorf(ErrArithmetic, "Invalid character code: %d", i)
-			}
-			return Char(rune(i)), nil
-		}),
 	}
 	for name, f := range map[string]func(float64) float64{
 		"sqrt": math.Sqrt, "exp": math.Exp, "ln": math.Log, "log": math.Log10,
@@ -75,6 +65,15 @@ func mathLib() []NativeDef {
 	return defs
 }
 
+// floatArg reads a float argument: Rhai's maths functions (sqrt, sin, log,
+// ...) take f64 only, `sqrt(4)` is "Function not found".
+func floatArg(v Value) (float64, bool) {
+	if v.k == KindFloat {
+		return v.AsFloat(), true
+	}
+	return 0, false
+}
+
 // asFloat reads an int or float argument as f64, as Rhai's maths functions
 // accept integers where they take floats.
 func asFloat(v Value) (float64, bool) {
@@ -89,7 +88,7 @@ func asFloat(v Value) (float64, bool) {
 
 func float1(f func(float64) float64) NativeFunc {
 	return func(_ *Call, a []Value) (Value, error) {
-		x, ok := asFloat(a[0])
+		x, ok := floatArg(a[0])
 		if !ok {
 			return Unit, ErrNoMatch
 		}
@@ -99,8 +98,8 @@ func float1(f func(float64) float64) NativeFunc {
 
 func float2(f func(float64, float64) float64) NativeFunc {
 	return func(_ *Call, a []Value) (Value, error) {
-		x, ok1 := asFloat(a[0])
-		y, ok2 := asFloat(a[1])
+		x, ok1 := floatArg(a[0])
+		y, ok2 := floatArg(a[1])
 		if !ok1 || !ok2 {
 			return Unit, ErrNoMatch
 		}
@@ -198,13 +197,21 @@ func minMax(a, b Value, dir int) (Value, error) {
 	if a.k != b.k {
 		return Unit, ErrNoMatch
 	}
+	if a.k == KindFloat {
+		// Rhai's max is `if x >= y { x } else { y }` (min alike) with plain
+		// IEEE comparisons: no tolerance, and a NaN makes y win.
+		x, y := a.AsFloat(), b.AsFloat()
+		if dir > 0 && x >= y || dir < 0 && x <= y {
+			return a, nil
+		}
+		return b, nil
+	}
 	c, ok := Compare(a, b)
 	if !ok {
 		if a.k == KindFloat {
-			if dir < 0 {
-				return Float(math.Min(a.AsFloat(), b.AsFloat())), nil
-			}
-			return Float(math.Max(a.AsFloat(), b.AsFloat())), nil
+			// Rhai's max is `if x >= y { x } else { y }` (min alike): with
+			// a NaN the comparison fails and the second argument wins.
+			return b, nil
 		}
 		return Unit, ErrNoMatch
 	}
@@ -226,7 +233,7 @@ func toIntFn(_ *Call, a []Value) (Value, error) {
 		case math.IsNaN(f):
 			return Int(0), nil
 		case f > math.MaxInt64 || f < math.MinInt64:
-			return Unit, Errorf(ErrArithmetic, "Integer overflow: to_int(%s)", FormatFloat(f))
+			return Unit, Errorf(ErrArithmetic, "Integer overflow: to_int(%s)", strconv.FormatFloat(f, 'f', -1, 64)) // Rust's {} of f64: no exponent
 		case f >= math.MaxInt64: // 2^63 itself saturates
 			return Int(math.MaxInt64), nil
 		}

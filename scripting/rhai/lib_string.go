@@ -15,7 +15,7 @@ func stringLib() []NativeDef {
 		pureDef("to_blob", 1, strFn(func(c *Call, s Value) (Value, error) {
 			return NewBlob(append([]byte(nil), s.StrBytes()...)), nil
 		})),
-		pureDef("to_chars", 1, strFn(func(c *Call, s Value) (Value, error) { return charsOf(c, s, 0, -1) })),
+		pureDef("to_chars", 1, strFn(func(c *Call, s Value) (Value, error) { return charArray(c, s, 0, -1) })),
 		pureDef("chars", 2, strChars),
 		pureDef("chars", 3, strChars),
 		pureDef("get", 2, strGet),
@@ -35,13 +35,6 @@ func stringLib() []NativeDef {
 			}
 			return String(string(t)), nil
 		})),
-		mutDef("reverse", 1, strMutate(func(c *Call, s Value, _ []Value) (Value, error) {
-			r := []rune(s.AsStr())
-			for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
-				r[i], r[j] = r[j], r[i]
-			}
-			return String(string(r)), nil
-		})),
 		pureDef("to_upper", 1, caseFn(unicode.ToUpper, strings.ToUpper)),
 		pureDef("to_lower", 1, caseFn(unicode.ToLower, strings.ToLower)),
 		mutDef("make_upper", 1, makeCase(unicode.ToUpper, strings.ToUpper)),
@@ -58,6 +51,9 @@ func stringLib() []NativeDef {
 		mutDef("replace", 3, strReplace),
 		pureDef("split", 1, strFn(func(c *Call, s Value) (Value, error) {
 			fields := strings.Fields(s.AsStr())
+			if s.StrLen() == 0 {
+				fields = []string{""} // as Rhai splits an empty string
+			}
 			if err := checkArrayLen(c, len(fields)); err != nil {
 				return Unit, err
 			}
@@ -129,9 +125,17 @@ func stringsArray(ss []string) Value {
 	return NewArray(elems)
 }
 
-// charsOf returns the characters of a (start, len) window; len < 0 means
-// to the end.
+const charsStream = "rhai::packages::iter_basic::CharsStream"
+
+// charsOf is chars(): a stream of the characters of a (start, len) window
+// (len < 0: to the end), as in Rhai.
 func charsOf(c *Call, s Value, start, length int64) (Value, error) {
+	return asIterator(charsStream)(charArray(c, s, start, length))
+}
+
+// charArray is the characters of s from start, length of them (all when
+// length < 0).
+func charArray(c *Call, s Value, start, length int64) (Value, error) {
 	if err := checkArrayLen(c, utf8.RuneCount(s.StrBytes())); err != nil && length < 0 {
 		return Unit, err
 	}
@@ -170,7 +174,7 @@ func strChars(c *Call, a []Value) (Value, error) {
 		return Unit, ErrNoMatch
 	}
 	if a[2].AsInt() <= 0 {
-		return NewArray(nil), nil
+		return newIterator(charsStream, nil), nil
 	}
 	return charsOf(c, a[0], a[1].AsInt(), a[2].AsInt())
 }

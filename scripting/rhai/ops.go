@@ -149,7 +149,7 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 					return v, nil
 				}
 			}
-			return binSlow(f.rt, op, a, Int(k), pos)
+			return binExprSlow(f.rt, op, a, Int(k), pos)
 		}
 	}
 	if k, isK := intLit(e.Y); isK {
@@ -163,7 +163,7 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 					return v, nil
 				}
 			}
-			return binSlow(f.rt, op, a, Int(k), pos)
+			return binExprSlow(f.rt, op, a, Int(k), pos)
 		}
 	}
 	if k, isK := floatLit(e.Y); isK {
@@ -181,7 +181,7 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 					return v, nil
 				}
 			}
-			return binSlow(f.rt, op, a, b, pos)
+			return binExprSlow(f.rt, op, a, b, pos)
 		}
 	}
 	return func(f *frame) (Value, error) {
@@ -202,7 +202,7 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 				return v, nil
 			}
 		}
-		return binSlow(f.rt, op, a, b, pos)
+		return binExprSlow(f.rt, op, a, b, pos)
 	}
 }
 
@@ -262,7 +262,7 @@ func (fc *fnComp) logical(e *syntax.BinaryExpr) evalFn {
 			return Unit, err
 		}
 		if a.k != KindBool {
-			return Unit, errAt(ErrMismatchedType, pos, "Boolean value expected but %s found", a.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting bool)", a.TypeName())
 		}
 		if a.AsBool() != and {
 			return a, nil
@@ -272,10 +272,20 @@ func (fc *fnComp) logical(e *syntax.BinaryExpr) evalFn {
 			return Unit, err
 		}
 		if b.k != KindBool {
-			return Unit, errAt(ErrMismatchedType, pos, "Boolean value expected but %s found", b.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting bool)", b.TypeName())
 		}
 		return b, nil
 	}
+}
+
+// binExprSlow is binSlow for an operator expression: Rhai reports the
+// arithmetic errors of operators without a position.
+func binExprSlow(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error) {
+	v, err := binSlow(r, op, a, b, pos)
+	if e, ok := err.(*Error); ok && e.Kind == ErrArithmetic {
+		e.noPos = true
+	}
+	return v, err
 }
 
 // binSlow is every binary operator on every type pair.
@@ -298,8 +308,17 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 	}
 	switch op {
 	case opEq:
+		if zeroAndNaN(a, b) {
+			return Bool(true), nil // Rhai's epsilon test takes NaN for 0
+		}
+		if nonFinite(a) || nonFinite(b) {
+			return Bool(false), nil // Rhai: inf == inf is false
+		}
 		return Bool(Equal(a, b)), nil
 	case opNe:
+		if nonFinite(a) || nonFinite(b) {
+			return Bool(false), nil // and so is inf != inf
+		}
 		return Bool(!Equal(a, b)), nil
 	case opLt, opLe, opGt, opGe:
 		return compareOp(op, a, b, pos)
@@ -337,7 +356,8 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 			err = r.chargeString(a, v)
 		}
 		return v, err
-	case a.k == KindArray && op == opAdd:
+	case a.k == KindArray && b.k == KindArray && op == opAdd:
+		// Only `+=` appends a single element (assign.go); `+` joins arrays.
 		return r.arrayAdd(a, b)
 	case a.k == KindMap && b.k == KindMap && op == opAdd:
 		m := make(map[string]Value, len(a.AsMap().M)+len(b.AsMap().M))
@@ -356,8 +376,9 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 		case KindBlob:
 			out := append(append([]byte(nil), a.AsBlob().B...), b.AsBlob().B...)
 			return NewBlob(out), nil
-		case KindInt:
-			return NewBlob(append(append([]byte(nil), a.AsBlob().B...), byte(b.AsInt()))), nil
+		case KindChar:
+			// A char is appended as its UTF-8 bytes.
+			return NewBlob(append(append([]byte(nil), a.AsBlob().B...), utf8Char(b.AsChar())...)), nil
 		}
 	}
 	// Operators on other type pairs (timestamp arithmetic, host overloads)
@@ -369,7 +390,11 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 }
 
 func noOp(op opcode, a, b Value, pos syntax.Pos) error {
-	return errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s, %s)", opNames[op], a.TypeName(), b.TypeName())
+	if op == opIn {
+		// `x in y` is Rhai's contains(y, x).
+		return errAt(ErrFunctionNotFound, pos, "Function not found: contains (%s, %s)", argTypeName(b), argTypeName(a))
+	}
+	return errAt(ErrFunctionNotFound, pos, "Function not found: %s (%s, %s)", opNames[op], argTypeName(a), argTypeName(b))
 }
 
 func toF(v Value) float64 {
@@ -380,12 +405,21 @@ func toF(v Value) float64 {
 }
 
 func compareOp(op opcode, a, b Value, pos syntax.Pos) (Value, error) {
+	// As in Rhai: values of two different types (other than int/float and
+	// char/string) compare false, () is not ordered, and neither is a float
+	// that is infinite or NaN.
+	if zeroAndNaN(a, b) {
+		return Bool(op == opLe || op == opGe), nil
+	}
+	if a.k == KindUnit || b.k == KindUnit || nonFinite(a) || nonFinite(b) {
+		return Bool(false), nil
+	}
 	c, ok := Compare(a, b)
 	if !ok {
 		comparable := func(k Kind) bool {
 			return k == KindInt || k == KindFloat || k == KindString || k == KindChar || k == KindBool || k == KindUnit || k == KindTimestamp
 		}
-		if comparable(a.k) && comparable(b.k) {
+		if a.k != b.k || comparable(a.k) {
 			return Bool(false), nil
 		}
 		return Unit, noOp(op, a, b, pos)
@@ -410,13 +444,13 @@ func intOp(op opcode, a, b int64, pos syntax.Pos) (Value, error) {
 		name := map[opcode]string{opAdd: "Addition", opSub: "Subtraction", opMul: "Multiplication"}[op]
 		return Unit, errAt(ErrArithmetic, pos, "%s overflow: %d %s %d", name, a, opNames[op], b)
 	case opDiv, opMod:
+		if op == opMod && (b == 0 || a == minInt && b == -1) {
+			return Unit, errAt(ErrArithmetic, pos, "Modulo division by zero or overflow: %d %% %d", a, b)
+		}
 		if b == 0 {
 			return Unit, errAt(ErrArithmetic, pos, "Division by zero: %d %s %d", a, opNames[op], b)
 		}
 		if a == minInt && b == -1 {
-			if op == opMod {
-				return Int(0), nil
-			}
 			return Unit, errAt(ErrArithmetic, pos, "Division overflow: %d / %d", a, b)
 		}
 		v, _ := fastInt(op, a, b)
@@ -458,19 +492,21 @@ func intPow(a, b int64, pos syntax.Pos) (Value, error) {
 }
 
 func intShift(op opcode, a, b int64, pos syntax.Pos) (Value, error) {
+	// As in Rhai, a negative amount shifts the other way, and shifting by
+	// 64 or more leaves 0 (or -1 when shifting a negative number right).
 	if b < 0 {
-		if b == minInt {
-			return Unit, errAt(ErrArithmetic, pos, "Shift overflow: %d %s %d", a, opNames[op], b)
-		}
-		b = -b
+		b = -b // minInt stays negative: treated as a shift by 64 or more
 		if op == opShl {
 			op = opShr
 		} else {
 			op = opShl
 		}
 	}
-	if b >= 64 {
-		return Unit, errAt(ErrArithmetic, pos, "Shift overflow: %d %s %d", a, opNames[op], b)
+	if b >= 64 || b < 0 {
+		if op == opShl {
+			return Int(0), nil
+		}
+		return Int(a >> 63), nil
 	}
 	if op == opShl {
 		return Int(a << uint(b)), nil
@@ -491,7 +527,7 @@ func floatOp(op opcode, x, y float64, a, b Value, pos syntax.Pos) (Value, error)
 	case opMod:
 		return Float(math.Mod(x, y)), nil
 	case opPow:
-		return Float(math.Pow(x, y)), nil
+		return Float(powFloat(x, y)), nil
 	}
 	return Unit, noOp(op, a, b, pos)
 }
@@ -510,9 +546,15 @@ func stringOp(op opcode, a, b Value, pos syntax.Pos) (Value, error) {
 				var buf [20]byte
 				return a.AppendStr(strconv.AppendInt(buf[:0], b.AsInt(), 10)), nil
 			}
+			if b.k == KindBlob {
+				return a.AppendStr(blobText(b)), nil
+			}
 			return a.AppendStr([]byte(ToString(b))), nil
 		}
 		s := ToString(a)
+		if a.k == KindBlob {
+			s = string(blobText(a))
+		}
 		if b.k == KindString {
 			return String(s + b.AsStr()), nil
 		}
@@ -528,6 +570,12 @@ func stringOp(op opcode, a, b Value, pos syntax.Pos) (Value, error) {
 		}
 	}
 	return Unit, noOp(op, a, b, pos)
+}
+
+// blobText is a BLOB joined to a string: its bytes read as UTF-8 (invalid
+// sequences become U+FFFD), as Rhai does.
+func blobText(b Value) []byte {
+	return []byte(strings.ToValidUTF8(string(b.AsBlob().B), "\uFFFD"))
 }
 
 func utf8Char(r rune) []byte {
@@ -596,4 +644,20 @@ func inOp(a, b Value, pos syntax.Pos) (Value, error) {
 		}
 	}
 	return Unit, noOp(opIn, a, b, pos)
+}
+
+// nonFinite reports an infinite or NaN float, which Rhai's comparison
+// operators treat as comparing false with anything.
+func nonFinite(v Value) bool {
+	return v.k == KindFloat && (math.IsInf(v.AsFloat(), 0) || math.IsNaN(v.AsFloat()))
+}
+
+// zeroAndNaN reports a comparison of an exact zero with NaN, which Rhai's
+// float comparison (a tolerance test) counts as equal.
+func zeroAndNaN(a, b Value) bool {
+	isZero := func(v Value) bool {
+		return v.k == KindInt && v.AsInt() == 0 || v.k == KindFloat && v.AsFloat() == 0
+	}
+	isNaN := func(v Value) bool { return v.k == KindFloat && math.IsNaN(v.AsFloat()) }
+	return isZero(a) && isNaN(b) || isNaN(a) && isZero(b)
 }

@@ -2,6 +2,8 @@ package rhai
 
 import (
 	"errors"
+	"reflect"
+	"slices"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 )
@@ -163,7 +165,7 @@ func (fc *fnComp) condExpr(e syntax.Expr) evalFn {
 			return Unit, err
 		}
 		if v.k != KindBool {
-			return Unit, errAt(ErrMismatchedType, pos, "Boolean value expected but %s found", v.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting bool)", v.TypeName())
 		}
 		return v, nil
 	}
@@ -216,7 +218,10 @@ func catchable(e *Error) bool {
 }
 
 func (fc *fnComp) tryStmt(s *syntax.TryStmt) evalFn {
-	body := fc.blockBody(s.Body.Stmts)
+	// try/catch is a statement: its value is the body's when the body's
+	// last statement has an effect (the optimiser drops it otherwise), and
+	// () when the error was caught.
+	body := fc.stmtBlock(s.Body.Stmts, false)
 	mark := len(fc.vars)
 	fc.scopes++
 	slot, boxed := -1, false
@@ -239,7 +244,7 @@ func (fc *fnComp) tryStmt(s *syntax.TryStmt) evalFn {
 		if slot >= 0 {
 			val := e.Thrown
 			if !e.thrown {
-				val = String(e.Message)
+				val = errorValue(e)
 			}
 			if boxed {
 				c := new(Value)
@@ -248,7 +253,10 @@ func (fc *fnComp) tryStmt(s *syntax.TryStmt) evalFn {
 			}
 			f.slots[slot] = val
 		}
-		return catch(f)
+		if _, err := catch(f); err != nil {
+			return Unit, err
+		}
+		return Unit, nil
 	}
 }
 
@@ -271,14 +279,15 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 		is, iBoxed = iv.slot, iv.boxed
 	}
 	pos := s.P
+	snapshot := mayChangeIterable(s)
 	// step runs one iteration; done reports that the loop ended (break or error).
 	step := func(f *frame, x Value, i int64) (bool, Value, error) {
 		if err := f.rt.tick(); err != nil {
 			return true, Unit, withPos(err, pos)
 		}
-		setSlot(f, xs, xBoxed, x)
+		storeLoopVar(f, xs, xBoxed, x)
 		if is >= 0 {
-			setSlot(f, is, iBoxed, Int(i))
+			storeLoopVar(f, is, iBoxed, Int(i))
 		}
 		if _, err := body(f); err != nil {
 			if err == errBreak {
@@ -315,8 +324,12 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 			}
 		case KindArray:
 			// Iterate over the elements present when the loop starts, as
-			// Rhai iterates over a copy.
+			// Rhai iterates over a copy; when the body may change the array
+			// in place, over an actual copy.
 			elems := it.AsArray().Elems
+			if snapshot {
+				elems = slices.Clone(elems)
+			}
 			for n := 0; n < len(elems); n++ {
 				e := elems[n]
 				if isContainer(e.k) {
@@ -344,31 +357,55 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 					return v, err
 				}
 			}
-		case KindMap:
-			keys, err := f.rt.sortedKeys(it.AsMap().M)
-			if err != nil {
-				return Unit, withPos(err, s.Iter.Position())
-			}
-			for n, k := range keys {
-				if done, v, err := step(f, String(k), int64(n)); done {
-					return v, err
+		case KindCustom:
+			if itr := iteratorOf(it); itr != nil {
+				for n, x := range itr.elems {
+					if done, v, err := step(f, x, int64(n)); done {
+						return v, err
+					}
 				}
+				return Unit, nil
 			}
+			fallthrough
 		default:
-			return Unit, errAt(ErrMismatchedType, s.Iter.Position(), "%s is not iterable", it.TypeName())
+			return Unit, errAt(ErrMismatchedType, s.Iter.Position(), "For loop expects iterable type")
 		}
 		return Unit, nil
 	}
+	var run evalFn
 	if rargs := fc.stepRangeArgs(s.Iter); rargs != nil {
-		return fc.stepRangeLoop(rargs, s.Iter.Position(), step, loop)
-	}
-	return func(f *frame) (Value, error) {
-		it, err := iter(f)
-		if err != nil {
-			return Unit, err
+		run = fc.stepRangeLoop(rargs, s.Iter.Position(), step, loop)
+	} else {
+		run = func(f *frame) (Value, error) {
+			it, err := iter(f)
+			if err != nil {
+				return Unit, err
+			}
+			return loop(f, it)
 		}
-		return loop(f, it)
 	}
+	if !xBoxed && !iBoxed {
+		return run
+	}
+	// As in Rhai, the loop has one variable that every iteration updates:
+	// closures made in the body share it and see its last value.
+	return func(f *frame) (Value, error) {
+		setSlot(f, xs, xBoxed, Unit)
+		if is >= 0 {
+			setSlot(f, is, iBoxed, Unit)
+		}
+		return run(f)
+	}
+}
+
+// storeLoopVar sets a loop variable for the next iteration, writing into
+// its cell when closures share it.
+func storeLoopVar(f *frame, slot int, boxed bool, v Value) {
+	if boxed {
+		*f.slots[slot].p.(*Value) = v
+		return
+	}
+	f.slots[slot] = v
 }
 
 // stepRangeArgs recognises `for x in range(from, to, step)` calling the
@@ -438,4 +475,52 @@ func setSlot(f *frame, slot int, boxed bool, v Value) {
 		return
 	}
 	f.slots[slot] = v
+}
+
+// mayChangeIterable reports whether the body of `for x in v` might change
+// the array in v in place while the loop runs: it names v, or calls a
+// closure or eval, which could. Only then does the loop pay for a copy.
+func mayChangeIterable(s *syntax.ForStmt) bool {
+	id, ok := s.Iter.(*syntax.Ident)
+	if !ok {
+		return false // a fresh array nothing else holds
+	}
+	return mentions(reflect.ValueOf(s.Body), id.Name)
+}
+
+// mentions walks an AST value looking for the identifier name, a `call`
+// method or an eval() call.
+func mentions(v reflect.Value, name string) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return false
+		}
+		switch n := v.Interface().(type) {
+		case *syntax.Ident:
+			return n.Name == name
+		case *syntax.MethodCallExpr:
+			if n.Name == "call" {
+				return true
+			}
+		case *syntax.CallExpr:
+			if n.Name == "eval" || n.Name == "call" || n.Bang {
+				return true
+			}
+		}
+		return mentions(v.Elem(), name)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if mentions(v.Field(i), name) {
+				return true
+			}
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			if mentions(v.Index(i), name) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -43,21 +43,34 @@ type Value struct {
 // StrBuf is the shared backing store of string values. A string value is the
 // first n bytes of b; bytes below len(b) are never modified, so several values
 // may share one StrBuf and the one whose n == len(b) may append in place.
-type StrBuf struct{ b []byte }
+type StrBuf struct {
+	b   []byte
+	tag int32 // the string's tag (see tag.go)
+}
 
 // Array is a Rhai array (Vec<Dynamic>).
-type Array struct{ Elems []Value }
+type Array struct {
+	Elems []Value
+	tag   int32
+}
 
 // Map is a Rhai object map. Keys iterate in sorted order (Rhai uses a BTreeMap).
-type Map struct{ M map[string]Value }
+type Map struct {
+	M   map[string]Value
+	tag int32
+}
 
 // Blob is a Rhai BLOB (Vec<u8>).
-type Blob struct{ B []byte }
+type Blob struct {
+	B   []byte
+	tag int32
+}
 
 // Range is an exclusive (a..b) or inclusive (a..=b) integer range.
 type Range struct {
 	Start, End int64
 	Inclusive  bool
+	tag        int32
 }
 
 // FnPtr is a function pointer: a function name plus curried arguments.
@@ -66,6 +79,7 @@ type FnPtr struct {
 	Name    string
 	Curry   []Value
 	Closure any // evaluator-private: the compiled closure, nil for named functions
+	tag     int32
 }
 
 // Unit is Rhai's `()`.
@@ -112,6 +126,7 @@ func Custom(typeName string, v any) Value {
 type custom struct {
 	name string
 	v    any
+	tag  int32
 }
 
 // Accessors. Each assumes the matching Kind; check Kind() first.
@@ -178,9 +193,9 @@ func (v Value) TypeName() string {
 		return "Fn"
 	case KindRange:
 		if v.AsRange().Inclusive {
-			return "RangeInclusive<i64>"
+			return "range="
 		}
-		return "Range<i64>"
+		return "range"
 	case KindTimestamp:
 		return "timestamp"
 	case KindCustom:
@@ -202,16 +217,16 @@ func (v Value) Clone() Value {
 				dst[i] = dst[i].Clone()
 			}
 		}
-		return NewArray(dst)
+		return Value{k: KindArray, p: &Array{Elems: dst, tag: v.AsArray().tag}}
 	case KindMap:
 		src := v.AsMap().M
 		dst := make(map[string]Value, len(src))
 		for k, e := range src {
 			dst[k] = e.Clone()
 		}
-		return NewMap(dst)
+		return Value{k: KindMap, p: &Map{M: dst, tag: v.AsMap().tag}}
 	case KindBlob:
-		return NewBlob(append([]byte(nil), v.AsBlob().B...))
+		return Value{k: KindBlob, p: &Blob{B: append([]byte(nil), v.AsBlob().B...), tag: v.AsBlob().tag}}
 	}
 	return v
 }

@@ -71,6 +71,7 @@ type (
 		Target Expr // *Ident, *IndexExpr or *PropExpr (possibly nested)
 		Op     string
 		Value  Expr
+		OpP    Pos // the `=` or `op=`: Rhai reports a compound's errors there
 	}
 	// WhileStmt is `while cond { body }`.
 	WhileStmt struct {

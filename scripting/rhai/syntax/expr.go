@@ -87,11 +87,36 @@ func (p *parser) parseUnary() Expr {
 		return p.parsePostfix(p.parsePrimary())
 	}
 	pos := p.tok.pos
+	// Rhai's tokenizer does not join a minus to the number after a token
+	// that may end an expression, nor after `=>`, `switch` or `break`.
+	joins := true
+	switch p.prev {
+	case tRBrace, tRParen, tRBracket, tArrow, tSwitch, tBreak, tIdent, tInt, tFloat, tString, tChar, tTrue, tFalse:
+		joins = false
+	}
 	p.next()
 	if k == tMinus && p.tok.kind == tInt && !p.tok.bits && p.tok.u == 1<<63 {
 		lit := &IntLit{P: pos, Value: math.MinInt64}
 		p.next()
 		return p.parsePostfix(lit)
+	}
+	// As in Rhai's tokenizer, a minus written right before a number is part
+	// of the literal: `-5.is_odd` is (-5).is_odd, and `-0x10` is not a
+	// number at all.
+	if joins && k == tMinus && (p.tok.kind == tInt || p.tok.kind == tFloat) && p.tok.pos.Line == pos.Line && p.tok.pos.Col == pos.Col+1 {
+		var lit Expr
+		switch {
+		case p.tok.kind == tFloat:
+			lit = &FloatLit{P: pos, Value: -p.tok.f}
+		case p.tok.bits:
+			p.errorf(pos, "Invalid number: a 0x, 0o or 0b literal cannot follow '-' directly")
+		case p.tok.u <= math.MaxInt64:
+			lit = &IntLit{P: pos, Value: -int64(p.tok.u)}
+		}
+		if lit != nil {
+			p.next()
+			return p.parsePostfix(lit)
+		}
 	}
 	p.enter()
 	x := p.parseUnary()
@@ -214,10 +239,13 @@ func (p *parser) parsePrimary() Expr {
 	pos := p.tok.pos
 	switch p.tok.kind {
 	case tInt:
-		n := &IntLit{P: pos, Value: int64(p.tok.u)}
 		if !p.tok.bits && p.tok.u > math.MaxInt64 {
-			p.errorf(pos, "Integer literal is too large for i64")
+			// As in Rhai, a decimal integer too large for i64 is a float.
+			f := &FloatLit{P: pos, Value: float64(p.tok.u)}
+			p.next()
+			return f
 		}
+		n := &IntLit{P: pos, Value: int64(p.tok.u)}
 		p.next()
 		return n
 	case tFloat:

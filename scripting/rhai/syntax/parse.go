@@ -68,6 +68,9 @@ type parser struct {
 	scope    scope
 	fns      map[fnKey]bool
 	script   *Script
+	// prev is the kind of the token before tok: Rhai's tokenizer joins a
+	// minus to the number after it only where an operand must follow.
+	prev tokKind
 }
 
 func newParser(src string, opts *Options) *parser {
@@ -78,7 +81,10 @@ func newParser(src string, opts *Options) *parser {
 	return p
 }
 
-func (p *parser) next() { p.sc.next(&p.tok) }
+func (p *parser) next() {
+	p.prev = p.tok.kind
+	p.sc.next(&p.tok)
+}
 
 func (p *parser) errorf(pos Pos, format string, args ...any) {
 	panic(&Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
@@ -251,8 +257,9 @@ func (p *parser) parseStmt(stmts []Stmt, global bool) ([]Stmt, bool) {
 			op = p.tok.text
 		}
 		p.checkAssignTarget(x)
+		opPos := p.tok.pos
 		p.next()
-		return append(stmts, &AssignStmt{P: pos, Target: x, Op: op, Value: p.parseExpr()}), false
+		return append(stmts, &AssignStmt{P: pos, Target: x, Op: op, Value: p.parseExpr(), OpP: opPos}), false
 	}
 	return append(stmts, &ExprStmt{P: pos, X: x}), false
 }

@@ -512,7 +512,13 @@ func (s *scanner) number(tok *token) {
 		return
 	}
 	if overflow {
-		s.errorf(tok.pos, "Integer literal is too large: '%s'", text)
+		// Too large even for u64: a float, as Rhai reads it.
+		f, err := strconv.ParseFloat(strings.ReplaceAll(text, "_", ""), 64)
+		if err != nil {
+			s.errorf(tok.pos, "Invalid number: '%s'", text)
+		}
+		tok.kind, tok.f = tFloat, f
+		return
 	}
 	tok.kind = tInt
 	tok.u = v

@@ -132,7 +132,6 @@ func TestScanErrors(t *testing.T) {
 		{`"\q"`, `Invalid escape sequence: '\q' (line 1, position 2)`},
 		{`"\x4"`, "Invalid escape sequence: expecting 2 hex digits (line 1, position 2)"},
 		{`"\UFFFFFFFF"`, "is not a valid character (line 1, position 2)"},
-		{"99999999999999999999", "Integer literal is too large"},
 		{"0x", "Invalid number: '0x' (line 1, position 1)"},
 		{"0b102", "Invalid number: '0b102'"},
 		{"0o78", "Invalid number: '0o78'"},

@@ -170,7 +170,7 @@ func keyword(s string) tokKind {
 // name is a parse error, as in Rhai.
 func isReserved(s string) bool {
 	switch s {
-	case "var", "static", "goto", "exit", "match", "case", "public", "protected",
+	case "var", "static", "goto", "match", "case", "public", "protected",
 		"new", "use", "with", "module", "package", "super", "spawn", "thread", "go", "sync",
 		"async", "await", "yield", "default", "void", "null", "nil":
 		return true
