@@ -115,12 +115,12 @@ func rustExp(f float64) string {
 // values (KindCustom) found anywhere in the value, as Rhai formats them with
 // the host's to_string/to_debug.
 type formatter struct {
-	b      strings.Builder
-	full   bool
-	custom func(v Value, debug bool) string
-	run    *runState // when set, a long formatting stops at the run's deadline (err)
-	seen   int
-	err    error
+	b          strings.Builder
+	full       bool
+	custom     func(v Value, debug bool) string
+	run        *runState // when set, a long formatting stops at the run's deadline (err)
+	seen       int
+	err        error
 	quoteChars bool // chars inside containers in single quotes (interpolation)
 }
 
