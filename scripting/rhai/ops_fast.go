@@ -3,8 +3,10 @@ package rhai
 import "github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 
 // fastFloat computes the float operations that cannot fail, as binValues
-// would (arithmetic through floatOp's formulas, comparisons through
-// cmpFloat, NaN comparing false); ok=false leaves the rest to binSlow.
+// would (arithmetic through floatOp's formulas, comparisons of finite floats
+// through cmpFloat); ok=false leaves the rest to binSlow, including every
+// comparison with an infinity or NaN, whose Rhai results (false, but true
+// for 0 <= NaN) compareOp owns.
 func fastFloat(op opcode, x, y float64) (Value, bool) {
 	switch op {
 	case opAdd:
@@ -16,10 +18,10 @@ func fastFloat(op opcode, x, y float64) (Value, bool) {
 	case opDiv:
 		return Float(x / y), true
 	case opLt, opLe, opGt, opGe:
-		c, ok := cmpFloat(x, y)
-		if !ok {
-			return Bool(false), true
+		if !finite(x) || !finite(y) {
+			return Unit, false
 		}
+		c, _ := cmpFloat(x, y)
 		switch op {
 		case opLt:
 			return Bool(c < 0), true
@@ -64,4 +66,9 @@ func floatLit(e syntax.Expr) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// finite reports a float that is neither infinite nor NaN.
+func finite(x float64) bool {
+	return x-x == 0 // inf-inf and NaN-NaN are NaN
 }
