@@ -314,12 +314,13 @@ func (r *runState) formatValue(v Value) (string, error) {
 	return f.String(), r.alloc(f.b.Len())
 }
 
-// formatOperands turns the container operands of a string concatenation
-// into their text under the run's checks (stringOp would format them
-// without).
+// formatOperands turns the array and map operands of a string
+// concatenation into their text under the run's checks (stringOp would
+// format them without). A BLOB is left to stringOp: joined to a string it
+// is its bytes as text, as in Rhai, not its formatted form.
 func (r *runState) formatOperands(a, b Value) (Value, Value, error) {
 	for _, x := range []*Value{&a, &b} {
-		if isContainer(x.k) {
+		if x.k == KindArray || x.k == KindMap {
 			s, err := r.formatValue(*x)
 			if err != nil {
 				return a, b, err

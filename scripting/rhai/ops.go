@@ -345,7 +345,7 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 			return Bool(a.AsBool() != b.AsBool()), nil
 		}
 	case a.k == KindString || b.k == KindString || (a.k == KindChar && b.k == KindChar):
-		if op == opAdd && (isContainer(a.k) || isContainer(b.k)) {
+		if op == opAdd && (a.k == KindArray || a.k == KindMap || b.k == KindArray || b.k == KindMap) {
 			var err error
 			if a, b, err = r.formatOperands(a, b); err != nil {
 				return Unit, withPos(err, pos)
