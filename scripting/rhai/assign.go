@@ -26,7 +26,9 @@ type place struct {
 	idx     evalFn
 	name    string
 	pos     syntax.Pos
-	isConst bool // the root variable is a constant
+	ipos    syntax.Pos // an index's expression, where Rhai reports a bad index
+	opPos   syntax.Pos // the operator of `place op= v`, where Rhai reports its errors
+	isConst bool       // the root variable is a constant
 	// safe is set from a `?[` or `?.` link down: when a base in the chain
 	// is (), reading gives () and assigning does nothing.
 	safe bool
@@ -52,7 +54,7 @@ func (fc *fnComp) placeOf(e syntax.Expr) *place {
 		if b == nil {
 			return nil
 		}
-		return &place{kind: placeIndex, base: b, idx: fc.expr(e.Index), pos: e.P, isConst: b.isConst, safe: e.Safe || b.safe}
+		return &place{kind: placeIndex, base: b, idx: fc.expr(e.Index), pos: e.P, ipos: e.Index.Position(), isConst: b.isConst, safe: e.Safe || b.safe}
 	case *syntax.PropExpr:
 		b := fc.placeOf(e.X)
 		if b == nil {
@@ -109,7 +111,11 @@ func (p *place) load(f *frame) (Value, error) {
 		if err != nil {
 			return Unit, err
 		}
-		return indexGet(f.rt, b, i, p.pos)
+		v, err := indexGet(f.rt, b, i, p.pos)
+		if err != nil {
+			err = atIndex(err, p.ipos)
+		}
+		return v, err
 	}
 	b, err := p.base.load(f)
 	if err != nil || p.safe && b.k == KindUnit {
@@ -138,6 +144,14 @@ func (p *place) varPtr(f *frame) *Value {
 	return f.cells[p.ref.idx]
 }
 
+// opAt is where a compound assignment's operator reports an error.
+func (p *place) opAt() syntax.Pos {
+	if p.opPos.Line > 0 {
+		return p.opPos
+	}
+	return p.pos
+}
+
 // update applies `place op= rhs` (op == opNone: plain assignment).
 func (p *place) update(f *frame, op opcode, rhs Value) error {
 	if p.isConst && !p.hostIndexed(f) {
@@ -146,7 +160,7 @@ func (p *place) update(f *frame, op opcode, rhs Value) error {
 	switch p.kind {
 	case placeVar:
 		ptr := p.varPtr(f)
-		nv, err := compound(f.rt, op, *ptr, rhs, p.pos)
+		nv, err := compound(f.rt, op, *ptr, rhs, p.opAt())
 		if err != nil {
 			return err
 		}
@@ -156,7 +170,7 @@ func (p *place) update(f *frame, op opcode, rhs Value) error {
 		if f.this == nil {
 			return errAt(ErrVariableNotFound, p.pos, "Variable not found: this")
 		}
-		nv, err := compound(f.rt, op, *f.this, rhs, p.pos)
+		nv, err := compound(f.rt, op, *f.this, rhs, p.opAt())
 		if err != nil {
 			return err
 		}
@@ -183,15 +197,15 @@ func (p *place) updateIndex(f *frame, op opcode, rhs Value) error {
 	if op != opNone {
 		old, err := indexGet(f.rt, b, i, p.pos)
 		if err != nil {
-			return err
+			return atIndex(err, p.ipos)
 		}
-		if nv, err = compound(f.rt, op, old, rhs, p.pos); err != nil {
+		if nv, err = compound(f.rt, op, old, rhs, p.opAt()); err != nil {
 			return err
 		}
 	}
 	nb, replaced, err := indexSet(f.rt, b, i, nv, p.pos)
 	if err != nil {
-		return err
+		return atIndex(err, p.ipos)
 	}
 	if replaced {
 		return p.base.update(f, opNone, nb)
@@ -215,7 +229,7 @@ func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error
 		// to build on every compound update.
 		m := b.AsMap().M
 		if op != opNone {
-			if nv, err = compound(f.rt, op, m[p.name], rhs, p.pos); err != nil {
+			if nv, err = compound(f.rt, op, m[p.name], rhs, p.opAt()); err != nil {
 				return err
 			}
 		}
@@ -227,7 +241,7 @@ func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error
 		if err != nil {
 			return err
 		}
-		if nv, err = compound(f.rt, op, old, rhs, p.pos); err != nil {
+		if nv, err = compound(f.rt, op, old, rhs, p.opAt()); err != nil {
 			return err
 		}
 	}
@@ -339,6 +353,9 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 	if op != opNone && s.OpP.Line > 0 {
 		pos = s.OpP // where Rhai reports an overflow of `x op= y`
 	}
+	if op != opNone {
+		p.opPos = pos
+	}
 	if p.kind == placeVar && p.ref.kind == refLocal {
 		slot := p.ref.idx
 		return func(f *frame) (Value, error) {
@@ -386,14 +403,16 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 				el[n] = v
 				return Unit, nil
 			}
-			_, _, err = indexSet(f.rt, b, i, v, p.pos)
+			if _, _, err = indexSet(f.rt, b, i, v, p.pos); err != nil {
+				err = atIndex(err, p.ipos)
+			}
 			return Unit, err
 		}
 	}
-	if x := fc.elemPropAssign(p, op, rhs, elemIndex(s.Target)); x != nil {
+	if x := fc.elemPropAssign(p, op, rhs, elemIndex(s.Target), pos); x != nil {
 		return x
 	}
-	if x := fc.varPropAssign(p, op, rhs); x != nil {
+	if x := fc.varPropAssign(p, op, rhs, pos); x != nil {
 		return x
 	}
 	return func(f *frame) (Value, error) {

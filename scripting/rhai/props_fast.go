@@ -19,7 +19,7 @@ func (fc *fnComp) elemPropGet(e *syntax.PropExpr, getter string) evalFn {
 		return nil
 	}
 	idx := fc.expr(ix.Index)
-	name, pos, ipos := e.Name, e.P, ix.P
+	name, pos, bpos, ipos := e.Name, e.P, ix.P, ix.Index.Position()
 	if ir := fc.localSlot(ix.Index); ir >= 0 {
 		// a[i] with a local i, the usual loop: read i's slot directly.
 		return func(f *frame) (Value, error) {
@@ -32,9 +32,9 @@ func (fc *fnComp) elemPropGet(e *syntax.PropExpr, getter string) evalFn {
 					}
 				}
 			}
-			v, err := indexGet(f.rt, b, i, ipos)
+			v, err := indexGet(f.rt, b, i, bpos)
 			if err != nil {
-				return Unit, err
+				return Unit, atIndex(err, ipos)
 			}
 			return f.rt.propGet(v, name, getter, pos)
 		}
@@ -53,23 +53,23 @@ func (fc *fnComp) elemPropGet(e *syntax.PropExpr, getter string) evalFn {
 				}
 			}
 		}
-		v, err := indexGet(f.rt, b, i, ipos)
+		v, err := indexGet(f.rt, b, i, bpos)
 		if err != nil {
-			return Unit, err
+			return Unit, atIndex(err, ipos)
 		}
 		return f.rt.propGet(v, name, getter, pos)
 	}
 }
 
 // elemPropAssign compiles `a[i].name op= rhs` for a local, non-constant
-// a, or returns nil.
-func (fc *fnComp) elemPropAssign(p *place, op opcode, rhs evalFn, index syntax.Expr) evalFn {
+// a, or returns nil; opPos is where the operator's errors are reported.
+func (fc *fnComp) elemPropAssign(p *place, op opcode, rhs evalFn, index syntax.Expr, opPos syntax.Pos) evalFn {
 	if p.kind != placeProp || p.isConst || p.base.kind != placeIndex || p.base.isConst ||
 		p.base.base.kind != placeVar || p.base.base.ref.kind != refLocal {
 		return nil
 	}
 	ir := fc.localSlot(index)
-	slot, idx, name, pos, ipos := p.base.base.ref.idx, p.base.idx, p.name, p.pos, p.base.pos
+	slot, idx, name, pos, bpos, ipos := p.base.base.ref.idx, p.base.idx, p.name, p.pos, p.base.pos, p.base.ipos
 	return func(f *frame) (Value, error) {
 		v, err := rhs(f)
 		if err != nil {
@@ -96,7 +96,7 @@ func (fc *fnComp) elemPropAssign(p *place, op opcode, rhs evalFn, index syntax.E
 							return Unit, nil
 						}
 					}
-					if nv, err = compound(f.rt, op, old, v, pos); err != nil {
+					if nv, err = compound(f.rt, op, old, v, opPos); err != nil {
 						return Unit, err
 					}
 				}
@@ -104,9 +104,9 @@ func (fc *fnComp) elemPropAssign(p *place, op opcode, rhs evalFn, index syntax.E
 				return Unit, f.rt.checkSize(m, pos)
 			}
 		}
-		e, err := indexGet(f.rt, b, i, ipos)
+		e, err := indexGet(f.rt, b, i, bpos)
 		if err != nil {
-			return Unit, err
+			return Unit, atIndex(err, ipos)
 		}
 		return Unit, p.updatePropOf(f, e, op, v)
 	}
@@ -142,8 +142,9 @@ func (fc *fnComp) varPropGet(e *syntax.PropExpr, generic evalFn) evalFn {
 
 // varPropAssign compiles `x.name op= rhs` for a plain local, non-constant
 // x or `this` holding a map, or returns nil. Loading x has no effects, so
-// the generic path may load it again when the value is not a map.
-func (fc *fnComp) varPropAssign(p *place, op opcode, rhs evalFn) evalFn {
+// the generic path may load it again when the value is not a map. opPos is
+// where the operator's errors are reported.
+func (fc *fnComp) varPropAssign(p *place, op opcode, rhs evalFn, opPos syntax.Pos) evalFn {
 	if p.kind != placeProp || p.isConst || p.base.isConst {
 		return nil
 	}
@@ -178,7 +179,7 @@ func (fc *fnComp) varPropAssign(p *place, op opcode, rhs evalFn) evalFn {
 					return Unit, nil
 				}
 			}
-			if nv, err = compound(f.rt, op, old, v, pos); err != nil {
+			if nv, err = compound(f.rt, op, old, v, opPos); err != nil {
 				return Unit, err
 			}
 		}
