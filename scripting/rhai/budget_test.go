@@ -76,11 +76,14 @@ func runPastDeadline(t *testing.T, src string) time.Duration {
 	return late
 }
 
-// runUntil runs src with no operation limit, the given memory budget and
-// timeout, and returns how late after the deadline it ended.
+// runUntil runs src with no operation or string-length limit, the given
+// memory budget and timeout, and returns how late after the deadline it
+// ended. The string limit goes too: the interpolation loop's text (about
+// 17 MB) is over the default 4 MiB, and data_too_large would end it on its
+// first pass whenever the map is built before the deadline.
 func runUntil(src string, timeout time.Duration, maxBytes int64) (time.Duration, error) {
 	lim := rhai.DefaultLimits()
-	lim.MaxOperations, lim.MaxRunBytes = 0, maxBytes
+	lim.MaxOperations, lim.MaxRunBytes, lim.MaxStringLen = 0, maxBytes, 0
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()

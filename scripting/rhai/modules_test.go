@@ -357,7 +357,7 @@ func TestStaticModule(t *testing.T) {
 		`host::greet("bob")`:                             `"hi bob"`,
 		`import "host" as h; h::double(h::ANSWER)`:       `84`,
 		`let l = host::LIST; l.push(2); [l, host::LIST]`: `[[1,2],[1]]`,
-		`host::double("x")`:                              `error: Function not found: host::double (string)`,
+		`host::double("x")`:                              `error: Function not found: host::double (&str | ImmutableString | String)`,
 		`host::nope`:                                     `error: Variable not found: host::nope`,
 		`nohost::f()`:                                    `error: Module not found: nohost`,
 		`host::outer::f()`:                               `error: Module not found: host::outer`,
