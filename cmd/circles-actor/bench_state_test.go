@@ -147,6 +147,7 @@ func BenchmarkStateRMW(b *testing.B) {
 	}{
 		{"memory", benchServe(b, "--state-max-keys", "100000000")},
 		{"disk", benchServe(b, "--data-dir", dataDir, "--state-max-keys", "100000000")},
+		{"bbolt", withDisk(b, openBolt, func() []*client.Client { return benchServe(b, "--data-dir", b.TempDir(), "--state-max-keys", "100000000") })},
 	}
 	sync0 := fsyncLatency(b, dataDir)
 	took := map[string]time.Duration{}
@@ -216,12 +217,23 @@ func BenchmarkStateScaling(b *testing.B) {
 		size  int
 		conns []*client.Client
 		dir   string
+		name  string
 	}
 	var setups []setup
-	for _, size := range sizes {
-		dir := b.TempDir()
-		preload(b, dir, size)
-		setups = append(setups, setup{size, benchServe(b, "--data-dir", dir, "--state-max-keys", "100000000"), dir})
+	for _, store := range []struct {
+		name string
+		open func(string) (state.Backend, string, error)
+	}{{"pebble", openDisk}, {"bbolt", openBolt}} {
+		for _, size := range sizes {
+			dir := b.TempDir()
+			var conns []*client.Client
+			withDisk(b, store.open, func() []*client.Client {
+				preload(b, dir, size)
+				conns = benchServe(b, "--data-dir", dir, "--state-max-keys", "100000000")
+				return nil
+			})
+			setups = append(setups, setup{size, conns, dir, store.name})
+		}
 	}
 	workloads := []struct {
 		name   string
@@ -247,36 +259,69 @@ func BenchmarkStateScaling(b *testing.B) {
 					s = setups[len(setups)-1-j]
 				}
 				_, l := latencyRound(b, s.conns, perRound, w.script(s.size))
-				k := w.name + "/" + strconv.Itoa(s.size)
+				k := s.name + "/" + w.name + "/" + strconv.Itoa(s.size)
 				lat[k] = append(lat[k], l...)
 			}
 		}
 	}
 	b.StopTimer()
-	for _, w := range workloads {
-		small, big := lat[w.name+"/10"], lat[w.name+"/1000000"]
-		for _, q := range []struct {
-			name string
-			q    float64
-		}{{"p50", 0.5}, {"p99", 0.99}} {
-			s, g := quantile(small, q.q), quantile(big, q.q)
-			b.ReportMetric(float64(s.Microseconds()), w.name+"-"+q.name+"-10keys-us")
-			b.ReportMetric(float64(g.Microseconds()), w.name+"-"+q.name+"-1Mkeys-us")
-			b.ReportMetric(g.Seconds()/s.Seconds(), w.name+"-"+q.name+"-1M/10")
+	for _, st := range []string{"pebble", "bbolt"} {
+		for _, w := range workloads {
+			small, big := lat[st+"/"+w.name+"/10"], lat[st+"/"+w.name+"/1000000"]
+			for _, q := range []struct {
+				name string
+				q    float64
+			}{{"p50", 0.5}, {"p99", 0.99}} {
+				s, g := quantile(small, q.q), quantile(big, q.q)
+				p := st + "-" + w.name + "-" + q.name
+				b.ReportMetric(float64(s.Microseconds()), p+"-10keys-us")
+				b.ReportMetric(float64(g.Microseconds()), p+"-1Mkeys-us")
+				b.ReportMetric(g.Seconds()/s.Seconds(), p+"-1M/10")
+			}
 		}
 	}
-	fi, err := os.Stat(filepath.Join(setups[1].dir, boltstore.File))
-	if err != nil {
-		b.Fatal(err)
+	for _, s := range setups {
+		if s.size == sizes[1] {
+			b.ReportMetric(float64(dirSize(s.dir))/float64(sizes[1]), s.name+"-disk-bytes/key")
+		}
 	}
-	b.ReportMetric(float64(fi.Size())/float64(sizes[1]), "disk-bytes/key")
+}
+
+// dirSize is the bytes of the files under dir.
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+func openBolt(dir string) (state.Backend, string, error) {
+	bs, err := boltstore.Open(dir, boltstore.Options{})
+	if err != nil {
+		return nil, "", err
+	}
+	return bs, bs.Path(), nil
+}
+
+// withDisk runs start with open as the on-disk store.
+func withDisk(b *testing.B, open func(string) (state.Backend, string, error), start func() []*client.Client) []*client.Client {
+	old := openDisk
+	openDisk = open
+	defer func() { openDisk = old }()
+	return start()
 }
 
 // preload writes keys k0..k<n-1> (i64 values) into a data dir, in
 // transactions of 50,000 keys.
 func preload(b *testing.B, dir string, n int) {
 	b.Helper()
-	bs, err := boltstore.Open(dir, boltstore.Options{})
+	bs, _, err := openDisk(dir)
 	if err != nil {
 		b.Fatal(err)
 	}

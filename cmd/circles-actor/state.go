@@ -7,7 +7,7 @@ import (
 
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting/state"
-	"github.com/circles-actor/circles-actor/scripting/state/boltstore"
+	"github.com/circles-actor/circles-actor/scripting/state/pebblestore"
 )
 
 // StateFlags are the limits of each circle's state, shared by `serve` and
@@ -41,15 +41,25 @@ func set[T int | int64](dst *T, v T) {
 // store is chosen here too, from cfg.RedisURL.)
 func openState(_ context.Context, cfg config.Config, log *slog.Logger) (state.Store, error) {
 	if cfg.DataDir != "" {
-		b, err := boltstore.Open(cfg.DataDir, boltstore.Options{})
+		b, path, err := openDisk(cfg.DataDir)
 		if err != nil {
 			return nil, err
 		}
-		log.Info("state is kept on disk", "file", b.Path())
+		log.Info("state is kept on disk", "dir", path)
 		return state.NewLocal(b), nil
 	}
 	log.Warn("state is kept in memory only and lost on exit; give --data-dir DIR to keep it")
 	return state.NewMemory(), nil
+}
+
+// openDisk opens the on-disk state store in a data dir (a variable so that
+// benchmarks can compare backends).
+var openDisk = func(dir string) (state.Backend, string, error) {
+	b, err := pebblestore.Open(dir, pebblestore.Options{})
+	if err != nil {
+		return nil, "", err
+	}
+	return b, b.Path(), nil
 }
 
 // stateWhere says which store openState would open, for messages.
