@@ -19,7 +19,7 @@ import (
 
 	"github.com/circles-actor/circles-actor/scripting/rhai"
 	"github.com/circles-actor/circles-actor/scripting/state"
-	"github.com/circles-actor/circles-actor/scripting/state/boltstore"
+	"github.com/circles-actor/circles-actor/scripting/state/pebblestore"
 	"github.com/circles-actor/circles-actor/transport/client"
 )
 
@@ -129,6 +129,12 @@ func rmwScript(int64) string {
 
 func lightScript(int64) string { return "40 + 2" }
 
+// plainScript is rmwScript's work without state (a local map instead): the
+// interpreter's share of the rmw play, to tell it from the state's.
+func plainScript(int64) string {
+	return `let s = #{}; let n = (s.get("n") ?? 0) + 1; s.set("n", n); s.set("c" + TASK_ID, n); n`
+}
+
 // BenchmarkStateRMW measures the read-modify-write play against `40 + 2`
 // on the same embedded server (64 clients over WebSockets, one worker per
 // circle), in memory and with --data-dir; rounds of each alternate so that
@@ -147,7 +153,6 @@ func BenchmarkStateRMW(b *testing.B) {
 	}{
 		{"memory", benchServe(b, "--state-max-keys", "100000000")},
 		{"disk", benchServe(b, "--data-dir", dataDir, "--state-max-keys", "100000000")},
-		{"bbolt", withDisk(b, openBolt, func() []*client.Client { return benchServe(b, "--data-dir", b.TempDir(), "--state-max-keys", "100000000") })},
 	}
 	sync0 := fsyncLatency(b, dataDir)
 	took := map[string]time.Duration{}
@@ -157,7 +162,7 @@ func BenchmarkStateRMW(b *testing.B) {
 	workloads := []struct {
 		name   string
 		script func(int64) string
-	}{{"light", lightScript}, {"rmw", rmwScript}, {"rmwlit", literal}}
+	}{{"light", lightScript}, {"rmw", rmwScript}, {"rmwlit", literal}, {"plain", plainScript}}
 	round := func(k string, conns []*client.Client, script func(int64) string) {
 		c0 := selfCPU()
 		d, _ := latencyRound(b, conns, perRound, script)
@@ -171,14 +176,18 @@ func BenchmarkStateRMW(b *testing.B) {
 			if i%2 == 1 { // alternate the order: a round's writeback slows the next round's syncs
 				s = servers[len(servers)-1-j]
 			}
-			for _, w := range workloads {
+			for k := range workloads {
+				w := workloads[k]
+				if i%2 == 1 { // and the workloads': the first after a switch runs cold
+					w = workloads[len(workloads)-1-k]
+				}
 				round(s.name+"/"+w.name, s.conns, w.script)
 			}
 		}
 	}
 	b.StopTimer()
-	// What bounds the disk figure: a commit group costs two fdatasyncs
-	// (bbolt's pages, then its meta page), on this disk now:
+	// What bounds the disk figure: a commit group costs one fdatasync (of
+	// pebble's WAL), on this disk now:
 	b.ReportMetric(float64((sync0+fsyncLatency(b, dataDir))/2)/1e3, "fdatasync-us")
 	plays := float64(perRound * b.N)
 	for _, s := range servers {
@@ -205,8 +214,7 @@ func BenchmarkStateRMW(b *testing.B) {
 // alternating rounds, for two plays: "rmw", the read-modify-write play of
 // BenchmarkStateRMW (a counter and a new key per play), and "randkey",
 // which also increments one pseudo-random existing key (in the big circle
-// a different page of the B+tree each time: bbolt rewrites that page and
-// its branch pages at the commit). Also the state file's bytes per key.
+// a different place each time). Also the store's bytes per key.
 // Target: the rmw ratios within 1.3.
 //
 //	go test -run '^$' -bench StateScaling -benchtime 3x ./cmd/circles-actor/
@@ -217,23 +225,12 @@ func BenchmarkStateScaling(b *testing.B) {
 		size  int
 		conns []*client.Client
 		dir   string
-		name  string
 	}
 	var setups []setup
-	for _, store := range []struct {
-		name string
-		open func(string) (state.Backend, string, error)
-	}{{"pebble", openDisk}, {"bbolt", openBolt}} {
-		for _, size := range sizes {
-			dir := b.TempDir()
-			var conns []*client.Client
-			withDisk(b, store.open, func() []*client.Client {
-				preload(b, dir, size)
-				conns = benchServe(b, "--data-dir", dir, "--state-max-keys", "100000000")
-				return nil
-			})
-			setups = append(setups, setup{size, conns, dir, store.name})
-		}
+	for _, size := range sizes {
+		dir := b.TempDir()
+		preload(b, dir, size)
+		setups = append(setups, setup{size, benchServe(b, "--data-dir", dir, "--state-max-keys", "100000000"), dir})
 	}
 	workloads := []struct {
 		name   string
@@ -259,32 +256,26 @@ func BenchmarkStateScaling(b *testing.B) {
 					s = setups[len(setups)-1-j]
 				}
 				_, l := latencyRound(b, s.conns, perRound, w.script(s.size))
-				k := s.name + "/" + w.name + "/" + strconv.Itoa(s.size)
+				k := w.name + "/" + strconv.Itoa(s.size)
 				lat[k] = append(lat[k], l...)
 			}
 		}
 	}
 	b.StopTimer()
-	for _, st := range []string{"pebble", "bbolt"} {
-		for _, w := range workloads {
-			small, big := lat[st+"/"+w.name+"/10"], lat[st+"/"+w.name+"/1000000"]
-			for _, q := range []struct {
-				name string
-				q    float64
-			}{{"p50", 0.5}, {"p99", 0.99}} {
-				s, g := quantile(small, q.q), quantile(big, q.q)
-				p := st + "-" + w.name + "-" + q.name
-				b.ReportMetric(float64(s.Microseconds()), p+"-10keys-us")
-				b.ReportMetric(float64(g.Microseconds()), p+"-1Mkeys-us")
-				b.ReportMetric(g.Seconds()/s.Seconds(), p+"-1M/10")
-			}
+	for _, w := range workloads {
+		small, big := lat[w.name+"/10"], lat[w.name+"/1000000"]
+		for _, q := range []struct {
+			name string
+			q    float64
+		}{{"p50", 0.5}, {"p99", 0.99}} {
+			s, g := quantile(small, q.q), quantile(big, q.q)
+			b.ReportMetric(float64(s.Microseconds()), w.name+"-"+q.name+"-10keys-us")
+			b.ReportMetric(float64(g.Microseconds()), w.name+"-"+q.name+"-1Mkeys-us")
+			b.ReportMetric(g.Seconds()/s.Seconds(), w.name+"-"+q.name+"-1M/10")
 		}
 	}
-	for _, s := range setups {
-		if s.size == sizes[1] {
-			b.ReportMetric(float64(dirSize(s.dir))/float64(sizes[1]), s.name+"-disk-bytes/key")
-		}
-	}
+	// The store's files as they are (WAL and tables, not compacted).
+	b.ReportMetric(float64(dirSize(setups[1].dir))/float64(sizes[1]), "disk-bytes/key")
 }
 
 // dirSize is the bytes of the files under dir.
@@ -301,27 +292,11 @@ func dirSize(dir string) int64 {
 	return n
 }
 
-func openBolt(dir string) (state.Backend, string, error) {
-	bs, err := boltstore.Open(dir, boltstore.Options{})
-	if err != nil {
-		return nil, "", err
-	}
-	return bs, bs.Path(), nil
-}
-
-// withDisk runs start with open as the on-disk store.
-func withDisk(b *testing.B, open func(string) (state.Backend, string, error), start func() []*client.Client) []*client.Client {
-	old := openDisk
-	openDisk = open
-	defer func() { openDisk = old }()
-	return start()
-}
-
 // preload writes keys k0..k<n-1> (i64 values) into a data dir, in
 // transactions of 50,000 keys.
 func preload(b *testing.B, dir string, n int) {
 	b.Helper()
-	bs, _, err := openDisk(dir)
+	bs, err := pebblestore.Open(dir, pebblestore.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

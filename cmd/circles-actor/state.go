@@ -41,25 +41,15 @@ func set[T int | int64](dst *T, v T) {
 // store is chosen here too, from cfg.RedisURL.)
 func openState(_ context.Context, cfg config.Config, log *slog.Logger) (state.Store, error) {
 	if cfg.DataDir != "" {
-		b, path, err := openDisk(cfg.DataDir)
+		b, err := pebblestore.Open(cfg.DataDir, pebblestore.Options{})
 		if err != nil {
 			return nil, err
 		}
-		log.Info("state is kept on disk", "dir", path)
+		log.Info("state is kept on disk", "dir", b.Path())
 		return state.NewLocal(b), nil
 	}
 	log.Warn("state is kept in memory only and lost on exit; give --data-dir DIR to keep it")
 	return state.NewMemory(), nil
-}
-
-// openDisk opens the on-disk state store in a data dir (a variable so that
-// benchmarks can compare backends).
-var openDisk = func(dir string) (state.Backend, string, error) {
-	b, err := pebblestore.Open(dir, pebblestore.Options{})
-	if err != nil {
-		return nil, "", err
-	}
-	return b, b.Path(), nil
 }
 
 // stateWhere says which store openState would open, for messages.

@@ -6,10 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
-
 
 	"github.com/circles-actor/circles-actor/scripting/rhai"
 	"github.com/circles-actor/circles-actor/scripting/state"
@@ -94,6 +94,42 @@ func TestStateSurvivesReopen(t *testing.T) {
 	s2, err := b.Stats("c2")
 	if err != nil || s2.Keys != 1 {
 		t.Fatalf("c2 stats %+v %v", s2, err)
+	}
+}
+
+// TestKeysInOrder: scans come back in byte order, by prefix, after a
+// delete, with the totals.
+func TestKeysInOrder(t *testing.T) {
+	p, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := state.NewLocal(p)
+	defer st.Close()
+	ctx := context.Background()
+	err = state.Update(ctx, st, "c", state.DefaultLimits(), func(tx *state.Tx) error {
+		for _, k := range []string{"b", "a", "p:2", "p:1"} {
+			if err := tx.Set(k, rhai.String(k)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = state.Update(ctx, st, "c", state.DefaultLimits(), func(tx *state.Tx) error { _, err := tx.Remove("b"); return err })
+	err = state.View(ctx, st, "c", func(tx *state.Tx) error {
+		keys, _ := tx.Keys("", 0)
+		pk, _ := tx.Keys("p:", 0)
+		n, _ := tx.Len()
+		if !slices.Equal(keys, []string{"a", "p:1", "p:2"}) || !slices.Equal(pk, []string{"p:1", "p:2"}) || n != 3 {
+			t.Errorf("keys %v, p: %v, len %d", keys, pk, n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
