@@ -12,7 +12,7 @@ import (
 	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/rhai"
 	"github.com/circles-actor/circles-actor/scripting/state"
-	"github.com/circles-actor/circles-actor/scripting/state/boltstore"
+	"github.com/circles-actor/circles-actor/scripting/state/pebblestore"
 )
 
 // TestStateRunsAreSerializable runs read-modify-write plays from many
@@ -25,7 +25,7 @@ func TestStateRunsAreSerializable(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var opts []actors.Option
 			if disk {
-				b, err := boltstore.Open(t.TempDir(), boltstore.Options{})
+				b, err := pebblestore.Open(t.TempDir(), pebblestore.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -152,7 +152,7 @@ type Config struct {
 	// State.
 
 	// DataDir is the directory of the server's durable data: circles' state
-	// in DataDir/state.db and the circles added at runtime in
+	// in DataDir/state/ and the circles added at runtime in
 	// DataDir/circles.json. Default "": state is kept in memory only and
 	// nothing survives the process.
 	DataDir string

@@ -15,7 +15,8 @@ const (
 	maxWorkersPerCircle = 1024
 	maxFrameBytes       = 1 << 30
 	maxBatch            = 100_000
-	// maxStateKeyBytes is the on-disk store's key limit (bbolt's MaxKeySize).
+	// maxStateKeyBytes bounds the state key limit: keys are held in memory
+	// and in every commit, so a typo must not allow huge ones.
 	maxStateKeyBytes = 32 << 10
 )
 

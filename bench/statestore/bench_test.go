@@ -12,10 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/circles-actor/circles-actor/bench/statestore/boltstore"
 	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/rhai"
 	"github.com/circles-actor/circles-actor/scripting/state"
-	"github.com/circles-actor/circles-actor/scripting/state/boltstore"
+	"github.com/circles-actor/circles-actor/scripting/state/pebblestore"
 )
 
 const circle = "c"
@@ -29,8 +30,8 @@ type backend struct {
 var backends = []backend{
 	{"bbolt", func(dir string) (state.Backend, error) { return boltstore.Open(dir, boltstore.Options{}) },
 		func(_ state.Backend, dir string) int64 { return dirSize(dir) }},
-	{"pebble", func(dir string) (state.Backend, error) { return OpenPebble(dir) },
-		func(b state.Backend, dir string) int64 { b.(*Pebble).Settle(); return dirSize(dir) }},
+	{"pebble", func(dir string) (state.Backend, error) { return pebblestore.Open(dir, pebblestore.Options{}) },
+		func(b state.Backend, dir string) int64 { b.(*pebblestore.Store).Settle(); return dirSize(dir) }},
 }
 
 func dirSize(dir string) int64 {
@@ -44,42 +45,6 @@ func dirSize(dir string) int64 {
 		return nil
 	})
 	return n
-}
-
-// TestPebbleBackend checks the comparison backend does what Local needs:
-// round trips, scans in order, totals.
-func TestPebbleBackend(t *testing.T) {
-	p, err := OpenPebble(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := state.NewLocal(p)
-	defer st.Close()
-	ctx := context.Background()
-	err = state.Update(ctx, st, circle, state.DefaultLimits(), func(tx *state.Tx) error {
-		for _, k := range []string{"b", "a", "p:2", "p:1"} {
-			if err := tx.Set(k, rhai.String(k)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = state.Update(ctx, st, circle, state.DefaultLimits(), func(tx *state.Tx) error { _, err := tx.Remove("b"); return err })
-	err = state.View(ctx, st, circle, func(tx *state.Tx) error {
-		keys, _ := tx.Keys("", 0)
-		pk, _ := tx.Keys("p:", 0)
-		n, _ := tx.Len()
-		if !slices.Equal(keys, []string{"a", "p:1", "p:2"}) || !slices.Equal(pk, []string{"p:1", "p:2"}) || n != 3 {
-			t.Errorf("keys %v, p: %v, len %d", keys, pk, n)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // BenchmarkStores runs the read-modify-write play of the server benchmark

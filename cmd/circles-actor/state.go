@@ -7,7 +7,7 @@ import (
 
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting/state"
-	"github.com/circles-actor/circles-actor/scripting/state/boltstore"
+	"github.com/circles-actor/circles-actor/scripting/state/pebblestore"
 )
 
 // StateFlags are the limits of each circle's state, shared by `serve` and
@@ -41,11 +41,11 @@ func set[T int | int64](dst *T, v T) {
 // store is chosen here too, from cfg.RedisURL.)
 func openState(_ context.Context, cfg config.Config, log *slog.Logger) (state.Store, error) {
 	if cfg.DataDir != "" {
-		b, err := boltstore.Open(cfg.DataDir, boltstore.Options{})
+		b, err := pebblestore.Open(cfg.DataDir, pebblestore.Options{})
 		if err != nil {
 			return nil, err
 		}
-		log.Info("state is kept on disk", "file", b.Path())
+		log.Info("state is kept on disk", "dir", b.Path())
 		return state.NewLocal(b), nil
 	}
 	log.Warn("state is kept in memory only and lost on exit; give --data-dir DIR to keep it")

@@ -19,6 +19,6 @@ func TestServeStateFlagsAndInitScripts(t *testing.T) {
 		t.Fatalf("config %+v", got)
 	}
 	if _, err := parseServe(t, "-k", testPK1, "--state-max-key-bytes", "40000"); err == nil {
-		t.Fatal("a key limit over bbolt's was accepted")
+		t.Fatal("a key limit over 32768 was accepted")
 	}
 }

@@ -23,7 +23,7 @@ type StateCmd struct {
 // StateStoreFlags say which store holds the state; openState opens it.
 type StateStoreFlags struct {
 	PublicKey string `short:"k" name:"public-key" required:"" placeholder:"PK" help:"The circle whose state to read or write." env:"CIRCLES_PUBLIC_KEY"`
-	DataDir   string `name:"data-dir" placeholder:"DIR" type:"path" help:"The server's data dir (DIR/state.db). Stop the server first: the file is locked while it runs." env:"CIRCLES_DATA_DIR"`
+	DataDir   string `name:"data-dir" placeholder:"DIR" type:"path" help:"The server's data dir (DIR/state/). Stop the server first: the store is locked while it runs." env:"CIRCLES_DATA_DIR"`
 }
 
 // config is the configuration openState needs, with the key canonicalised.

@@ -316,9 +316,13 @@ func (s *localSession) Get(key string) ([]byte, bool, error) {
 	if err := s.acquire(); err != nil {
 		return nil, false, err
 	}
-	s.c.mu.Lock()
-	p, ok := s.c.pending[key]
-	s.c.mu.Unlock()
+	var p pendingWrite
+	ok := false
+	if !s.l.inline { // an inline backend has nothing pending
+		s.c.mu.Lock()
+		p, ok = s.c.pending[key]
+		s.c.mu.Unlock()
+	}
 	var val []byte
 	var had bool
 	if ok {

@@ -14,19 +14,65 @@ import (
 // Session's committed view, so that the run sees its own writes and nothing
 // reaches the store until Commit. A Tx is used by one goroutine (its run).
 type Tx struct {
-	s     Session
-	lim   Limits
-	w     map[string]entry // buffered writes by key
+	s   Session
+	lim Limits
+	// w are the keys the run has read or written, in first-use order:
+	// buffered writes (dirty), and committed values as first read, which
+	// stay valid for the whole run because the store keeps them from
+	// changing (Session), so a key costs the store one lookup per run. A
+	// run touches few keys: they are searched in order until there are
+	// indexFrom of them, then through idx.
+	w     []entry
+	idx   map[string]int
+	dirty int // entries of w that are writes
 	base  Stats
 	delta Stats
 	based bool // base has been read
 	ended bool
 }
 
-// entry is a buffered write: the encoded value, or a deletion.
+// entry is a key's value as the run sees it: the encoded value, or absent
+// (del); dirty when the run wrote it.
 type entry struct {
-	val []byte
-	del bool
+	key   string
+	val   []byte
+	del   bool
+	dirty bool
+}
+
+// indexFrom is the number of keys from which w is searched through a map.
+const indexFrom = 16
+
+// find returns the index of k in w, or -1.
+func (t *Tx) find(k string) int {
+	if t.idx != nil {
+		if i, ok := t.idx[k]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range t.w {
+		if t.w[i].key == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// remember adds e, a key not in w yet, and returns its index.
+func (t *Tx) remember(e entry) int {
+	t.w = append(t.w, e)
+	i := len(t.w) - 1
+	switch {
+	case t.idx != nil:
+		t.idx[e.key] = i
+	case len(t.w) > indexFrom:
+		t.idx = make(map[string]int, 2*len(t.w))
+		for j := range t.w {
+			t.idx[t.w[j].key] = j
+		}
+	}
+	return i
 }
 
 // NewTx starts a transaction over s with the circle's limits.
@@ -35,7 +81,7 @@ func NewTx(s Session, lim Limits) *Tx {
 }
 
 // Writes reports how many keys the run has changed so far.
-func (t *Tx) Writes() int { return len(t.w) }
+func (t *Tx) Writes() int { return t.dirty }
 
 func (t *Tx) live() error {
 	if t.ended {
@@ -60,10 +106,20 @@ func (t *Tx) checkKey(k string) error {
 
 // raw returns the encoded value of k as this run sees it.
 func (t *Tx) raw(k string) ([]byte, bool, error) {
-	if e, ok := t.w[k]; ok {
-		return e.val, !e.del, nil
+	_, v, ok, err := t.lookup(k)
+	return v, ok, err
+}
+
+// lookup is raw that also returns k's index in w.
+func (t *Tx) lookup(k string) (int, []byte, bool, error) {
+	if i := t.find(k); i >= 0 {
+		return i, t.w[i].val, !t.w[i].del, nil
 	}
-	return t.s.Get(k)
+	v, ok, err := t.s.Get(k)
+	if err != nil {
+		return -1, nil, false, err
+	}
+	return t.remember(entry{key: k, val: v, del: !ok}), v, ok, nil
 }
 
 // Get returns the value of k, or () and false when absent.
@@ -112,7 +168,7 @@ func (t *Tx) Set(k string, v rhai.Value) error {
 	if t.lim.MaxValueBytes > 0 && len(b) > t.lim.MaxValueBytes {
 		return &LimitError{Limit: "value size", Have: int64(len(b)), Max: int64(t.lim.MaxValueBytes)}
 	}
-	return t.put(k, entry{val: b})
+	return t.put(k, b, false)
 }
 
 // Remove deletes k and returns what it held (() when absent).
@@ -121,12 +177,13 @@ func (t *Tx) Remove(k string) (rhai.Value, error) {
 	if err != nil || !ok {
 		return rhai.Unit, err
 	}
-	return old, t.put(k, entry{del: true})
+	return old, t.put(k, nil, true)
 }
 
-// put buffers e for k after checking the circle's key and byte totals.
-func (t *Tx) put(k string, e entry) error {
-	old, had, err := t.raw(k)
+// put buffers the write of val (or the deletion) of k after checking the
+// circle's key and byte totals.
+func (t *Tx) put(k string, val []byte, del bool) error {
+	i, old, had, err := t.lookup(k)
 	if err != nil {
 		return err
 	}
@@ -135,9 +192,9 @@ func (t *Tx) put(k string, e entry) error {
 		d.Keys--
 		d.Bytes -= int64(len(k) + len(old))
 	}
-	if !e.del {
+	if !del {
 		d.Keys++
-		d.Bytes += int64(len(k) + len(e.val))
+		d.Bytes += int64(len(k) + len(val))
 	}
 	if d.Keys > 0 || d.Bytes > 0 {
 		st, err := t.Stats()
@@ -151,10 +208,10 @@ func (t *Tx) put(k string, e entry) error {
 			return &LimitError{Limit: "total bytes", Have: st.Bytes + d.Bytes, Max: max}
 		}
 	}
-	if t.w == nil {
-		t.w = make(map[string]entry)
+	if !t.w[i].dirty {
+		t.dirty++
 	}
-	t.w[k] = e
+	t.w[i] = entry{key: k, val: val, del: del, dirty: true}
 	t.delta.Keys += d.Keys
 	t.delta.Bytes += d.Bytes
 	return nil
@@ -190,9 +247,9 @@ func (t *Tx) Keys(prefix string, limit int) ([]string, error) {
 	// The run's own writes under the prefix, in order, merged with the
 	// store's scan.
 	var mine []string
-	for k := range t.w {
-		if strings.HasPrefix(k, prefix) {
-			mine = append(mine, k)
+	for _, e := range t.w {
+		if e.dirty && strings.HasPrefix(e.key, prefix) {
+			mine = append(mine, e.key)
 		}
 	}
 	slices.Sort(mine)
@@ -200,7 +257,7 @@ func (t *Tx) Keys(prefix string, limit int) ([]string, error) {
 	full := func() bool { return limit > 0 && len(out) >= limit }
 	// takeMine emits the run's own key mine[0] (unless it deletes it).
 	takeMine := func() {
-		if !t.w[mine[0]].del {
+		if !t.w[t.find(mine[0])].del {
 			out = append(out, mine[0])
 		}
 		mine = mine[1:]
@@ -234,9 +291,11 @@ func (t *Tx) Commit(ctx context.Context) (Durable, error) {
 		return nil, err
 	}
 	t.ended = true
-	ws := make([]Write, 0, len(t.w))
-	for k, e := range t.w {
-		ws = append(ws, Write{Key: k, Val: e.val, Delete: e.del})
+	ws := make([]Write, 0, t.dirty)
+	for _, e := range t.w {
+		if e.dirty {
+			ws = append(ws, Write{Key: e.key, Val: e.val, Delete: e.del})
+		}
 	}
 	slices.SortFunc(ws, func(a, b Write) int { return strings.Compare(a.Key, b.Key) })
 	return t.s.Commit(ctx, ws)

@@ -1,5 +1,7 @@
-// Package boltstore keeps circles' state on disk, in one bbolt file inside
-// the server's data dir (DIR/state.db). It is a state.Backend: state.Local
+// Package boltstore is the bbolt state backend the server used before its
+// pebble store (scripting/state/pebblestore), kept in the bench module only
+// so that the two can be compared (../bench_test.go). It keeps circles'
+// state in one bbolt file (DIR/state.db). It is a state.Backend: state.Local
 // over it gives per-circle locking and group commit, and each Apply is one
 // bbolt transaction, synced before it returns.
 //
