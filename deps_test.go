@@ -30,12 +30,13 @@ func TestDeps(t *testing.T) {
 	}
 	rules := []depRule{
 		{pkg: "config", ours: []string{}, forbid: []string{"github.com/alecthomas/kong"}},
-		{pkg: "scripting", ours: []string{"scripting", "internal/jsonstr"}},
-		{pkg: "actors", ours: []string{"", "actors", "scripting", "config", "transport/jsonrpc", "internal/jsonstr"}},
+		{pkg: "scripting", ours: []string{"scripting", "internal/jsonstr", "internal/ratelog"}},
+		{pkg: "actors", ours: []string{"", "actors", "scripting", "config", "transport/jsonrpc", "internal/jsonstr", "internal/ratelog"}},
 		{pkg: "actors/auth", ours: []string{"config"},
 			external: []string{"github.com/decred/dcrd/dcrec/secp256k1/v4", "golang.org/x/crypto", "golang.org/x/sys"}},
 		{pkg: "transport/jsonrpc", ours: []string{"internal/jsonstr"}, external: []string{}},
 		{pkg: "internal/jsonstr", ours: []string{}, external: []string{}},
+		{pkg: "internal/ratelog", ours: []string{}, external: []string{}},
 		{pkg: "transport/webhook", ours: []string{"config", "scripting/rhai", "scripting", "internal/jsonstr"}},
 		{pkg: "transport/web", ours: []string{}, external: []string{}},
 		{pkg: "transport/client", ours: []string{},
