@@ -48,8 +48,20 @@ func newRedisDispatcher(ctx context.Context, cfg config.Config, log *slog.Logger
 // a run the host cancels (the actor system stopping under a consumer) gives
 // its task back to the queue instead of answering it with an error, so a
 // server going down never fails the tasks of other servers' callers.
-func startRedisWorkers(ctx context.Context, cfg config.Config, circles []string, concurrency int, log *slog.Logger, exec func(circle string) scripting.Executor) (stop func(context.Context) error, err error) {
-	return startConsumers(ctx, cfg, circles, concurrency, 0, log, giveBackOnShutdown(ctx, exec))
+func startRedisWorkers(ctx context.Context, cfg config.Config, circles []string, concurrency int, log *slog.Logger, st *redisq.StateStore, exec func(circle string) scripting.Executor) (stop func(context.Context) error, err error) {
+	return startConsumers(ctx, cfg, circles, concurrency, 0, log, st, giveBackOnShutdown(ctx, exec))
+}
+
+// newRedisState opens the Redis state store of cfg.RedisURL, so that
+// every process on that Redis sees one state per circle. close closes its
+// client; call it after the last run.
+func newRedisState(cfg config.Config) (st *redisq.StateStore, close func(), err error) {
+	client, err := redisq.NewClient(cfg.RedisURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("failed to open the redis state store: %w", err)
+	}
+	st = redisq.NewStateStore(client, nil)
+	return st, func() { _ = st.Close(); client.Close() }, nil
 }
 
 // giveBackOnShutdown wraps exec so that, after ctx is done, a cancelled run
@@ -68,7 +80,7 @@ func giveBackOnShutdown(ctx context.Context, exec func(circle string) scripting.
 }
 
 // startConsumers is startRedisWorkers with a heartbeat TTL (0: default).
-func startConsumers(_ context.Context, cfg config.Config, circles []string, concurrency int, heartbeatTTL time.Duration, log *slog.Logger, exec func(circle string) scripting.Executor) (func(context.Context) error, error) {
+func startConsumers(_ context.Context, cfg config.Config, circles []string, concurrency int, heartbeatTTL time.Duration, log *slog.Logger, st *redisq.StateStore, exec func(circle string) scripting.Executor) (func(context.Context) error, error) {
 	client, err := redisq.NewClient(cfg.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("failed to start redis workers: %w", err)
@@ -80,6 +92,7 @@ func startConsumers(_ context.Context, cfg config.Config, circles []string, conc
 		Retention:      cfg.TaskRetention,
 		DefaultTimeout: cfg.ScriptTimeout,
 		Logger:         log,
+		State:          st,
 	})
 	if err != nil {
 		client.Close()

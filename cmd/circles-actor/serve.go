@@ -13,6 +13,7 @@ import (
 	"github.com/circles-actor/circles-actor/actors"
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
+	"github.com/circles-actor/circles-actor/scripting/redisq"
 	"github.com/circles-actor/circles-actor/transport"
 )
 
@@ -137,6 +138,7 @@ func circleSecrets(stripe, idenfy map[string]string) map[string]config.ProviderS
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(addr string)) error {
 	opts := []actors.Option{actors.WithLogger(log)}
 	var redisDispatcher scripting.Dispatcher
+	var redisState *redisq.StateStore
 	if cfg.RedisURL != "" {
 		d, err := newRedisDispatcher(ctx, cfg, log)
 		if err != nil {
@@ -144,6 +146,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 		}
 		opts = append(opts, actors.WithDispatcher(d))
 		redisDispatcher = d
+		st, closeState, err := newRedisState(cfg)
+		if err != nil {
+			return err
+		}
+		defer closeState()
+		redisState = st
+		opts = append(opts, actors.WithStateStore(st))
 	}
 	sys, err := actors.NewSystem(cfg, opts...)
 	if err != nil {
@@ -154,7 +163,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	}
 	stopWorkers := func(context.Context) error { return nil }
 	if cfg.RedisURL != "" && !cfg.NoLocalWorkers {
-		stop, err := startRedisWorkers(ctx, cfg, sys.Circles(), cfg.WorkersPerCircle, log, sys.Executor)
+		stop, err := startRedisWorkers(ctx, cfg, sys.Circles(), cfg.WorkersPerCircle, log, redisState, sys.Executor)
 		if err != nil {
 			shutdownQuietly(sys, cfg.ShutdownTimeout)
 			return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
+	"github.com/circles-actor/circles-actor/scripting/state"
 )
 
 // WorkerCmd is the `worker` command: Redis-fed workers only, for machines
@@ -33,8 +34,14 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	engine := scripting.NewEngine(actors.SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(log))
-	stop, err := startConsumers(ctx, cfg, cfg.PublicKeys, c.Concurrency, c.HeartbeatTTL, log,
+	st, closeState, err := newRedisState(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeState()
+	engine := scripting.NewEngine(actors.SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(log),
+		scripting.WithState(st, state.DefaultLimits()))
+	stop, err := startConsumers(ctx, cfg, cfg.PublicKeys, c.Concurrency, c.HeartbeatTTL, log, st,
 		func(string) scripting.Executor { return engine })
 	if err != nil {
 		return err
