@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -258,7 +259,11 @@ const prefetchBudget = 2 * time.Millisecond
 func (c *Consumer) loop(circle string, exec scripting.Executor) {
 	conn := &syncConn{client: c.client, stop: c.takeCtx}
 	defer conn.release()
-	flush := newFlusher(c, circle)
+	var turn *loopTurn
+	if c.opts.State != nil {
+		turn = c.opts.State.turn(circle)
+	}
+	flush := newFlusher(c, circle, turn)
 	var (
 		bo       backoff
 		down     bool
@@ -315,40 +320,9 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 			continue
 		}
 		done = append(done, a)
-		if a.state != nil {
-			// The next run must see these writes: answer now.
-			more := 0
-			if len(held) == 0 {
-				more = c.prefetch(lastTook)
-			}
-			got, ok := c.commit(conn, circle, done, more)
-			if !ok {
-				break // stopping: answered below, or requeued at unregister
-			}
-			done = done[:0]
-			held = append(got, held...)
-		}
 	}
 	c.answer(circle, done)
 	c.requeueAll(circle, held) // taken while stopping
-}
-
-// commit answers done, whose last task carries a state commit, retrying
-// Redis errors until Stop, and returns the tasks to run next: those whose
-// commit lost (first) and up to more newly taken. No other run of the loop
-// starts before this answer is in, so the flusher never holds a commit.
-func (c *Consumer) commit(conn *syncConn, circle string, done []ack, more int) ([]claimed, bool) {
-	var bo backoff
-	for {
-		got, err := c.step(conn, circle, done, "", more)
-		if err == nil {
-			return got, true
-		}
-		c.log.Warn("failed to answer a task with its state; retrying", "circle", circle, "err", err)
-		if !bo.wait(c.takeCtx) {
-			return nil, false
-		}
-	}
 }
 
 // flusher sends a loop's waiting answers on the side when a run lasts
@@ -358,13 +332,14 @@ func (c *Consumer) commit(conn *syncConn, circle string, done []ack, more int) (
 type flusher struct {
 	c      *Consumer
 	circle string
+	turn   *loopTurn
 	timer *time.Timer
 	done  []ack         // the answers waiting during the current run
 	fired chan struct{} // the timer's function sent done
 }
 
-func newFlusher(c *Consumer, circle string) *flusher {
-	f := &flusher{c: c, circle: circle, fired: make(chan struct{}, 1)}
+func newFlusher(c *Consumer, circle string, turn *loopTurn) *flusher {
+	f := &flusher{c: c, circle: circle, turn: turn, fired: make(chan struct{}, 1)}
 	f.timer = time.AfterFunc(time.Hour, func() {
 		f.c.answer(f.circle, f.done)
 		f.fired <- struct{}{}
@@ -374,15 +349,17 @@ func newFlusher(c *Consumer, circle string) *flusher {
 }
 
 // run runs task like handle, sending done on the side if the run is slow;
-// flushed reports that done was sent.
+// flushed reports that done was sent. Answers that carry state commits are
+// never sent on the side: the loop must see how their commits went (a
+// lost one is run again), so they wait for the loop's next step.
 func (f *flusher) run(task claimed, exec scripting.Executor, done []ack) (a ack, st runStatus, flushed bool) {
-	if len(done) == 0 {
-		a, st = f.c.handle(f.circle, task, exec)
+	if len(done) == 0 || slices.ContainsFunc(done, func(a ack) bool { return a.state != nil }) {
+		a, st = f.c.handle(f.turn, f.circle, task, exec)
 		return a, st, false
 	}
 	f.done = done
 	f.timer.Reset(prefetchBudget)
-	a, st = f.c.handle(f.circle, task, exec)
+	a, st = f.c.handle(f.turn, f.circle, task, exec)
 	if !f.timer.Stop() {
 		<-f.fired
 		flushed = true
@@ -450,7 +427,7 @@ func (c *Consumer) step(conn *syncConn, circle string, done []ack, claimID strin
 		conn.failed(err)
 		for _, a := range done {
 			if a.bind != nil {
-				a.bind.release() // outcome unknown: the retry will tell
+				a.bind.loop.release() // outcome unknown: the retry will tell
 			}
 		}
 		return nil, err
@@ -474,12 +451,15 @@ func (c *Consumer) settle(done []ack, m rueidis.RedisMessage) ([]claimed, error)
 		return nil, err
 	}
 	var rerun []claimed
+	var turn *loopTurn
+	allOK := true
 	for _, a := range done {
 		if a.state == nil {
 			continue
 		}
 		out := outs[a.id]
-		a.bind.settle(a.state, out, meta)
+		turn = a.bind.loop
+		allOK = allOK && out == "ok"
 		switch out {
 		case "conflict":
 			t := a.task
@@ -489,6 +469,7 @@ func (c *Consumer) settle(done []ack, m rueidis.RedisMessage) ([]claimed, error)
 			c.log.Info("dropping the answer of a task that is another run's now", "task", a.id)
 		}
 	}
+	turn.end(allOK, meta)
 	return rerun, nil
 }
 
@@ -565,7 +546,7 @@ const KindRequeue = "requeue"
 
 // handle runs a claimed task and returns its answer, unless the run was cut
 // short by the drain deadline or refused by the executor.
-func (c *Consumer) handle(circle string, task claimed, exec scripting.Executor) (ack, runStatus) {
+func (c *Consumer) handle(turn *loopTurn, circle string, task claimed, exec scripting.Executor) (ack, runStatus) {
 	t, replyTo, err := decodeTask(task.id, task.h)
 	var res scripting.Result
 	var sc *stateCommit
@@ -584,12 +565,12 @@ func (c *Consumer) handle(circle string, task claimed, exec scripting.Executor) 
 	default:
 		ctx := c.runCtx
 		for {
-			if c.opts.State != nil {
+			if turn != nil {
 				lease := ""
 				if task.reruns > 0 {
-					lease = leaseOwner(c.opts.WorkerID, task.id, task.attempt())
+					lease = leaseOwner(c.opts.WorkerID, turn)
 				}
-				ctx, bind = c.opts.State.bind(c.runCtx, circle, lease)
+				ctx, bind = turn.bind(c.runCtx, lease)
 			}
 			res = c.run(ctx, exec, t)
 			if bind == nil {
@@ -601,24 +582,20 @@ func (c *Consumer) handle(circle string, task claimed, exec scripting.Executor) 
 			}
 			// A read found the circle moved on and the engine gave up
 			// re-running: run it again, with the lease.
-			bind.release()
 			task.reruns++
 		}
-		if c.runCtx.Err() != nil {
-			if bind != nil {
-				bind.release()
-			}
-			return ack{}, runDrained
-		}
-		if res.Err != nil && res.Err.Kind == KindRequeue {
-			if bind != nil {
-				bind.release()
+		if c.runCtx.Err() != nil || (res.Err != nil && res.Err.Kind == KindRequeue) {
+			turn.release() // commits of the batch still go out with its answers
+			if c.runCtx.Err() != nil {
+				return ack{}, runDrained
 			}
 			return ack{}, runRefused
 		}
-		if sc == nil && bind != nil {
-			bind.release()
+		if sc == nil {
 			bind = nil
+			if turn != nil && turn.pending == 0 {
+				turn.release()
+			}
 		}
 	}
 	return ack{id: task.id, replyTo: replyTo, rep: replyFromResult(task.id, c.opts.WorkerID, res),
@@ -680,7 +657,7 @@ func (c *Consumer) answer(circle string, done []ack) {
 	defer func() {
 		for _, a := range done {
 			if a.bind != nil {
-				a.bind.release()
+				a.bind.loop.release()
 			}
 		}
 	}()

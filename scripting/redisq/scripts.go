@@ -109,7 +109,9 @@ func luaStrings(ss []string) string {
 // nor taken out of the processing list; a moved version ("conflict")
 // leaves the task claimed, for the worker to run it again. After the
 // first refused commit every later one in the batch is refused too (it
-// may have read what the refused one wrote).
+// read what the refused one wrote: a batch's runs chain on the worker's
+// cache). Versions are names no two commits share, so a run that chained
+// on a refused commit can never match another's version by chance.
 //
 // KEYS: queue, processing, the circle's state keys (values, ordered keys,
 // meta, lease), then per answered task its details and reply list ("" for
@@ -117,8 +119,8 @@ func luaStrings(ss []string) string {
 // list TTL ms, hash TTL ms, then per answered task: task id, reply
 // payload, delete ("1") or keep ("0"), number of outcome field/value
 // strings, those strings, then its state section: "-1" without state,
-// else the number of writes, attempts, version read, lease owner and the
-// writes (op, key, value). Returns {outcomes, claimed...}: outcomes is
+// else the number of writes, attempts, version read, lease owner, the
+// version its writes make and the writes (op, key, value). Returns {outcomes, claimed...}: outcomes is
 // {version, keys, bytes, id, outcome, ...} (empty without state), each
 // claimed task an array of (id, claimFields values...).
 var stepScript = newScript(luaClaim + luaState + `
@@ -139,8 +141,8 @@ if nd > 0 then
     a = a + 1
     t.answer = true
     if nw >= 0 then
-      local attempt, ver, lease = ARGV[a], ARGV[a + 1], ARGV[a + 2]
-      local w = a + 3
+      local attempt, ver, lease, id = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+      local w = a + 4
       a = w + 3 * nw
       local c = redis.call('HMGET', t.d, 'status', 'worker_id', 'attempts')
       local code
@@ -155,7 +157,7 @@ if nd > 0 then
         else
           code = 'ok'
           if l and l == lease then redis.call('DEL', KEYS[6]) end
-          if nw > 0 then sapply(KEYS[3], KEYS[4], KEYS[5], ARGV, w, nw) end
+          if nw > 0 then sapply(KEYS[3], KEYS[4], KEYS[5], ARGV, w, nw, id) end
         end
       end
       if code == 'stale' and lease ~= '' and redis.call('GET', KEYS[6]) == lease then

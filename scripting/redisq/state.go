@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -46,6 +49,9 @@ type StateStore struct {
 	timeout  time.Duration
 	leaseTTL time.Duration
 
+	id  string // names this store's commits (commitID)
+	seq atomic.Uint64
+
 	mu      sync.Mutex
 	circles map[string]*circleCache
 	closed  bool
@@ -65,7 +71,7 @@ type StateOptions struct {
 // circle's state outside runs (Begin, then Session.Commit, atomically and
 // checked against concurrent commits). Closing it does not close client.
 func NewStateStore(client rueidis.Client, o *StateOptions) *StateStore {
-	s := &StateStore{client: client, timeout: 2 * time.Second, leaseTTL: 2 * time.Second, circles: map[string]*circleCache{}}
+	s := &StateStore{client: client, timeout: 2 * time.Second, leaseTTL: 2 * time.Second, id: newID(), circles: map[string]*circleCache{}}
 	if o != nil && o.CommandTimeout > 0 {
 		s.timeout = o.CommandTimeout
 	}
@@ -100,11 +106,16 @@ const maxCached = 4096
 // values at version ver (valid), guarded by lock, the turn of the runs
 // that touch the circle's state.
 type circleCache struct {
-	lock  chan struct{}
+	lock chan struct{}
+	// valid: vals hold the circle at ver, which is base (the version in
+	// Redis when the cache was last confirmed) plus the writes in pend,
+	// commits of the holder's batch that are not answered yet.
 	valid bool
 	ver   string
+	base  string
 	stats state.Stats
 	vals  map[string]cached
+	pend  map[string]cached
 }
 
 type cached struct {
@@ -112,16 +123,64 @@ type cached struct {
 	ok  bool
 }
 
-func (c *circleCache) reset(ver string, st state.Stats) {
-	c.valid, c.ver, c.stats = true, ver, st
+// reset makes the cache the circle at sn, empty.
+func (c *circleCache) reset(sn snapshot) {
+	c.valid, c.ver, c.base, c.stats = true, sn.ver, sn.ver, sn.stats
 	clear(c.vals)
+	clear(c.pend)
 }
 
+func (c *circleCache) invalidate() {
+	c.valid = false
+	clear(c.vals)
+	clear(c.pend)
+}
+
+// put caches a value read at base.
 func (c *circleCache) put(k string, v []byte, ok bool) {
-	if len(c.vals) >= maxCached {
+	if len(c.vals) >= maxCached && len(c.pend) == 0 {
 		clear(c.vals)
 	}
 	c.vals[k] = cached{val: v, ok: ok}
+}
+
+// apply adds a commit of the batch, pending, as version id. It needs the
+// old value of every key written (a Tx reads each key it writes, so they
+// are cached); false when one is missing.
+func (c *circleCache) apply(id string, ws []state.Write) bool {
+	var d state.Stats
+	for _, w := range ws {
+		old, ok := c.vals[w.Key]
+		if !ok {
+			return false
+		}
+		if old.ok {
+			d.Keys--
+			d.Bytes -= int64(len(w.Key) + len(old.val))
+		}
+		if !w.Delete {
+			d.Keys++
+			d.Bytes += int64(len(w.Key) + len(w.Val))
+		}
+	}
+	for _, w := range ws {
+		e := cached{val: w.Val, ok: !w.Delete}
+		c.vals[w.Key], c.pend[w.Key] = e, e
+	}
+	c.ver = id
+	c.stats.Keys += d.Keys
+	c.stats.Bytes += d.Bytes
+	return true
+}
+
+// confirm: the pending commits are in Redis, which is now at meta.
+func (c *circleCache) confirm(meta snapshot) {
+	if meta.ver != c.ver {
+		c.invalidate()
+		return
+	}
+	c.base, c.stats = meta.ver, meta.stats
+	clear(c.pend)
 }
 
 func (s *StateStore) circle(id string) (*circleCache, error) {
@@ -132,7 +191,7 @@ func (s *StateStore) circle(id string) (*circleCache, error) {
 	}
 	c := s.circles[id]
 	if c == nil {
-		c = &circleCache{lock: make(chan struct{}, 1), vals: map[string]cached{}}
+		c = &circleCache{lock: make(chan struct{}, 1), vals: map[string]cached{}, pend: map[string]cached{}}
 		s.circles[id] = c
 	}
 	return c, nil
@@ -330,7 +389,7 @@ func (d *directSession) end() {
 	d.ended = true
 	if d.locked {
 		d.locked = false
-		d.c.valid = false
+		d.c.invalidate()
 		<-d.c.lock
 	}
 }
@@ -413,7 +472,7 @@ func (d *directSession) Commit(ctx context.Context, writes []state.Write) (state
 	if err != nil {
 		return nil, err
 	}
-	args = append([]string{expect}, args...)
+	args = append([]string{expect, d.s.commitID()}, args...)
 	cctx, cancel := d.s.callCtx(ctx)
 	defer cancel()
 	n, err := stateCommitScript.exec(cctx, d.s.client, d.keys, args).AsInt64()
@@ -434,21 +493,59 @@ func (d *directSession) Abort() { d.end() }
 // bindingKey is the context key of a task's binding.
 type bindingKey struct{}
 
+// loopTurn is one consumer loop's turn on its circle's state: taken at the
+// first state call of a batch of runs, given back by the step that
+// answers them (or when that fails), so that the runs of a batch chain on
+// the cache and commit together. Only the loop's runs and then the loop
+// itself use it, one after the other.
+type loopTurn struct {
+	store   *StateStore
+	circle  string
+	id      string // names the loop as the lease's holder
+	c       *circleCache // held while the loop has the turn
+	pending int          // commits of the batch not answered yet
+}
+
+// turn returns a loop's turn on circle.
+func (s *StateStore) turn(circle string) *loopTurn {
+	return &loopTurn{store: s, circle: circle, id: s.id + "/" + newID()}
+}
+
+// end gives the turn back: confirm the batch's commits (ok: they are all
+// in, meta is the circle after them) or forget the cache.
+func (l *loopTurn) end(ok bool, meta snapshot) {
+	if l == nil || l.c == nil {
+		return
+	}
+	if ok && l.c.valid {
+		l.c.confirm(meta)
+	} else {
+		l.c.invalidate()
+	}
+	l.pending = 0
+	<-l.c.lock
+	l.c = nil
+}
+
+// release gives the turn back without knowing how the batch went.
+func (l *loopTurn) release() { l.end(false, snapshot{}) }
+
 // taskBinding joins a consumer's task to the state sessions its run opens:
 // the run records what it read and wrote, the consumer commits it with the
-// answer and then ends the binding (Consumer.finishState). Guarded by mu:
-// the run may happen on another goroutine (serve's worker actors).
+// answer. Guarded by mu: the run may happen on another goroutine (serve's
+// worker actors), and a run abandoned by its caller must not touch state
+// once the consumer has moved on (done).
 type taskBinding struct {
 	store  *StateStore
 	circle string
 	lease  string // non-empty: this run takes the circle's lease (it lost a race)
+	loop   *loopTurn
 
 	mu       sync.Mutex
-	c        *circleCache // locked by this binding, or nil
-	touched  bool         // the run read or wrote state: its answer is checked
-	ver      string       // the version the run read at
+	touched  bool // the run read or wrote state: its answer is checked
+	ver      string
 	writes   []state.Write
-	conflict bool // a read found another version: run it again
+	conflict bool // a read found the circle moved on: run it again
 	done     bool
 }
 
@@ -466,9 +563,9 @@ type taskSession struct {
 	ended bool
 }
 
-// enter takes the circle's turn (once per binding) and pins the run to the
-// cache's version, loading the meta when the cache is not valid. Called
-// with b.mu held.
+// enter takes the loop's turn on the circle (once per batch) and pins the
+// run to the cache's version, loading the meta when the cache is not
+// valid. Called with b.mu held.
 func (t *taskSession) enter() error {
 	if t.ended || t.b.done {
 		return fmt.Errorf("%w: state was used after its run ended", state.ErrClosed)
@@ -476,13 +573,13 @@ func (t *taskSession) enter() error {
 	if t.b.conflict {
 		return conflict()
 	}
-	if t.b.c == nil {
+	if l := t.b.loop; l.c == nil {
 		select {
 		case t.c.lock <- struct{}{}:
 		case <-t.ctx.Done():
 			return fmt.Errorf("waiting for the circle's state: %w", t.ctx.Err())
 		}
-		t.b.c = t.c
+		l.c = t.c
 	}
 	if t.b.touched {
 		return nil
@@ -495,8 +592,8 @@ func (t *taskSession) enter() error {
 			if err != nil {
 				return err
 			}
-			if !t.c.valid || sn.ver != t.c.ver {
-				t.c.reset(sn.ver, sn.stats)
+			if !t.c.valid || sn.ver != t.c.base {
+				t.c.reset(sn)
 			}
 			if wait == 0 {
 				break
@@ -512,7 +609,7 @@ func (t *taskSession) enter() error {
 
 // fail records a read that found the circle moved on.
 func (t *taskSession) fail(sn snapshot) error {
-	t.c.reset(sn.ver, sn.stats)
+	t.c.reset(sn)
 	t.b.conflict = true
 	return conflict()
 }
@@ -530,43 +627,72 @@ func (t *taskSession) Get(key string) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if sn.ver != t.b.ver {
+	if sn.ver != t.c.base { // Redis holds base, none of the batch's pending writes
 		return nil, false, t.fail(sn)
 	}
 	t.c.put(key, v, ok)
 	return v, ok, nil
 }
 
+// Scan merges the batch's pending writes (in the cache) with Redis's keys
+// at the cache's base version.
 func (t *taskSession) Scan(prefix, after string, fn func(string, []byte) bool) error {
 	t.b.mu.Lock()
+	defer t.b.mu.Unlock()
 	if err := t.enter(); err != nil {
-		t.b.mu.Unlock()
 		return err
 	}
-	t.b.mu.Unlock()
+	var mine []string
+	for k := range t.c.pend {
+		if strings.HasPrefix(k, prefix) && k > after {
+			mine = append(mine, k)
+		}
+	}
+	slices.Sort(mine)
+	pend := maps.Clone(t.c.pend)
+	stop := false
+	emit := func(k string) {
+		if p := pend[k]; p.ok {
+			stop = !fn(k, p.val)
+		}
+	}
 	keys := StateKeys(t.b.circle)
-	for {
+	for !stop {
 		sn, ks, vs, err := t.s.scan(t.ctx, keys, prefix, after)
 		if err != nil {
 			return err
 		}
-		t.b.mu.Lock()
-		if sn.ver != t.b.ver {
-			err := t.fail(sn)
-			t.b.mu.Unlock()
-			return err
+		if sn.ver != t.c.base {
+			return t.fail(sn)
 		}
-		t.b.mu.Unlock()
 		for i, k := range ks {
-			if !fn(k, vs[i]) {
-				return nil
+			for len(mine) > 0 && mine[0] < k && !stop {
+				emit(mine[0])
+				mine = mine[1:]
+			}
+			if stop {
+				break
+			}
+			if len(mine) > 0 && mine[0] == k {
+				emit(k)
+				mine = mine[1:]
+			} else {
+				stop = !fn(k, vs[i])
+			}
+			if stop {
+				break
 			}
 		}
 		if len(ks) < scanPage {
-			return nil
+			break
 		}
 		after = ks[len(ks)-1]
 	}
+	for len(mine) > 0 && !stop {
+		emit(mine[0])
+		mine = mine[1:]
+	}
+	return nil
 }
 
 func (t *taskSession) Stats() (state.Stats, error) {
@@ -606,20 +732,22 @@ type stateCommit struct {
 	attempt string // the claim's attempts value
 	ver     string // the version the run read at
 	lease   string
+	id      string // the version the writes make (none without writes)
 	writes  []state.Write
 }
 
-// bind returns a context for a run of task id (its claim's attempt) that
-// joins its state sessions to b.
-func (s *StateStore) bind(ctx context.Context, circle, lease string) (context.Context, *taskBinding) {
-	b := &taskBinding{store: s, circle: circle, lease: lease}
+// bind returns a context for a run of a task of the loop's circle that
+// joins its state sessions to the returned binding.
+func (l *loopTurn) bind(ctx context.Context, lease string) (context.Context, *taskBinding) {
+	b := &taskBinding{store: l.store, circle: l.circle, lease: lease, loop: l}
 	return context.WithValue(ctx, bindingKey{}, b), b
 }
 
 // commitOf ends the run's part of b and returns what its answer must
-// carry (nil: the run did not touch state), or conflict when a read found
-// the circle moved on and the task must be run again.
-func (b *taskBinding) commitOf(attempt string) (c *stateCommit, conflicted bool) {
+// carry (nil: the run did not touch state), or conflicted when a read
+// found the circle moved on and the task must be run again. The writes go
+// into the cache at once, as pending, for the batch's next runs.
+func (b *taskBinding) commitOf(attempt string) (sc *stateCommit, conflicted bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done = true
@@ -627,66 +755,35 @@ func (b *taskBinding) commitOf(attempt string) (c *stateCommit, conflicted bool)
 		return nil, true
 	}
 	if !b.touched {
-		b.releaseLocked()
 		return nil, false
 	}
-	return &stateCommit{attempt: attempt, ver: b.ver, lease: b.lease, writes: b.writes}, false
-}
-
-// settle updates the circle's cache after the answer step said how the
-// commit went and releases the circle's turn. ok: the writes are in
-// (meta is the circle's after them); conflict: the run must run again;
-// neither (stale claim, unknown outcome): forget the cache.
-func (b *taskBinding) settle(sc *stateCommit, outcome string, meta snapshot) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if c := b.c; c != nil {
-		switch outcome {
-		case "ok", "conflict":
-			if outcome == "ok" && c.valid && len(sc.writes) > 0 {
-				for _, w := range sc.writes {
-					c.put(w.Key, w.Val, !w.Delete)
-				}
-				c.ver, c.stats = meta.ver, meta.stats
-			} else {
-				c.reset(meta.ver, meta.stats)
-			}
-		default:
-			c.valid = false
+	sc = &stateCommit{attempt: attempt, ver: b.ver, lease: b.lease, writes: b.writes}
+	b.loop.pending++
+	if len(b.writes) > 0 {
+		sc.id = b.store.commitID()
+		if c := b.loop.c; c != nil && c.valid && !c.apply(sc.id, b.writes) {
+			c.invalidate()
 		}
 	}
-	b.releaseLocked()
+	return sc, false
 }
 
-// release ends b without a commit (the run is given back or failed to
-// answer): the circle's turn goes to the next run, the cache is forgotten.
-func (b *taskBinding) release() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.done = true
-	if b.c != nil {
-		b.c.valid = false
-	}
-	b.releaseLocked()
-}
-
-func (b *taskBinding) releaseLocked() {
-	if b.c != nil {
-		<-b.c.lock
-		b.c = nil
-	}
+// commitID is a version no other commit has: this store's id and a count.
+func (s *StateStore) commitID() string {
+	return s.id + "." + strconv.FormatUint(s.seq.Add(1), 10)
 }
 
 // Lua helpers of the state scripts. smeta reads a circle's meta;
 // sapply applies nw writes (op, key, value from args[from]) and updates
-// the meta: version + 1, and the key and byte totals. Encoded values are
+// the meta: version becomes id (a name no other commit has), and the key
+// and byte totals. Encoded values are
 // never empty, so HSTRLEN 0 means absent.
 const luaState = `
 local function smeta(m)
   local r = redis.call('HMGET', m, 'version', 'keys', 'bytes')
   return r[1] or '0', r[2] or '0', r[3] or '0'
 end
-local function sapply(s, z, m, args, from, nw)
+local function sapply(s, z, m, args, from, nw, id)
   local dk, db = 0, 0
   local a = from
   for _ = 1, nw do
@@ -711,7 +808,7 @@ local function sapply(s, z, m, args, from, nw)
       end
     end
   end
-  redis.call('HINCRBY', m, 'version', 1)
+  redis.call('HSET', m, 'version', id)
   if dk ~= 0 then redis.call('HINCRBY', m, 'keys', dk) end
   if db ~= 0 then redis.call('HINCRBY', m, 'bytes', db) end
 end
@@ -757,23 +854,23 @@ return out
 
 // stateCommitScript commits a transaction outside a task. KEYS: values,
 // ordered keys, meta, lease. ARGV: the version read ("" when nothing was
-// read), then the writes (op, key, value). Returns 1, or 0 when the
-// version moved on (conflict).
+// read), the new version, then the writes (op, key, value). Returns 1, or
+// 0 when the version moved on (conflict).
 var stateCommitScript = newScript(luaState + `
 local v = smeta(KEYS[3])
 if ARGV[1] ~= '' and v ~= ARGV[1] then return 0 end
-sapply(KEYS[1], KEYS[2], KEYS[3], ARGV, 2, (#ARGV - 1) / 3)
+sapply(KEYS[1], KEYS[2], KEYS[3], ARGV, 3, (#ARGV - 2) / 3, ARGV[2])
 return 1
 `)
 
 // stateArgs appends a task answer's state section to a step's ARGV: "-1"
 // without state, else the number of writes, the claim's attempt, the
-// version read, the lease owner and the writes.
+// version read, the lease owner, the new version and the writes.
 func stateArgs(args []string, sc *stateCommit) []string {
 	if sc == nil {
 		return append(args, "-1")
 	}
-	args = append(args, strconv.Itoa(len(sc.writes)), sc.attempt, sc.ver, sc.lease)
+	args = append(args, strconv.Itoa(len(sc.writes)), sc.attempt, sc.ver, sc.lease, sc.id)
 	out, err := appendWrites(args, sc.writes)
 	if err != nil { // refused by taskSession.Commit already
 		panic(err)
@@ -807,7 +904,6 @@ func stateOutcomes(m rueidis.RedisMessage) (snapshot, map[string]string, error) 
 	return sn, out, nil
 }
 
-// leaseOwner names a run's claim on the lease.
-func leaseOwner(worker, task, attempt string) string {
-	return strings.Join([]string{worker, task, attempt}, "/")
-}
+// leaseOwner names a loop's claim on the lease: the loop, not the task,
+// so that several runs of one batch that lost can share it.
+func leaseOwner(worker string, l *loopTurn) string { return worker + "/" + l.id }
