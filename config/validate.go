@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+
+	"github.com/circles-actor/circles-actor/internal/redisurl"
 )
 
 // Upper bounds that catch typos (a missing unit, an extra zero) rather than
@@ -130,7 +132,7 @@ func (c *Config) validateRedis(v *validator) {
 		switch {
 		case err != nil:
 			// url.Parse echoes the URL, which may hold a password.
-			v.addf("redis url does not parse")
+			v.addf("%s", redisurl.Explain(c.RedisURL, err))
 		case u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix":
 			v.addf("redis url scheme must be redis, rediss or unix, got %q", u.Scheme)
 		}

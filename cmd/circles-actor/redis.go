@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
+
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/circles-actor/circles-actor/config"
+	"github.com/circles-actor/circles-actor/internal/redisurl"
 	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/redisq"
 	"github.com/circles-actor/circles-actor/scripting/rhai"
@@ -31,6 +32,10 @@ func newRedisDispatcher(ctx context.Context, cfg config.Config, log *slog.Logger
 		Logger:         log,
 	})
 	if err != nil {
+		return nil, fmt.Errorf("failed to start the redis dispatcher: %w", err)
+	}
+	if err := redisq.Probe(ctx, d.Client()); redisq.Permanent(err) != nil {
+		_ = d.Close()
 		return nil, fmt.Errorf("failed to start the redis dispatcher: %w", err)
 	}
 	if err := d.Ready(ctx); err != nil {
@@ -62,6 +67,24 @@ func newRedisState(cfg config.Config) (st *redisq.StateStore, close func(), err 
 	}
 	st = redisq.NewStateStore(client, nil)
 	return st, func() { _ = st.Close(); client.Close() }, nil
+}
+
+// probeRedis fails start-up on a Redis problem that waiting cannot fix (a
+// wrong password, a server too old); Redis being down is only logged.
+func probeRedis(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	client, err := redisq.NewClient(cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	err = redisq.Probe(ctx, client)
+	if p := redisq.Permanent(err); p != nil {
+		return p
+	}
+	if err != nil {
+		log.Warn("redis is not reachable yet; the workers wait for it", "redis", redactURL(cfg.RedisURL), "err", err)
+	}
+	return nil
 }
 
 // giveBackOnShutdown wraps exec so that, after ctx is done, a cancelled run
@@ -120,18 +143,7 @@ func registerRedisMetrics(reg prometheus.Registerer, d scripting.Dispatcher, cir
 }
 
 // redactURL hides the password of a redis URL for logs.
-func redactURL(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok {
-		return u
-	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return u
-	}
-	user, _, _ := strings.Cut(rest[:at], ":")
-	return scheme + "://" + user + ":***@" + rest[at+1:]
-}
+func redactURL(u string) string { return redisurl.Redact(u) }
 
 // newCLILogger builds the slog logger of the worker and status commands from
 // the global flags: -d or -vv is debug, -v info, default warn for status and

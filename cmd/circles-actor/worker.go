@@ -34,6 +34,9 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
+	if err := probeRedis(ctx, cfg, log); err != nil {
+		return err
+	}
 	st, closeState, err := newRedisState(cfg)
 	if err != nil {
 		return err

@@ -22,6 +22,7 @@ type Server struct {
 	URL  string // redis://127.0.0.1:port
 
 	t    testing.TB
+	args []string // extra redis-server arguments (StartWith)
 	bin  string
 	port int
 	dir  string
@@ -31,11 +32,19 @@ type Server struct {
 // Start starts a server, or skips the test when redis-server is not installed.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWith(t)
+}
+
+// StartWith is Start with extra redis-server arguments, e.g.
+// "--requirepass", "pw" (the server then answers PING with NOAUTH, which
+// counts as up).
+func StartWith(t testing.TB, args ...string) *Server {
+	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Skip("redis-server not installed (apt-get install redis-server); skipping Redis integration test")
 	}
-	s := &Server{t: t, bin: bin, port: freePort(t), dir: t.TempDir()}
+	s := &Server{t: t, bin: bin, args: args, port: freePort(t), dir: t.TempDir()}
 	s.Addr = fmt.Sprintf("127.0.0.1:%d", s.port)
 	s.URL = "redis://" + s.Addr
 	s.Start()
@@ -46,8 +55,9 @@ func Start(t testing.TB) *Server {
 // Start (re)starts the server on its port and waits until it answers PING.
 func (s *Server) Start() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "--port", fmt.Sprint(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log"))
+	args := append([]string{"--port", fmt.Sprint(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.dir, "--logfile", filepath.Join(s.dir, "redis.log")}, s.args...)
+	s.cmd = exec.Command(s.bin, args...)
 	s.cmd.Stdout, s.cmd.Stderr = os.Stderr, os.Stderr
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("failed to start redis-server: %v", err)
@@ -72,7 +82,7 @@ func (s *Server) answers() bool {
 	buf := make([]byte, 7)
 	_ = c.SetReadDeadline(time.Now().Add(time.Second))
 	n, _ := c.Read(buf)
-	return string(buf[:n]) == "+PONG\r\n"
+	return string(buf[:n]) == "+PONG\r\n" || string(buf[:n]) == "-NOAUTH"
 }
 
 // Pause stops the server without closing its connections (SIGSTOP): a

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/rueidis"
+
+	"github.com/circles-actor/circles-actor/internal/redisurl"
 )
 
 // Bounds on talking to Redis, so that a dead or unreachable Redis turns into
@@ -36,7 +38,13 @@ const (
 func NewClient(redisURL string) (rueidis.Client, error) {
 	opt, err := rueidis.ParseURL(redisURL)
 	if err != nil {
-		return nil, fmt.Errorf("failed to parse redis url: %w", err)
+		// rueidis's error repeats the URL, password included.
+		return nil, redisurl.Explain(redisURL, err)
+	}
+	if len(opt.InitAddress) > 1 && opt.Sentinel.MasterSet == "" {
+		// rueidis would make a Cluster client, whose multi-key scripts
+		// panic on keys of different slots.
+		return nil, &PermanentError{Reason: "several Redis addresses without master_set mean a Redis Cluster, which circles-actor does not support yet: give one address (or Sentinels with ?master_set=NAME)"}
 	}
 	if opt.Dialer.Timeout == 0 { // the URL's dial_timeout wins
 		opt.Dialer.Timeout = DialTimeout

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/circles-actor/circles-actor/internal/testredis"
+)
+
+// runBin runs the binary to completion (bounded) and returns its output
+// and whether it failed.
+func runBin(t *testing.T, bin string, args ...string) (string, bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("%v did not exit: %s", args, out)
+	}
+	return string(out), err != nil
+}
+
+// TestRedisURLSecretNeverShown: a URL that does not parse fails serve,
+// worker and status with what is wrong, never with the password.
+func TestRedisURLSecretNeverShown(t *testing.T) {
+	e := newRedisEnv(t)
+	const bad = "redis://:hunter22secret@127.0.0.1:notaport"
+	for _, args := range [][]string{
+		{"status", "--redis-url", bad},
+		{"worker", "-k", redisCircle, "--redis-url", bad},
+		{"serve", "--host", "127.0.0.1", "-p", "0", "-k", redisCircle, "--redis-url", bad},
+		{"status", "--redis-url", "redis://:hunter22%zzsecret@127.0.0.1:1"},
+		{"worker", "-k", redisCircle, "--redis-url", "redis://a:1?addr=b:2&addr=c:3"},
+	} {
+		out, failed := runBin(t, e.bin, args...)
+		if !failed {
+			t.Errorf("%v succeeded:\n%s", args, out)
+		}
+		if strings.Contains(out, "hunter22") || strings.Contains(out, "secret") {
+			t.Errorf("%v shows the password:\n%s", args, out)
+		}
+		if strings.Contains(out, "panic") || strings.Contains(out, "goroutine ") {
+			t.Errorf("%v panicked:\n%s", args, out)
+		}
+		if !strings.Contains(out, "redis url does not parse") && !strings.Contains(out, "Cluster") {
+			t.Errorf("%v does not say what is wrong:\n%s", args, out)
+		}
+	}
+}
+
+// TestRedisPermanentErrorsFailStartup: a wrong or missing password fails
+// serve and worker at start-up with one clear sentence (not "busy"), and
+// the password is not in it.
+func TestRedisPermanentErrorsFailStartup(t *testing.T) {
+	e := newRedisEnv(t)
+	r := testredis.StartWith(t, "--requirepass", "rightpass42")
+	wrong := "redis://:wrongpass42@" + r.Addr
+	none := "redis://" + r.Addr
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"worker", "-k", redisCircle, "--redis-url", wrong}, "Redis rejected the password"},
+		{[]string{"serve", "--host", "127.0.0.1", "-p", "0", "-k", redisCircle, "--redis-url", wrong}, "Redis rejected the password"},
+		{[]string{"worker", "-k", redisCircle, "--redis-url", none}, "Redis requires a password"},
+		{[]string{"serve", "--host", "127.0.0.1", "-p", "0", "-k", redisCircle, "--redis-url", none}, "Redis requires a password"},
+	} {
+		out, failed := runBin(t, e.bin, c.args...)
+		if !failed || !strings.Contains(out, c.want) {
+			t.Errorf("%v: failed=%v, want %q in:\n%s", c.args, failed, c.want, out)
+		}
+		if strings.Contains(out, "wrongpass42") {
+			t.Errorf("%v shows the password:\n%s", c.args, out)
+		}
+	}
+}
