@@ -205,7 +205,10 @@ func (s *sessionActor) finishPlay(ctx actor.Context, key int64, res scripting.Re
 func (s *sessionActor) playResponse(id json.RawMessage, res scripting.Result, err error) ([]byte, int) {
 	if err != nil {
 		e := dispatchError(err)
-		s.logger().Warn("play could not run", "err", err)
+		// During an outage every play fails alike: one line per interval.
+		if ok, held := s.sys.playFailLog.Allow(); ok {
+			s.logger().Warn("play could not run", "err", err, "similar_since_last", held)
+		}
 		return e.Response(id), e.Code
 	}
 	if se := res.Err; se != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/circles-actor/circles-actor/config"
+	"github.com/circles-actor/circles-actor/internal/lograte"
 	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/rhai"
 	"github.com/circles-actor/circles-actor/scripting/state"
@@ -27,6 +28,10 @@ const poolGoroutines = 64
 // startTimeout bounds each start-up round trip to the guardian and circles.
 const startTimeout = 10 * time.Second
 
+// playFailLogInterval is how often a play that could not run (the task
+// queue unreachable or full) is logged while it keeps happening.
+const playFailLogInterval = 5 * time.Second
+
 // System is the whole actor system: guardian, one circle supervisor per key,
 // sessions and workers. Build it with NewSystem, attach connections with
 // OpenSession, stop it with Shutdown. All methods are safe for concurrent
@@ -39,7 +44,7 @@ type System struct {
 	circles    map[string]*circleRef // immutable after NewSystem
 	keys       []string              // sorted canonical pks
 	engine     *scripting.Engine
-	state      state.Store // every circle's state; closed by Shutdown
+	state      state.Store          // every circle's state; closed by Shutdown
 	exec       scripting.Executor   // what workers run tasks with: the engine
 	dispatcher scripting.Dispatcher // nil: in-process, on the worker actors
 	registry   *prometheus.Registry
@@ -57,6 +62,8 @@ type System struct {
 	shutting   atomic.Bool
 	stopOnce   sync.Once
 	stopErr    error
+
+	playFailLog *lograte.Limiter // "play could not run": once per interval
 }
 
 // circleRef is what the System and sessions know of a circle.
@@ -100,7 +107,8 @@ func NewSystem(cfg config.Config, opts ...Option) (*System, error) {
 }
 
 func newSystem(cfg config.Config, o *options) (*System, error) {
-	s := &System{cfg: cfg, log: o.logger, dispatcher: o.dispatcher, registry: o.registry, idPrefix: newIDPrefix()}
+	s := &System{cfg: cfg, log: o.logger, dispatcher: o.dispatcher, registry: o.registry, idPrefix: newIDPrefix(),
+		playFailLog: lograte.New(playFailLogInterval)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -23,7 +23,13 @@ import (
 // not ready, answers play with -32006, and recovers when Redis returns. ctx
 // bounds the first ping only.
 func newRedisDispatcher(ctx context.Context, cfg config.Config, log *slog.Logger) (scripting.Dispatcher, error) {
+	minReplicas := cfg.RedisMinReplicas
+	if minReplicas < 0 {
+		minReplicas = autoMinReplicas(ctx, cfg, log)
+	}
 	d, err := redisq.Dial(cfg.RedisURL, &redisq.Options{
+		MinReplicas:    minReplicas,
+		ReplicaTimeout: cfg.RedisReplicaTimeout,
 		QueueMaxLen:    cfg.QueueMaxLen,
 		DefaultTimeout: cfg.ScriptTimeout,
 		Retention:      cfg.TaskRetention,
@@ -67,6 +73,26 @@ func newRedisState(cfg config.Config) (st *redisq.StateStore, close func(), err 
 	}
 	st = redisq.NewStateStore(client, nil)
 	return st, func() { _ = st.Close(); client.Close() }, nil
+}
+
+// autoMinReplicas is --redis-min-replicas -1: 1 when the master has a
+// replica now, else 0 (also when Redis cannot be asked).
+func autoMinReplicas(ctx context.Context, cfg config.Config, log *slog.Logger) int {
+	client, err := redisq.NewClient(cfg.RedisURL)
+	if err != nil {
+		return 0
+	}
+	defer client.Close()
+	n, err := redisq.Replicas(ctx, client)
+	if err != nil {
+		log.Warn("cannot tell whether redis has replicas; answers will not wait for any", "err", err)
+		return 0
+	}
+	if n > 0 {
+		log.Info("redis has replicas: every answer waits for one (--redis-min-replicas 0 to not wait)", "replicas", n)
+		return 1
+	}
+	return 0
 }
 
 // probeRedis fails start-up on a Redis problem that waiting cannot fix (a

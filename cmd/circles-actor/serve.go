@@ -53,6 +53,9 @@ type ServeCmd struct {
 	TaskRetention  time.Duration `name:"task-retention" default:"24h" help:"How long preserved task hashes live." env:"CIRCLES_TASK_RETENTION"`
 	QueueMaxLen    int           `name:"queue-max-len" default:"10000" help:"Pending tasks per circle queue; more get -32006." env:"CIRCLES_QUEUE_MAX_LEN"`
 
+	RedisMinReplicas    int           `name:"redis-min-replicas" default:"-1" help:"Redis replicas that must have a play's answer and state before it is answered (WAIT); -1: 1 if the master has replicas at start-up, else 0." env:"CIRCLES_REDIS_MIN_REPLICAS"`
+	RedisReplicaTimeout time.Duration `name:"redis-replica-timeout" default:"1s" help:"How long a play's answer waits for --redis-min-replicas; past it the play fails (-32006) rather than answer what a failover could lose." env:"CIRCLES_REDIS_REPLICA_TIMEOUT"`
+
 	StripeWebhookSecret string            `name:"stripe-webhook-secret" help:"Stripe signing secret for every circle without its own." env:"CIRCLES_STRIPE_WEBHOOK_SECRET,STRIPE_WEBHOOK_SECRET"`
 	IdenfyWebhookSecret string            `name:"idenfy-webhook-secret" help:"iDenfy signing secret for every circle without its own." env:"CIRCLES_IDENFY_WEBHOOK_SECRET,IDENFY_WEBHOOK_SECRET"`
 	StripeCircleSecrets map[string]string `name:"stripe-circle-secret" placeholder:"PK=SECRET" help:"Per-circle Stripe secret (repeatable)." env:"CIRCLES_STRIPE_CIRCLE_SECRETS"`
@@ -101,6 +104,7 @@ func (c *ServeCmd) config() (config.Config, error) {
 	cfg.ShutdownTimeout = c.ShutdownTimeout
 	cfg.RedisURL, cfg.NoLocalWorkers, cfg.PreserveTasks = c.RedisURL, c.NoLocalWorkers, c.PreserveTasks
 	cfg.TaskRetention, cfg.QueueMaxLen = c.TaskRetention, c.QueueMaxLen
+	cfg.RedisMinReplicas, cfg.RedisReplicaTimeout = c.RedisMinReplicas, c.RedisReplicaTimeout
 	cfg.StripeWebhookSecret, cfg.IdenfyWebhookSecret = c.StripeWebhookSecret, c.IdenfyWebhookSecret
 	cfg.WebhookScripts, cfg.WebhookMaxBody = c.WebhookScripts, c.WebhookMaxBody
 	cfg.StripeTolerance, cfg.IdenfyReplayWindow = c.StripeTolerance, c.IdenfyReplayWindow

@@ -333,9 +333,9 @@ type flusher struct {
 	c      *Consumer
 	circle string
 	turn   *loopTurn
-	timer *time.Timer
-	done  []ack         // the answers waiting during the current run
-	fired chan struct{} // the timer's function sent done
+	timer  *time.Timer
+	done   []ack         // the answers waiting during the current run
+	fired  chan struct{} // the timer's function sent done
 }
 
 func newFlusher(c *Consumer, circle string, turn *loopTurn) *flusher {

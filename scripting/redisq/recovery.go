@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/rueidis"
+
+	"github.com/circles-actor/circles-actor/internal/lograte"
 )
 
 // Recoverer requeues the tasks of dead workers: a worker whose heartbeat key
@@ -23,12 +25,20 @@ type Recoverer struct {
 }
 
 // Run recovers every interval until ctx is done, surviving Redis errors.
+// The lock of a pass lives for lockFor(interval), shorter than the
+// interval, so that the next tick (of this process or another with the
+// same interval) finds it free: passes happen at their interval, not
+// every other one. A failing pass is logged once per interval, with the
+// number of failures since the last line.
 func (r *Recoverer) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	fails := lograte.New(interval)
 	for {
-		if _, err := r.TryOnce(ctx, interval); err != nil && ctx.Err() == nil {
-			r.logger().Debug("failed to recover dead workers", "err", err)
+		if _, err := r.TryOnce(ctx, lockFor(interval)); err != nil && ctx.Err() == nil {
+			if ok, held := fails.Allow(); ok {
+				r.logger().Warn("failed to recover dead workers", "err", err, "similar_since_last", held)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -37,6 +47,11 @@ func (r *Recoverer) Run(ctx context.Context, interval time.Duration) {
 		}
 	}
 }
+
+// lockFor is the recovery lock's lifetime for a pass every interval: three
+// quarters of it, long enough that processes on the same interval do not
+// pass twice, short enough that the next tick is never skipped.
+func lockFor(interval time.Duration) time.Duration { return interval * 3 / 4 }
 
 // TryOnce recovers if it gets the lock, which it holds for lease (it is not
 // released: at most one recovery pass per lease across all processes). It

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -501,7 +501,7 @@ type bindingKey struct{}
 type loopTurn struct {
 	store   *StateStore
 	circle  string
-	id      string // names the loop as the lease's holder
+	id      string       // names the loop as the lease's holder
 	c       *circleCache // held while the loop has the turn
 	pending int          // commits of the batch not answered yet
 }
