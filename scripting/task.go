@@ -95,6 +95,11 @@ var (
 // failed with an ErrUnavailable could not run: the queue is unreachable or
 // full, or no worker is available. It names no addresses or keys.
 func UnavailableReason(err error) string {
+	// A cause that knows better says so, e.g. "Redis rejected the password".
+	var r interface{ UnavailableReason() string }
+	if errors.As(err, &r) {
+		return r.UnavailableReason()
+	}
 	switch {
 	case errors.Is(err, ErrQueueFull):
 		return "the circle's task queue is full"

@@ -77,3 +77,31 @@ func TestRedisPermanentErrorsFailStartup(t *testing.T) {
 		}
 	}
 }
+
+// TestRedisOutageLogsOncePerInterval: while Redis is down, hundreds of
+// failing plays give one "play could not run" line per interval, with the
+// count of the others, not a line each.
+func TestRedisOutageLogsOncePerInterval(t *testing.T) {
+	e := newRedisEnv(t)
+	srv, addr := e.serve()
+	conns := e.dialN(addr, 8)
+	e.redis.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	failed := 0
+	for round := 0; round < 50; round++ {
+		for _, c := range conns {
+			if _, err := c.Play(ctx, "40 + 2"); err != nil {
+				failed++
+			}
+		}
+	}
+	if failed < 300 {
+		t.Fatalf("only %d of 400 plays failed with Redis down", failed)
+	}
+	lines := strings.Count(srv.output(), "play could not run")
+	if lines < 1 || lines > 3 {
+		t.Fatalf("%d plays failed and %d lines say so, want 1 to 3:\n%s", failed, lines, srv.output())
+	}
+	t.Logf("%d failed plays, %d log lines", failed, lines)
+}

@@ -395,6 +395,9 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
+		if p := Permanent(err); p != nil {
+			err = p // the play says what is wrong ("Redis rejected the password")
+		}
 		fail := func(r enqueueReq) {
 			d.deliver(r.id, outcome{notQueued: true,
 				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, scripting.ErrQueueUnreachable, err)})
@@ -469,6 +472,9 @@ func (d *Dispatcher) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
 	defer cancel()
 	if err := d.client.Do(ctx, d.client.B().Ping().Build()).Error(); err != nil {
+		if p := Permanent(err); p != nil {
+			return p
+		}
 		return fmt.Errorf("failed to ping redis: %w", err)
 	}
 	return nil

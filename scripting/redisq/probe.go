@@ -17,6 +17,10 @@ type PermanentError struct{ Reason string }
 
 func (e *PermanentError) Error() string { return e.Reason }
 
+// UnavailableReason is what a play that could not run says (see
+// scripting.UnavailableReason).
+func (e *PermanentError) UnavailableReason() string { return e.Reason }
+
 // minRedisMajor is the oldest Redis this protocol runs on: BLMPOP (the
 // reply loop) is Redis 7.0.
 const minRedisMajor = 7
