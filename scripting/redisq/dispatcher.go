@@ -536,6 +536,9 @@ func (d *Dispatcher) replyLoop(ctx context.Context) {
 			d.log.Warn("failed to read replies; failing waiting tasks", "err", err)
 			down = true
 		}
+		if p := Permanent(err); p != nil {
+			err = p // the plays say what is wrong
+		}
 		d.failAll(outcome{err: fmt.Errorf("lost redis while waiting: %w: %w", scripting.ErrQueueUnreachable, err)})
 		bo.wait(ctx)
 	}

@@ -120,7 +120,9 @@ func luaStrings(ss []string) string {
 // payload, delete ("1") or keep ("0"), number of outcome field/value
 // strings, those strings, then its state section: "-1" without state,
 // else the number of writes, attempts, version read, lease owner, the
-// version its writes make and the writes (op, key, value). Returns {outcomes, claimed...}: outcomes is
+// version its writes make, the number of keys the run took to be absent
+// (checked with HEXISTS: one that exists refuses the commit) and those
+// keys, and the writes (op, key, value). Returns {outcomes, claimed...}: outcomes is
 // {version, keys, bytes, id, outcome, ...} (empty without state), each
 // claimed task an array of (id, claimFields values...).
 var stepScript = newScript(luaClaim + luaState + `
@@ -142,13 +144,19 @@ if nd > 0 then
     t.answer = true
     if nw >= 0 then
       local attempt, ver, lease, id = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
-      local w = a + 4
+      local na = tonumber(ARGV[a + 4])
+      local as = a + 5
+      local w = as + na
       a = w + 3 * nw
+      local absent = true
+      for j = as, w - 1 do
+        if redis.call('HEXISTS', KEYS[3], ARGV[j]) == 1 then absent = false end
+      end
       local c = redis.call('HMGET', t.d, 'status', 'worker_id', 'attempts')
       local code
       if c[1] ~= 'processing' or c[2] ~= ARGV[1] or c[3] ~= attempt then
         code = 'stale'
-      elseif broken or smeta(KEYS[5]) ~= ver then
+      elseif broken or smeta(KEYS[5]) ~= ver or not absent then
         code = 'conflict'
       else
         local l = redis.call('GET', KEYS[6])

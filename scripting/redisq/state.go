@@ -545,13 +545,14 @@ type taskBinding struct {
 	touched  bool // the run read or wrote state: its answer is checked
 	ver      string
 	writes   []state.Write
-	conflict bool // a read found the circle moved on: run it again
+	assumed  []string // keys Peek took to be absent, checked by the commit
+	conflict bool     // a read found the circle moved on: run it again
 	done     bool
 }
 
 // begin starts a new attempt.
 func (b *taskBinding) begin() {
-	b.touched, b.ver, b.writes, b.conflict = false, "", nil, false
+	b.touched, b.ver, b.writes, b.assumed, b.conflict = false, "", nil, nil, false
 }
 
 // taskSession is a run's transaction inside a consumer task.
@@ -632,6 +633,28 @@ func (t *taskSession) Get(key string) ([]byte, bool, error) {
 	}
 	t.c.put(key, v, ok)
 	return v, ok, nil
+}
+
+// Peek is Get for the accounting of a write: a key the cache does not know
+// is taken to be absent, without a round trip, and the answer step checks
+// that it was (a key the run creates costs nothing; a wrong guess costs a
+// run, and the run again reads for real). The script never sees what Peek
+// returns.
+func (t *taskSession) Peek(key string) ([]byte, bool, error) {
+	if t.b.lease != "" {
+		return t.Get(key) // running again after a lost race, maybe a wrong guess
+	}
+	t.b.mu.Lock()
+	defer t.b.mu.Unlock()
+	if err := t.enter(); err != nil {
+		return nil, false, err
+	}
+	if v, ok := t.c.vals[key]; ok {
+		return v.val, v.ok, nil
+	}
+	t.b.assumed = append(t.b.assumed, key)
+	t.c.put(key, nil, false)
+	return nil, false, nil
 }
 
 // Scan merges the batch's pending writes (in the cache) with Redis's keys
@@ -734,6 +757,7 @@ type stateCommit struct {
 	lease   string
 	id      string // the version the writes make (none without writes)
 	writes  []state.Write
+	assumed []string // keys the run took to be absent
 }
 
 // bind returns a context for a run of a task of the loop's circle that
@@ -757,7 +781,7 @@ func (b *taskBinding) commitOf(attempt string) (sc *stateCommit, conflicted bool
 	if !b.touched {
 		return nil, false
 	}
-	sc = &stateCommit{attempt: attempt, ver: b.ver, lease: b.lease, writes: b.writes}
+	sc = &stateCommit{attempt: attempt, ver: b.ver, lease: b.lease, writes: b.writes, assumed: b.assumed}
 	b.loop.pending++
 	if len(b.writes) > 0 {
 		sc.id = b.store.commitID()
@@ -865,12 +889,14 @@ return 1
 
 // stateArgs appends a task answer's state section to a step's ARGV: "-1"
 // without state, else the number of writes, the claim's attempt, the
-// version read, the lease owner, the new version and the writes.
+// version read, the lease owner, the new version, the
+// number of keys taken to be absent and those keys, and the writes.
 func stateArgs(args []string, sc *stateCommit) []string {
 	if sc == nil {
 		return append(args, "-1")
 	}
-	args = append(args, strconv.Itoa(len(sc.writes)), sc.attempt, sc.ver, sc.lease, sc.id)
+	args = append(args, strconv.Itoa(len(sc.writes)), sc.attempt, sc.ver, sc.lease, sc.id, strconv.Itoa(len(sc.assumed)))
+	args = append(args, sc.assumed...)
 	out, err := appendWrites(args, sc.writes)
 	if err != nil { // refused by taskSession.Commit already
 		panic(err)

@@ -378,3 +378,35 @@ func TestStateStaleClaimNotCommitted(t *testing.T) {
 		t.Fatalf("%s keys, want 1", keys)
 	}
 }
+
+// TestStatePeekWrongGuessReruns: a write to a key the worker has not seen
+// is accounted as a new key without reading it; when the key did exist,
+// the answer step refuses the commit and the task runs again, reading it,
+// so the answer and the totals are right.
+func TestStatePeekWrongGuessReruns(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	st := redisq.NewStateStore(c, nil)
+	if err := update(t, redisq.NewStateStore(c, nil), circleA, func(tx *state.Tx) error { return tx.Set("k", rhai.Int(1)) }); err != nil {
+		t.Fatal(err)
+	}
+	d := newDispatcher(t, c, redisq.Options{})
+	e := scripting.NewEngine(rhai.DefaultLimits(), 10*time.Second, scripting.WithState(st, state.DefaultLimits()))
+	newConsumer(t, c, e, redisq.ConsumerOptions{State: st})
+	res, err := d.Dispatch(ctxT(t, 10*time.Second), scripting.Task{CircleID: circleA, Script: `state.set("k", 2); state.len()`})
+	if err != nil || res.Err != nil || res.Output != "1" {
+		t.Fatalf("len after overwriting k = %q %v %v, want 1", res.Output, err, res.Err)
+	}
+	meta := hgetall(t, c, redisq.StateKeys(circleA)[2])
+	if meta["keys"] != "1" {
+		t.Fatalf("meta %v, want 1 key", meta)
+	}
+	checkKey := func(k, want string) {
+		t.Helper()
+		res, err := d.Dispatch(ctxT(t, 10*time.Second), scripting.Task{CircleID: circleA, Script: fmt.Sprintf(`state.get(%q)`, k)})
+		if err != nil || res.Output != want {
+			t.Fatalf("%s = %q %v, want %s", k, res.Output, err, want)
+		}
+	}
+	checkKey("k", "2")
+}

@@ -142,9 +142,22 @@ func (t *Tx) Remove(k string) (rhai.Value, error) {
 	return old, t.put(k, entry{del: true})
 }
 
+// old is what k holds before a write, for the accounting only (Peek when
+// the session offers it).
+func (t *Tx) old(k string) ([]byte, bool, error) {
+	if e, ok := t.w[k]; ok {
+		return e.val, !e.del, nil
+	}
+	if p, ok := t.s.(Peeker); ok {
+		v, ok, err := p.Peek(k)
+		return v, ok, t.seen(err)
+	}
+	return t.raw(k)
+}
+
 // put buffers e for k after checking the circle's key and byte totals.
 func (t *Tx) put(k string, e entry) error {
-	old, had, err := t.raw(k)
+	old, had, err := t.old(k)
 	if err != nil {
 		return err
 	}
