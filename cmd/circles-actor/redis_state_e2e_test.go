@@ -139,8 +139,9 @@ func TestRedisStateWorkerKilled(t *testing.T) {
 
 // BenchmarkRedisStateRMW compares, in Redis mode, the read-modify-write
 // play (`let n = (state.get("n") ?? 0) + 1; state.set("n", n);
-// state.set("c" + TASK_ID, n); n`: a read, a read for the new key's size,
-// two writes committed with the answer) with the stateless `40 + 2`, from
+// state.set("c" + TASK_ID, n); n`: a read the worker's cache serves, a new
+// key assumed absent and checked by the answer step, two writes committed
+// with the answer) with the stateless `40 + 2`, from
 // 64 clients of one circle, rounds interleaved in one run: a routing-only
 // server and one `worker` process (concurrency 1), and `serve` with its
 // own local workers. Reported: plays/s of each and the ratios rmw/stateless.

@@ -28,7 +28,7 @@ func TestMinReplicasHoldsAnswers(t *testing.T) {
 		info, err := c.Do(ctxT(t, time.Second), c.B().Info().Section("replication").Build()).ToString()
 		return err == nil && strings.Contains(info, "connected_slaves:1") && strings.Contains(info, "state=online")
 	})
-	d := newDispatcher(t, c, redisq.Options{MinReplicas: 1, ReplicaTimeout: 300 * time.Millisecond})
+	d := newDispatcher(t, c, redisq.Options{MinReplicas: 1, ReplicaTimeout: 2 * time.Second})
 	newConsumer(t, master.Client(), newFakeExec(), redisq.ConsumerOptions{})
 	play := func(n int) (scripting.Result, error) {
 		return d.Dispatch(ctxT(t, 10*time.Second), scripting.Task{CircleID: circleA, Script: fmt.Sprint("echo ", n)})
