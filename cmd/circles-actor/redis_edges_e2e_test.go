@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -104,4 +105,51 @@ func TestRedisOutageLogsOncePerInterval(t *testing.T) {
 		t.Fatalf("%d plays failed and %d lines say so, want 1 to 3:\n%s", failed, lines, srv.output())
 	}
 	t.Logf("%d failed plays, %d log lines", failed, lines)
+}
+
+// startCluster starts three redis-server --cluster-enabled nodes and joins
+// them as a 3-master Cluster (redis-cli --cluster create); it returns the
+// nodes' addresses, or skips without redis-cli.
+func startCluster(t *testing.T) []string {
+	t.Helper()
+	if _, err := exec.LookPath("redis-cli"); err != nil {
+		t.Skip("redis-cli not installed (apt-get install redis-tools); skipping the Redis Cluster test")
+	}
+	var addrs []string
+	for range 3 {
+		dir := t.TempDir()
+		n := testredis.StartWith(t, "--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"))
+		addrs = append(addrs, n.Addr)
+	}
+	args := append([]string{"--cluster", "create"}, addrs...)
+	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
+	if out, err := exec.Command("redis-cli", args...).CombinedOutput(); err != nil {
+		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
+	}
+	return addrs
+}
+
+// TestRedisClusterRefusedClearly: against a real 3-master Cluster, from one
+// seed or rueidis's several-address form, serve and worker do not start as
+// if all were well (nor panic): they say in one sentence that Cluster is
+// not supported yet.
+func TestRedisClusterRefusedClearly(t *testing.T) {
+	e := newRedisEnv(t)
+	addrs := startCluster(t)
+	seed := "redis://" + addrs[0]
+	multi := "redis://" + addrs[0] + "?addr=" + addrs[1] + "&addr=" + addrs[2]
+	for _, u := range []string{seed, multi} {
+		for _, args := range [][]string{
+			{"worker", "-k", redisCircle, "--redis-url", u},
+			{"serve", "--host", "127.0.0.1", "-p", "0", "-k", redisCircle, "--redis-url", u},
+		} {
+			out, failed := runBin(t, e.bin, args...)
+			if !failed || !strings.Contains(out, "does not support Redis Cluster yet") {
+				t.Errorf("%v: failed=%v, want the Cluster sentence in:\n%s", args, failed, out)
+			}
+			if strings.Contains(out, "panic") {
+				t.Errorf("%v panicked:\n%s", args, out)
+			}
+		}
+	}
 }

@@ -44,7 +44,7 @@ func NewClient(redisURL string) (rueidis.Client, error) {
 	if len(opt.InitAddress) > 1 && opt.Sentinel.MasterSet == "" {
 		// rueidis would make a Cluster client, whose multi-key scripts
 		// panic on keys of different slots.
-		return nil, &PermanentError{Reason: "several Redis addresses without master_set mean a Redis Cluster, which circles-actor does not support yet: give one address (or Sentinels with ?master_set=NAME)"}
+		return nil, &PermanentError{Reason: "several Redis addresses without master_set mean a Redis Cluster, and circles-actor does not support Redis Cluster yet: give one address (or Sentinels with ?master_set=NAME)"}
 	}
 	if opt.Dialer.Timeout == 0 { // the URL's dial_timeout wins
 		opt.Dialer.Timeout = DialTimeout
