@@ -10,7 +10,8 @@ import (
 )
 
 // Redact returns raw with the password of its userinfo replaced by "***"
-// (unchanged when it has none).
+// (unchanged without userinfo; a userinfo without a password still gets
+// ":***", since some write the password where the user goes).
 func Redact(raw string) string {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok {
@@ -29,10 +30,7 @@ func Redact(raw string) string {
 			return raw
 		}
 	}
-	user, _, hasPW := strings.Cut(rest[:at], ":")
-	if !hasPW {
-		return raw
-	}
+	user, _, _ := strings.Cut(rest[:at], ":")
 	return scheme + "://" + user + ":***@" + rest[at+1:]
 }
 

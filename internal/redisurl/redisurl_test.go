@@ -10,7 +10,7 @@ func TestRedact(t *testing.T) {
 		"redis://:secret@127.0.0.1:6379":       "redis://:***@127.0.0.1:6379",
 		"redis://user:pw@host:1/0?addr=b":      "redis://user:***@host:1/0?addr=b",
 		"redis://host:6379":                    "redis://host:6379",
-		"redis://user@host":                    "redis://user@host",
+		"redis://user@host":                    "redis://user:***@host",
 		"rediss://:p@ss@host":                  "rediss://:***@host",
 		"unix:///tmp/redis.sock":               "unix:///tmp/redis.sock",
 		"not a url":                            "not a url",

@@ -54,7 +54,6 @@ type StateStore struct {
 
 	mu      sync.Mutex
 	circles map[string]*circleCache
-	closed  bool
 }
 
 // StateOptions configure NewStateStore; zero fields take their defaults.
@@ -186,9 +185,6 @@ func (c *circleCache) confirm(meta snapshot) {
 func (s *StateStore) circle(id string) (*circleCache, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return nil, state.ErrClosed
-	}
 	c := s.circles[id]
 	if c == nil {
 		c = &circleCache{lock: make(chan struct{}, 1), vals: map[string]cached{}, pend: map[string]cached{}}
@@ -217,13 +213,11 @@ func (s *StateStore) Begin(ctx context.Context, circle string) (state.Session, e
 	return &directSession{s: s, c: c, keys: StateKeys(circle), ctx: ctx}, nil
 }
 
-// Close makes later Begins fail. Sessions in flight finish.
-func (s *StateStore) Close() error {
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-	return nil
-}
+// Close implements state.Store. It releases nothing: the client is the
+// caller's, and a server that stops its actor system (which closes its
+// store) before its Redis consumers must not fail their last runs; those
+// are answered or given back as usual.
+func (s *StateStore) Close() error { return nil }
 
 func (s *StateStore) callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, s.timeout)
