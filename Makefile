@@ -34,7 +34,7 @@ conformance: build
 bench:
 	cd bench && $(GO) run ./cmd/interpratio -runs 5
 	cd bench && $(GO) run ./cmd/serverbench
-	$(GO) test -run '^$$' -bench 'RedisVsEmbedded' -timeout 20m ./scripting/redisq/ ./cmd/circles-actor/
+	$(GO) test -run '^$$' -bench 'RedisVsEmbedded|RedisStateRMW|MinReplicasWait' -timeout 20m ./scripting/redisq/ ./cmd/circles-actor/
 
 ## bench-go: every Go benchmark of the bench module (about a minute).
 bench-go:
