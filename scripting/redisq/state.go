@@ -32,18 +32,20 @@ import (
 // version, applies the writes and answers, all in one atomic step. A run
 // whose snapshot went stale is run again by the consumer; a task whose
 // claim was lost (recovered after its worker was presumed dead) is neither
-// committed nor answered by the old run. Within one process the runs of a
-// circle that touch state take turns (a process-wide lock per circle, held
-// from the first state call to the answer), over a cache of the circle's
-// values at the last version this process saw, so a busy worker reads
-// without round trips and only processes race each other. A run that lost
-// a race takes the circle's lease (PrefixStateLease) when it runs again:
-// while the lease lives, other runs' commits are refused, so a slow loser
-// cannot be starved by a fast winner.
+// committed nor answered by the old run. Within one process a circle's
+// state is one consumer loop's at a time (a lock per circle, held from the
+// first state call of a batch of tasks to the step that answers the
+// batch), over a cache of the circle's values at the last version this
+// process saw: the runs of a batch chain on the cache (each sees the
+// writes before it and expects the version they make), their commits ride
+// in the batch's answer step, and only processes race each other. A run
+// that lost a race takes the circle's lease (PrefixStateLease) when it
+// runs again: while the lease lives, other runs' commits are refused, so a
+// slow loser cannot be starved by a fast winner.
 //
-// Cost: a task that touches state is answered in a round trip of its own
-// (it cannot wait in a batch, the next run must see its writes); a read
-// the cache cannot serve is one EVALSHA; a lost race costs a run.
+// Cost: a read the cache cannot serve is one EVALSHA; a key a run writes
+// without reading is assumed absent (Peek) and checked by the answer step;
+// a lost race costs a run.
 type StateStore struct {
 	client   rueidis.Client
 	timeout  time.Duration
