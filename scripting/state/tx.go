@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,6 +22,9 @@ type Tx struct {
 	delta Stats
 	based bool // base has been read
 	ended bool
+	// conflicted: a read of an optimistic store found the circle moved on
+	// (ErrConflict); the run's outcome is void and it must run again.
+	conflicted bool
 }
 
 // entry is a buffered write: the encoded value, or a deletion.
@@ -32,6 +36,19 @@ type entry struct {
 // NewTx starts a transaction over s with the circle's limits.
 func NewTx(s Session, lim Limits) *Tx {
 	return &Tx{s: s, lim: lim}
+}
+
+// Conflicted reports that a read met ErrConflict: whatever the run did
+// after it (a caught error included) rests on a view that no longer holds,
+// so its outcome must not be answered; the Engine runs it again.
+func (t *Tx) Conflicted() bool { return t.conflicted }
+
+// seen notes a session error that voids the run.
+func (t *Tx) seen(err error) error {
+	if err != nil && errors.Is(err, ErrConflict) {
+		t.conflicted = true
+	}
+	return err
 }
 
 // Writes reports how many keys the run has changed so far.
@@ -63,7 +80,8 @@ func (t *Tx) raw(k string) ([]byte, bool, error) {
 	if e, ok := t.w[k]; ok {
 		return e.val, !e.del, nil
 	}
-	return t.s.Get(k)
+	v, ok, err := t.s.Get(k)
+	return v, ok, t.seen(err)
 }
 
 // Get returns the value of k, or () and false when absent.
@@ -124,9 +142,22 @@ func (t *Tx) Remove(k string) (rhai.Value, error) {
 	return old, t.put(k, entry{del: true})
 }
 
+// old is what k holds before a write, for the accounting only (Peek when
+// the session offers it).
+func (t *Tx) old(k string) ([]byte, bool, error) {
+	if e, ok := t.w[k]; ok {
+		return e.val, !e.del, nil
+	}
+	if p, ok := t.s.(Peeker); ok {
+		v, ok, err := p.Peek(k)
+		return v, ok, t.seen(err)
+	}
+	return t.raw(k)
+}
+
 // put buffers e for k after checking the circle's key and byte totals.
 func (t *Tx) put(k string, e entry) error {
-	old, had, err := t.raw(k)
+	old, had, err := t.old(k)
 	if err != nil {
 		return err
 	}
@@ -168,7 +199,7 @@ func (t *Tx) Stats() (Stats, error) {
 	if !t.based {
 		st, err := t.s.Stats()
 		if err != nil {
-			return Stats{}, err
+			return Stats{}, t.seen(err)
 		}
 		t.base, t.based = st, true
 	}
@@ -219,7 +250,7 @@ func (t *Tx) Keys(prefix string, limit int) ([]string, error) {
 		return !full()
 	})
 	if err != nil {
-		return nil, err
+		return nil, t.seen(err)
 	}
 	for len(mine) > 0 && !full() {
 		takeMine()
