@@ -49,12 +49,13 @@ difftest:
 	go test -count=1 -run 'TestDifferential|TestCorpus' -v ./scripting/rhai/difftest -args -difftest.n=$${N:-5000}
 
 ## bench: interpreter vs gopher-lua, server vs a bare reference (separate module),
-## Redis vs embedded, and the cost of per-circle state (memory, disk, 1M keys).
+## Redis vs embedded, Redis state, replica waits and recovery passes, and the cost of per-circle state
+## (memory, disk, 1M keys).
 bench:
 	cd bench && $(GO) run ./cmd/interpratio -runs 5
 	cd bench && $(GO) run ./cmd/interpratio -runs 5 -set ordinary
 	cd bench && $(GO) run ./cmd/serverbench
-	$(GO) test -run '^$$' -bench 'RedisVsEmbedded' -timeout 20m ./scripting/redisq/ ./cmd/circles-actor/
+	$(GO) test -run '^$$' -bench 'RedisVsEmbedded|RedisStateRMW|MinReplicasWait|RecoveryPassesPerInterval' -timeout 20m ./scripting/redisq/ ./cmd/circles-actor/
 	$(GO) test -run '^$$' -bench 'StateRMW|StateScaling' -benchtime 5x -timeout 20m ./cmd/circles-actor/
 	$(GO) test -run '^$$' -bench 'EngineStateRMW' ./scripting/
 	cd bench && $(GO) test -v -run '^$$' -bench 'Stores' -benchtime 2x -timeout 20m ./statestore/ | grep -E '^Bench.*plays|bytes/key'

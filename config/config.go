@@ -145,6 +145,13 @@ type Config struct {
 	PreserveTasks bool
 	// TaskRetention is how long preserved task hashes live. Default 24h.
 	TaskRetention time.Duration
+	// RedisMinReplicas is how many Redis replicas must have a task's
+	// answer (and its state commit) before the caller gets it; -1 (the
+	// default): 1 when the master has replicas at start-up, else 0.
+	RedisMinReplicas int
+	// RedisReplicaTimeout bounds that wait; past it the play fails.
+	// Default 1s.
+	RedisReplicaTimeout time.Duration
 	// QueueMaxLen bounds the pending tasks per circle queue; more get
 	// -32006. Default 10,000.
 	QueueMaxLen int
@@ -250,6 +257,8 @@ func Default() Config {
 		WriteTimeout:          10 * time.Second,
 		ShutdownTimeout:       15 * time.Second,
 		TaskRetention:         24 * time.Hour,
+		RedisMinReplicas:      -1,
+		RedisReplicaTimeout:   time.Second,
 		QueueMaxLen:           10_000,
 		WebhookMaxBody:        1 << 20,
 		StripeTolerance:       300 * time.Second,

@@ -149,6 +149,12 @@ func (c *Config) validateRedis(v *validator) {
 			v.addf("redis url scheme must be redis, rediss or unix, got %q", u.Scheme)
 		}
 	}
+	if c.RedisMinReplicas < -1 {
+		v.addf("redis min replicas must be -1 (automatic), 0 or more, got %d", c.RedisMinReplicas)
+	}
+	if c.RedisMinReplicas != 0 && c.RedisReplicaTimeout <= 0 {
+		v.addf("redis replica timeout must be positive")
+	}
 	if c.NoLocalWorkers && c.RedisURL == "" {
 		v.addf("no local workers needs a redis url: nothing else would run scripts")
 	}

@@ -213,7 +213,23 @@ func (e *Engine) ExecuteDeferred(ctx context.Context, t Task) (res Result) {
 		res = Result{TaskID: t.ID}
 		if !e.run(ctx, runCtx, t, prog, &opts, &res) {
 			tx.Abort()
+			if tx.Conflicted() && attempt < maxStateReruns && runCtx.Err() == nil {
+				// An optimistic store's read found the circle moved on: the
+				// failure may be an artefact of that view; run it again.
+				if h := e.stateHooks.Conflict; h != nil {
+					h(t.CircleID)
+				}
+				continue
+			}
 			return res
+		}
+		if tx.Conflicted() && attempt < maxStateReruns && runCtx.Err() == nil {
+			// The run caught the conflict's error and went on: run it again.
+			tx.Abort()
+			if h := e.stateHooks.Conflict; h != nil {
+				h(t.CircleID)
+			}
+			continue
 		}
 		began := time.Now()
 		writes := tx.Writes()

@@ -77,7 +77,7 @@ type circlesRuntime struct {
 // API when tokens are configured. In Redis mode the set lives in Redis
 // (KeyCircles) and this process follows it; otherwise it lives in
 // DIR/circles.json with --data-dir, or in memory.
-func startCircles(ctx context.Context, cfg config.Config, sys *actors.System, srv *transport.Server, log *slog.Logger) (*circlesRuntime, error) {
+func startCircles(ctx context.Context, cfg config.Config, sys *actors.System, srv *transport.Server, st *redisq.StateStore, log *slog.Logger) (*circlesRuntime, error) {
 	rt := &circlesRuntime{stop: func(context.Context) error { return nil }}
 	var store circleset.Store
 	var set *redisq.CircleSet
@@ -112,7 +112,7 @@ func startCircles(ctx context.Context, cfg config.Config, sys *actors.System, sr
 		fctx, cancel := context.WithCancel(context.Background())
 		var f *fleet
 		if !cfg.NoLocalWorkers {
-			f = newFleet(client, cfg, cfg.WorkersPerCircle, 0, log, giveBackOnShutdown(ctx, sys.Executor))
+			f = newFleet(client, cfg, cfg.WorkersPerCircle, 0, log, st, giveBackOnShutdown(ctx, sys.Executor))
 		}
 		done := make(chan struct{})
 		go func() {
@@ -218,6 +218,7 @@ type fleet struct {
 	heartbeat   time.Duration
 	log         *slog.Logger
 	exec        func(string) scripting.Executor
+	state       *redisq.StateStore // the circles' state, committed with the answers
 	drain       time.Duration
 
 	mu       sync.Mutex
@@ -235,8 +236,8 @@ const defaultHeartbeat = 10 * time.Second
 
 // newFleet starts the fleet's one recovery loop (its consumers run none of
 // their own, so a hundred circles cost one loop, not a hundred).
-func newFleet(client rueidis.Client, cfg config.Config, concurrency int, heartbeat time.Duration, log *slog.Logger, exec func(string) scripting.Executor) *fleet {
-	f := &fleet{client: client, cfg: cfg, concurrency: concurrency, heartbeat: heartbeat, log: log, exec: exec,
+func newFleet(client rueidis.Client, cfg config.Config, concurrency int, heartbeat time.Duration, log *slog.Logger, st *redisq.StateStore, exec func(string) scripting.Executor) *fleet {
+	f := &fleet{client: client, cfg: cfg, concurrency: concurrency, heartbeat: heartbeat, log: log, exec: exec, state: st,
 		drain: cfg.ShutdownTimeout, running: map[string]*redisq.Consumer{}, recovered: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.stopRecovery = cancel
@@ -274,6 +275,7 @@ func (f *fleet) sync(circles []string) {
 			RecoveryInterval: -1, // the fleet recovers for all of them
 			StatsInterval:    -1,
 			Logger:           f.log,
+			State:            f.state,
 		})
 		if err != nil {
 			f.log.Error("failed to start a consumer", "circle", config.Fingerprint(pk), "err", err)
@@ -334,7 +336,7 @@ func (f *fleet) stop(ctx context.Context) error {
 // followAllCircles runs a consumer for every circle of the shared set in
 // Redis, except fixed ones (-k, consumed already), following the set until
 // the returned stop, which drains them.
-func followAllCircles(cfg config.Config, concurrency int, heartbeat, drain time.Duration, log *slog.Logger, exec func(string) scripting.Executor) (func(context.Context) error, error) {
+func followAllCircles(cfg config.Config, concurrency int, heartbeat, drain time.Duration, log *slog.Logger, st *redisq.StateStore, exec func(string) scripting.Executor) (func(context.Context) error, error) {
 	client, err := redisq.NewClient(cfg.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("failed to follow the circle set: %w", err)
@@ -343,7 +345,7 @@ func followAllCircles(cfg config.Config, concurrency int, heartbeat, drain time.
 	for _, pk := range cfg.PublicKeys {
 		fixed[pk] = true
 	}
-	f := newFleet(client, cfg, concurrency, heartbeat, log, exec)
+	f := newFleet(client, cfg, concurrency, heartbeat, log, st, exec)
 	f.drain = drain
 	set := redisq.NewCircleSet(client, log)
 	ctx, cancel := context.WithCancel(context.Background())

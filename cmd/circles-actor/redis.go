@@ -22,7 +22,13 @@ import (
 // not ready, answers play with -32006, and recovers when Redis returns. ctx
 // bounds the first ping only.
 func newRedisDispatcher(ctx context.Context, cfg config.Config, log *slog.Logger) (scripting.Dispatcher, error) {
+	minReplicas := cfg.RedisMinReplicas
+	if minReplicas < 0 {
+		minReplicas = autoMinReplicas(ctx, cfg, log)
+	}
 	d, err := redisq.Dial(cfg.RedisURL, &redisq.Options{
+		MinReplicas:    minReplicas,
+		ReplicaTimeout: cfg.RedisReplicaTimeout,
 		QueueMaxLen:    cfg.QueueMaxLen,
 		DefaultTimeout: cfg.ScriptTimeout,
 		Retention:      cfg.TaskRetention,
@@ -52,8 +58,40 @@ func newRedisDispatcher(ctx context.Context, cfg config.Config, log *slog.Logger
 // a run the host cancels (the actor system stopping under a consumer) gives
 // its task back to the queue instead of answering it with an error, so a
 // server going down never fails the tasks of other servers' callers.
-func startRedisWorkers(ctx context.Context, cfg config.Config, circles []string, concurrency int, log *slog.Logger, exec func(circle string) scripting.Executor) (stop func(context.Context) error, err error) {
-	return startConsumers(ctx, cfg, circles, concurrency, 0, log, giveBackOnShutdown(ctx, exec))
+func startRedisWorkers(ctx context.Context, cfg config.Config, circles []string, concurrency int, log *slog.Logger, st *redisq.StateStore, exec func(circle string) scripting.Executor) (stop func(context.Context) error, err error) {
+	return startConsumers(ctx, cfg, circles, concurrency, 0, log, st, giveBackOnShutdown(ctx, exec))
+}
+
+// newRedisState opens the Redis state store of cfg.RedisURL, so that
+// every process on that Redis sees one state per circle. close closes its
+// client; call it after the last run.
+func newRedisState(cfg config.Config) (st *redisq.StateStore, close func(), err error) {
+	client, err := redisq.NewClient(cfg.RedisURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("failed to open the redis state store: %w", err)
+	}
+	st = redisq.NewStateStore(client, nil)
+	return st, func() { _ = st.Close(); client.Close() }, nil
+}
+
+// autoMinReplicas is --redis-min-replicas -1: 1 when the master has a
+// replica now, else 0 (also when Redis cannot be asked).
+func autoMinReplicas(ctx context.Context, cfg config.Config, log *slog.Logger) int {
+	client, err := redisq.NewClient(cfg.RedisURL)
+	if err != nil {
+		return 0
+	}
+	defer client.Close()
+	n, err := redisq.Replicas(ctx, client)
+	if err != nil {
+		log.Warn("cannot tell whether redis has replicas; answers will not wait for any", "err", err)
+		return 0
+	}
+	if n > 0 {
+		log.Info("redis has replicas: every answer waits for one (--redis-min-replicas 0 to not wait)", "replicas", n)
+		return 1
+	}
+	return 0
 }
 
 // giveBackOnShutdown wraps exec so that, after ctx is done, a cancelled run
@@ -72,7 +110,7 @@ func giveBackOnShutdown(ctx context.Context, exec func(circle string) scripting.
 }
 
 // startConsumers is startRedisWorkers with a heartbeat TTL (0: default).
-func startConsumers(ctx context.Context, cfg config.Config, circles []string, concurrency int, heartbeatTTL time.Duration, log *slog.Logger, exec func(circle string) scripting.Executor) (func(context.Context) error, error) {
+func startConsumers(ctx context.Context, cfg config.Config, circles []string, concurrency int, heartbeatTTL time.Duration, log *slog.Logger, st *redisq.StateStore, exec func(circle string) scripting.Executor) (func(context.Context) error, error) {
 	client, err := redisq.NewClient(cfg.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("failed to start redis workers: %w", err)
@@ -88,6 +126,7 @@ func startConsumers(ctx context.Context, cfg config.Config, circles []string, co
 		Retention:      cfg.TaskRetention,
 		DefaultTimeout: cfg.ScriptTimeout,
 		Logger:         log,
+		State:          st,
 	})
 	if err != nil {
 		client.Close()

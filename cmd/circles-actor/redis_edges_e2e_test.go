@@ -59,6 +59,7 @@ func TestRedisURLAndFaultRefusals(t *testing.T) {
 		"--cluster-config-file", filepath.Join(t.TempDir(), "nodes.conf")}})
 	cases := []struct{ url, want string }{
 		{"redis://:" + edgeSecret + "@127.0.0.1:notaport", `invalid port ":notaport"`},
+		{"redis://:" + edgeSecret + "%zz@127.0.0.1:1", "user or password part"},
 		{"redis://:" + edgeSecret + "@127.0.0.1:1?addr=127.0.0.1:2&addr=127.0.0.1:3", "Redis Cluster, which the task queues do not support yet"},
 		{"redis://:" + edgeSecret + "@" + pw.Addr, "Redis rejected the password"},
 		{"redis://" + pw.Addr, "Redis requires a password and the redis url gives none"},
@@ -223,5 +224,82 @@ func TestRedisWorkerLossLoggedOnce(t *testing.T) {
 	w.stop(t)
 	if n := strings.Count(w.output(), "failed to take a task"); n != 1 {
 		t.Fatalf("%d \"failed to take a task\" lines from 64 loops, want 1:\n%s", n, w.output())
+	}
+}
+
+// TestRedisOutageLogsOncePerInterval: while Redis is down, hundreds of
+// failing plays through a real serve give one "play could not run" line
+// per reason and interval (ratelog), with the count of the others, not a
+// line each.
+func TestRedisOutageLogsOncePerInterval(t *testing.T) {
+	e := newRedisEnv(t)
+	srv, addr := e.serve()
+	conns := e.dialN(addr, 8)
+	e.redis.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	failed := 0
+	for range 50 {
+		for _, c := range conns {
+			if _, err := c.Play(ctx, "40 + 2"); err != nil {
+				failed++
+			}
+		}
+	}
+	if failed < 300 {
+		t.Fatalf("only %d of 400 plays failed with Redis down", failed)
+	}
+	lines := strings.Count(srv.output(), "play could not run")
+	if lines < 1 || lines > 3 {
+		t.Fatalf("%d plays failed and %d lines say so, want 1 to 3:\n%s", failed, lines, srv.output())
+	}
+	t.Logf("%d failed plays, %d log lines", failed, lines)
+}
+
+// startCluster starts three redis-server --cluster-enabled nodes and joins
+// them as a 3-master Cluster (redis-cli --cluster create); it returns the
+// nodes' addresses, or skips without redis-cli.
+func startCluster(t *testing.T) []string {
+	t.Helper()
+	if _, err := exec.LookPath("redis-cli"); err != nil {
+		t.Skip("redis-cli not installed (apt-get install redis-tools); skipping the Redis Cluster test")
+	}
+	var addrs []string
+	for range 3 {
+		n := testredis.StartWith(t, testredis.Options{Args: []string{"--cluster-enabled", "yes",
+			"--cluster-config-file", filepath.Join(t.TempDir(), "nodes.conf")}})
+		addrs = append(addrs, n.Addr)
+	}
+	args := append([]string{"--cluster", "create"}, addrs...)
+	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
+	if out, err := exec.Command("redis-cli", args...).CombinedOutput(); err != nil {
+		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
+	}
+	return addrs
+}
+
+// TestRedisClusterRefusedClearly: against a real, formed 3-master Cluster
+// (TestRedisURLAndFaultRefusals has a lone cluster-enabled node), from one
+// seed or rueidis's several-address form, serve and worker do not start as
+// if all were well (nor panic): they say in one sentence that Cluster is
+// not supported yet.
+func TestRedisClusterRefusedClearly(t *testing.T) {
+	e := newRedisEnv(t)
+	addrs := startCluster(t)
+	seed := "redis://" + addrs[0]
+	multi := "redis://" + addrs[0] + "?addr=" + addrs[1] + "&addr=" + addrs[2]
+	for _, u := range []string{seed, multi} {
+		for _, args := range [][]string{
+			{"worker", "-k", redisCircle, "--redis-url", u},
+			{"serve", "--host", "127.0.0.1", "-p", "0", "-k", redisCircle, "--redis-url", u},
+		} {
+			out := runRefused(t, e.bin, args...)
+			if !strings.Contains(out, "which the task queues do not support yet") {
+				t.Errorf("%v: want the Cluster sentence in:\n%s", args, out)
+			}
+			if strings.Contains(out, "panic") {
+				t.Errorf("%v panicked:\n%s", args, out)
+			}
+		}
 	}
 }

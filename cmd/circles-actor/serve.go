@@ -13,6 +13,7 @@ import (
 	"github.com/circles-actor/circles-actor/actors"
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
+	"github.com/circles-actor/circles-actor/scripting/redisq"
 	"github.com/circles-actor/circles-actor/transport"
 )
 
@@ -29,7 +30,7 @@ type ServeCmd struct {
 	Cert       string   `help:"PEM certificate chain for --tls." type:"path" env:"CIRCLES_CERT"`
 	Key        string   `help:"PEM private key for --tls." type:"path" env:"CIRCLES_KEY_FILE"`
 
-	DataDir    string `name:"data-dir" help:"Keep durable data in DIR: circles' state in DIR/state.db (synced before each answer) and circles added at runtime in DIR/circles.json; empty: in memory only, lost on exit." type:"path" placeholder:"DIR" env:"CIRCLES_DATA_DIR"`
+	DataDir    string `name:"data-dir" help:"Keep durable data in DIR: circles' state in DIR/state/ (synced before each answer) and circles added at runtime in DIR/circles.json; empty: in memory only, lost on exit." type:"path" placeholder:"DIR" env:"CIRCLES_DATA_DIR"`
 	StateFlags `embed:""`
 
 	WorkersPerCircle int `name:"workers-per-circle" default:"1" help:"Worker actors per circle (1 runs a circle's scripts in order)." env:"CIRCLES_WORKERS_PER_CIRCLE"`
@@ -54,6 +55,9 @@ type ServeCmd struct {
 	PreserveTasks  bool          `name:"preserve-tasks" help:"Keep answered task hashes in Redis for --task-retention." env:"CIRCLES_PRESERVE_TASKS"`
 	TaskRetention  time.Duration `name:"task-retention" default:"24h" help:"How long preserved task hashes live." env:"CIRCLES_TASK_RETENTION"`
 	QueueMaxLen    int           `name:"queue-max-len" default:"10000" help:"Pending tasks per circle queue; more get -32006." env:"CIRCLES_QUEUE_MAX_LEN"`
+
+	RedisMinReplicas    int           `name:"redis-min-replicas" default:"-1" help:"Redis replicas that must have a play's answer and state before it is answered (WAIT); -1: 1 if the master has replicas at start-up, else 0." env:"CIRCLES_REDIS_MIN_REPLICAS"`
+	RedisReplicaTimeout time.Duration `name:"redis-replica-timeout" default:"1s" help:"How long a play's answer waits for --redis-min-replicas; past it the play fails (-32006) rather than answer what a failover could lose." env:"CIRCLES_REDIS_REPLICA_TIMEOUT"`
 
 	StripeWebhookSecret string            `name:"stripe-webhook-secret" help:"Stripe signing secret for every circle without its own." env:"CIRCLES_STRIPE_WEBHOOK_SECRET,STRIPE_WEBHOOK_SECRET"`
 	IdenfyWebhookSecret string            `name:"idenfy-webhook-secret" help:"iDenfy signing secret for every circle without its own." env:"CIRCLES_IDENFY_WEBHOOK_SECRET,IDENFY_WEBHOOK_SECRET"`
@@ -113,6 +117,7 @@ func (c *ServeCmd) config() (config.Config, error) {
 	cfg.ShutdownTimeout = c.ShutdownTimeout
 	cfg.RedisURL, cfg.NoLocalWorkers, cfg.PreserveTasks = c.RedisURL, c.NoLocalWorkers, c.PreserveTasks
 	cfg.TaskRetention, cfg.QueueMaxLen = c.TaskRetention, c.QueueMaxLen
+	cfg.RedisMinReplicas, cfg.RedisReplicaTimeout = c.RedisMinReplicas, c.RedisReplicaTimeout
 	cfg.StripeWebhookSecret, cfg.IdenfyWebhookSecret = c.StripeWebhookSecret, c.IdenfyWebhookSecret
 	cfg.WebhookScripts, cfg.WebhookMaxBody = c.WebhookScripts, c.WebhookMaxBody
 	cfg.StripeTolerance, cfg.IdenfyReplayWindow = c.StripeTolerance, c.IdenfyReplayWindow
@@ -154,20 +159,32 @@ func circleSecrets(stripe, idenfy map[string]string) map[string]config.ProviderS
 // sessions (their plays finish within ShutdownTimeout), stop the actors,
 // then the local Redis consumers.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(addr string)) error {
-	st, err := openState(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	opts := []actors.Option{actors.WithLogger(log), actors.WithStateStore(st)}
+	opts := []actors.Option{actors.WithLogger(log)}
 	var redisDispatcher scripting.Dispatcher
+	var redisState *redisq.StateStore
 	if cfg.RedisURL != "" {
+		// Redis mode: the tasks and the circles' state live in Redis, so
+		// every server and worker on it sees one state per circle.
 		d, err := newRedisDispatcher(ctx, cfg, log)
 		if err != nil {
-			st.Close()
 			return err
 		}
 		opts = append(opts, actors.WithDispatcher(d))
 		redisDispatcher = d
+		st, closeState, err := newRedisState(cfg)
+		if err != nil {
+			_ = d.Close()
+			return err
+		}
+		defer closeState() // after the consumers drained: their answers commit state
+		redisState = st
+		opts = append(opts, actors.WithStateStore(st))
+	} else {
+		st, err := openState(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, actors.WithStateStore(st))
 	}
 	sys, err := actors.NewSystem(cfg, opts...)
 	if err != nil {
@@ -178,7 +195,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	}
 	stopWorkers := func(context.Context) error { return nil }
 	if cfg.RedisURL != "" && !cfg.NoLocalWorkers && len(cfg.PublicKeys) > 0 {
-		stop, err := startRedisWorkers(ctx, cfg, sys.Circles(), cfg.WorkersPerCircle, log, sys.Executor)
+		stop, err := startRedisWorkers(ctx, cfg, sys.Circles(), cfg.WorkersPerCircle, log, redisState, sys.Executor)
 		if err != nil {
 			shutdownQuietly(sys, cfg.ShutdownTimeout)
 			return err
@@ -190,7 +207,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 		shutdownQuietly(sys, cfg.ShutdownTimeout)
 		return fmt.Errorf("failed to build the server: %w", err)
 	}
-	circles, err := startCircles(ctx, cfg, sys, srv, log)
+	circles, err := startCircles(ctx, cfg, sys, srv, redisState, log)
 	if err != nil {
 		shutdownQuietly(sys, cfg.ShutdownTimeout)
 		_ = stopWorkers(context.Background())

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/redis/rueidis"
+
 	"github.com/circles-actor/circles-actor/config"
+	"github.com/circles-actor/circles-actor/scripting/redisq"
 	"github.com/circles-actor/circles-actor/scripting/state"
 	"github.com/circles-actor/circles-actor/scripting/state/pebblestore"
 )
@@ -35,11 +38,24 @@ func set[T int | int64](dst *T, v T) {
 	}
 }
 
-// openState opens the store that holds the circles' state for cfg: the
-// on-disk store in cfg.DataDir, else memory. serve and the `state`
-// commands share it, so every store is reachable from both. (Redis mode's
-// store is chosen here too, from cfg.RedisURL.)
-func openState(_ context.Context, cfg config.Config, log *slog.Logger) (state.Store, error) {
+// openState opens the store that holds the circles' state for cfg: Redis's
+// (cfg.RedisURL), else the on-disk store in cfg.DataDir, else memory. serve
+// and the `state` commands share it, so every store is reachable from both
+// (serve opens Redis's itself, with newRedisState: its consumers need the
+// *redisq.StateStore and must drain before its client closes).
+func openState(ctx context.Context, cfg config.Config, log *slog.Logger) (state.Store, error) {
+	if cfg.RedisURL != "" {
+		client, err := redisq.NewClient(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("failed to open the redis state store: %w", err)
+		}
+		if err := checkRedis(ctx, client); err != nil {
+			client.Close()
+			return nil, err
+		}
+		log.Info("state is kept in redis", "redis", redactURL(cfg.RedisURL))
+		return &redisStateStore{StateStore: redisq.NewStateStore(client, nil), client: client}, nil
+	}
 	if cfg.DataDir != "" {
 		b, err := pebblestore.Open(cfg.DataDir, pebblestore.Options{})
 		if err != nil {
@@ -52,8 +68,24 @@ func openState(_ context.Context, cfg config.Config, log *slog.Logger) (state.St
 	return state.NewMemory(), nil
 }
 
+// redisStateStore is the Redis state store with the client it owns, closed
+// with it.
+type redisStateStore struct {
+	*redisq.StateStore
+	client rueidis.Client
+}
+
+func (s *redisStateStore) Close() error {
+	err := s.StateStore.Close()
+	s.client.Close()
+	return err
+}
+
 // stateWhere says which store openState would open, for messages.
 func stateWhere(cfg config.Config) string {
+	if cfg.RedisURL != "" {
+		return "redis " + redactURL(cfg.RedisURL)
+	}
 	if cfg.DataDir != "" {
 		return fmt.Sprintf("data dir %s", cfg.DataDir)
 	}

@@ -24,6 +24,7 @@ type StateCmd struct {
 type StateStoreFlags struct {
 	PublicKey string `short:"k" name:"public-key" required:"" placeholder:"PK" help:"The circle whose state to read or write." env:"CIRCLES_PUBLIC_KEY"`
 	DataDir   string `name:"data-dir" placeholder:"DIR" type:"path" help:"The server's data dir (DIR/state/). Stop the server first: the store is locked while it runs." env:"CIRCLES_DATA_DIR"`
+	RedisURL  string `name:"redis-url" placeholder:"URL" help:"The Redis of a Redis-mode server (redis://, rediss:// or unix://); the server may keep running: an import is one transaction checked against its commits." env:"CIRCLES_REDIS_URL"`
 }
 
 // config is the configuration openState needs, with the key canonicalised.
@@ -31,9 +32,13 @@ func (f StateStoreFlags) config() (config.Config, error) {
 	cfg := config.Default()
 	cfg.PublicKeys = []string{f.PublicKey}
 	cfg.DataDir = f.DataDir
+	cfg.RedisURL = f.RedisURL
 	// Each store's flag lands in cfg here, and openState picks the store.
-	if cfg.DataDir == "" {
-		return cfg, errors.New("say where the state is: --data-dir DIR")
+	switch {
+	case cfg.DataDir == "" && cfg.RedisURL == "":
+		return cfg, errors.New("say where the state is: --data-dir DIR or --redis-url URL")
+	case cfg.DataDir != "" && cfg.RedisURL != "":
+		return cfg, errors.New("give one of --data-dir and --redis-url: a Redis-mode server keeps its state in Redis, not in its data dir")
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, err

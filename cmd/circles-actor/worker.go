@@ -35,18 +35,23 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
+	st, closeState, err := newRedisState(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeState() // after the drain: the last answers commit state
 	engine := scripting.NewEngine(actors.SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(log),
-		scripting.WithModules(cfg.Modules))
+		scripting.WithModules(cfg.Modules), scripting.WithState(st, actors.StateLimits(cfg)))
 	exec := func(string) scripting.Executor { return engine }
 	stop := func(context.Context) error { return nil }
 	if len(cfg.PublicKeys) > 0 {
-		if stop, err = startConsumers(ctx, cfg, cfg.PublicKeys, c.Concurrency, c.HeartbeatTTL, log, exec); err != nil {
+		if stop, err = startConsumers(ctx, cfg, cfg.PublicKeys, c.Concurrency, c.HeartbeatTTL, log, st, exec); err != nil {
 			return err
 		}
 	}
 	if c.AllCircles {
 		stopFixed := stop
-		stopAll, err := followAllCircles(cfg, c.Concurrency, c.HeartbeatTTL, c.DrainTimeout, log, exec)
+		stopAll, err := followAllCircles(cfg, c.Concurrency, c.HeartbeatTTL, c.DrainTimeout, log, st, exec)
 		if err != nil {
 			_ = stopFixed(context.Background())
 			return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -51,6 +52,10 @@ type ConsumerOptions struct {
 	MaxPrefetch int
 	// Logger receives errors and task events. Default slog.Default().
 	Logger *slog.Logger
+	// State, when set, is the state store the executor's engine uses
+	// (scripting.WithState): a run that touches state then commits with its
+	// task's answer, in one step (see StateStore).
+	State *StateStore
 }
 
 func (o *ConsumerOptions) withDefaults() ConsumerOptions {
@@ -217,10 +222,18 @@ func (c *Consumer) Stop(ctx context.Context) error {
 	return err
 }
 
-// claimed is a task a worker took: its id and hash.
+// claimed is a task a worker took: its id and hash; reruns counts the
+// runs whose state commit lost to another's.
 type claimed struct {
-	id string
-	h  map[string]string
+	id     string
+	h      map[string]string
+	reruns int
+}
+
+// attempt is the claim's attempts value as the claim wrote it.
+func (t claimed) attempt() string {
+	n, _ := strconv.Atoi(t.h[FieldAttempts])
+	return strconv.Itoa(n + 1)
 }
 
 // ack is a finished task waiting to be answered.
@@ -228,7 +241,15 @@ type ack struct {
 	id, replyTo string
 	rep         Reply
 	del         bool // the dispatcher wants the hash deleted with the answer
+	// The run's state, committed with the answer (nil: none).
+	state *stateCommit
+	bind  *taskBinding
+	task  claimed // to run it again when its commit loses
 }
+
+// maxStateReruns bounds how often a task whose state commit lost to other
+// runs is run again before it fails with scripting.KindStateConflict.
+const maxStateReruns = 64
 
 // prefetchBudget is how much queueing delay prefetching may add to a task:
 // a loop takes up to 1 + prefetchBudget/(last run time) tasks per round trip
@@ -247,7 +268,11 @@ const prefetchBudget = 2 * time.Millisecond
 func (c *Consumer) loop(circle string, exec scripting.Executor) {
 	conn := &syncConn{client: c.client, stop: c.takeCtx}
 	defer conn.release()
-	flush := newFlusher(c)
+	var turn *loopTurn
+	if c.opts.State != nil {
+		turn = c.opts.State.turn(circle)
+	}
+	flush := newFlusher(c, circle, turn)
 	var (
 		bo       backoff
 		down     bool
@@ -293,7 +318,7 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 		}
 		switch st {
 		case runDrained: // drain deadline: give back what is held, the interrupted task first in line
-			c.answer(done)
+			c.answer(circle, done)
 			c.requeueAll(circle, held)
 			c.requeue(circle, task.id)
 			return
@@ -306,7 +331,7 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 		}
 		done = append(done, a)
 	}
-	c.answer(done)
+	c.answer(circle, done)
 	c.requeueAll(circle, held) // taken while stopping
 }
 
@@ -315,16 +340,18 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 // back the answers of the quick ones before it. One timer per loop, re-armed
 // for each run that has answers waiting.
 type flusher struct {
-	c     *Consumer
-	timer *time.Timer
-	done  []ack         // the answers waiting during the current run
-	fired chan struct{} // the timer's function sent done
+	c      *Consumer
+	circle string
+	turn   *loopTurn
+	timer  *time.Timer
+	done   []ack         // the answers waiting during the current run
+	fired  chan struct{} // the timer's function sent done
 }
 
-func newFlusher(c *Consumer) *flusher {
-	f := &flusher{c: c, fired: make(chan struct{}, 1)}
+func newFlusher(c *Consumer, circle string, turn *loopTurn) *flusher {
+	f := &flusher{c: c, circle: circle, turn: turn, fired: make(chan struct{}, 1)}
 	f.timer = time.AfterFunc(time.Hour, func() {
-		f.c.answer(f.done)
+		f.c.answer(f.circle, f.done)
 		f.fired <- struct{}{}
 	})
 	f.timer.Stop()
@@ -332,15 +359,17 @@ func newFlusher(c *Consumer) *flusher {
 }
 
 // run runs task like handle, sending done on the side if the run is slow;
-// flushed reports that done was sent.
+// flushed reports that done was sent. Answers that carry state commits are
+// never sent on the side: the loop must see how their commits went (a
+// lost one is run again), so they wait for the loop's next step.
 func (f *flusher) run(task claimed, exec scripting.Executor, done []ack) (a ack, st runStatus, flushed bool) {
-	if len(done) == 0 {
-		a, st = f.c.handle(task, exec)
+	if len(done) == 0 || slices.ContainsFunc(done, func(a ack) bool { return a.state != nil }) {
+		a, st = f.c.handle(f.turn, f.circle, task, exec)
 		return a, st, false
 	}
 	f.done = done
 	f.timer.Reset(prefetchBudget)
-	a, st = f.c.handle(task, exec)
+	a, st = f.c.handle(f.turn, f.circle, task, exec)
 	if !f.timer.Stop() {
 		<-f.fired
 		flushed = true
@@ -404,20 +433,61 @@ func (c *Consumer) step(conn *syncConn, circle string, done []ack, claimID strin
 	ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
 	defer cancel()
 	msgs, err := stepScript.exec(ctx, conn.get(), keys, args).ToArray()
-	if rueidis.IsRedisNil(err) {
-		return nil, nil
-	}
 	if err != nil {
 		conn.failed(err)
+		for _, a := range done {
+			if a.bind != nil {
+				a.bind.loop.release() // outcome unknown: the retry will tell
+			}
+		}
 		return nil, err
 	}
-	return claimedList(msgs)
+	if len(msgs) == 0 {
+		return nil, fmt.Errorf("failed to decode step reply: empty")
+	}
+	rerun, err := c.settle(done, msgs[0])
+	if err != nil {
+		return nil, err
+	}
+	got, err := claimedList(msgs[1:])
+	return append(rerun, got...), err
+}
+
+// settle applies the step's state outcomes to the answered tasks' bindings
+// and returns the tasks to run again because their commit lost.
+func (c *Consumer) settle(done []ack, m rueidis.RedisMessage) ([]claimed, error) {
+	meta, outs, err := stateOutcomes(m)
+	if err != nil {
+		return nil, err
+	}
+	var rerun []claimed
+	var turn *loopTurn
+	allOK := true
+	for _, a := range done {
+		if a.state == nil {
+			continue
+		}
+		out := outs[a.id]
+		turn = a.bind.loop
+		allOK = allOK && out == "ok"
+		switch out {
+		case "conflict":
+			t := a.task
+			t.reruns++
+			rerun = append(rerun, t)
+		case "stale":
+			c.log.Info("dropping the answer of a task that is another run's now", "task", a.id)
+		}
+	}
+	turn.end(allOK, meta)
+	return rerun, nil
 }
 
 // stepArgs are stepScript's keys and arguments.
 func (c *Consumer) stepArgs(circle string, done []ack, claimID string, more int) (keys, args []string) {
-	keys = make([]string, 2, 2+2*len(done))
+	keys = make([]string, 2, 6+2*len(done))
 	keys[0], keys[1] = TasksKey(circle), ProcessingKey(c.opts.WorkerID)
+	keys = append(keys, StateKeys(circle)...)
 	args = make([]string, 7, 7+len(done)*20)
 	args[0], args[1], args[2], args[3], args[4] = c.opts.WorkerID, now(), PrefixDetails, strconv.Itoa(more), claimID
 	args[5], args[6] = ms(replyTTL), ms(c.opts.Retention)
@@ -428,11 +498,12 @@ func (c *Consumer) stepArgs(circle string, done []ack, claimID string, more int)
 		if a.del {
 			rep.Deleted = true
 			args = append(args, a.id, encodeReply(rep), "1", "0")
-			continue
+		} else {
+			fields := resultFields(rep, at)
+			args = append(args, a.id, encodeReply(rep), "0", strconv.Itoa(len(fields)))
+			args = append(args, fields...)
 		}
-		fields := resultFields(rep, at)
-		args = append(args, a.id, encodeReply(rep), "0", strconv.Itoa(len(fields)))
-		args = append(args, fields...)
+		args = stateArgs(args, a.state)
 	}
 	return keys, args
 }
@@ -485,9 +556,11 @@ const KindRequeue = "requeue"
 
 // handle runs a claimed task and returns its answer, unless the run was cut
 // short by the drain deadline or refused by the executor.
-func (c *Consumer) handle(task claimed, exec scripting.Executor) (ack, runStatus) {
+func (c *Consumer) handle(turn *loopTurn, circle string, task claimed, exec scripting.Executor) (ack, runStatus) {
 	t, replyTo, err := decodeTask(task.id, task.h)
 	var res scripting.Result
+	var sc *stateCommit
+	var bind *taskBinding
 	switch {
 	case err != nil:
 		c.log.Warn("answering malformed task with an error", "task", task.id, "err", err)
@@ -496,6 +569,9 @@ func (c *Consumer) handle(task claimed, exec scripting.Executor) (ack, runStatus
 		// Nobody waits any more (e.g. a backlog after an outage): do not spend a run on it.
 		c.log.Debug("skipping task whose caller stopped waiting", "task", task.id)
 		res = scripting.Result{TaskID: task.id, Err: &scripting.ScriptError{Kind: scripting.KindTimeout, Message: "expired in the queue before a worker took it"}}
+	case task.reruns > maxStateReruns:
+		res = scripting.Result{TaskID: task.id, Err: &scripting.ScriptError{Kind: scripting.KindStateConflict,
+			Message: fmt.Sprintf("state transaction kept conflicting with other runs (%d attempts)", task.reruns)}}
 	case c.servers.gone(c.takeCtx, task.h[FieldServer], c.opts.CommandTimeout):
 		// Its server died (heartbeat expired): nobody can receive the answer.
 		// Dropped without a reply: the hash is deleted, or marked when preserved.
@@ -503,16 +579,43 @@ func (c *Consumer) handle(task claimed, exec scripting.Executor) (ack, runStatus
 		res = scripting.Result{TaskID: task.id, Err: &scripting.ScriptError{Kind: KindAbandoned, Message: "its server was gone before a worker took it"}}
 		return ack{id: task.id, rep: replyFromResult(task.id, c.opts.WorkerID, res), del: task.h[FieldPreserve] == "0"}, runDone
 	default:
-		res = c.run(exec, t)
-		if c.runCtx.Err() != nil {
-			return ack{}, runDrained
+		ctx := c.runCtx
+		for {
+			if turn != nil {
+				lease := ""
+				if task.reruns > 0 {
+					lease = leaseOwner(c.opts.WorkerID, turn)
+				}
+				ctx, bind = turn.bind(c.runCtx, lease)
+			}
+			res = c.run(ctx, exec, t)
+			if bind == nil {
+				break
+			}
+			var again bool
+			if sc, again = bind.commitOf(task.attempt()); !again || task.reruns >= maxStateReruns {
+				break
+			}
+			// A read found the circle moved on and the engine gave up
+			// re-running: run it again, with the lease.
+			task.reruns++
 		}
-		if res.Err != nil && res.Err.Kind == KindRequeue {
+		if c.runCtx.Err() != nil || (res.Err != nil && res.Err.Kind == KindRequeue) {
+			turn.release() // commits of the batch still go out with its answers
+			if c.runCtx.Err() != nil {
+				return ack{}, runDrained
+			}
 			return ack{}, runRefused
+		}
+		if sc == nil {
+			bind = nil
+			if turn != nil && turn.pending == 0 {
+				turn.release()
+			}
 		}
 	}
 	return ack{id: task.id, replyTo: replyTo, rep: replyFromResult(task.id, c.opts.WorkerID, res),
-		del: task.h[FieldPreserve] == "0"}, runDone
+		del: task.h[FieldPreserve] == "0", state: sc, bind: bind, task: task}, runDone
 }
 
 // claim marks a task moved by BLMOVE as processing and takes up to more
@@ -537,7 +640,7 @@ func (c *Consumer) claim(conn *syncConn, circle, id string, more int) ([]claimed
 
 // run executes t under its timeout (DefaultTimeout when it has none); a
 // panicking executor becomes an error result so the loop lives on.
-func (c *Consumer) run(exec scripting.Executor, t scripting.Task) (res scripting.Result) {
+func (c *Consumer) run(ctx context.Context, exec scripting.Executor, t scripting.Task) (res scripting.Result) {
 	if t.Timeout <= 0 {
 		t.Timeout = c.opts.DefaultTimeout
 	}
@@ -551,7 +654,7 @@ func (c *Consumer) run(exec scripting.Executor, t scripting.Task) (res scripting
 	}()
 	// The executor enforces t.Timeout (the Engine does, with a deadline of
 	// its own); a context timer here too would cost every task for nothing.
-	res = exec.Execute(c.runCtx, t)
+	res = exec.Execute(ctx, t)
 	if res.Took == 0 {
 		res.Took = time.Since(start)
 	}
@@ -561,11 +664,20 @@ func (c *Consumer) run(exec scripting.Executor, t scripting.Task) (res scripting
 // answer sends the answers a loop still holds when it ends, retrying Redis
 // errors until the drain deadline. What is not answered by then stays in
 // the processing list and is requeued.
-func (c *Consumer) answer(done []ack) {
+func (c *Consumer) answer(circle string, done []ack) {
 	if len(done) == 0 {
 		return
 	}
-	keys, args := c.stepArgs("", done, "", 0)
+	// A state commit that loses here leaves its task in the processing
+	// list: unregister (or recovery) gives it to another run.
+	defer func() {
+		for _, a := range done {
+			if a.bind != nil {
+				a.bind.loop.release()
+			}
+		}
+	}()
+	keys, args := c.stepArgs(circle, done, "", 0)
 	var bo backoff
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/rueidis"
 
+	"github.com/circles-actor/circles-actor/internal/ratelog"
 	"github.com/circles-actor/circles-actor/scripting"
 )
 
@@ -51,6 +52,15 @@ type Options struct {
 	StatsCircles []string
 	// Logger receives errors and statistics. Default slog.Default().
 	Logger *slog.Logger
+	// MinReplicas, when positive, makes every reply wait until that many
+	// replicas have everything written before it (WAIT after the read of
+	// a batch of replies: replication is in order, so the tasks' answers
+	// and their state commits are on the replicas too). A batch not
+	// confirmed within ReplicaTimeout fails its plays instead of
+	// answering what a failover could take back.
+	MinReplicas int
+	// ReplicaTimeout bounds that wait. Default 1s.
+	ReplicaTimeout time.Duration
 }
 
 func (o *Options) withDefaults() Options {
@@ -72,6 +82,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.CommandTimeout <= 0 {
 		c.CommandTimeout = 2 * time.Second
+	}
+	if c.ReplicaTimeout <= 0 {
+		c.ReplicaTimeout = time.Second
 	}
 	if c.RecoveryInterval == 0 {
 		c.RecoveryInterval = 5 * time.Second
@@ -103,6 +116,8 @@ type Dispatcher struct {
 	answered chan string                // task ids whose hashes the janitor deletes
 	pending  chan enqueueReq            // tasks for the enqueuer
 
+	replicaLog *ratelog.Limiter // unconfirmed answers: one line per interval
+
 	stop   context.CancelFunc
 	done   chan struct{} // closed by Close
 	wg     sync.WaitGroup
@@ -128,6 +143,8 @@ func NewDispatcher(client rueidis.Client, opts *Options) *Dispatcher {
 		done:     make(chan struct{}),
 		answered: make(chan string, 4096),
 		pending:  make(chan enqueueReq, enqueueBatch),
+
+		replicaLog: ratelog.New(5 * time.Second),
 	}
 	d.goLoop(func() { d.replyLoop(ctx) })
 	d.goLoop(func() { d.enqueuer(ctx) })
@@ -578,7 +595,7 @@ func (d *Dispatcher) readReplies(ctx context.Context, conn *syncConn) error {
 		case rueidis.IsRedisNil(err):
 			return nil
 		case err == nil:
-			d.handleReplies(ctx, kv.Values)
+			d.confirmed(ctx, c, kv.Values)
 			return nil
 		case isUnknownCommand(err):
 			d.noBLMPOP.Store(true)
@@ -598,7 +615,7 @@ func (d *Dispatcher) readReplies(ctx context.Context, conn *syncConn) error {
 	if len(kv) != 2 {
 		return fmt.Errorf("failed to read reply: BLPOP returned %d items", len(kv))
 	}
-	d.handleReplies(ctx, kv[1:])
+	d.confirmed(ctx, c, kv[1:])
 	for {
 		cctx, cancel := context.WithTimeout(ctx, d.opts.CommandTimeout)
 		batch, err := c.Do(cctx, c.B().Lpop().Key(d.replyKey).Count(replyBatch).Build()).AsStrSlice()
@@ -609,9 +626,37 @@ func (d *Dispatcher) readReplies(ctx context.Context, conn *syncConn) error {
 		if err != nil {
 			return err
 		}
-		d.handleReplies(ctx, batch)
+		d.confirmed(ctx, c, batch)
 		if len(batch) < replyBatch {
 			return nil
+		}
+	}
+}
+
+// confirmed delivers payloads once MinReplicas replicas have all that was
+// written before this connection's read of them, or fails their plays.
+func (d *Dispatcher) confirmed(ctx context.Context, c rueidis.DedicatedClient, payloads []string) {
+	if d.opts.MinReplicas <= 0 || len(payloads) == 0 {
+		d.handleReplies(ctx, payloads)
+		return
+	}
+	wctx, cancel := context.WithTimeout(ctx, d.opts.ReplicaTimeout+d.opts.CommandTimeout)
+	n, err := c.Do(wctx, c.B().Wait().Numreplicas(int64(d.opts.MinReplicas)).
+		Timeout(d.opts.ReplicaTimeout.Milliseconds()).Build()).AsInt64()
+	cancel()
+	if err == nil && n >= int64(d.opts.MinReplicas) {
+		d.handleReplies(ctx, payloads)
+		return
+	}
+	why := fmt.Errorf("%w: the answer reached %d of the %d Redis replicas it must be on within %s, so a failover could lose it",
+		scripting.ErrUnavailable, n, d.opts.MinReplicas, d.opts.ReplicaTimeout)
+	if err != nil {
+		why = fmt.Errorf("%w: failed to confirm the answer on a Redis replica: %w", scripting.ErrUnavailable, err)
+	}
+	d.replicaLog.Log(ctx, d.log, slog.LevelWarn, "unconfirmed", "failing plays whose answers no replica confirmed", "err", why)
+	for _, p := range payloads {
+		if rep, err := DecodeReply(p); err == nil {
+			d.deliver(rep.TaskID, outcome{err: why})
 		}
 	}
 }

@@ -84,3 +84,36 @@ const (
 	// "remove <pk>".
 	ChannelCircles = "rhai_circles_events"
 )
+
+// Per-circle state (package state's Store in Redis mode). Each key carries
+// the circle pk in braces, a Redis Cluster hash tag, so that all of one
+// circle's state keys live in one hash slot and every state script is
+// single-slot. Values are state.Encode bytes.
+const (
+	// PrefixState + "{pk}": hash of the circle's values, field = state
+	// key, value = encoded value.
+	PrefixState = "circle_state:"
+	// PrefixStateKeys + "{pk}": sorted set of the circle's keys, all with
+	// score 0, for byte-ordered scans (ZRANGEBYLEX).
+	PrefixStateKeys = "circle_state_keys:"
+	// PrefixStateMeta + "{pk}": hash with fields version (commits so far),
+	// keys and bytes (the circle's totals: keys plus values).
+	PrefixStateMeta = "circle_state_meta:"
+	// PrefixStateLease + "{pk}": string with a TTL naming the run that
+	// lost a commit race and now has the right of way (see StateStore).
+	PrefixStateLease = "circle_state_lease:"
+)
+
+// Fields of PrefixStateMeta + "{pk}".
+const (
+	FieldStateVersion = "version"
+	FieldStateKeys    = "keys"
+	FieldStateBytes   = "bytes"
+)
+
+// StateKeys are circle's four state keys, in the order the state scripts
+// take them: values, ordered keys, meta, lease.
+func StateKeys(circle string) []string {
+	tag := "{" + circle + "}"
+	return []string{PrefixState + tag, PrefixStateKeys + tag, PrefixStateMeta + tag, PrefixStateLease + tag}
+}

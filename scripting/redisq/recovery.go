@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/rueidis"
+
+	"github.com/circles-actor/circles-actor/internal/ratelog"
 )
 
 // Recoverer requeues the tasks of dead workers: a worker whose heartbeat key
@@ -35,18 +37,23 @@ func (r *Recoverer) Run(ctx context.Context, interval time.Duration) {
 	if sleep == nil {
 		sleep = sleepCtx
 	}
+	// While Redis is down every pass fails alike: one line per interval, with a count.
+	fails := ratelog.New(interval)
+	failed := func(err error) {
+		if ctx.Err() == nil {
+			fails.Log(ctx, r.logger(), slog.LevelWarn, "recover", "failed to recover dead workers", "err", err)
+		}
+	}
 	for {
 		wait := interval
 		got, left, err := r.take(ctx, interval)
 		switch {
 		case err != nil:
-			if ctx.Err() == nil {
-				r.logger().Debug("failed to recover dead workers", "err", err)
-			}
+			failed(err)
 		case got:
 			start := time.Now()
-			if _, err := r.RecoverAll(ctx); err != nil && ctx.Err() == nil {
-				r.logger().Debug("failed to recover dead workers", "err", err)
+			if _, err := r.RecoverAll(ctx); err != nil {
+				failed(err)
 			}
 			wait = interval - time.Since(start)
 		default:

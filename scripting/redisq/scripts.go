@@ -100,46 +100,116 @@ func luaStrings(ss []string) string {
 // Answering twice is harmless: a deleted hash is skipped, a second reply is
 // dropped by the dispatcher.
 //
-// KEYS: queue, processing, then per answered task its details and reply
-// list ("" for none). ARGV: worker id, now, details prefix, take count,
-// claim id, reply list TTL ms, hash TTL ms, then per answered task: task
-// id, reply payload, delete ("1") or keep ("0"), number of outcome
-// field/value strings, those strings. Returns the claimed tasks as an array
-// of (id, claimFields values...) arrays, or false when there is none.
-var stepScript = newScript(luaClaim + `
-local nd = (#KEYS - 2) / 2
+// A task whose run touched the circle's state is answered only if it is
+// still this worker's claim (status processing, worker id, attempts as
+// claimed) and the circle's state version is the one the run read (and,
+// when it writes, no other run holds the lease); then its writes are
+// applied (sapply) in the same step. A stale claim ("stale": the task was
+// recovered and is another run's now) is neither committed nor answered
+// nor taken out of the processing list; a moved version ("conflict")
+// leaves the task claimed, for the worker to run it again. After the
+// first refused commit every later one in the batch is refused too (it
+// read what the refused one wrote: a batch's runs chain on the worker's
+// cache). Versions are names no two commits share, so a run that chained
+// on a refused commit can never match another's version by chance.
+//
+// KEYS: queue, processing, the circle's state keys (values, ordered keys,
+// meta, lease), then per answered task its details and reply list ("" for
+// none). ARGV: worker id, now, details prefix, take count, claim id, reply
+// list TTL ms, hash TTL ms, then per answered task: task id, reply
+// payload, delete ("1") or keep ("0"), number of outcome field/value
+// strings, those strings, then its state section: "-1" without state,
+// else the number of writes, attempts, version read, lease owner, the
+// version its writes make, the number of keys the run took to be absent
+// (checked with HEXISTS: one that exists refuses the commit) and those
+// keys, and the writes (op, key, value). Returns {outcomes, claimed...}: outcomes is
+// {version, keys, bytes, id, outcome, ...} (empty without state), each
+// claimed task an array of (id, claimFields values...).
+var stepScript = newScript(luaClaim + luaState + `
+local nd = (#KEYS - 6) / 2
 local pushes, order = {}, {}
+local outcomes = {}
 if nd > 0 then
-  local tail = redis.call('LRANGE', KEYS[2], -nd, -1)
-  local attail = #tail == nd
+  -- parse the answers
+  local tasks = {}
   local a = 8
+  local broken = false
+  for i = 1, nd do
+    local t = {d = KEYS[2 * i + 5], r = KEYS[2 * i + 6], id = ARGV[a], payload = ARGV[a + 1], del = ARGV[a + 2]}
+    local nf = tonumber(ARGV[a + 3])
+    t.f, t.nf = a + 4, nf
+    a = a + 4 + nf
+    local nw = tonumber(ARGV[a])
+    a = a + 1
+    t.answer = true
+    if nw >= 0 then
+      local attempt, ver, lease, id = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+      local na = tonumber(ARGV[a + 4])
+      local as = a + 5
+      local w = as + na
+      a = w + 3 * nw
+      local absent = true
+      for j = as, w - 1 do
+        if redis.call('HEXISTS', KEYS[3], ARGV[j]) == 1 then absent = false end
+      end
+      local c = redis.call('HMGET', t.d, 'status', 'worker_id', 'attempts')
+      local code
+      if c[1] ~= 'processing' or c[2] ~= ARGV[1] or c[3] ~= attempt then
+        code = 'stale'
+      elseif broken or smeta(KEYS[5]) ~= ver or not absent then
+        code = 'conflict'
+      else
+        local l = redis.call('GET', KEYS[6])
+        if nw > 0 and l and l ~= lease then
+          code = 'conflict'
+        else
+          code = 'ok'
+          if l and l == lease then redis.call('DEL', KEYS[6]) end
+          if nw > 0 then sapply(KEYS[3], KEYS[4], KEYS[5], ARGV, w, nw, id) end
+        end
+      end
+      if code == 'stale' and lease ~= '' and redis.call('GET', KEYS[6]) == lease then
+        redis.call('DEL', KEYS[6])
+      end
+      if code ~= 'ok' then
+        broken = true
+        t.answer = false
+      end
+      outcomes[#outcomes + 1] = t.id
+      outcomes[#outcomes + 1] = code
+    end
+    tasks[i] = t
+  end
+  local attail = not broken
+  local tail = {}
+  if attail then
+    tail = redis.call('LRANGE', KEYS[2], -nd, -1)
+    attail = #tail == nd
+  end
   for i = 1, nd do
     if not attail then break end
-    attail = tail[nd + 1 - i] == ARGV[a]
-    a = a + 4 + tonumber(ARGV[a + 3])
+    attail = tail[nd + 1 - i] == tasks[i].id
   end
   if attail then redis.call('LTRIM', KEYS[2], 0, -nd - 1) end
-  a = 8
   for i = 1, nd do
-    local d, r = KEYS[2 * i + 1], KEYS[2 * i + 2]
-    local id, payload, del, nf = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
-    local f = a + 4
-    a = f + nf
-    if not attail then redis.call('LREM', KEYS[2], -1, id) end -- from the tail: oldest there
-    local push
-    if del == '1' then
-      push = redis.call('DEL', d) == 1
-    else
-      push = redis.call('EXISTS', d) == 1
-      if push and nf > 0 then
-        redis.call('HSET', d, unpack(ARGV, f, a - 1))
-        redis.call('PEXPIRE', d, ARGV[7])
+    local t = tasks[i]
+    if t.answer then
+      if not attail then redis.call('LREM', KEYS[2], -1, t.id) end -- from the tail: oldest there
+      local push
+      if t.del == '1' then
+        push = redis.call('DEL', t.d) == 1
+      else
+        push = redis.call('EXISTS', t.d) == 1
+        if push and t.nf > 0 then
+          redis.call('HSET', t.d, unpack(ARGV, t.f, t.f + t.nf - 1))
+          redis.call('PEXPIRE', t.d, ARGV[7])
+        end
       end
-    end
-    if push and r ~= '' then
-      if not pushes[r] then pushes[r] = {}; order[#order + 1] = r end
-      local p = pushes[r]
-      p[#p + 1] = payload
+      if push and t.r ~= '' then
+        if not pushes[t.r] then pushes[t.r] = {}; order[#order + 1] = t.r end
+        local p = pushes[t.r]
+        p[#p + 1] = t.payload
+      end
     end
   end
 end
@@ -147,14 +217,19 @@ for _, r in ipairs(order) do
   redis.call('RPUSH', r, unpack(pushes[r]))
   redis.call('PEXPIRE', r, ARGV[6])
 end
-local out = {}
+if #outcomes > 0 then
+  local v, k, b = smeta(KEYS[5])
+  table.insert(outcomes, 1, b)
+  table.insert(outcomes, 1, k)
+  table.insert(outcomes, 1, v)
+end
+local out = {outcomes}
 local want = tonumber(ARGV[4])
 if ARGV[5] ~= '' then
   local h = claim(KEYS[2], ARGV[3] .. ARGV[5], ARGV[5], ARGV[1], ARGV[2])
-  if h then out[1] = h end
+  if h then out[2] = h end
 end
 take(KEYS[1], KEYS[2], want, ARGV[1], ARGV[2], ARGV[3], out)
-if #out == 0 then return false end
 return out
 `)
 

@@ -42,6 +42,14 @@ type Session interface {
 	Abort()
 }
 
+// Peeker is a Session that can say what a key holds for the accounting of
+// a write (key and byte totals, limits) without reading it now: an
+// optimistic store may assume and check the assumption when it commits.
+// Tx uses Peek only where the script does not see the value.
+type Peeker interface {
+	Peek(key string) (val []byte, ok bool, err error)
+}
+
 // Durable waits for a commit to be on stable storage.
 type Durable func() error
 

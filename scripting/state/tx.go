@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,6 +30,9 @@ type Tx struct {
 	delta Stats
 	based bool // base has been read
 	ended bool
+	// conflicted: a read of an optimistic store found the circle moved on
+	// (ErrConflict); the run's outcome is void and it must run again.
+	conflicted bool
 }
 
 // entry is a key's value as the run sees it: the encoded value, or absent
@@ -80,6 +84,19 @@ func NewTx(s Session, lim Limits) *Tx {
 	return &Tx{s: s, lim: lim}
 }
 
+// Conflicted reports that a read met ErrConflict: whatever the run did
+// after it (a caught error included) rests on a view that no longer holds,
+// so its outcome must not be answered; the Engine runs it again.
+func (t *Tx) Conflicted() bool { return t.conflicted }
+
+// seen notes a session error that voids the run.
+func (t *Tx) seen(err error) error {
+	if err != nil && errors.Is(err, ErrConflict) {
+		t.conflicted = true
+	}
+	return err
+}
+
 // Writes reports how many keys the run has changed so far.
 func (t *Tx) Writes() int { return t.dirty }
 
@@ -117,7 +134,7 @@ func (t *Tx) lookup(k string) (int, []byte, bool, error) {
 	}
 	v, ok, err := t.s.Get(k)
 	if err != nil {
-		return -1, nil, false, err
+		return -1, nil, false, t.seen(err)
 	}
 	return t.remember(entry{key: k, val: v, del: !ok}), v, ok, nil
 }
@@ -183,7 +200,7 @@ func (t *Tx) Remove(k string) (rhai.Value, error) {
 // put buffers the write of val (or the deletion) of k after checking the
 // circle's key and byte totals.
 func (t *Tx) put(k string, val []byte, del bool) error {
-	i, old, had, err := t.lookup(k)
+	i, old, had, err := t.before(k)
 	if err != nil {
 		return err
 	}
@@ -208,6 +225,9 @@ func (t *Tx) put(k string, val []byte, del bool) error {
 			return &LimitError{Limit: "total bytes", Have: st.Bytes + d.Bytes, Max: max}
 		}
 	}
+	if i < 0 {
+		i = t.remember(entry{key: k})
+	}
 	if !t.w[i].dirty {
 		t.dirty++
 	}
@@ -215,6 +235,21 @@ func (t *Tx) put(k string, val []byte, del bool) error {
 	t.delta.Keys += d.Keys
 	t.delta.Bytes += d.Bytes
 	return nil
+}
+
+// before is what k holds before a write, for the accounting only: the
+// run's own view when it has one, else Peek when the session offers it (an
+// optimistic store may assume and check at commit; a peeked value is not a
+// read, so it is not remembered), else a read. i is k's index in w, or -1.
+func (t *Tx) before(k string) (i int, old []byte, had bool, err error) {
+	if i := t.find(k); i >= 0 {
+		return i, t.w[i].val, !t.w[i].del, nil
+	}
+	if p, ok := t.s.(Peeker); ok {
+		old, had, err = p.Peek(k)
+		return -1, old, had, t.seen(err)
+	}
+	return t.lookup(k)
 }
 
 // Stats are the circle's totals as this run sees them.
@@ -225,7 +260,7 @@ func (t *Tx) Stats() (Stats, error) {
 	if !t.based {
 		st, err := t.s.Stats()
 		if err != nil {
-			return Stats{}, err
+			return Stats{}, t.seen(err)
 		}
 		t.base, t.based = st, true
 	}
@@ -276,7 +311,7 @@ func (t *Tx) Keys(prefix string, limit int) ([]string, error) {
 		return !full()
 	})
 	if err != nil {
-		return nil, err
+		return nil, t.seen(err)
 	}
 	for len(mine) > 0 && !full() {
 		takeMine()
