@@ -59,11 +59,18 @@ func benchServe(b *testing.B, args ...string) []*client.Client {
 			b.Errorf("serve: %v", err)
 		}
 	})
-	dctx, dcancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer dcancel()
-	conns := make([]*client.Client, benchClients)
+	return dialClients(b, "ws://"+addr+"/"+e2eCircle, benchClients)
+}
+
+// dialClients opens n client connections to url for a benchmark, closed
+// at its cleanup; any failure to connect fails it.
+func dialClients(b testing.TB, url string, n int) []*client.Client {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conns := make([]*client.Client, n)
 	for i := range conns {
-		c, err := client.Dial(dctx, "ws://"+addr+"/"+e2eCircle, nil)
+		c, err := client.Dial(ctx, url, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

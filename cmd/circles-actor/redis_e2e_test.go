@@ -527,18 +527,7 @@ func BenchmarkRedisVsEmbedded(b *testing.B) {
 	w2b := e.workerFor("worker-2b", redisCircle2)
 	e.waitWorkers(4)
 	dial := func(addr, circle string) []*client.Client {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conns := make([]*client.Client, maxBenchClients)
-		for i := range conns {
-			c, err := client.Dial(ctx, "ws://"+addr+"/"+circle, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { c.Close() })
-			conns[i] = c
-		}
-		return conns
+		return dialClients(b, "ws://"+addr+"/"+circle, maxBenchClients)
 	}
 	configs := []struct {
 		name           string

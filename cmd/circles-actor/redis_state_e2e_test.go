@@ -156,18 +156,7 @@ func BenchmarkRedisStateRMW(b *testing.B) {
 	e.waitWorkers(2)
 	const clients, perRound = 64, 3200
 	dial := func(addr, circle string) []*client.Client {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conns := make([]*client.Client, clients)
-		for i := range conns {
-			c, err := client.Dial(ctx, "ws://"+addr+"/"+circle, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { c.Close() })
-			conns[i] = c
-		}
-		return conns
+		return dialClients(b, "ws://"+addr+"/"+circle, clients)
 	}
 	configs := []struct {
 		name  string
