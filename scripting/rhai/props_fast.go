@@ -85,23 +85,7 @@ func (fc *fnComp) elemPropAssign(p *place, op opcode, rhs evalFn, index syntax.E
 		if b.k == KindArray && i.k == KindInt {
 			el := b.AsArray().Elems
 			if n := i.AsInt(); n >= 0 && n < int64(len(el)) && el[n].k == KindMap {
-				m := el[n]
-				mm := m.AsMap().M
-				nv := v
-				if op != opNone {
-					old := mm[name]
-					if old.k == KindInt && v.k == KindInt {
-						if x, ok := fastInt(op, old.AsInt(), v.AsInt()); ok {
-							mm[name] = x
-							return Unit, nil
-						}
-					}
-					if nv, err = compound(f.rt, op, old, v, opPos); err != nil {
-						return Unit, err
-					}
-				}
-				mm[name] = nv
-				return Unit, f.rt.checkSize(m, pos)
+				return Unit, mapPropUpdate(f.rt, el[n], name, op, v, opPos, pos)
 			}
 		}
 		e, err := indexGet(f.rt, b, i, bpos)
@@ -169,23 +153,30 @@ func (fc *fnComp) varPropAssign(p *place, op opcode, rhs evalFn, opPos syntax.Po
 		if m.k != KindMap {
 			return Unit, p.update(f, op, v)
 		}
-		mm := m.AsMap().M
-		nv := v
-		if op != opNone {
-			old := mm[name]
-			if old.k == KindInt && v.k == KindInt {
-				if x, ok := fastInt(op, old.AsInt(), v.AsInt()); ok {
-					mm[name] = x
-					return Unit, nil
-				}
-			}
-			if nv, err = compound(f.rt, op, old, v, opPos); err != nil {
-				return Unit, err
+		return Unit, mapPropUpdate(f.rt, m, name, op, v, opPos, pos)
+	}
+}
+
+// mapPropUpdate applies `m.name op= v` (op == opNone: plain assignment) to
+// the object map m in place: the shared step of both property fast paths.
+func mapPropUpdate(r *runState, m Value, name string, op opcode, v Value, opPos, pos syntax.Pos) error {
+	mm := m.AsMap().M
+	nv := v
+	if op != opNone {
+		old := mm[name]
+		if old.k == KindInt && v.k == KindInt {
+			if x, ok := fastInt(op, old.AsInt(), v.AsInt()); ok {
+				mm[name] = x
+				return nil
 			}
 		}
-		mm[name] = nv
-		return Unit, f.rt.checkSize(m, pos)
+		var err error
+		if nv, err = compound(r, op, old, v, opPos); err != nil {
+			return err
+		}
 	}
+	mm[name] = nv
+	return r.checkSize(m, pos)
 }
 
 // elemIndex is the index expression of a target `a[i].name`, or nil.
