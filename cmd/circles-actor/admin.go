@@ -376,7 +376,7 @@ func redisQueueDepth(client rueidis.Client) circleset.QueueDepth {
 	return func(ctx context.Context, pks []string) (map[string]int64, error) {
 		cmds := make(rueidis.Commands, len(pks))
 		for i, pk := range pks {
-			cmds[i] = client.B().Llen().Key(redisq.TasksKey(pk)).Build()
+			cmds[i] = client.B().Llen().Key(redisq.KeysFor(client).Tasks(pk)).Build()
 		}
 		out := make(map[string]int64, len(pks))
 		for i, r := range client.DoMulti(ctx, cmds...) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -43,6 +44,10 @@ func newRedisDispatcher(ctx context.Context, cfg config.Config, log *slog.Logger
 		_ = d.Close()
 		return nil, err
 	}
+	if redisq.KeysFor(d.Client()).Cluster && cfg.RedisMinReplicas > 0 {
+		_ = d.Close()
+		return nil, errors.New("--redis-min-replicas is not supported on a Redis Cluster yet (a WAIT on the reply list's node does not cover the circles' nodes); use 0")
+	}
 	if err := d.Ready(ctx); err != nil {
 		log.Warn("redis is not reachable yet; play answers -32006 until it is", "redis", redactURL(cfg.RedisURL), "err", err)
 	} else {
@@ -82,6 +87,9 @@ func autoMinReplicas(ctx context.Context, cfg config.Config, log *slog.Logger) i
 		return 0
 	}
 	defer client.Close()
+	if redisq.KeysFor(client).Cluster { // not supported there: see newRedisDispatcher
+		return 0
+	}
 	n, err := redisq.Replicas(ctx, client)
 	if err != nil {
 		log.Warn("cannot tell whether redis has replicas; answers will not wait for any", "err", err)

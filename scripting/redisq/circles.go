@@ -62,6 +62,9 @@ return {1, v}`)
 func (s *CircleSet) Add(ctx context.Context, pk string, at time.Time) (added bool, version int64, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
+	if KeysFor(s.client).Cluster {
+		return s.changeCluster(ctx, s.client.B().Hsetnx().Key(KeyCircles).Field(pk).Value(at.UTC().Format(time.RFC3339)).Build(), "add "+pk)
+	}
 	res, err := addCircleScript.exec(ctx, s.client, []string{KeyCircles, KeyCirclesVersion},
 		[]string{pk, at.UTC().Format(time.RFC3339), ChannelCircles}).AsIntSlice()
 	if err != nil || len(res) != 2 {
@@ -75,12 +78,43 @@ func (s *CircleSet) Add(ctx context.Context, pk string, at time.Time) (added boo
 func (s *CircleSet) Remove(ctx context.Context, pk string) (removed bool, version int64, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
+	if KeysFor(s.client).Cluster {
+		return s.changeCluster(ctx, s.client.B().Hdel().Key(KeyCircles).Field(pk).Build(), "remove "+pk)
+	}
 	res, err := removeCircleScript.exec(ctx, s.client, []string{KeyCircles, KeyCirclesVersion},
 		[]string{pk, ChannelCircles}).AsIntSlice()
 	if err != nil || len(res) != 2 {
 		return false, 0, fmt.Errorf("failed to remove circle from redis: %v", errOr(err, "bad reply"))
 	}
 	return res[0] == 1, res[1], nil
+}
+
+// changeCluster is Add or Remove on a Cluster, where the set, its version
+// and the channel are in different slots: the change (HSETNX or HDEL),
+// and only when it changed something INCR of the version and PUBLISH, as
+// separate commands in that order. A follower that reads the version
+// before the set (Load) therefore never takes a set without the change
+// for a version that includes it.
+func (s *CircleSet) changeCluster(ctx context.Context, change rueidis.Completed, event string) (bool, int64, error) {
+	n, err := s.client.Do(ctx, change).AsInt64()
+	if err != nil {
+		return false, 0, fmt.Errorf("failed to change the circle set in redis: %w", err)
+	}
+	if n == 0 {
+		v, err := s.version(ctx)
+		if err != nil {
+			return false, 0, fmt.Errorf("failed to read the circle set version: %w", err)
+		}
+		return false, v, nil
+	}
+	v, err := s.client.Do(ctx, s.client.B().Incr().Key(KeyCirclesVersion).Build()).AsInt64()
+	if err != nil {
+		return true, 0, fmt.Errorf("failed to bump the circle set version: %w", err)
+	}
+	if err := s.client.Do(ctx, s.client.B().Publish().Channel(ChannelCircles).Message(event).Build()).Error(); err != nil {
+		s.log.Warn("failed to publish a circle set change; followers see it within their interval", "err", err)
+	}
+	return true, v, nil
 }
 
 func errOr(err error, msg string) any {
@@ -94,9 +128,15 @@ func errOr(err error, msg string) any {
 func (s *CircleSet) Load(ctx context.Context) ([]CircleEntry, int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	res := s.client.DoMulti(ctx,
-		s.client.B().Get().Key(KeyCirclesVersion).Build(),
-		s.client.B().Hgetall().Key(KeyCircles).Build())
+	var res []rueidis.RedisResult
+	if KeysFor(s.client).Cluster { // two nodes: the version first, then the set (see changeCluster)
+		res = []rueidis.RedisResult{s.client.Do(ctx, s.client.B().Get().Key(KeyCirclesVersion).Build()),
+			s.client.Do(ctx, s.client.B().Hgetall().Key(KeyCircles).Build())}
+	} else {
+		res = s.client.DoMulti(ctx,
+			s.client.B().Get().Key(KeyCirclesVersion).Build(),
+			s.client.B().Hgetall().Key(KeyCircles).Build())
+	}
 	version, err := res[0].AsInt64()
 	if err != nil && !rueidis.IsRedisNil(err) {
 		return nil, 0, fmt.Errorf("failed to read the circle set version: %w", err)

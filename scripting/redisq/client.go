@@ -7,6 +7,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -32,8 +33,9 @@ const (
 // Sentinel, ...) with bounded dial and command timeouts. It does not need Redis to be
 // up: the client connects (and reconnects) on demand, so a server can start
 // while Redis is down and recover by itself when it returns. Only a
-// malformed URL (see ParseURL: a *URLError, without the password) or one
-// naming several addresses is an error.
+// malformed URL (see ParseURL: a *URLError, without the password) is an
+// error, and a Cluster none of whose seeds answers (rueidis's Cluster
+// client must read the slot map to exist).
 func NewClient(redisURL string) (rueidis.Client, error) {
 	opt, err := ParseURL(redisURL)
 	if err != nil {
@@ -53,13 +55,33 @@ func NewClient(redisURL string) (rueidis.Client, error) {
 		// them, and Redis's maxclients is the real bound.
 		opt.BlockingPoolSize = maxDedicatedConns
 	}
-	// A single node: a client even while Redis is down (it dials on demand).
-	opt.ForceSingleClient = opt.Sentinel.MasterSet == "" && len(opt.InitAddress) == 1
+	// A single node: a client even while Redis is down (it dials on demand),
+	// unless the one address answers as a Cluster node: then a Cluster
+	// client (rueidis finds the other nodes from it). Several addresses
+	// without master_set are a Cluster's seeds.
+	opt.ForceSingleClient = opt.Sentinel.MasterSet == "" && len(opt.InitAddress) == 1 && !clusterNode(opt)
 	c, err := rueidis.NewClient(opt)
 	if c == nil {
 		return nil, fmt.Errorf("failed to create redis client: %s", scrub(err.Error(), redisURL))
 	}
 	return c, nil
+}
+
+// clusterNode reports whether the one address of opt answers INFO with
+// cluster_enabled:1. An unreachable or refusing Redis is not a Cluster
+// node here: the single client dials on demand, and Check (or the first
+// MOVED) says what is wrong.
+func clusterNode(opt rueidis.ClientOption) bool {
+	opt.ForceSingleClient = true
+	c, err := rueidis.NewClient(opt)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), opt.Dialer.Timeout)
+	defer cancel()
+	info, err := c.Do(ctx, c.B().Info().Section("cluster").Build()).ToString()
+	return err == nil && strings.Contains(info, "cluster_enabled:1")
 }
 
 // maxDedicatedConns is the pool size NewClient allows for dedicated

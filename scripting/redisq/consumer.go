@@ -125,6 +125,8 @@ type Consumer struct {
 	startOnce, stopOnce       sync.Once
 	started                   time.Time
 	servers                   serverWatch      // which callers' servers are gone (serverbeat.go)
+	keys                      Keyspace         // single-node or Cluster key names
+	pushLog                   *ratelog.Limiter // failed reply pushes (Cluster)
 	downLog                   *ratelog.Limiter // the loops' "Redis lost/back" lines
 }
 
@@ -140,14 +142,16 @@ func NewConsumer(client rueidis.Client, exec func(circle string) scripting.Execu
 	}
 	c := &Consumer{client: client, exec: exec, opts: o,
 		log:     o.Logger.With("component", "redisq.worker", "worker", o.WorkerID),
-		servers: serverWatch{client: client}, downLog: ratelog.New(downLogInterval)}
+		servers: serverWatch{client: client}, downLog: ratelog.New(downLogInterval),
+		keys: KeysFor(client), pushLog: ratelog.New(downLogInterval)}
 	c.takeCtx, c.stopTake = context.WithCancel(context.Background())
 	c.runCtx, c.stopRun = context.WithCancel(context.Background())
 	c.bgCtx, c.stopBg = context.WithCancel(context.Background())
 	return c, nil
 }
 
-// ID is the worker id (rhai_processing:{ID}, rhai_worker:{ID}).
+// ID is the worker id (rhai_processing:{ID}, rhai_worker:{ID}; see
+// Keyspace.Processing on a Cluster).
 func (c *Consumer) ID() string { return c.opts.WorkerID }
 
 // Start registers the worker and starts its loops. Redis being down is not
@@ -272,7 +276,8 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 	if c.opts.State != nil {
 		turn = c.opts.State.turn(circle)
 	}
-	flush := newFlusher(c, circle, turn)
+	ob := c.newOutbox(circle)
+	flush := newFlusher(c, circle, turn, ob)
 	var (
 		bo       backoff
 		down     bool
@@ -286,7 +291,7 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 			var err error
 			var answered bool
 			n := c.prefetch(lastTook)
-			held, busy, answered, err = c.next(conn, circle, done, busy, n)
+			held, busy, answered, err = c.next(conn, ob, circle, done, busy, n)
 			if answered {
 				done = done[:0]
 			}
@@ -318,7 +323,7 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 		}
 		switch st {
 		case runDrained: // drain deadline: give back what is held, the interrupted task first in line
-			c.answer(circle, done)
+			c.answer(ob, circle, done)
 			c.requeueAll(circle, held)
 			c.requeue(circle, task.id)
 			return
@@ -331,7 +336,7 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 		}
 		done = append(done, a)
 	}
-	c.answer(circle, done)
+	c.answer(ob, circle, done)
 	c.requeueAll(circle, held) // taken while stopping
 }
 
@@ -341,6 +346,7 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 // for each run that has answers waiting.
 type flusher struct {
 	c      *Consumer
+	ob     *outbox
 	circle string
 	turn   *loopTurn
 	timer  *time.Timer
@@ -348,10 +354,10 @@ type flusher struct {
 	fired  chan struct{} // the timer's function sent done
 }
 
-func newFlusher(c *Consumer, circle string, turn *loopTurn) *flusher {
-	f := &flusher{c: c, circle: circle, turn: turn, fired: make(chan struct{}, 1)}
+func newFlusher(c *Consumer, circle string, turn *loopTurn, ob *outbox) *flusher {
+	f := &flusher{c: c, ob: ob, circle: circle, turn: turn, fired: make(chan struct{}, 1)}
 	f.timer = time.AfterFunc(time.Hour, func() {
-		f.c.answer(f.circle, f.done)
+		f.c.answer(f.ob, f.circle, f.done)
 		f.fired <- struct{}{}
 	})
 	f.timer.Stop()
@@ -394,10 +400,10 @@ func (c *Consumer) prefetch(last time.Duration) int {
 // up to n-1 more queued behind it. Stop interrupts the wait; a move that
 // happened anyway leaves the id in the processing list, which Stop
 // requeues.
-func (c *Consumer) next(conn *syncConn, circle string, done []ack, busy bool, n int) (got []claimed, more, answered bool, err error) {
+func (c *Consumer) next(conn *syncConn, ob *outbox, circle string, done []ack, busy bool, n int) (got []claimed, more, answered bool, err error) {
 	answered = len(done) == 0
 	if busy || len(done) > 0 {
-		if got, err = c.step(conn, circle, done, "", n); err != nil {
+		if got, err = c.step(conn, ob, circle, done, "", n); err != nil {
 			return nil, busy, false, err
 		}
 		if len(got) > 0 {
@@ -410,8 +416,8 @@ func (c *Consumer) next(conn *syncConn, circle string, done []ack, busy bool, n 
 	}
 	ctx, cancel := context.WithTimeout(c.takeCtx, blockCallTimeout)
 	dc := conn.get()
-	id, err := dc.Do(ctx, dc.B().Blmove().Source(TasksKey(circle)).
-		Destination(ProcessingKey(c.opts.WorkerID)).Right().Left().Timeout(blockSeconds).Build()).ToString()
+	id, err := dc.Do(ctx, dc.B().Blmove().Source(c.keys.Tasks(circle)).
+		Destination(c.keys.Processing(circle, c.opts.WorkerID)).Right().Left().Timeout(blockSeconds).Build()).ToString()
 	cancel()
 	if rueidis.IsRedisNil(err) {
 		return nil, false, answered, nil
@@ -420,7 +426,7 @@ func (c *Consumer) next(conn *syncConn, circle string, done []ack, busy bool, n 
 		conn.failed(err)
 		return nil, false, answered, c.quiet(err)
 	}
-	if got, err = c.claim(conn, circle, id, n-1); err != nil {
+	if got, err = c.claim(conn, ob, circle, id, n-1); err != nil {
 		return nil, false, answered, nil // left in the processing list for Stop
 	}
 	return got, len(got) >= n, answered, nil
@@ -428,8 +434,8 @@ func (c *Consumer) next(conn *syncConn, circle string, done []ack, busy bool, n 
 
 // step runs stepScript on the loop's connection: answers done, claims
 // claimID (if any) and takes up to more queued tasks.
-func (c *Consumer) step(conn *syncConn, circle string, done []ack, claimID string, more int) ([]claimed, error) {
-	keys, args := c.stepArgs(circle, done, claimID, more)
+func (c *Consumer) step(conn *syncConn, ob *outbox, circle string, done []ack, claimID string, more int) ([]claimed, error) {
+	keys, args := c.stepArgs(ob, circle, done, claimID, more)
 	ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
 	defer cancel()
 	msgs, err := stepScript.exec(ctx, conn.get(), keys, args).ToArray()
@@ -442,23 +448,26 @@ func (c *Consumer) step(conn *syncConn, circle string, done []ack, claimID strin
 		}
 		return nil, err
 	}
+	ob.clean() // the step removed the outbox entries it was given
 	if len(msgs) == 0 {
 		return nil, fmt.Errorf("failed to decode step reply: empty")
 	}
-	rerun, err := c.settle(done, msgs[0])
+	rerun, outs, err := c.settle(done, msgs[0])
 	if err != nil {
 		return nil, err
 	}
+	c.pushReplies(ob, done, outs)
 	got, err := claimedList(msgs[1:])
 	return append(rerun, got...), err
 }
 
 // settle applies the step's state outcomes to the answered tasks' bindings
-// and returns the tasks to run again because their commit lost.
-func (c *Consumer) settle(done []ack, m rueidis.RedisMessage) ([]claimed, error) {
+// and returns the tasks to run again because their commit lost, and the
+// outcomes by task id.
+func (c *Consumer) settle(done []ack, m rueidis.RedisMessage) ([]claimed, map[string]string, error) {
 	meta, outs, err := stateOutcomes(m)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var rerun []claimed
 	var turn *loopTurn
@@ -480,27 +489,29 @@ func (c *Consumer) settle(done []ack, m rueidis.RedisMessage) ([]claimed, error)
 		}
 	}
 	turn.end(allOK, meta)
-	return rerun, nil
+	return rerun, outs, nil
 }
 
 // stepArgs are stepScript's keys and arguments.
-func (c *Consumer) stepArgs(circle string, done []ack, claimID string, more int) (keys, args []string) {
+func (c *Consumer) stepArgs(ob *outbox, circle string, done []ack, claimID string, more int) (keys, args []string) {
 	keys = make([]string, 2, 6+2*len(done))
-	keys[0], keys[1] = TasksKey(circle), ProcessingKey(c.opts.WorkerID)
+	keys[0], keys[1] = c.keys.Tasks(circle), c.keys.Processing(circle, c.opts.WorkerID)
 	keys = append(keys, StateKeys(circle)...)
-	args = make([]string, 7, 7+len(done)*20)
-	args[0], args[1], args[2], args[3], args[4] = c.opts.WorkerID, now(), PrefixDetails, strconv.Itoa(more), claimID
+	args = make([]string, 9, 9+len(ob.pushed())+len(done)*20)
+	args[0], args[1], args[2], args[3], args[4] = c.opts.WorkerID, now(), c.keys.DetailsPrefix(circle), strconv.Itoa(more), claimID
 	args[5], args[6] = ms(replyTTL), ms(c.opts.Retention)
+	args[7], args[8] = ob.name(), strconv.Itoa(len(ob.pushed()))
+	args = append(args, ob.pushed()...)
 	at := time.Now()
 	for _, a := range done {
-		keys = append(keys, DetailsKey(a.id), a.replyTo)
+		keys = append(keys, c.keys.Details(circle, a.id), ob.replyKey(a.replyTo))
 		rep := a.rep
 		if a.del {
 			rep.Deleted = true
-			args = append(args, a.id, encodeReply(rep), "1", "0")
+			args = append(args, a.id, ob.payload(a.replyTo, encodeReply(rep)), "1", "0")
 		} else {
 			fields := resultFields(rep, at)
-			args = append(args, a.id, encodeReply(rep), "0", strconv.Itoa(len(fields)))
+			args = append(args, a.id, ob.payload(a.replyTo, encodeReply(rep)), "0", strconv.Itoa(len(fields)))
 			args = append(args, fields...)
 		}
 		args = stateArgs(args, a.state)
@@ -621,10 +632,10 @@ func (c *Consumer) handle(turn *loopTurn, circle string, task claimed, exec scri
 // claim marks a task moved by BLMOVE as processing and takes up to more
 // queued behind it, retrying Redis errors until Stop. Tasks that are gone or
 // already answered are skipped.
-func (c *Consumer) claim(conn *syncConn, circle, id string, more int) ([]claimed, error) {
+func (c *Consumer) claim(conn *syncConn, ob *outbox, circle, id string, more int) ([]claimed, error) {
 	var bo backoff
 	for {
-		got, err := c.step(conn, circle, nil, id, more)
+		got, err := c.step(conn, ob, circle, nil, id, more)
 		if err == nil {
 			if len(got) == 0 || got[0].id != id {
 				c.log.Debug("skipping task that is gone or already answered", "task", id)
@@ -664,7 +675,7 @@ func (c *Consumer) run(ctx context.Context, exec scripting.Executor, t scripting
 // answer sends the answers a loop still holds when it ends, retrying Redis
 // errors until the drain deadline. What is not answered by then stays in
 // the processing list and is requeued.
-func (c *Consumer) answer(circle string, done []ack) {
+func (c *Consumer) answer(ob *outbox, circle string, done []ack) {
 	if len(done) == 0 {
 		return
 	}
@@ -677,14 +688,20 @@ func (c *Consumer) answer(circle string, done []ack) {
 			}
 		}
 	}()
-	keys, args := c.stepArgs(circle, done, "", 0)
+	keys, args := c.stepArgs(ob, circle, done, "", 0)
 	var bo backoff
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
-		err := stepScript.exec(ctx, c.client, keys, args).Error()
+		msgs, err := stepScript.exec(ctx, c.client, keys, args).ToArray()
 		cancel()
-		if err == nil || rueidis.IsRedisNil(err) {
+		if err == nil && len(msgs) > 0 {
+			ob.clean()
+			_, outs, _ := stateOutcomes(msgs[0])
+			c.pushReplies(ob, done, outs)
 			return
+		}
+		if err == nil {
+			err = errors.New("empty step reply")
 		}
 		c.log.Warn("failed to answer tasks; retrying", "tasks", len(done), "err", err)
 		if !bo.wait(c.runCtx) {
@@ -706,7 +723,7 @@ func (c *Consumer) requeue(circle, id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
 	defer cancel()
 	err := requeueScript.exec(ctx, c.client,
-		[]string{ProcessingKey(c.opts.WorkerID), TasksKey(circle), DetailsKey(id)},
+		[]string{c.keys.Processing(circle, c.opts.WorkerID), c.keys.Tasks(circle), c.keys.Details(circle, id)},
 		[]string{id, now()}).Error()
 	if err != nil {
 		c.log.Warn("failed to requeue task at stop; recovery will", "task", id, "err", err)

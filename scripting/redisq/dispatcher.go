@@ -110,6 +110,7 @@ type Dispatcher struct {
 	waiters    *waiters
 	log        *slog.Logger
 	beat       *serverBeat // rhai_server:{ProcessID}
+	keys       Keyspace    // single-node or Cluster key names
 
 	noBLMPOP atomic.Bool                // the server has no BLMPOP (Redis < 7)
 	fault    atomic.Pointer[FaultError] // the last permanent fault seen, until a command succeeds
@@ -138,6 +139,7 @@ func NewDispatcher(client rueidis.Client, opts *Options) *Dispatcher {
 		replyKey: ReplyKey(o.ProcessID),
 		waiters:  newWaiters(),
 		beat:     newServerBeat(o.ProcessID, ReplyKey(o.ProcessID)),
+		keys:     KeysFor(client),
 		log:      o.Logger.With("component", "redisq.dispatcher"),
 		stop:     cancel,
 		done:     make(chan struct{}),
@@ -368,6 +370,10 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 	if len(live) == 0 {
 		return
 	}
+	if d.keys.Cluster { // one transaction per circle's slot (cluster.go)
+		d.enqueueCluster(ctx, live)
+		return
+	}
 	c := conn.get()
 	ttl := max(d.opts.Retention.Milliseconds(), 1)
 	cmds := make(rueidis.Commands, 0, 3+3*len(live))
@@ -464,7 +470,7 @@ func (d *Dispatcher) refuse(r enqueueReq) {
 // withdraw takes a task that overfilled its queue back out and deletes its
 // hash; false means a worker took it first (or Redis failed), so it stays.
 func (d *Dispatcher) withdraw(ctx context.Context, r enqueueReq) bool {
-	n, err := cancelScript.exec(ctx, d.client, []string{TasksKey(r.circle), DetailsKey(r.id)},
+	n, err := cancelScript.exec(ctx, d.client, []string{d.keys.Tasks(r.circle), d.keys.Details(r.circle, r.id)},
 		[]string{r.id, "1", now(), ""}).AsInt64()
 	return err == nil && n == 1
 }
@@ -479,7 +485,7 @@ func (d *Dispatcher) cancel(t scripting.Task) {
 	if !d.opts.PreserveTasks {
 		del = "1"
 	}
-	err := cancelScript.exec(ctx, d.client, []string{TasksKey(t.CircleID), DetailsKey(t.ID)},
+	err := cancelScript.exec(ctx, d.client, []string{d.keys.Tasks(t.CircleID), d.keys.Details(t.CircleID, t.ID)},
 		[]string{t.ID, del, now(), "abandoned by its caller before a worker took it"}).Error()
 	if err != nil {
 		d.log.Debug("failed to withdraw task", "task", t.ID, "err", err)
@@ -680,7 +686,10 @@ func (d *Dispatcher) handleReplies(_ context.Context, payloads []string) {
 		if !d.deliver(rep.TaskID, outcome{res: rep.Result()}) {
 			d.log.Debug("dropping reply nobody waits for (late or duplicate)", "task", rep.TaskID)
 		}
-		if !d.opts.PreserveTasks && !rep.Deleted { // a worker that predates preserve "0" left it
+		// A worker that predates preserve "0" left the hash (never on a
+		// Cluster, whose workers all know it; there the janitor would not
+		// know the hash's circle).
+		if !d.opts.PreserveTasks && !rep.Deleted && !d.keys.Cluster {
 			select {
 			case d.answered <- rep.TaskID:
 			default: // janitor behind: the hash expires after Retention anyway

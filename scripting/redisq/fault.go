@@ -1,7 +1,8 @@
 package redisq
 
 // Permanent faults: Redis answers, but in a way that retrying will not fix
-// (a wrong or missing password, a Cluster, a server too old for BLMOVE).
+// (a wrong or missing password, a Cluster that is down, a server too old
+// for BLMOVE).
 // They fail start-up with one sentence, and when they appear later (a
 // password set while the server runs) /readyz and every play say that
 // sentence instead of "busy".
@@ -61,8 +62,12 @@ func Fault(err error) *FaultError {
 		reason = "Redis requires a password and the redis url gives none"
 	case "NOPERM":
 		reason = "Redis refused a command to the redis url's user (its ACL lacks a permission the task queues need)"
-	case "MOVED", "ASK", "CROSSSLOT", "CLUSTERDOWN":
-		reason = "Redis is a Cluster, which the task queues do not support yet; give one primary or Sentinel"
+	case "MOVED", "ASK":
+		reason = "Redis is a Cluster, but it did not answer as one when this process started (restart the process once the Cluster is up)"
+	case "CLUSTERDOWN":
+		reason = "Redis Cluster is down (not every hash slot is served; check CLUSTER INFO)"
+	case "CROSSSLOT":
+		reason = "Redis Cluster refused a command whose keys are in different hash slots"
 	case "ERR":
 		switch lower := strings.ToLower(msg); {
 		case strings.Contains(lower, "invalid password"), strings.Contains(lower, "invalid username-password"):
@@ -80,8 +85,8 @@ func Fault(err error) *FaultError {
 }
 
 // Check asks the server behind c whether the queues can run on it: the
-// password is accepted, it is no Cluster, and its version is at least
-// MinServerVersion. It returns a *FaultError for those, and the plain
+// password is accepted, a Cluster serves all its slots (and was seen as
+// one), and its version is at least MinServerVersion. It returns a *FaultError for those, and the plain
 // error (Fault is nil) when Redis is unreachable, which start-up tolerates.
 func Check(ctx context.Context, c rueidis.Client) error {
 	info, err := c.Do(ctx, c.B().Info().Section("server").Section("cluster").Build()).ToString()
@@ -98,12 +103,40 @@ func Check(ctx context.Context, c rueidis.Client) error {
 		}
 	}
 	if fields["cluster_enabled"] == "1" {
-		return &FaultError{reason: "Redis is a Cluster (cluster_enabled), which the task queues do not support yet; give one primary or Sentinel",
-			err: errors.New("cluster_enabled:1")}
+		if !KeysFor(c).Cluster {
+			return &FaultError{reason: "Redis is a Cluster, but it did not answer as one when this process started (restart the process once the Cluster is up)",
+				err: errors.New("cluster_enabled:1")}
+		}
+		if err := checkCluster(ctx, c); err != nil {
+			return err
+		}
 	}
 	if v := fields["redis_version"]; v != "" && versionLess(v, MinServerVersion) {
 		return &FaultError{reason: fmt.Sprintf("Redis %s is too old for the task queues (%s or newer is needed)", v, MinServerVersion),
 			err: errors.New("redis_version:" + v)}
+	}
+	return nil
+}
+
+// checkCluster fails unless the Cluster serves every hash slot
+// (cluster_state:ok in CLUSTER INFO of the node the client asks).
+func checkCluster(ctx context.Context, c rueidis.Client) error {
+	info, err := c.Do(ctx, c.B().ClusterInfo().Build()).ToString()
+	if err != nil {
+		if fe := Fault(err); fe != nil {
+			return fe
+		}
+		return fmt.Errorf("failed to reach redis: %w", err)
+	}
+	state := ""
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "cluster_state:"); ok {
+			state = v
+		}
+	}
+	if state != "ok" {
+		return &FaultError{reason: fmt.Sprintf("Redis Cluster is not ready (cluster_state:%s: not every hash slot is served; check CLUSTER INFO)", state),
+			err: errors.New("cluster_state:" + state)}
 	}
 	return nil
 }

@@ -26,7 +26,8 @@ func checkURL(t *testing.T, url string) error {
 // TestCheckNamesPermanentFaults: against a real redis-server with
 // requirepass, a wrong and a missing password are faults with one sentence
 // (no password in it); the right one passes; a server that is down is not
-// a fault (start-up tolerates it); a Cluster node is one.
+// a fault (start-up tolerates it); a Cluster node that serves no slots
+// (cluster_state:fail) is one.
 func TestCheckNamesPermanentFaults(t *testing.T) {
 	srv := testredis.StartWith(t, testredis.Options{Password: "right-pw-7Zq"})
 	if err := checkURL(t, srv.URL); err != nil {
@@ -59,8 +60,8 @@ func TestCheckNamesPermanentFaults(t *testing.T) {
 
 	cluster := testredis.StartWith(t, testredis.Options{Args: []string{"--cluster-enabled", "yes",
 		"--cluster-config-file", t.TempDir() + "/nodes.conf"}})
-	if err := checkURL(t, cluster.URL); redisq.Fault(err) == nil || !strings.Contains(err.Error(), "Cluster") {
-		t.Errorf("Check on a cluster node = %v, want a fault naming the Cluster", err)
+	if err := checkURL(t, cluster.URL); redisq.Fault(err) == nil || !strings.Contains(err.Error(), "Redis Cluster is not ready (cluster_state:fail") {
+		t.Errorf("Check on a lone cluster node = %v, want a fault saying the Cluster is not ready", err)
 	}
 }
 

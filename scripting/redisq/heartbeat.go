@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/redis/rueidis"
 )
 
 // unregister deletes the heartbeat and requeues what is left in the
@@ -50,9 +52,13 @@ func (c *Consumer) beat(ctx context.Context) {
 		Circles: c.opts.Circles, Concurrency: c.opts.Concurrency, StartedAt: c.started})
 	ctx, cancel := context.WithTimeout(ctx, c.opts.CommandTimeout)
 	defer cancel()
-	for _, r := range c.client.DoMulti(ctx,
+	cmds := rueidis.Commands{
 		c.client.B().Set().Key(WorkerKey(c.opts.WorkerID)).Value(string(info)).Px(c.opts.HeartbeatTTL).Build(),
-		c.client.B().Sadd().Key(KeyWorkers).Member(c.opts.WorkerID).Build()) {
+		c.client.B().Sadd().Key(KeyWorkers).Member(c.opts.WorkerID).Build()}
+	if c.keys.Cluster { // where recovery finds this worker's lists
+		cmds = append(cmds, c.client.B().Sadd().Key(WorkerCirclesKey(c.opts.WorkerID)).Member(c.opts.Circles...).Build())
+	}
+	for _, r := range c.client.DoMulti(ctx, cmds...) {
 		if err := r.Error(); err != nil {
 			c.log.Warn("failed to refresh heartbeat", "err", err)
 			return

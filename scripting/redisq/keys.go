@@ -1,5 +1,7 @@
 package redisq
 
+import "github.com/redis/rueidis"
+
 // The wire contract: every key name and hash field used in Redis. Other
 // implementations (the original Rust worker, scripts, dashboards) rely on
 // these exact strings; docs/redis-protocol.md repeats this table.
@@ -117,3 +119,77 @@ func StateKeys(circle string) []string {
 	tag := "{" + circle + "}"
 	return []string{PrefixState + tag, PrefixStateKeys + tag, PrefixStateMeta + tag, PrefixStateLease + tag}
 }
+
+// Keys on a Redis Cluster. Every group of keys one script or MULTI touches
+// must hash to one slot there, so the keys of a circle's tasks carry the
+// circle pk in braces (a hash tag, like the state keys): the queue, the
+// task hashes, the processing lists (one per circle and worker, since a
+// worker's circles live in different slots) and the outbox. A single node
+// (and Sentinel) keeps the original names above; Keyspace picks.
+const (
+	// PrefixOutbox + "{pk}:" + worker id (Cluster only): list of replies
+	// the answer step recorded and the worker has still to push (each
+	// "reply_to\npayload"): a reply list lives in another slot than the
+	// circle, so the push is a second step, and a worker that dies between
+	// the two leaves its replies here for recovery to send.
+	PrefixOutbox = "rhai_outbox:"
+	// PrefixWorkerCircles + worker id (Cluster only): set of the circles
+	// whose processing lists and outbox the worker uses, so that recovery
+	// finds them without scanning every node.
+	PrefixWorkerCircles = "rhai_worker_circles:"
+)
+
+// Keyspace names the per-circle keys of one kind of Redis: the original
+// names on a single node, hash-tagged ones on a Cluster.
+type Keyspace struct {
+	// Cluster: keys carry "{circle}" hash tags (see PrefixOutbox).
+	Cluster bool
+}
+
+// KeysFor is the keyspace of the Redis behind c: Cluster when c is a
+// rueidis Cluster client.
+func KeysFor(c rueidis.Client) Keyspace {
+	return Keyspace{Cluster: c != nil && c.Mode() == rueidis.ClientModeCluster}
+}
+
+func tag(circle string) string { return "{" + circle + "}" }
+
+// Tasks is the queue of circle: rhai_tasks:<pk> (Cluster rhai_tasks:{<pk>}).
+func (k Keyspace) Tasks(circle string) string {
+	if k.Cluster {
+		return PrefixTasks + tag(circle)
+	}
+	return TasksKey(circle)
+}
+
+// DetailsPrefix is what a task id of circle is appended to for its hash:
+// rhai_task_details: (Cluster rhai_task_details:{<pk>}:).
+func (k Keyspace) DetailsPrefix(circle string) string {
+	if k.Cluster {
+		return PrefixDetails + tag(circle) + ":"
+	}
+	return PrefixDetails
+}
+
+// Details is the hash of task id of circle.
+func (k Keyspace) Details(circle, id string) string { return k.DetailsPrefix(circle) + id }
+
+// Processing is the processing list of worker for circle:
+// rhai_processing:<worker> (Cluster rhai_processing:{<pk>}:<worker>).
+func (k Keyspace) Processing(circle, worker string) string {
+	if k.Cluster {
+		return PrefixProcessing + tag(circle) + ":" + worker
+	}
+	return ProcessingKey(worker)
+}
+
+// Outbox is the outbox of worker for circle (Cluster only; "" otherwise).
+func (k Keyspace) Outbox(circle, worker string) string {
+	if k.Cluster {
+		return PrefixOutbox + tag(circle) + ":" + worker
+	}
+	return ""
+}
+
+// WorkerCirclesKey is the set of circles of worker (Cluster only).
+func WorkerCirclesKey(worker string) string { return PrefixWorkerCircles + worker }

@@ -147,6 +147,9 @@ func (r *Recoverer) RecoverAll(ctx context.Context) (int, error) {
 // recoverWorker requeues the tasks of worker id if its heartbeat is gone;
 // -1 means it is alive.
 func recoverWorker(ctx context.Context, c rueidis.Client, id string) (int, error) {
+	if KeysFor(c).Cluster {
+		return recoverCluster(ctx, c, id)
+	}
 	n, err := recoverScript.exec(ctx, c,
 		[]string{ProcessingKey(id), WorkerKey(id), KeyWorkers},
 		[]string{id, PrefixTasks, PrefixDetails, now()}).AsInt64()
@@ -161,4 +164,81 @@ func (r *Recoverer) logger() *slog.Logger {
 		return r.Logger
 	}
 	return slog.Default()
+}
+
+// recoverCluster is recoverWorker on a Cluster, where a worker's lists are
+// one per circle, in the circles' slots (the circles listed in
+// rhai_worker_circles:<id>), and its heartbeat is in yet another slot, so
+// no one script sees them all. The heartbeat is checked first; then per
+// circle one script requeues the processing list and returns the outbox
+// (replies answered but maybe not pushed), which is pushed and then
+// removed; the worker is forgotten only once every circle went through, so
+// a pass that fails half-way is finished by the next. Pushing an outbox
+// twice (a pass that died after the push) only makes the dispatcher drop
+// a reply it already had.
+//
+// Unlike the single-node script, a worker that writes its heartbeat again
+// between the check and the requeue (one that was stalled longer than its
+// TTL, not dead) has its tasks requeued anyway: they run twice, as any
+// task of a worker presumed dead may, and the claim check keeps a state
+// commit from being applied twice.
+func recoverCluster(ctx context.Context, c rueidis.Client, id string) (int, error) {
+	alive, err := c.Do(ctx, c.B().Exists().Key(WorkerKey(id)).Build()).AsInt64()
+	if err != nil {
+		return 0, fmt.Errorf("failed to recover worker %s: %w", id, err)
+	}
+	if alive == 1 {
+		return -1, nil
+	}
+	circles, err := c.Do(ctx, c.B().Smembers().Key(WorkerCirclesKey(id)).Build()).AsStrSlice()
+	if err != nil {
+		return 0, fmt.Errorf("failed to recover worker %s: %w", id, err)
+	}
+	ks := Keyspace{Cluster: true}
+	total := 0
+	for _, circle := range circles {
+		outbox := ks.Outbox(circle, id)
+		vals, err := recoverCircleScript.exec(ctx, c,
+			[]string{ks.Processing(circle, id), ks.Tasks(circle), outbox},
+			[]string{ks.DetailsPrefix(circle), now()}).ToArray()
+		if err == nil && len(vals) == 0 {
+			err = fmt.Errorf("empty reply")
+		}
+		var n int64
+		if err == nil {
+			n, err = vals[0].AsInt64()
+		}
+		if err != nil {
+			return total, fmt.Errorf("failed to recover worker %s: %w", id, err)
+		}
+		total += int(n)
+		entries := make([]string, 0, len(vals)-1)
+		for _, v := range vals[1:] {
+			if e, err := v.ToString(); err == nil {
+				entries = append(entries, e)
+			}
+		}
+		if len(entries) == 0 {
+			continue
+		}
+		if err := pushReplyEntries(ctx, c, entries); err != nil {
+			return total, fmt.Errorf("failed to send the replies of worker %s: %w", id, err)
+		}
+		cmds := make(rueidis.Commands, len(entries))
+		for i, e := range entries {
+			cmds[i] = c.B().Lrem().Key(outbox).Count(1).Element(e).Build()
+		}
+		for _, r := range c.DoMulti(ctx, cmds...) {
+			if err := r.Error(); err != nil {
+				return total, fmt.Errorf("failed to recover worker %s: %w", id, err)
+			}
+		}
+	}
+	for _, r := range c.DoMulti(ctx, c.B().Del().Key(WorkerCirclesKey(id)).Build(),
+		c.B().Srem().Key(KeyWorkers).Member(id).Build()) {
+		if err := r.Error(); err != nil {
+			return total, fmt.Errorf("failed to recover worker %s: %w", id, err)
+		}
+	}
+	return total, nil
 }

@@ -113,10 +113,18 @@ func luaStrings(ss []string) string {
 // cache). Versions are names no two commits share, so a run that chained
 // on a refused commit can never match another's version by chance.
 //
+// On a Cluster a reply list is in another slot than the circle: its
+// "reply list" key is then the loop's outbox (same slot) and its payload
+// "reply_to\npayload", which the worker pushes to reply_to afterwards and
+// names in a later step's ARGV[10...] to have it removed from the outbox
+// (see Consumer.pushReplies). An empty payload pushes nothing (a dropped
+// task on a Cluster, whose key cannot be "").
+//
 // KEYS: queue, processing, the circle's state keys (values, ordered keys,
 // meta, lease), then per answered task its details and reply list ("" for
 // none). ARGV: worker id, now, details prefix, take count, claim id, reply
-// list TTL ms, hash TTL ms, then per answered task: task id, reply
+// list TTL ms, hash TTL ms, outbox ("" on a single node), the number of
+// outbox entries to remove and those entries, then per answered task: task id, reply
 // payload, delete ("1") or keep ("0"), number of outcome field/value
 // strings, those strings, then its state section: "-1" without state,
 // else the number of writes, attempts, version read, lease owner, the
@@ -129,10 +137,11 @@ var stepScript = newScript(luaClaim + luaState + `
 local nd = (#KEYS - 6) / 2
 local pushes, order = {}, {}
 local outcomes = {}
+local a = 10 + tonumber(ARGV[9])
+for i = 10, a - 1 do redis.call('LREM', ARGV[8], 1, ARGV[i]) end -- outbox entries already pushed
 if nd > 0 then
   -- parse the answers
   local tasks = {}
-  local a = 8
   local broken = false
   for i = 1, nd do
     local t = {d = KEYS[2 * i + 5], r = KEYS[2 * i + 6], id = ARGV[a], payload = ARGV[a + 1], del = ARGV[a + 2]}
@@ -205,7 +214,7 @@ if nd > 0 then
           redis.call('PEXPIRE', t.d, ARGV[7])
         end
       end
-      if push and t.r ~= '' then
+      if push and t.r ~= '' and t.payload ~= '' then
         if not pushes[t.r] then pushes[t.r] = {}; order[#order + 1] = t.r end
         local p = pushes[t.r]
         p[#p + 1] = t.payload
@@ -297,4 +306,28 @@ elseif redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('HSET', KEYS[2], 'status', 'error', 'error', ARGV[4], 'error_kind', 'timeout', 'updated_at', ARGV[3])
 end
 return 1
+`)
+
+// recoverCircleScript is recoverScript on a Cluster, for one circle of a
+// dead worker (its heartbeat is checked before, in its own slot): it
+// requeues the ids of the worker's processing list of that circle, oldest
+// first at the front, deletes the list, and returns the entries of the
+// worker's outbox there (replies recorded but maybe not pushed), which the
+// recoverer pushes and then removes. KEYS: processing, queue, outbox.
+// ARGV: details prefix, now. Returns {requeued, entries...}.
+var recoverCircleScript = newScript(`
+local ids = redis.call('LRANGE', KEYS[1], 0, -1)
+local n = 0
+for i = 1, #ids do
+  local d = ARGV[1] .. ids[i]
+  if redis.call('EXISTS', d) == 1 then
+    redis.call('HSET', d, 'status', 'pending', 'updated_at', ARGV[2])
+    redis.call('RPUSH', KEYS[2], ids[i])
+    n = n + 1
+  end
+end
+redis.call('DEL', KEYS[1])
+local out = redis.call('LRANGE', KEYS[3], 0, -1)
+table.insert(out, 1, n)
+return out
 `)

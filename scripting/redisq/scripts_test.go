@@ -53,7 +53,7 @@ func TestStepAnswersAndTakesInOneRoundTrip(t *testing.T) {
 
 	enqueue("a")
 	enqueue("b")
-	got, err := c.step(conn, circle, nil, "", 8)
+	got, err := c.step(conn, nil, circle, nil, "", 8)
 	if err != nil || len(got) != 2 || got[0].id != "a" || got[1].id != "b" || got[0].h[FieldScript] != "1" {
 		t.Fatalf("first take: %+v, %v", got, err)
 	}
@@ -71,7 +71,7 @@ func TestStepAnswersAndTakesInOneRoundTrip(t *testing.T) {
 		{id: "a", replyTo: reply, rep: Reply{TaskID: "a", Status: "completed", Output: "1"}, del: true},
 		{id: "b", replyTo: reply, rep: Reply{TaskID: "b", Status: "completed", Output: "1"}, del: true},
 	}
-	got, err = c.step(conn, circle, acks, "", 8)
+	got, err = c.step(conn, nil, circle, acks, "", 8)
 	if err != nil || len(got) != 1 || got[0].id != "c" {
 		t.Fatalf("answer-and-take: %+v, %v", got, err)
 	}
@@ -83,7 +83,7 @@ func TestStepAnswersAndTakesInOneRoundTrip(t *testing.T) {
 	}
 	// The same answers again: nothing more is pushed; c is answered now.
 	acks = append(acks, ack{id: "c", replyTo: reply, rep: Reply{TaskID: "c", Status: "completed", Output: "1"}, del: true})
-	if got, err = c.step(conn, circle, acks, "", 8); err != nil || len(got) != 0 {
+	if got, err = c.step(conn, nil, circle, acks, "", 8); err != nil || len(got) != 0 {
 		t.Fatalf("answer again: %+v, %v", got, err)
 	}
 	if n, _ := client.Do(ctx, client.B().Llen().Key(reply).Build()).AsInt64(); n != 2 {
@@ -109,10 +109,10 @@ func TestStepAnswersAndTakesInOneRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got, err = c.step(conn, circle, nil, "", 1); err != nil || len(got) != 1 || got[0].id != "f" {
+	if got, err = c.step(conn, nil, circle, nil, "", 1); err != nil || len(got) != 1 || got[0].id != "f" {
 		t.Fatalf("take past gone tasks: %+v, %v", got, err)
 	}
-	if got, err = c.step(conn, circle, nil, "", 8); err != nil || len(got) != 1 || got[0].id != "g" {
+	if got, err = c.step(conn, nil, circle, nil, "", 8); err != nil || len(got) != 1 || got[0].id != "g" {
 		t.Fatalf("take the rest: %+v, %v", got, err)
 	}
 	held, _ := client.Do(ctx, client.B().Lrange().Key(ProcessingKey("w1")).Start(0).Stop(-1).Build()).AsStrSlice()

@@ -44,7 +44,7 @@ func LiveWorkers(ctx context.Context, c rueidis.Client) ([]WorkerInfo, error) {
 	for i, id := range ids {
 		keys[i] = WorkerKey(id)
 	}
-	vals, err := c.Do(ctx, c.B().Mget().Key(keys...).Build()).ToArray()
+	vals, err := getAll(ctx, c, keys)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read heartbeats: %w", err)
 	}
@@ -58,6 +58,26 @@ func LiveWorkers(ctx context.Context, c rueidis.Client) ([]WorkerInfo, error) {
 		_ = json.Unmarshal([]byte(s), &w)
 		w.ID = ids[i]
 		out = append(out, w)
+	}
+	return out, nil
+}
+
+// getAll reads string keys: one MGET on a single node, one GET each (in
+// one pipeline) on a Cluster, whose keys are in different slots.
+func getAll(ctx context.Context, c rueidis.Client, keys []string) ([]rueidis.RedisMessage, error) {
+	if !KeysFor(c).Cluster {
+		return c.Do(ctx, c.B().Mget().Key(keys...).Build()).ToArray()
+	}
+	cmds := make(rueidis.Commands, len(keys))
+	for i, k := range keys {
+		cmds[i] = c.B().Get().Key(k).Build()
+	}
+	out := make([]rueidis.RedisMessage, len(keys))
+	for i, r := range c.DoMulti(ctx, cmds...) {
+		if err := r.Error(); err != nil && !rueidis.IsRedisNil(err) {
+			return nil, err
+		}
+		out[i], _ = r.ToMessage()
 	}
 	return out, nil
 }
@@ -82,7 +102,7 @@ func QueueStats(ctx context.Context, c rueidis.Client, circles []string) ([]Circ
 	for i, circle := range circles {
 		stats[i].Circle = circle
 		index[circle] = i
-		cmds[i] = c.B().Llen().Key(TasksKey(circle)).Build()
+		cmds[i] = c.B().Llen().Key(KeysFor(c).Tasks(circle)).Build()
 	}
 	for i, r := range c.DoMulti(ctx, cmds...) {
 		n, err := r.AsInt64()
@@ -106,6 +126,22 @@ func QueueStats(ctx context.Context, c rueidis.Client, circles []string) ([]Circ
 
 // countActive counts the tasks in live workers' processing lists per circle.
 func countActive(ctx context.Context, c rueidis.Client, workers []WorkerInfo, index map[string]int, stats []CircleStats) error {
+	if ks := KeysFor(c); ks.Cluster { // one processing list per circle and worker
+		for _, w := range workers {
+			for _, circle := range w.Circles {
+				i, ok := index[circle]
+				if !ok {
+					continue
+				}
+				n, err := c.Do(ctx, c.B().Llen().Key(ks.Processing(circle, w.ID)).Build()).AsInt64()
+				if err != nil {
+					return fmt.Errorf("failed to read processing list: %w", err)
+				}
+				stats[i].Active += int(n)
+			}
+		}
+		return nil
+	}
 	for _, w := range workers {
 		ids, err := c.Do(ctx, c.B().Lrange().Key(ProcessingKey(w.ID)).Start(0).Stop(-1).Build()).AsStrSlice()
 		if err != nil {
@@ -139,17 +175,27 @@ func discoverCircles(ctx context.Context, c rueidis.Client, workers []WorkerInfo
 			seen[circle] = true
 		}
 	}
-	var cursor uint64
-	for {
-		e, err := c.Do(ctx, c.B().Scan().Cursor(cursor).Match(PrefixTasks+"*").Count(500).Build()).AsScanEntry()
-		if err != nil {
-			return nil, fmt.Errorf("failed to scan queues: %w", err)
-		}
-		for _, k := range e.Elements {
-			seen[strings.TrimPrefix(k, PrefixTasks)] = true
-		}
-		if cursor = e.Cursor; cursor == 0 {
-			break
+	nodes := map[string]rueidis.Client{"": c}
+	if KeysFor(c).Cluster { // SCAN sees one node's keys: ask each
+		nodes = c.Nodes()
+	}
+	for _, n := range nodes {
+		var cursor uint64
+		for {
+			e, err := n.Do(ctx, n.B().Scan().Cursor(cursor).Match(PrefixTasks+"*").Count(500).Build()).AsScanEntry()
+			if err != nil {
+				return nil, fmt.Errorf("failed to scan queues: %w", err)
+			}
+			for _, k := range e.Elements {
+				pk := strings.TrimPrefix(k, PrefixTasks)
+				if t, ok := strings.CutPrefix(pk, "{"); ok { // a Cluster's hash tag
+					pk = strings.TrimSuffix(t, "}")
+				}
+				seen[pk] = true
+			}
+			if cursor = e.Cursor; cursor == 0 {
+				break
+			}
 		}
 	}
 	out := make([]string, 0, len(seen))

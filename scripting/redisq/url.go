@@ -2,13 +2,11 @@ package redisq
 
 // Reading --redis-url: rueidis parses it, this file makes sure that a bad
 // URL is refused with a sentence that says what is wrong and never quotes
-// the password, and that a URL naming several addresses (a Cluster, which
-// the queues do not support yet) is refused before rueidis's cluster client
-// can panic on the first multi-key script.
+// the password. Several addresses (rueidis's addr= form) are a Cluster's
+// seeds, or Sentinels with master_set.
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
@@ -23,9 +21,8 @@ func (e *URLError) Error() string { return e.msg }
 
 // ParseURL reads a redis://, rediss:// or unix:// URL into rueidis options
 // (rueidis.ParseURL: db, dial_timeout, write_timeout, master_set for
-// Sentinel, ...). It refuses a URL with more than one address (rueidis's
-// addr= form, meant for a Cluster) unless they are Sentinels (master_set), because the queues' scripts touch keys
-// in different hash slots. Errors are *URLError and never hold the
+// Sentinel, ...); several addresses (addr=) are a Redis Cluster's seeds,
+// or Sentinels with master_set. Errors are *URLError and never hold the
 // password.
 func ParseURL(redisURL string) (opt rueidis.ClientOption, err error) {
 	defer func() {
@@ -42,11 +39,6 @@ func ParseURL(redisURL string) (opt rueidis.ClientOption, err error) {
 	opt, err = rueidis.ParseURL(trimRootPath(redisURL))
 	if err != nil {
 		return rueidis.ClientOption{}, &URLError{msg: describeURLError(redisURL, err)}
-	}
-	if n := len(opt.InitAddress); n > 1 && opt.Sentinel.MasterSet == "" { // several sentinels are fine
-		return rueidis.ClientOption{}, &URLError{msg: fmt.Sprintf(
-			"redis url names %d addresses (addr=): that is a Redis Cluster, which the task queues do not support yet; "+
-				"give one primary (redis://host:6379) or Sentinel (redis://sentinel:26379/?master_set=NAME)", n)}
 	}
 	if len(opt.InitAddress) == 0 || opt.InitAddress[0] == "" {
 		return rueidis.ClientOption{}, &URLError{msg: "redis url names no address"}
