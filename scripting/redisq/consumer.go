@@ -337,6 +337,7 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 		done = append(done, a)
 	}
 	c.answer(ob, circle, done)
+	c.cleanOutbox(ob)
 	c.requeueAll(circle, held) // taken while stopping
 }
 
@@ -416,8 +417,22 @@ func (c *Consumer) next(conn *syncConn, ob *outbox, circle string, done []ack, b
 	}
 	ctx, cancel := context.WithTimeout(c.takeCtx, blockCallTimeout)
 	dc := conn.get()
-	id, err := dc.Do(ctx, dc.B().Blmove().Source(c.keys.Tasks(circle)).
-		Destination(c.keys.Processing(circle, c.opts.WorkerID)).Right().Left().Timeout(blockSeconds).Build()).ToString()
+	blmove := dc.B().Blmove().Source(c.keys.Tasks(circle)).
+		Destination(c.keys.Processing(circle, c.opts.WorkerID)).Right().Left().Timeout(blockSeconds).Build()
+	var id string
+	if sent := ob.pushed(); len(sent) > 0 { // Cluster: drop the pushed replies from the outbox in the same round trip
+		cmds := make(rueidis.Commands, 0, len(sent)+1)
+		for _, e := range sent {
+			cmds = append(cmds, dc.B().Lrem().Key(ob.key).Count(1).Element(e).Build())
+		}
+		res := dc.DoMulti(ctx, append(cmds, blmove)...)
+		if err = res[0].Error(); err == nil {
+			ob.clean()
+		}
+		id, err = res[len(res)-1].ToString()
+	} else {
+		id, err = dc.Do(ctx, blmove).ToString()
+	}
 	cancel()
 	if rueidis.IsRedisNil(err) {
 		return nil, false, answered, nil

@@ -129,7 +129,7 @@ func checkCluster(ctx context.Context, c rueidis.Client) error {
 		return fmt.Errorf("failed to reach redis: %w", err)
 	}
 	state := ""
-	for _, line := range strings.Split(info, "\n") {
+	for _, line := range strings.Split(strings.TrimPrefix(info, "txt:"), "\n") { // RESP3 verbatim string
 		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "cluster_state:"); ok {
 			state = v
 		}

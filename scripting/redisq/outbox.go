@@ -148,3 +148,24 @@ func pushReplyEntries(ctx context.Context, client rueidis.Client, entries []stri
 	}
 	return nil
 }
+
+// cleanOutbox removes a stopping loop's pushed replies from its outbox
+// (what is left there is pushed again by the worker's unregistration,
+// which only makes the dispatcher drop replies it already had).
+func (c *Consumer) cleanOutbox(ob *outbox) {
+	if len(ob.pushed()) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.opts.CommandTimeout)
+	defer cancel()
+	cmds := make(rueidis.Commands, len(ob.sent))
+	for i, e := range ob.sent {
+		cmds[i] = c.client.B().Lrem().Key(ob.key).Count(1).Element(e).Build()
+	}
+	for _, r := range c.client.DoMulti(ctx, cmds...) {
+		if r.Error() != nil {
+			return
+		}
+	}
+	ob.clean()
+}
