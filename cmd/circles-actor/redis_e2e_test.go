@@ -108,7 +108,11 @@ type redisEnv struct {
 	t     testing.TB
 	bin   string
 	url   string
-	redis *testredis.Server
+	redis *testredis.Server // nil on a Cluster
+	// On a Cluster (redis_cluster_e2e_test.go): the key names, and the
+	// URL workers get (the addr= form; serve gets the seed).
+	keys redisq.Keyspace
+	wurl string
 }
 
 func newRedisEnv(t testing.TB) *redisEnv {
@@ -197,7 +201,11 @@ func (e *redisEnv) worker(name string, extra ...string) *rproc {
 // workerFor starts a `worker` process for circle.
 func (e *redisEnv) workerFor(name, circle string, extra ...string) *rproc {
 	e.t.Helper()
-	args := append([]string{"worker", "-k", circle, "--redis-url", e.url, "--heartbeat-ttl", "1s"}, extra...)
+	u := e.url
+	if e.wurl != "" {
+		u = e.wurl
+	}
+	args := append([]string{"worker", "-k", circle, "--redis-url", u, "--heartbeat-ttl", "1s"}, extra...)
 	return startRProc(e.t, name, nil, e.bin, args...)
 }
 
@@ -240,8 +248,9 @@ func playScript(n int) (script, want string) {
 // TestRedisWorkerKilledMidRun: 1,000 plays from 16 clients through a
 // routing-only server and two worker processes; one worker is SIGKILLed
 // while it holds tasks. Every play gets exactly one correct answer.
-func TestRedisWorkerKilledMidRun(t *testing.T) {
-	e := newRedisEnv(t)
+func TestRedisWorkerKilledMidRun(t *testing.T) { testWorkerKilledMidRun(t, newRedisEnv(t), 1000) }
+
+func testWorkerKilledMidRun(t *testing.T, e *redisEnv, plays int) {
 	srv, addr := e.serve()
 	w1 := e.worker("worker-1", "--concurrency", "2")
 	w2 := e.worker("worker-2", "--concurrency", "2")
@@ -256,7 +265,7 @@ func TestRedisWorkerKilledMidRun(t *testing.T) {
 		t.Fatalf("worker-1 (pid %d) not among live workers %+v", w1.cmd.Process.Pid, live)
 	}
 
-	const clients, plays = 16, 1000
+	const clients = 16
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	conns := make([]*client.Client, clients)
@@ -299,16 +308,16 @@ func TestRedisWorkerKilledMidRun(t *testing.T) {
 	// Kill worker-1 mid-run, at a moment it holds tasks.
 	rc := e.client()
 	defer rc.Close()
-	redisWait(t, 60*time.Second, "a third of the plays answered", func() bool { return answered.Load() >= plays/3 })
+	redisWait(t, 60*time.Second, "a third of the plays answered", func() bool { return answered.Load() >= int64(plays/3) })
 	inFlight := int64(0)
 	redisWait(t, 30*time.Second, "worker-1 to hold a task", func() bool {
-		n, err := rc.Do(ctx, rc.B().Llen().Key(redisq.ProcessingKey(w1ID)).Build()).AsInt64()
+		n, err := rc.Do(ctx, rc.B().Llen().Key(e.keys.Processing(redisCircle, w1ID)).Build()).AsInt64()
 		if err == nil && n > 0 {
 			w1.kill()
-			inFlight, _ = rc.Do(ctx, rc.B().Llen().Key(redisq.ProcessingKey(w1ID)).Build()).AsInt64()
+			inFlight, _ = rc.Do(ctx, rc.B().Llen().Key(e.keys.Processing(redisCircle, w1ID)).Build()).AsInt64()
 			return true
 		}
-		return answered.Load() >= plays
+		return answered.Load() >= int64(plays)
 	})
 	killedAt := answered.Load()
 
@@ -332,7 +341,7 @@ func TestRedisWorkerKilledMidRun(t *testing.T) {
 		redisWait(t, 10*time.Second, "recovery logged", func() bool {
 			return strings.Contains(w2.output()+srv.output(), "requeued tasks of a dead worker")
 		})
-		n, err := rc.Do(ctx, rc.B().Exists().Key(redisq.ProcessingKey(w1ID)).Build()).AsInt64()
+		n, err := rc.Do(ctx, rc.B().Exists().Key(e.keys.Processing(redisCircle, w1ID)).Build()).AsInt64()
 		if err != nil || n != 0 {
 			t.Errorf("dead worker's processing list still exists (%d, %v)", n, err)
 		}

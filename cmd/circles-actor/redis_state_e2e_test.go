@@ -29,8 +29,9 @@ func redisRMWScript(cl, seq int) string {
 // holds tasks. No lost update (the counter is the number of runs that
 // committed and their values are exactly 1..n), no run applied twice (one
 // key per committed run), every answered play present with its answer.
-func TestRedisStateWorkerKilled(t *testing.T) {
-	e := newRedisEnv(t)
+func TestRedisStateWorkerKilled(t *testing.T) { testStateWorkerKilled(t, newRedisEnv(t)) }
+
+func testStateWorkerKilled(t *testing.T, e *redisEnv) {
 	srv, addr := e.serve()
 	w1 := e.worker("worker-1", "--concurrency", "4")
 	e.worker("worker-2", "--concurrency", "4")
@@ -72,7 +73,7 @@ func TestRedisStateWorkerKilled(t *testing.T) {
 	redisWait(t, 60*time.Second, "a third of the plays answered", func() bool { return answered.Load() >= clients*each/3 })
 	var inFlight int64
 	redisWait(t, 30*time.Second, "worker-1 to hold a task", func() bool {
-		n, err := rc.Do(ctx, rc.B().Llen().Key(redisq.ProcessingKey(w1ID)).Build()).AsInt64()
+		n, err := rc.Do(ctx, rc.B().Llen().Key(e.keys.Processing(redisCircle, w1ID)).Build()).AsInt64()
 		if err == nil && n > 0 {
 			w1.kill()
 			inFlight = n

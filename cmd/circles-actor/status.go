@@ -45,6 +45,9 @@ func (c *StatusCmd) Run(ctx context.Context, g *Globals) error {
 		return fe
 	}
 	if err != nil {
+		if fe := checkRedis(ctx, client); fe != nil { // e.g. a Cluster that serves no slots: say so
+			return fe
+		}
 		return fmt.Errorf("failed to read queue statistics from %s: %w", redactURL(c.RedisURL), err)
 	}
 	writeStats(os.Stdout, stats)

@@ -62,6 +62,9 @@ func NewClient(redisURL string) (rueidis.Client, error) {
 	opt.ForceSingleClient = opt.Sentinel.MasterSet == "" && len(opt.InitAddress) == 1 && !clusterNode(opt)
 	c, err := rueidis.NewClient(opt)
 	if c == nil {
+		if !opt.ForceSingleClient && opt.Sentinel.MasterSet == "" {
+			return nil, fmt.Errorf("no seed of the Redis Cluster answers (%s)", scrub(err.Error(), redisURL))
+		}
 		return nil, fmt.Errorf("failed to create redis client: %s", scrub(err.Error(), redisURL))
 	}
 	return c, nil
