@@ -246,11 +246,30 @@ func TestClusterStateCounterTwoWorkers(t *testing.T) {
 }
 
 // TestClusterCircleSet: the shared circle set works on a Cluster (its keys
-// are in different slots): add, remove, load.
+// are in different slots): add, remove, load, and a follower (on another
+// client, subscribed on whichever node it picks, with an hour between its own
+// checks) sees each change by its message.
 func TestClusterCircleSet(t *testing.T) {
 	cl := testredis.StartCluster(t, 3)
 	s := redisq.NewCircleSet(clusterClient(t, cl.URL), quietLog())
 	ctx := ctxT(t, 10*time.Second)
+	var mu sync.Mutex
+	seen := -1
+	fctx, stop := context.WithCancel(context.Background())
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		redisq.NewCircleSet(clusterClient(t, cl.MultiURL), quietLog()).Follow(fctx, time.Hour, func(es []redisq.CircleEntry, _ int64) {
+			mu.Lock()
+			seen = len(es)
+			mu.Unlock()
+		})
+	}()
+	defer func() { stop(); <-followed }()
+	sees := func(n int) func() bool {
+		return func() bool { mu.Lock(); defer mu.Unlock(); return seen == n }
+	}
+	eventually(t, 5*time.Second, "the follower's first read", sees(0))
 	added, v1, err := s.Add(ctx, circleA, time.Now())
 	if err != nil || !added || v1 != 1 {
 		t.Fatalf("Add = %v %d %v", added, v1, err)
@@ -262,12 +281,14 @@ func TestClusterCircleSet(t *testing.T) {
 	if err != nil || v != 1 || len(es) != 1 || es[0].PublicKey != circleA {
 		t.Fatalf("Load = %+v %d %v", es, v, err)
 	}
+	eventually(t, 5*time.Second, "the follower to see the added circle", sees(1))
 	if removed, v, err := s.Remove(ctx, circleA); err != nil || !removed || v != 2 {
 		t.Fatalf("Remove = %v %d %v", removed, v, err)
 	}
 	if es, _, err := s.Load(ctx); err != nil || len(es) != 0 {
 		t.Fatalf("Load after remove = %+v %v", es, err)
 	}
+	eventually(t, 5*time.Second, "the follower to see the removal", sees(0))
 }
 
 // TestClusterNotReadyRefused: a Cluster whose slots are not all served

@@ -324,6 +324,7 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 		switch st {
 		case runDrained: // drain deadline: give back what is held, the interrupted task first in line
 			c.answer(ob, circle, done)
+			c.cleanOutbox(ob)
 			c.requeueAll(circle, held)
 			c.requeue(circle, task.id)
 			return
