@@ -166,7 +166,7 @@ func registerRedisMetrics(reg prometheus.Registerer, d scripting.Dispatcher, cir
 func redactURL(u string) string { return redisq.RedactURL(u) }
 
 // checkRedis fails start-up on a permanent fault (a wrong or missing
-// password, a Cluster, a server too old), in one sentence; Redis being
+// password, a Cluster that is not ready, a server too old), in one sentence; Redis being
 // unreachable is not an error here (the loops retry until it returns).
 func checkRedis(ctx context.Context, client rueidis.Client) error {
 	ctx, cancel := context.WithTimeout(ctx, startCheckTimeout)

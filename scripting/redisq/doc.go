@@ -27,6 +27,8 @@
 // any later one. A script that fails is answered with its error and is not
 // retried.
 //
-// Redis Cluster is not supported: the scripts touch keys of one task that
-// hash to different slots.
+// On a Redis Cluster (KeysFor) the keys of a circle's tasks carry the
+// circle as a hash tag so that every script and transaction is
+// single-slot, and replies, whose lists are in other slots, go through the
+// loop's outbox (outbox.go, cluster.go).
 package redisq

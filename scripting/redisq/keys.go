@@ -4,7 +4,10 @@ import "github.com/redis/rueidis"
 
 // The wire contract: every key name and hash field used in Redis. Other
 // implementations (the original Rust worker, scripts, dashboards) rely on
-// these exact strings; docs/redis-protocol.md repeats this table.
+// these exact strings; docs/redis-protocol.md repeats this table. These are
+// the single-node (and Sentinel) names; on a Redis Cluster the keys of a
+// circle's tasks carry a hash tag instead (Keyspace, below), and two keys
+// exist only there (PrefixOutbox, PrefixWorkerCircles).
 const (
 	// PrefixTasks + circle pk: list of pending task ids. Dispatchers LPUSH,
 	// workers BLMOVE from the right, so the right end is the front.
