@@ -71,12 +71,12 @@ func BenchmarkRedisClusterMasters(b *testing.B) {
 	bin := filepath.Join(b.TempDir(), "circles-actor")
 	goBuild(b, bin)
 	type setup struct {
-		name   string
-		conns  []*client.Client
-		procs  []*rproc // serve, worker
-		redis  []int    // redis-server pids
-		took   time.Duration
-		cpu    [3]time.Duration // serve, worker, redis
+		name  string
+		conns []*client.Client
+		procs []*rproc // serve, worker
+		redis []int    // redis-server pids
+		took  time.Duration
+		cpu   [3]time.Duration // serve, worker, redis
 	}
 	single := testredis.Start(b)
 	c1, c3 := testredis.StartCluster(b, 1), testredis.StartCluster(b, 3)
