@@ -227,13 +227,13 @@ func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error
 	if b.k == KindMap {
 		// A map's property is read and written in place: no getter name
 		// to build on every compound update.
-		m := b.AsMap().M
+		m := b.AsMap()
 		if op != opNone {
-			if nv, err = compound(f.rt, op, m[p.name], rhs, p.opAt()); err != nil {
+			if nv, err = compound(f.rt, op, m.At(p.name), rhs, p.opAt()); err != nil {
 				return err
 			}
 		}
-		m[p.name] = nv
+		m.Set(p.name, nv)
 		return f.rt.checkSize(b, p.pos)
 	}
 	if op != opNone {
@@ -246,8 +246,7 @@ func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error
 		}
 	}
 	if b.k == KindMap {
-		m := b.AsMap().M
-		m[p.name] = nv
+		b.AsMap().Set(p.name, nv)
 		return f.rt.checkSize(b, p.pos)
 	}
 	args := []Value{b, nv}
@@ -300,14 +299,15 @@ func compound(r *runState, op opcode, old, rhs Value, pos syntax.Pos) (Value, er
 			}
 			return old, r.checkSize(old, pos)
 		case old.k == KindMap && rhs.k == KindMap:
-			m := old.AsMap().M
+			m := old.AsMap()
 			c, err := r.cloneValue(rhs, 0)
 			if err != nil {
 				return Unit, withPos(err, pos)
 			}
-			for k, v := range c.AsMap().M {
-				m[k] = v
-			}
+			c.AsMap().Range(func(k string, v Value) bool {
+				m.Set(k, v)
+				return true
+			})
 			return old, r.checkSize(old, pos)
 		case old.k == KindBlob && (rhs.k == KindBlob || rhs.k == KindInt):
 			b := old.AsBlob()

@@ -1,6 +1,8 @@
 package rhai
 
 import (
+	"slices"
+
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 )
 
@@ -265,6 +267,23 @@ func (fc *fnComp) mapLit(e *syntax.MapLit) evalFn {
 		xs[i] = fc.valueExpr(x)
 	}
 	pos := e.P
+	if sorted, at, ok := literalKeys(keys); ok {
+		// A record: every map the literal makes shares one sorted keys
+		// slice; the values go straight to their places (a repeated key
+		// keeps its last value, as assigning in order does).
+		return func(f *frame) (Value, error) {
+			vals := make([]Value, len(sorted))
+			for i, x := range xs {
+				v, err := x(f)
+				if err != nil {
+					return Unit, err
+				}
+				vals[at[i]] = v
+			}
+			mv := Value{k: KindMap, p: &Map{keys: sorted, vals: vals}}
+			return mv, f.rt.checkSize(mv, pos)
+		}
+	}
 	return func(f *frame) (Value, error) {
 		m := make(map[string]Value, len(xs))
 		for i, x := range xs {
@@ -277,6 +296,22 @@ func (fc *fnComp) mapLit(e *syntax.MapLit) evalFn {
 		mv := NewMap(m)
 		return mv, f.rt.checkSize(mv, pos)
 	}
+}
+
+// literalKeys returns the distinct keys of a map literal sorted, and the
+// place of each key among them, when the map fits the small form.
+func literalKeys(keys []string) (sorted []string, at []int, ok bool) {
+	sorted = slices.Clone(keys)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	if len(sorted) > smallMapMax {
+		return nil, nil, false
+	}
+	at = make([]int, len(keys))
+	for i, k := range keys {
+		at[i], _ = slices.BinarySearch(sorted, k)
+	}
+	return slices.Clip(sorted), at, true
 }
 
 func (fc *fnComp) unary(e *syntax.UnaryExpr) evalFn {

@@ -50,7 +50,7 @@ func (fc *fnComp) fastMethod(e *syntax.MethodCallExpr, target *place, args []eva
 			return slow(f, obj)
 		}
 		if obj.k == KindMap {
-			if fp, ok := obj.AsMap().M[name]; ok && fp.k == KindFnPtr {
+			if fp, ok := obj.AsMap().Get(name); ok && fp.k == KindFnPtr {
 				return slow(f, obj)
 			}
 		}

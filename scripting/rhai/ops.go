@@ -360,17 +360,20 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 		// Only `+=` appends a single element (assign.go); `+` joins arrays.
 		return r.arrayAdd(a, b)
 	case a.k == KindMap && b.k == KindMap && op == opAdd:
-		m := make(map[string]Value, len(a.AsMap().M)+len(b.AsMap().M))
-		for _, src := range [2]Value{a, b} {
-			c, err := r.cloneValue(src, 0)
-			if err != nil {
-				return Unit, err
-			}
-			for k, v := range c.AsMap().M {
-				m[k] = v
-			}
+		c, err := r.cloneValue(a, 0)
+		if err != nil {
+			return Unit, err
 		}
-		return NewMap(m), nil
+		d, err := r.cloneValue(b, 0)
+		if err != nil {
+			return Unit, err
+		}
+		m := c.AsMap()
+		d.AsMap().Range(func(k string, v Value) bool {
+			m.Set(k, v)
+			return true
+		})
+		return c, nil
 	case a.k == KindBlob && op == opAdd:
 		switch b.k {
 		case KindBlob:
@@ -622,11 +625,9 @@ func inOp(a, b Value, pos syntax.Pos) (Value, error) {
 	case KindMap:
 		switch a.k {
 		case KindString:
-			_, ok := b.AsMap().M[a.AsStr()]
-			return Bool(ok), nil
+			return Bool(b.AsMap().Has(a.AsStr())), nil
 		case KindChar:
-			_, ok := b.AsMap().M[string(a.AsChar())]
-			return Bool(ok), nil
+			return Bool(b.AsMap().Has(string(a.AsChar()))), nil
 		}
 	case KindRange:
 		if a.k == KindInt {
