@@ -267,7 +267,10 @@ func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error
 func sameValue(a, b Value) bool { return a.k == b.k && a.n == b.n && a.p == b.p }
 
 // compound computes the new value of `old op= rhs`. Strings, arrays, maps
-// and blobs grow in place where Rhai's semantics allow it.
+// and blobs grow in place where Rhai's semantics allow it. rhs is the
+// caller's own value (assign evaluates it with valueExpr, which copies
+// whatever it reads from elsewhere), so arrays and maps take its elements
+// without copying them again.
 func compound(r *runState, op opcode, old, rhs Value, pos syntax.Pos) (Value, error) {
 	switch op {
 	case opNone:
@@ -288,23 +291,15 @@ func compound(r *runState, op opcode, old, rhs Value, pos syntax.Pos) (Value, er
 			if max := r.lim.MaxArrayLen; max > 0 && rhs.k == KindArray && len(a.Elems)+len(rhs.AsArray().Elems) > max {
 				return Unit, errAt(ErrDataTooLarge, pos, "Size of array too large")
 			}
-			c, err := r.cloneValue(rhs, 0)
-			if err != nil {
-				return Unit, withPos(err, pos)
-			}
 			if rhs.k == KindArray {
-				a.Elems = append(a.Elems, c.AsArray().Elems...)
+				a.Elems = append(a.Elems, rhs.AsArray().Elems...)
 			} else {
-				a.Elems = append(a.Elems, c)
+				a.Elems = append(a.Elems, rhs)
 			}
 			return old, r.checkSize(old, pos)
 		case old.k == KindMap && rhs.k == KindMap:
 			m := old.AsMap()
-			c, err := r.cloneValue(rhs, 0)
-			if err != nil {
-				return Unit, withPos(err, pos)
-			}
-			c.AsMap().Range(func(k string, v Value) bool {
+			rhs.AsMap().Range(func(k string, v Value) bool {
 				m.Set(k, v)
 				return true
 			})

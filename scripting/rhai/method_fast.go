@@ -119,7 +119,7 @@ func fastPush(arg evalFn, ar int, pos syntax.Pos, prog *Program, shadowed bool, 
 			// arrays spend their allocations.
 			a.Elems = make([]Value, 0, 4)
 		}
-		a.Elems = append(a.Elems, v.Clone())
+		a.Elems = append(a.Elems, v) // arg gives a value of its own (valueExpr)
 		return Unit, nil
 	}
 }
