@@ -73,6 +73,18 @@ func (fc *fnComp) valueExpr(e syntax.Expr) evalFn {
 		}
 	}
 	pos := e.Position()
+	if id, ok := e.(*syntax.Ident); ok && id.Namespace == "" {
+		if slot := fc.localSlot(id); slot >= 0 {
+			// A plain local, read in the same closure.
+			return func(f *frame) (Value, error) {
+				v := f.slots[slot]
+				if !isContainer(v.k) {
+					return v, nil
+				}
+				return f.rt.cloneChecked(v, pos)
+			}
+		}
+	}
 	if c, ok := e.(*syntax.CallExpr); ok {
 		if p := fc.directCallee(c); p != nil {
 			return func(f *frame) (Value, error) {

@@ -170,6 +170,9 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 		return floatLitOp(x, op, k, pos)
 	}
 	if yr := fc.localSlot(e.Y); yr >= 0 && xr >= 0 {
+		if s := specBinarySlots(op, xr, yr, pos); s != nil {
+			return s
+		}
 		return func(f *frame) (Value, error) {
 			a, b := f.slots[xr], f.slots[yr]
 			if a.k == KindInt && b.k == KindInt {
@@ -183,6 +186,9 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 			}
 			return binExprSlow(f.rt, op, a, b, pos)
 		}
+	}
+	if s := specBinary(op, x, y, pos); s != nil {
+		return s
 	}
 	return func(f *frame) (Value, error) {
 		a, err := x(f)
