@@ -353,6 +353,29 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 	}
 	if p.kind == placeVar && p.ref.kind == refLocal {
 		slot := p.ref.idx
+		if k, ok := intLit(s.Value); ok && (op == opAdd || op == opSub) {
+			// `i += 1`, `n -= 1`: the counters of loops.
+			return func(f *frame) (Value, error) {
+				ptr := &f.slots[slot]
+				if ptr.k == KindInt {
+					x := ptr.AsInt()
+					if s := x + k; op == opAdd && (s > x) == (k > 0) {
+						*ptr = Int(s)
+						return Unit, nil
+					}
+					if s := x - k; op == opSub && (s < x) == (k > 0) {
+						*ptr = Int(s)
+						return Unit, nil
+					}
+				}
+				nv, err := compound(f.rt, op, *ptr, Int(k), pos)
+				if err != nil {
+					return Unit, err
+				}
+				*ptr = nv
+				return Unit, nil
+			}
+		}
 		return func(f *frame) (Value, error) {
 			v, err := rhs(f)
 			if err != nil {
@@ -365,6 +388,12 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 			}
 			if ptr.k == KindInt && v.k == KindInt {
 				if nv, ok := fastInt(op, ptr.AsInt(), v.AsInt()); ok {
+					*ptr = nv
+					return Unit, nil
+				}
+			} else if ptr.k == KindFloat && v.k == KindFloat && op <= opDiv {
+				// opAdd..opDiv: fastFloat's arithmetic, which cannot fail.
+				if nv, ok := fastFloat(op, ptr.AsFloat(), v.AsFloat()); ok {
 					*ptr = nv
 					return Unit, nil
 				}

@@ -141,6 +141,9 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 	// Specialise the shapes that dominate loops: a local variable or a
 	// constant on either side skips one closure call.
 	xr := fc.localSlot(e.X)
+	if s := fc.specShape(op, e, x, y, xr, pos); s != nil {
+		return s
+	}
 	if k, isK := intLit(e.Y); isK && xr >= 0 {
 		return func(f *frame) (Value, error) {
 			a := f.slots[xr]

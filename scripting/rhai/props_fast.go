@@ -172,6 +172,11 @@ func mapPropUpdate(r *runState, m Value, name string, op opcode, v Value, opPos,
 				*p = x
 				return nil
 			}
+		} else if p.k == KindFloat && v.k == KindFloat && op <= opDiv {
+			if x, ok := fastFloat(op, p.AsFloat(), v.AsFloat()); ok {
+				*p = x
+				return nil
+			}
 		}
 		nv, err := compound(r, op, *p, v, opPos)
 		if err != nil {

@@ -158,6 +158,13 @@ func (fc *fnComp) whileStmt(pos syntax.Pos, condE syntax.Expr, b *syntax.BlockEx
 // condExpr compiles a condition that must be a bool.
 func (fc *fnComp) condExpr(e syntax.Expr) evalFn {
 	x := fc.expr(e)
+	if b, ok := e.(*syntax.BinaryExpr); ok && b.X != nil && b.Y != nil {
+		switch b.Op {
+		case "&&", "||", "<", "<=", ">", ">=", "==", "!=":
+			// These give a bool or an error, never anything else.
+			return x
+		}
+	}
 	pos := e.Position()
 	return func(f *frame) (Value, error) {
 		v, err := x(f)
