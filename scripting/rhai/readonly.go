@@ -14,6 +14,11 @@ import "github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 // assignment to p or into it, a method on it that is not such a native, a
 // `return p`, `throw`, `break` with a value, a closure, eval or `f!()`,
 // an import, a call through a namespace — and the loop copies as before.
+// A script function called as a method on p counts as a reader when its
+// own body only reads `this` (checked the same way). A map may hold a
+// closure under a method's name, which the call would run instead with
+// `this` bound to the element: the loop copies any element that holds one
+// (hasMethodProp).
 
 // readOnlyScanLimit bounds the nodes one check visits.
 const readOnlyScanLimit = 4096
@@ -21,17 +26,63 @@ const readOnlyScanLimit = 4096
 // readOnlyIn reports whether body only reads the variable name, and the
 // natives it relies on being read-only (the loop checks at run time that
 // the host has not replaced any of them).
-func (fc *fnComp) readOnlyIn(body *syntax.BlockExpr, name string) (bool, []string) {
-	s := &readOnlyScan{fc: fc, name: name, budget: readOnlyScanLimit}
-	ok := s.block(body, true)
-	return ok && s.budget > 0, s.natives
+// methods are the names of the methods the body calls.
+func (fc *fnComp) readOnlyIn(body *syntax.BlockExpr, name string) (ok bool, natives, methods []string) {
+	s := &readOnlyScan{fc: fc, name: name, budget: readOnlyScanLimit, shared: &readOnlyShared{}}
+	ok = s.block(body, true)
+	return ok && s.budget > 0, s.shared.natives, s.shared.methods
 }
 
 type readOnlyScan struct {
-	fc      *fnComp
-	name    string
+	fc     *fnComp
+	name   string
+	budget int
+	shared *readOnlyShared
+}
+
+// readOnlyShared is what the scan of a loop body and of the methods it
+// calls collect together.
+type readOnlyShared struct {
 	natives []string
-	budget  int
+	methods []string
+	// checking are the script methods whose bodies are being checked: a
+	// recursive call of one counts as a reader (its body is the one
+	// being checked).
+	checking []*syntax.FnDef
+}
+
+// scriptReader reports whether `recv.name(args)` with n arguments calls a
+// script function that only reads `this`.
+func (s *readOnlyScan) scriptReader(name string, n int) bool {
+	c := s.fc.c
+	if _, ok := c.fns[fnKey{name, n}]; !ok {
+		return false
+	}
+	for k := range c.typed {
+		if k.name == name {
+			return false
+		}
+	}
+	var def *syntax.FnDef
+	for _, d := range c.defs {
+		if d.Name == name && len(d.Params) == n && d.ThisType == "" {
+			def = d
+		}
+	}
+	if def == nil {
+		return false
+	}
+	for _, d := range s.shared.checking {
+		if d == def {
+			return true
+		}
+	}
+	s.shared.checking = append(s.shared.checking, def)
+	in := &readOnlyScan{fc: s.fc, name: "this", budget: s.budget, shared: s.shared}
+	ok := in.block(def.Body, true)
+	s.budget = in.budget
+	s.shared.checking = s.shared.checking[:len(s.shared.checking)-1]
+	return ok
 }
 
 // pureReader reports whether the native name never changes its first
@@ -62,7 +113,7 @@ func (s *readOnlyScan) pureReader(name string) bool {
 			}
 		}
 	}
-	s.natives = append(s.natives, name)
+	s.shared.natives = append(s.shared.natives, name)
 	return true
 }
 
@@ -176,7 +227,9 @@ func (s *readOnlyScan) expr(e syntax.Expr, ref bool) bool {
 		if e.Name == "call" {
 			return false
 		}
-		return s.expr(e.Recv, ref && s.pureReader(e.Name)) && s.all(e.Args)
+		s.shared.methods = append(s.shared.methods, e.Name)
+		reader := s.pureReader(e.Name) || s.scriptReader(e.Name, len(e.Args))
+		return s.expr(e.Recv, ref && reader) && s.all(e.Args)
 	case *syntax.ClosureExpr:
 		// A closure that names the variable captures it, which makes the
 		// loop copy anyway (a shared variable); one that does not cannot
@@ -198,6 +251,36 @@ func (s *readOnlyScan) expr(e syntax.Expr, ref bool) bool {
 		return true
 	case *syntax.StmtExpr:
 		return s.stmt(e.Stmt, ref)
+	}
+	return false
+}
+
+// hasMethodProp reports whether v holds, at any depth, an object map with
+// a function pointer under one of the names.
+func hasMethodProp(v Value, names []string, depth int) bool {
+	if depth > maxCallDepthHard {
+		return true
+	}
+	switch v.k {
+	case KindArray:
+		for _, e := range v.AsArray().Elems {
+			if isContainer(e.k) && hasMethodProp(e, names, depth+1) {
+				return true
+			}
+		}
+	case KindMap:
+		found := false
+		v.AsMap().Range(func(k string, e Value) bool {
+			if e.k == KindFnPtr {
+				for _, n := range names {
+					found = found || n == k
+				}
+			} else if isContainer(e.k) {
+				found = hasMethodProp(e, names, depth+1)
+			}
+			return !found
+		})
+		return found
 	}
 	return false
 }

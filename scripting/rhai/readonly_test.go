@@ -50,3 +50,38 @@ out
 		t.Fatalf("got %s, want %s", got, want)
 	}
 }
+
+// TestForLoopMethodsOnElements: script methods that only read `this`
+// share the element; one that changes it, a method whose result is then
+// changed, and a closure stored under a method's name all see a copy.
+func TestForLoopMethodsOnElements(t *testing.T) {
+	v, err := NewEngine().Eval(t.Context(), `
+fn area() { this.w * this.h }
+fn grow(d) { this.w += d; }
+fn items() { this.list }
+fn deep() { this.area() + this.deep2() }
+fn deep2() { if this.w > 100 { this.deep() } else { 0 } }
+let rs = [#{w: 1, h: 2, list: [1]}, #{w: 3, h: 4, list: [2], len: || { this.w = 50; 9 }}];
+let out = [];
+let t = 0;
+for r in rs { t += r.area() + r.deep(); }
+out.push(t);
+for r in rs { r.grow(10); }
+out.push(rs[0].w);
+for r in rs { r.items().push(5); }
+out.push(rs[0].list.len());
+for r in rs { let l = r.items(); l.push(5); }
+out.push(rs[0].list.len());
+let n = 0;
+for r in rs { n += r.len(); }
+out.push(n);
+out.push(rs[1].w);
+out
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ToString(v), "[28, 1, 1, 1, 12, 3]"; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}

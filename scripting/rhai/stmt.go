@@ -289,10 +289,10 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 	// share: the body only reads the loop variable, so the elements of the
 	// local array iterated need no copies (readonly.go) while the natives
 	// the body relies on are those seen now.
-	share, natives := false, []string(nil)
+	share, natives, methods := false, []string(nil), []string(nil)
 	if id, ok := s.Iter.(*syntax.Ident); ok && id.Namespace == "" && id.Name != "this" && fc.localSlot(id) >= 0 &&
 		!snapshot && !xBoxed && s.Var != s.Counter && !fc.byName() {
-		share, natives = fc.readOnlyIn(s.Body, s.Var)
+		share, natives, methods = fc.readOnlyIn(s.Body, s.Var)
 	}
 	nativeDefs := make([]int, len(natives))
 	for i, n := range natives {
@@ -360,7 +360,7 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 			}
 			for n := 0; n < len(elems); n++ {
 				e := elems[n]
-				if cp && isContainer(e.k) {
+				if isContainer(e.k) && (cp || len(methods) > 0 && hasMethodProp(e, methods, 0)) {
 					var err error
 					if e, err = f.rt.cloneValue(e, 0); err != nil {
 						return Unit, err
