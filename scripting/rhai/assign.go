@@ -227,13 +227,13 @@ func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error
 	if b.k == KindMap {
 		// A map's property is read and written in place: no getter name
 		// to build on every compound update.
-		m := b.AsMap().M
+		m := b.AsMap()
 		if op != opNone {
-			if nv, err = compound(f.rt, op, m[p.name], rhs, p.opAt()); err != nil {
+			if nv, err = compound(f.rt, op, m.At(p.name), rhs, p.opAt()); err != nil {
 				return err
 			}
 		}
-		m[p.name] = nv
+		m.Set(p.name, nv)
 		return f.rt.checkSize(b, p.pos)
 	}
 	if op != opNone {
@@ -246,8 +246,7 @@ func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error
 		}
 	}
 	if b.k == KindMap {
-		m := b.AsMap().M
-		m[p.name] = nv
+		b.AsMap().Set(p.name, nv)
 		return f.rt.checkSize(b, p.pos)
 	}
 	args := []Value{b, nv}
@@ -268,7 +267,10 @@ func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error
 func sameValue(a, b Value) bool { return a.k == b.k && a.n == b.n && a.p == b.p }
 
 // compound computes the new value of `old op= rhs`. Strings, arrays, maps
-// and blobs grow in place where Rhai's semantics allow it.
+// and blobs grow in place where Rhai's semantics allow it. rhs is the
+// caller's own value (assign evaluates it with valueExpr, which copies
+// whatever it reads from elsewhere), so arrays and maps take its elements
+// without copying them again.
 func compound(r *runState, op opcode, old, rhs Value, pos syntax.Pos) (Value, error) {
 	switch op {
 	case opNone:
@@ -289,25 +291,18 @@ func compound(r *runState, op opcode, old, rhs Value, pos syntax.Pos) (Value, er
 			if max := r.lim.MaxArrayLen; max > 0 && rhs.k == KindArray && len(a.Elems)+len(rhs.AsArray().Elems) > max {
 				return Unit, errAt(ErrDataTooLarge, pos, "Size of array too large")
 			}
-			c, err := r.cloneValue(rhs, 0)
-			if err != nil {
-				return Unit, withPos(err, pos)
-			}
 			if rhs.k == KindArray {
-				a.Elems = append(a.Elems, c.AsArray().Elems...)
+				a.Elems = append(a.Elems, rhs.AsArray().Elems...)
 			} else {
-				a.Elems = append(a.Elems, c)
+				a.Elems = append(a.Elems, rhs)
 			}
 			return old, r.checkSize(old, pos)
 		case old.k == KindMap && rhs.k == KindMap:
-			m := old.AsMap().M
-			c, err := r.cloneValue(rhs, 0)
-			if err != nil {
-				return Unit, withPos(err, pos)
-			}
-			for k, v := range c.AsMap().M {
-				m[k] = v
-			}
+			m := old.AsMap()
+			rhs.AsMap().Range(func(k string, v Value) bool {
+				m.Set(k, v)
+				return true
+			})
 			return old, r.checkSize(old, pos)
 		case old.k == KindBlob && (rhs.k == KindBlob || rhs.k == KindInt):
 			b := old.AsBlob()
@@ -358,6 +353,29 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 	}
 	if p.kind == placeVar && p.ref.kind == refLocal {
 		slot := p.ref.idx
+		if k, ok := intLit(s.Value); ok && (op == opAdd || op == opSub) {
+			// `i += 1`, `n -= 1`: the counters of loops.
+			return func(f *frame) (Value, error) {
+				ptr := &f.slots[slot]
+				if ptr.k == KindInt {
+					x := ptr.AsInt()
+					if s := x + k; op == opAdd && (s > x) == (k > 0) {
+						*ptr = Int(s)
+						return Unit, nil
+					}
+					if s := x - k; op == opSub && (s < x) == (k > 0) {
+						*ptr = Int(s)
+						return Unit, nil
+					}
+				}
+				nv, err := compound(f.rt, op, *ptr, Int(k), pos)
+				if err != nil {
+					return Unit, err
+				}
+				*ptr = nv
+				return Unit, nil
+			}
+		}
 		return func(f *frame) (Value, error) {
 			v, err := rhs(f)
 			if err != nil {
@@ -370,6 +388,12 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 			}
 			if ptr.k == KindInt && v.k == KindInt {
 				if nv, ok := fastInt(op, ptr.AsInt(), v.AsInt()); ok {
+					*ptr = nv
+					return Unit, nil
+				}
+			} else if ptr.k == KindFloat && v.k == KindFloat && op <= opDiv {
+				// opAdd..opDiv: fastFloat's arithmetic, which cannot fail.
+				if nv, ok := fastFloat(op, ptr.AsFloat(), v.AsFloat()); ok {
 					*ptr = nv
 					return Unit, nil
 				}

@@ -171,15 +171,33 @@ func (c *cloner) clone(v Value, depth int) (Value, error) {
 		}
 		return NewArray(dst), nil
 	case KindMap:
-		src := v.AsMap().M
-		if err := c.reserve(len(src) * mapEntryBytes); err != nil {
+		src := v.AsMap()
+		size := src.Len()
+		if err := c.reserve(size * mapEntryBytes); err != nil {
 			return Unit, err
 		}
-		dst := make(map[string]Value, len(src))
+		if src.big == nil {
+			// The small form: the keys are shared, the values copied.
+			if err := c.step(size, mapEntryBytes); err != nil {
+				return Unit, err
+			}
+			vals := make([]Value, size)
+			for i, e := range src.vals {
+				if isContainer(e.k) {
+					var err error
+					if e, err = c.clone(e, depth+1); err != nil {
+						return Unit, err
+					}
+				}
+				vals[i] = e
+			}
+			return Value{k: KindMap, p: &Map{keys: src.keys, vals: vals}}, nil
+		}
+		dst := make(map[string]Value, size)
 		n := 0
-		for k, e := range src {
+		for k, e := range src.big {
 			if n%cloneChunk == 0 {
-				if err := c.step(min(cloneChunk, len(src)-n), mapEntryBytes); err != nil {
+				if err := c.step(min(cloneChunk, size-n), mapEntryBytes); err != nil {
 					return Unit, err
 				}
 			}
@@ -192,7 +210,7 @@ func (c *cloner) clone(v Value, depth int) (Value, error) {
 			}
 			dst[k] = e
 		}
-		return NewMap(dst), nil
+		return Value{k: KindMap, p: &Map{big: dst}}, nil
 	case KindBlob:
 		b := v.AsBlob().B
 		c.pending += len(b)
@@ -279,9 +297,14 @@ func sortChecked[T any](r *runState, elems []T, cmp func(x, y T) (int, error), s
 
 // sortedKeys is SortedKeys for a run: a map's keys in order, the sort
 // stopping when the run is cancelled.
-func (r *runState) sortedKeys(m map[string]Value) ([]string, error) {
-	keys := make([]string, 0, len(m))
-	for k := range m {
+// The keys of a small map are returned as they are: callers must not
+// change them.
+func (r *runState) sortedKeys(m *Map) ([]string, error) {
+	if m.big == nil {
+		return m.keys, nil
+	}
+	keys := make([]string, 0, len(m.big))
+	for k := range m.big {
 		keys = append(keys, k)
 	}
 	if len(keys) < checkEvery {
@@ -296,11 +319,11 @@ func (r *runState) sortedKeys(m map[string]Value) ([]string, error) {
 }
 
 // sortedKeysFor is sortedKeys for natives.
-func sortedKeysFor(c *Call, m map[string]Value) ([]string, error) {
+func sortedKeysFor(c *Call, m *Map) ([]string, error) {
 	if r := runOf(c); r != nil {
 		return r.sortedKeys(m)
 	}
-	return SortedKeys(m), nil
+	return m.SortedKeys(), nil
 }
 
 // formatValue is ToString of a container for a run: a huge one is

@@ -534,7 +534,7 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 		}
 		return r.callFnPtr(args[0], args[1:], &vals[0], pos)
 	case obj.k == KindMap:
-		if fp, ok := obj.AsMap().M[name]; ok && fp.k == KindFnPtr {
+		if fp, ok := obj.AsMap().Get(name); ok && fp.k == KindFnPtr {
 			if err := dataRace(shared, fp, pos); err != nil {
 				return Unit, err
 			}

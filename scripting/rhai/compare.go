@@ -41,17 +41,17 @@ func equalDepth(a, b Value, depth int) bool {
 		}
 		return true
 	case KindMap:
-		x, y := a.AsMap().M, b.AsMap().M
-		if len(x) != len(y) {
+		x, y := a.AsMap(), b.AsMap()
+		if x.Len() != y.Len() {
 			return false
 		}
-		for k, xv := range x {
-			yv, ok := y[k]
-			if !ok || !equalDepth(xv, yv, depth+1) {
-				return false
-			}
-		}
-		return true
+		eq := true
+		x.Range(func(k string, xv Value) bool {
+			yv, ok := y.Get(k)
+			eq = ok && equalDepth(xv, yv, depth+1)
+			return eq
+		})
+		return eq
 	case KindBlob:
 		return bytes.Equal(a.AsBlob().B, b.AsBlob().B)
 	case KindRange:

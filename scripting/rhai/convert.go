@@ -185,11 +185,12 @@ func toGoDepth(v Value, depth int) any {
 		}
 		return out
 	case KindMap:
-		m := v.AsMap().M
-		out := make(map[string]any, len(m))
-		for k, e := range m {
+		m := v.AsMap()
+		out := make(map[string]any, m.Len())
+		m.Range(func(k string, e Value) bool {
 			out[k] = toGoDepth(e, depth+1)
-		}
+			return true
+		})
 		return out
 	case KindBlob:
 		b := v.AsBlob().B

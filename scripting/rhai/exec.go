@@ -347,7 +347,7 @@ func (r *runState) checkSize(v Value, pos syntax.Pos) error {
 			return errAt(ErrDataTooLarge, pos, "Size of array too large")
 		}
 	case KindMap:
-		if r.lim.MaxMapLen > 0 && len(v.AsMap().M) > r.lim.MaxMapLen {
+		if r.lim.MaxMapLen > 0 && v.AsMap().Len() > r.lim.MaxMapLen {
 			return errAt(ErrDataTooLarge, pos, "Size of object map too large")
 		}
 	case KindBlob:

@@ -1,6 +1,8 @@
 package rhai
 
 import (
+	"slices"
+
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 )
 
@@ -71,6 +73,18 @@ func (fc *fnComp) valueExpr(e syntax.Expr) evalFn {
 		}
 	}
 	pos := e.Position()
+	if id, ok := e.(*syntax.Ident); ok && id.Namespace == "" {
+		if slot := fc.localSlot(id); slot >= 0 {
+			// A plain local, read in the same closure.
+			return func(f *frame) (Value, error) {
+				v := f.slots[slot]
+				if !isContainer(v.k) {
+					return v, nil
+				}
+				return f.rt.cloneChecked(v, pos)
+			}
+		}
+	}
 	if c, ok := e.(*syntax.CallExpr); ok {
 		if p := fc.directCallee(c); p != nil {
 			return func(f *frame) (Value, error) {
@@ -265,6 +279,23 @@ func (fc *fnComp) mapLit(e *syntax.MapLit) evalFn {
 		xs[i] = fc.valueExpr(x)
 	}
 	pos := e.P
+	if sorted, at, ok := literalKeys(keys); ok {
+		// A record: every map the literal makes shares one sorted keys
+		// slice; the values go straight to their places (a repeated key
+		// keeps its last value, as assigning in order does).
+		return func(f *frame) (Value, error) {
+			vals := make([]Value, len(sorted))
+			for i, x := range xs {
+				v, err := x(f)
+				if err != nil {
+					return Unit, err
+				}
+				vals[at[i]] = v
+			}
+			mv := Value{k: KindMap, p: &Map{keys: sorted, vals: vals}}
+			return mv, f.rt.checkSize(mv, pos)
+		}
+	}
 	return func(f *frame) (Value, error) {
 		m := make(map[string]Value, len(xs))
 		for i, x := range xs {
@@ -277,6 +308,22 @@ func (fc *fnComp) mapLit(e *syntax.MapLit) evalFn {
 		mv := NewMap(m)
 		return mv, f.rt.checkSize(mv, pos)
 	}
+}
+
+// literalKeys returns the distinct keys of a map literal sorted, and the
+// place of each key among them, when the map fits the small form.
+func literalKeys(keys []string) (sorted []string, at []int, ok bool) {
+	sorted = slices.Clone(keys)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	if len(sorted) > smallMapMax {
+		return nil, nil, false
+	}
+	at = make([]int, len(keys))
+	for i, k := range keys {
+		at[i], _ = slices.BinarySearch(sorted, k)
+	}
+	return slices.Clip(sorted), at, true
 }
 
 func (fc *fnComp) unary(e *syntax.UnaryExpr) evalFn {

@@ -218,7 +218,7 @@ func (f *formatter) value(v Value, depth int, debug bool) {
 	case KindArray:
 		f.array(v.AsArray().Elems, depth)
 	case KindMap:
-		f.mapValue(v.AsMap().M, depth)
+		f.mapValue(v.AsMap(), depth)
 	case KindCustom:
 		if f.custom != nil {
 			f.put(f.custom(v, debug))
@@ -244,7 +244,7 @@ func (f *formatter) array(elems []Value, depth int) {
 	f.put("]")
 }
 
-func (f *formatter) mapValue(m map[string]Value, depth int) {
+func (f *formatter) mapValue(m *Map, depth int) {
 	var keys []string
 	if f.run != nil {
 		var err error
@@ -253,7 +253,7 @@ func (f *formatter) mapValue(m map[string]Value, depth int) {
 			return
 		}
 	} else {
-		keys = SortedKeys(m)
+		keys = m.SortedKeys()
 	}
 	f.put("#{")
 	for i, k := range keys {
@@ -265,7 +265,7 @@ func (f *formatter) mapValue(m map[string]Value, depth int) {
 		}
 		f.put(quoteString(k))
 		f.put(": ")
-		f.value(m[k], depth+1, true)
+		f.value(m.At(k), depth+1, true)
 	}
 	f.put("}")
 }

@@ -91,14 +91,14 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 		return el[n], nil
 	case KindMap:
 		if i.k == KindString {
-			// m[string(bytes)] looks up without allocating the key.
-			return b.AsMap().M[string(i.StrBytes())], nil
+			// Looked up without allocating the key.
+			return b.AsMap().atBytes(i.StrBytes()), nil
 		}
 		key, ok := mapKey(i)
 		if !ok {
 			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting string)", i.TypeName())
 		}
-		return b.AsMap().M[key], nil
+		return b.AsMap().At(key), nil
 	case KindString:
 		if i.k == KindRange {
 			rs := []rune(b.AsStr())
@@ -312,14 +312,14 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 		if !ok {
 			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting string)", i.TypeName())
 		}
-		m := b.AsMap().M
-		had := len(m)
-		m[key] = v
-		if r.lim.MaxMapLen > 0 && len(m) > r.lim.MaxMapLen {
-			delete(m, key)
+		m := b.AsMap()
+		had := m.Len()
+		m.Set(key, v)
+		if r.lim.MaxMapLen > 0 && m.Len() > r.lim.MaxMapLen {
+			m.Delete(key)
 			return Unit, false, errAt(ErrDataTooLarge, pos, "Size of object map too large")
 		}
-		if len(m) > had {
+		if m.Len() > had {
 			// A new entry: its slot (with the map's growth) and its key.
 			if err := r.alloc(2*mapEntryBytes + len(key)); err != nil {
 				return Unit, false, withPos(err, pos)
@@ -401,7 +401,7 @@ func (fc *fnComp) propExpr(e *syntax.PropExpr) evalFn {
 
 func (r *runState) propGet(b Value, name, getter string, pos syntax.Pos) (Value, error) {
 	if b.k == KindMap {
-		return b.AsMap().M[name], nil
+		return b.AsMap().At(name), nil
 	}
 	args := []Value{b}
 	v, found, err := r.callNative(getter, args, pos)

@@ -158,11 +158,12 @@ func hasCustom(v Value, depth int) bool {
 			}
 		}
 	case KindMap:
-		for _, e := range v.AsMap().M {
-			if hasCustom(e, depth+1) {
-				return true
-			}
-		}
+		found := false
+		v.AsMap().Range(func(_ string, e Value) bool {
+			found = hasCustom(e, depth+1)
+			return !found
+		})
+		return found
 	}
 	return false
 }

@@ -102,7 +102,7 @@ func (e *jsonEncoder) append(b []byte, v Value, depth int) ([]byte, error) {
 	case KindArray:
 		return e.appendArray(b, v.AsArray().Elems, depth)
 	case KindMap:
-		m := v.AsMap().M
+		m := v.AsMap()
 		keys, err := e.sortedKeys(m)
 		if err != nil {
 			return b, err
@@ -115,7 +115,7 @@ func (e *jsonEncoder) append(b []byte, v Value, depth int) ([]byte, error) {
 			b = appendJSONString(b, k)
 			b = append(b, ':')
 			var err error
-			if b, err = e.append(b, m[k], depth+1); err != nil {
+			if b, err = e.append(b, m.At(k), depth+1); err != nil {
 				return b, err
 			}
 		}
@@ -140,9 +140,9 @@ func (e *jsonEncoder) append(b []byte, v Value, depth int) ([]byte, error) {
 }
 
 // sortedKeys is m's keys in order, sorted under the run's checks if any.
-func (e *jsonEncoder) sortedKeys(m map[string]Value) ([]string, error) {
+func (e *jsonEncoder) sortedKeys(m *Map) ([]string, error) {
 	if e.r == nil {
-		return SortedKeys(m), nil
+		return m.SortedKeys(), nil
 	}
 	return e.r.sortedKeys(m)
 }

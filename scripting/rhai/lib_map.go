@@ -4,30 +4,29 @@ package rhai
 // pointer; keys iterate in sorted order.
 func mapLib() []NativeDef {
 	return []NativeDef{
-		pureDef("len", 1, mapFn(func(_ *Call, m *Map, _ []Value) (Value, error) { return Int(int64(len(m.M))), nil })),
-		pureDef("is_empty", 1, mapFn(func(_ *Call, m *Map, _ []Value) (Value, error) { return Bool(len(m.M) == 0), nil })),
+		pureDef("len", 1, mapFn(func(_ *Call, m *Map, _ []Value) (Value, error) { return Int(int64(m.Len())), nil })),
+		pureDef("is_empty", 1, mapFn(func(_ *Call, m *Map, _ []Value) (Value, error) { return Bool(m.Len() == 0), nil })),
 		pureDef("keys", 1, mapFn(mapKeys)),
 		pureDef("values", 1, mapFn(mapValues)),
 		pureDef("contains", 2, mapFn(func(_ *Call, m *Map, a []Value) (Value, error) {
 			if a[0].k != KindString {
 				return Unit, ErrNoMatch
 			}
-			_, ok := m.M[a[0].AsStr()]
-			return Bool(ok), nil
+			return Bool(m.Has(a[0].AsStr())), nil
 		})),
 		pureDef("get", 2, mapFn(func(c *Call, m *Map, a []Value) (Value, error) {
 			if a[0].k != KindString {
 				return Unit, ErrNoMatch
 			}
-			return cloneFor(c, m.M[a[0].AsStr()])
+			return cloneFor(c, m.At(a[0].AsStr()))
 		})),
 		fnDef("set", 3, mapFn(func(c *Call, m *Map, a []Value) (Value, error) {
 			if a[0].k != KindString {
 				return Unit, ErrNoMatch
 			}
 			k := a[0].AsStr()
-			if _, ok := m.M[k]; !ok {
-				if err := checkMapLen(c, len(m.M)+1); err != nil {
+			if !m.Has(k) {
+				if err := checkMapLen(c, m.Len()+1); err != nil {
 					return Unit, err
 				}
 			}
@@ -35,7 +34,7 @@ func mapLib() []NativeDef {
 			if err != nil {
 				return Unit, err
 			}
-			m.M[k] = v
+			m.Set(k, v)
 			return Unit, chargeBytes(c, mapEntryBytes)
 		})),
 		fnDef("remove", 2, mapFn(func(_ *Call, m *Map, a []Value) (Value, error) {
@@ -43,14 +42,11 @@ func mapLib() []NativeDef {
 				return Unit, ErrNoMatch
 			}
 			k := a[0].AsStr()
-			v, ok := m.M[k]
-			if ok {
-				delete(m.M, k)
-			}
+			v, _ := m.Delete(k)
 			return v, nil
 		})),
 		fnDef("clear", 1, mapFn(func(_ *Call, m *Map, _ []Value) (Value, error) {
-			clear(m.M)
+			m.Clear()
 			return Unit, nil
 		})),
 		fnDef("mixin", 2, mapMerge(true)),
@@ -69,7 +65,7 @@ func mapLib() []NativeDef {
 			if err != nil {
 				return Unit, err
 			}
-			m.M = kept
+			m.replace(kept)
 			return NewMap(removed), nil
 		})),
 		fnDef("retain", 2, mapFn(func(c *Call, m *Map, a []Value) (Value, error) {
@@ -77,7 +73,7 @@ func mapLib() []NativeDef {
 			if err != nil {
 				return Unit, err
 			}
-			m.M = kept
+			m.replace(kept)
 			return NewMap(removed), nil
 		})),
 	}
@@ -94,10 +90,10 @@ func mapFn(f func(c *Call, m *Map, rest []Value) (Value, error)) NativeFunc {
 }
 
 func mapKeys(c *Call, m *Map, _ []Value) (Value, error) {
-	if err := c.Tick(len(m.M)); err != nil {
+	if err := c.Tick(m.Len()); err != nil {
 		return Unit, err
 	}
-	keys, err := sortedKeysFor(c, m.M)
+	keys, err := sortedKeysFor(c, m)
 	if err != nil {
 		return Unit, err
 	}
@@ -112,16 +108,16 @@ func mapKeys(c *Call, m *Map, _ []Value) (Value, error) {
 }
 
 func mapValues(c *Call, m *Map, _ []Value) (Value, error) {
-	if err := c.Tick(len(m.M)); err != nil {
+	if err := c.Tick(m.Len()); err != nil {
 		return Unit, err
 	}
-	keys, err := sortedKeysFor(c, m.M)
+	keys, err := sortedKeysFor(c, m)
 	if err != nil {
 		return Unit, err
 	}
 	elems := make([]Value, len(keys))
 	for i, k := range keys {
-		elems[i] = m.M[k]
+		elems[i] = m.At(k)
 	}
 	return cloneFor(c, NewArray(elems))
 }
@@ -133,25 +129,26 @@ func mapMerge(overwrite bool) NativeFunc {
 		if a[0].k != KindMap {
 			return Unit, ErrNoMatch
 		}
-		src := a[0].AsMap().M
-		if err := c.Tick(len(src)); err != nil {
+		src := a[0].AsMap()
+		if err := c.Tick(src.Len()); err != nil {
 			return Unit, err
 		}
-		for k, v := range src {
-			if _, ok := m.M[k]; ok && !overwrite {
-				continue
+		var err error
+		src.Range(func(k string, v Value) bool {
+			if ok := m.Has(k); ok && !overwrite {
+				return true
 			} else if !ok {
-				if err := checkMapLen(c, len(m.M)+1); err != nil {
-					return Unit, err
+				if err = checkMapLen(c, m.Len()+1); err != nil {
+					return false
 				}
 			}
-			v, err := cloneFor(c, v)
-			if err != nil {
-				return Unit, err
+			if v, err = cloneFor(c, v); err != nil {
+				return false
 			}
-			m.M[k] = v
-		}
-		return Unit, nil
+			m.Set(k, v)
+			return true
+		})
+		return Unit, err
 	})
 }
 
@@ -164,12 +161,12 @@ func mapPartition(c *Call, m *Map, fn Value) (yes, no map[string]Value, err erro
 		return nil, nil, err
 	}
 	yes, no = map[string]Value{}, map[string]Value{}
-	keys, err := sortedKeysFor(c, m.M)
+	keys, err := sortedKeysFor(c, m)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, k := range keys {
-		v := m.M[k]
+		v := m.At(k)
 		item, err := cloneFor(c, v)
 		if err != nil {
 			return nil, nil, err
@@ -195,13 +192,13 @@ func mapMap(c *Call, m *Map, a []Value) (Value, error) {
 	if err != nil {
 		return Unit, err
 	}
-	out := make(map[string]Value, len(m.M))
-	keys, err := sortedKeysFor(c, m.M)
+	out := make(map[string]Value, m.Len())
+	keys, err := sortedKeysFor(c, m)
 	if err != nil {
 		return Unit, err
 	}
 	for _, k := range keys {
-		item, err := cloneFor(c, m.M[k])
+		item, err := cloneFor(c, m.At(k))
 		if err != nil {
 			return Unit, err
 		}

@@ -20,10 +20,21 @@ import "github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 type methodFn func(f *frame, obj Value) (Value, error)
 
 func (fc *fnComp) fastMethod(e *syntax.MethodCallExpr, target *place, args []evalFn, slow methodFn) methodFn {
+	prog := fc.c.prog
+	if e.Name == "len" && len(args) == 0 {
+		// Pure: a constant or a temporary receiver is fine too.
+		shadowed := false
+		for k := range fc.c.fns {
+			shadowed = shadowed || k.name == "len"
+		}
+		for k := range fc.c.typed {
+			shadowed = shadowed || k.name == "len"
+		}
+		return fastLen(prog, shadowed, slow)
+	}
 	if target == nil || target.isConst || e.Name == "call" {
 		return slow
 	}
-	prog := fc.c.prog
 	if e.Name == "push" && len(args) == 1 {
 		shadowed := false
 		for k := range fc.c.fns {
@@ -50,7 +61,7 @@ func (fc *fnComp) fastMethod(e *syntax.MethodCallExpr, target *place, args []eva
 			return slow(f, obj)
 		}
 		if obj.k == KindMap {
-			if fp, ok := obj.AsMap().M[name]; ok && fp.k == KindFnPtr {
+			if fp, ok := obj.AsMap().Get(name); ok && fp.k == KindFnPtr {
 				return slow(f, obj)
 			}
 		}
@@ -78,6 +89,36 @@ func (fc *fnComp) fastMethod(e *syntax.MethodCallExpr, target *place, args []eva
 			}
 		}
 		return v, nil
+	}
+}
+
+// fastLen is the standard library's len of an array, map or BLOB (the
+// condition of `while i < a.len()`), under fastPush's conditions; strings
+// and everything else take the generic path.
+func fastLen(prog *Program, shadowed bool, slow methodFn) methodFn {
+	return func(f *frame, obj Value) (Value, error) {
+		r := f.rt
+		if r.eng.hostNames != nil && r.eng.hostNames["len"] {
+			return slow(f, obj)
+		}
+		if r.prog == prog && r.main == prog {
+			if shadowed {
+				return slow(f, obj)
+			}
+		} else if r.hasFnNamed("len") {
+			return slow(f, obj)
+		}
+		switch obj.k {
+		case KindArray:
+			return Int(int64(len(obj.AsArray().Elems))), nil
+		case KindMap:
+			if fp, ok := obj.AsMap().Get("len"); !ok || fp.k != KindFnPtr {
+				return Int(int64(obj.AsMap().Len())), nil
+			}
+		case KindBlob:
+			return Int(int64(len(obj.AsBlob().B))), nil
+		}
+		return slow(f, obj)
 	}
 }
 
@@ -119,7 +160,7 @@ func fastPush(arg evalFn, ar int, pos syntax.Pos, prog *Program, shadowed bool, 
 			// arrays spend their allocations.
 			a.Elems = make([]Value, 0, 4)
 		}
-		a.Elems = append(a.Elems, v.Clone())
+		a.Elems = append(a.Elems, v) // arg gives a value of its own (valueExpr)
 		return Unit, nil
 	}
 }

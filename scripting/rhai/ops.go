@@ -141,6 +141,9 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 	// Specialise the shapes that dominate loops: a local variable or a
 	// constant on either side skips one closure call.
 	xr := fc.localSlot(e.X)
+	if s := fc.specShape(op, e, x, y, xr, pos); s != nil {
+		return s
+	}
 	if k, isK := intLit(e.Y); isK && xr >= 0 {
 		return func(f *frame) (Value, error) {
 			a := f.slots[xr]
@@ -170,6 +173,9 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 		return floatLitOp(x, op, k, pos)
 	}
 	if yr := fc.localSlot(e.Y); yr >= 0 && xr >= 0 {
+		if s := specBinarySlots(op, xr, yr, pos); s != nil {
+			return s
+		}
 		return func(f *frame) (Value, error) {
 			a, b := f.slots[xr], f.slots[yr]
 			if a.k == KindInt && b.k == KindInt {
@@ -183,6 +189,9 @@ func (fc *fnComp) binary(e *syntax.BinaryExpr) evalFn {
 			}
 			return binExprSlow(f.rt, op, a, b, pos)
 		}
+	}
+	if s := specBinary(op, x, y, pos); s != nil {
+		return s
 	}
 	return func(f *frame) (Value, error) {
 		a, err := x(f)
@@ -360,17 +369,20 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 		// Only `+=` appends a single element (assign.go); `+` joins arrays.
 		return r.arrayAdd(a, b)
 	case a.k == KindMap && b.k == KindMap && op == opAdd:
-		m := make(map[string]Value, len(a.AsMap().M)+len(b.AsMap().M))
-		for _, src := range [2]Value{a, b} {
-			c, err := r.cloneValue(src, 0)
-			if err != nil {
-				return Unit, err
-			}
-			for k, v := range c.AsMap().M {
-				m[k] = v
-			}
+		c, err := r.cloneValue(a, 0)
+		if err != nil {
+			return Unit, err
 		}
-		return NewMap(m), nil
+		d, err := r.cloneValue(b, 0)
+		if err != nil {
+			return Unit, err
+		}
+		m := c.AsMap()
+		d.AsMap().Range(func(k string, v Value) bool {
+			m.Set(k, v)
+			return true
+		})
+		return c, nil
 	case a.k == KindBlob && op == opAdd:
 		switch b.k {
 		case KindBlob:
@@ -622,11 +634,9 @@ func inOp(a, b Value, pos syntax.Pos) (Value, error) {
 	case KindMap:
 		switch a.k {
 		case KindString:
-			_, ok := b.AsMap().M[a.AsStr()]
-			return Bool(ok), nil
+			return Bool(b.AsMap().Has(a.AsStr())), nil
 		case KindChar:
-			_, ok := b.AsMap().M[string(a.AsChar())]
-			return Bool(ok), nil
+			return Bool(b.AsMap().Has(string(a.AsChar()))), nil
 		}
 	case KindRange:
 		if a.k == KindInt {

@@ -53,6 +53,41 @@ func floatLitOp(x evalFn, op opcode, k float64, pos syntax.Pos) evalFn {
 	}
 }
 
+// specShape picks the specialised closure of ops_spec.go for the shape of
+// e's operands, or returns nil when op has none.
+func (fc *fnComp) specShape(op opcode, e *syntax.BinaryExpr, x, y evalFn, xr int, pos syntax.Pos) evalFn {
+	yr := fc.localSlot(e.Y)
+	if k, ok := numLit(e.Y); ok {
+		if xr >= 0 {
+			return specBinaryLK(op, xr, k, pos)
+		}
+		return specBinaryXK(op, x, k, pos)
+	}
+	if k, ok := numLit(e.X); ok {
+		return specBinaryKX(op, k, y, pos)
+	}
+	switch {
+	case xr >= 0 && yr >= 0:
+		return specBinarySlots(op, xr, yr, pos)
+	case yr >= 0:
+		return specBinaryXL(op, x, yr, pos)
+	case xr >= 0:
+		return specBinaryLX(op, xr, y, pos)
+	}
+	return specBinary(op, x, y, pos)
+}
+
+// numLit reads an integer or float literal, possibly negated.
+func numLit(e syntax.Expr) (Value, bool) {
+	if k, ok := intLit(e); ok {
+		return Int(k), true
+	}
+	if k, ok := floatLit(e); ok {
+		return Float(k), true
+	}
+	return Unit, false
+}
+
 // floatLit reads a float literal, possibly negated.
 func floatLit(e syntax.Expr) (float64, bool) {
 	switch e := e.(type) {

@@ -28,7 +28,7 @@ func (fc *fnComp) elemPropGet(e *syntax.PropExpr, getter string) evalFn {
 				el := b.AsArray().Elems
 				if n := i.AsInt(); n >= 0 && n < int64(len(el)) {
 					if m := el[n]; m.k == KindMap {
-						return m.AsMap().M[name], nil
+						return m.AsMap().At(name), nil
 					}
 				}
 			}
@@ -49,7 +49,7 @@ func (fc *fnComp) elemPropGet(e *syntax.PropExpr, getter string) evalFn {
 			el := b.AsArray().Elems
 			if n := i.AsInt(); n >= 0 && n < int64(len(el)) {
 				if m := el[n]; m.k == KindMap {
-					return m.AsMap().M[name], nil
+					return m.AsMap().At(name), nil
 				}
 			}
 		}
@@ -107,7 +107,7 @@ func (fc *fnComp) varPropGet(e *syntax.PropExpr, generic evalFn) evalFn {
 	if id.Name == "this" {
 		return func(f *frame) (Value, error) {
 			if t := f.this; t != nil && t.k == KindMap {
-				return t.AsMap().M[name], nil
+				return t.AsMap().At(name), nil
 			}
 			return generic(f)
 		}
@@ -118,7 +118,7 @@ func (fc *fnComp) varPropGet(e *syntax.PropExpr, generic evalFn) evalFn {
 	}
 	return func(f *frame) (Value, error) {
 		if b := f.slots[xr]; b.k == KindMap {
-			return b.AsMap().M[name], nil
+			return b.AsMap().At(name), nil
 		}
 		return generic(f)
 	}
@@ -160,13 +160,39 @@ func (fc *fnComp) varPropAssign(p *place, op opcode, rhs evalFn, opPos syntax.Po
 // mapPropUpdate applies `m.name op= v` (op == opNone: plain assignment) to
 // the object map m in place: the shared step of both property fast paths.
 func mapPropUpdate(r *runState, m Value, name string, op opcode, v Value, opPos, pos syntax.Pos) error {
-	mm := m.AsMap().M
+	mm := m.AsMap()
+	if p := mm.ptr(name); p != nil {
+		// An existing property of a small map, updated where it lives.
+		if op == opNone {
+			*p = v
+			return nil
+		}
+		if p.k == KindInt && v.k == KindInt {
+			if x, ok := fastInt(op, p.AsInt(), v.AsInt()); ok {
+				*p = x
+				return nil
+			}
+		} else if p.k == KindFloat && v.k == KindFloat && op <= opDiv {
+			if x, ok := fastFloat(op, p.AsFloat(), v.AsFloat()); ok {
+				*p = x
+				return nil
+			}
+		}
+		nv, err := compound(r, op, *p, v, opPos)
+		if err != nil {
+			return err
+		}
+		// compound may run script code (an overloaded operator) that
+		// changes the map: store by name again.
+		mm.Set(name, nv)
+		return r.checkSize(m, pos)
+	}
 	nv := v
 	if op != opNone {
-		old := mm[name]
+		old := mm.At(name)
 		if old.k == KindInt && v.k == KindInt {
 			if x, ok := fastInt(op, old.AsInt(), v.AsInt()); ok {
-				mm[name] = x
+				mm.Set(name, x)
 				return nil
 			}
 		}
@@ -175,7 +201,7 @@ func mapPropUpdate(r *runState, m Value, name string, op opcode, v Value, opPos,
 			return err
 		}
 	}
-	mm[name] = nv
+	mm.Set(name, nv)
 	return r.checkSize(m, pos)
 }
 

@@ -131,7 +131,7 @@ func fromValue(a Value, t reflect.Type) (reflect.Value, bool) {
 		if a.k != KindMap {
 			return reflect.Value{}, false
 		}
-		return reflect.ValueOf(a.AsMap().M), true
+		return reflect.ValueOf(a.AsMap().GoMap()), true
 	}
 	switch t.Kind() {
 	case reflect.Int, reflect.Int64:

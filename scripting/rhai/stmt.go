@@ -3,7 +3,6 @@ package rhai
 import (
 	"errors"
 	"reflect"
-	"slices"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 )
@@ -158,6 +157,13 @@ func (fc *fnComp) whileStmt(pos syntax.Pos, condE syntax.Expr, b *syntax.BlockEx
 // condExpr compiles a condition that must be a bool.
 func (fc *fnComp) condExpr(e syntax.Expr) evalFn {
 	x := fc.expr(e)
+	if b, ok := e.(*syntax.BinaryExpr); ok && b.X != nil && b.Y != nil {
+		switch b.Op {
+		case "&&", "||", "<", "<=", ">", ">=", "==", "!=":
+			// These give a bool or an error, never anything else.
+			return x
+		}
+	}
 	pos := e.Position()
 	return func(f *frame) (Value, error) {
 		v, err := x(f)
@@ -280,6 +286,18 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 	}
 	pos := s.P
 	snapshot := mayChangeIterable(s)
+	// share: the body only reads the loop variable, so the elements of the
+	// local array iterated need no copies (readonly.go) while the natives
+	// the body relies on are those seen now.
+	share, natives, methods := false, []string(nil), []string(nil)
+	if id, ok := s.Iter.(*syntax.Ident); ok && id.Namespace == "" && id.Name != "this" && fc.localSlot(id) >= 0 &&
+		!snapshot && !xBoxed && s.Var != s.Counter && !fc.byName() {
+		share, natives, methods = fc.readOnlyIn(s.Body, s.Var)
+	}
+	nativeDefs := make([]int, len(natives))
+	for i, n := range natives {
+		nativeDefs[i] = len(fc.c.eng.natives[n])
+	}
 	// step runs one iteration; done reports that the loop ended (break or error).
 	step := func(f *frame, x Value, i int64) (bool, Value, error) {
 		if err := f.rt.tick(); err != nil {
@@ -327,12 +345,22 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 			// Rhai iterates over a copy; when the body may change the array
 			// in place, over an actual copy.
 			elems := it.AsArray().Elems
+			cp := !share
+			for i, n := range natives {
+				cp = cp || len(f.rt.eng.natives[n]) != nativeDefs[i]
+			}
 			if snapshot {
-				elems = slices.Clone(elems)
+				// The body may change the array, or an element in place:
+				// iterate over a copy of it all, made now, as Rhai does.
+				c, err := f.rt.cloneValue(it, 0)
+				if err != nil {
+					return Unit, withPos(err, s.Iter.Position())
+				}
+				elems, cp = c.AsArray().Elems, false
 			}
 			for n := 0; n < len(elems); n++ {
 				e := elems[n]
-				if isContainer(e.k) {
+				if isContainer(e.k) && (cp || len(methods) > 0 && hasMethodProp(e, methods, 0)) {
 					var err error
 					if e, err = f.rt.cloneValue(e, 0); err != nil {
 						return Unit, err

@@ -54,10 +54,14 @@ type Array struct {
 	tag   int32
 }
 
-// Map is a Rhai object map. Keys iterate in sorted order (Rhai uses a BTreeMap).
+// Map is a Rhai object map. Keys iterate in sorted order (Rhai uses a
+// BTreeMap). Its properties are reached through methods (Get, Set, ...):
+// see map.go for the two forms it takes.
 type Map struct {
-	M   map[string]Value
-	tag int32
+	keys []string         // small form: sorted; never changed in place (copies share it)
+	vals []Value          // small form: parallel to keys, owned by this map
+	big  map[string]Value // large form, when non-nil
+	tag  int32
 }
 
 // Blob is a Rhai BLOB (Vec<u8>).
@@ -105,11 +109,10 @@ func StringBytes(b []byte) Value { return Value{k: KindString, n: uint64(len(b))
 func NewArray(elems []Value) Value {
 	return Value{k: KindArray, p: &Array{Elems: elems}}
 }
+
+// NewMap makes an object map holding m's properties (m is not kept).
 func NewMap(m map[string]Value) Value {
-	if m == nil {
-		m = map[string]Value{}
-	}
-	return Value{k: KindMap, p: &Map{M: m}}
+	return Value{k: KindMap, p: mapOf(m)}
 }
 func NewBlob(b []byte) Value  { return Value{k: KindBlob, p: &Blob{B: b}} }
 func NewFnPtr(f *FnPtr) Value { return Value{k: KindFnPtr, p: f} }
@@ -219,12 +222,15 @@ func (v Value) Clone() Value {
 		}
 		return Value{k: KindArray, p: &Array{Elems: dst, tag: v.AsArray().tag}}
 	case KindMap:
-		src := v.AsMap().M
-		dst := make(map[string]Value, len(src))
-		for k, e := range src {
-			dst[k] = e.Clone()
-		}
-		return Value{k: KindMap, p: &Map{M: dst, tag: v.AsMap().tag}}
+		src := v.AsMap()
+		dst := src.copyShallow()
+		dst.Range(func(k string, e Value) bool {
+			if isContainer(e.k) {
+				dst.Set(k, e.Clone())
+			}
+			return true
+		})
+		return Value{k: KindMap, p: dst}
 	case KindBlob:
 		return Value{k: KindBlob, p: &Blob{B: append([]byte(nil), v.AsBlob().B...), tag: v.AsBlob().tag}}
 	}

@@ -91,7 +91,7 @@ func appendValue(b []byte, v rhai.Value, depth int) ([]byte, error) {
 		}
 		return b, nil
 	case rhai.KindMap:
-		m := v.AsMap().M
+		m := v.AsMap().GoMap()
 		keys := make([]string, 0, len(m))
 		for k := range m {
 			keys = append(keys, k)

@@ -43,7 +43,7 @@ func identical(a, b rhai.Value) bool {
 		}
 		return true
 	case rhai.KindMap:
-		x, y := a.AsMap().M, b.AsMap().M
+		x, y := a.AsMap().GoMap(), b.AsMap().GoMap()
 		if len(x) != len(y) {
 			return false
 		}

@@ -90,7 +90,7 @@ func marshal(b []byte, v rhai.Value, depth int) ([]byte, error) {
 		}
 		return append(b, ']'), nil
 	case rhai.KindMap:
-		m := v.AsMap().M
+		m := v.AsMap().GoMap()
 		keys := make([]string, 0, len(m))
 		for k := range m {
 			keys = append(keys, k)

@@ -196,7 +196,7 @@ func canonValue(v rhai.Value) string {
 		}
 		return "[" + strings.Join(parts, ",") + "]"
 	case rhai.KindMap:
-		m := v.AsMap().M
+		m := v.AsMap().GoMap()
 		keys := rhai.SortedKeys(m)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
