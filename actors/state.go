@@ -111,7 +111,15 @@ func newStateMetrics(reg prometheus.Registerer, s *System) (*stateMetrics, error
 		bytes: prometheus.NewDesc("circles_state_bytes", "Bytes of keys and values in a circle's state.", []string{"circle"}, nil),
 		sys:   s,
 	}
-	for _, c := range []prometheus.Collector{m.commits, m.conflicts, m.latency, m} {
+	cs := []prometheus.Collector{m.commits, m.conflicts, m.latency, m}
+	if sc, ok := s.state.(state.SyncCounter); ok {
+		// The on-disk store's group commits: commits_total / syncs_total is
+		// how many runs share one sync.
+		cs = append(cs, prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "circles_state_syncs_total", Help: "Group writes of the state store, one sync each, holding the commits of all circles queued meanwhile.",
+		}, func() float64 { n, _ := sc.Syncs(); return float64(n) }))
+	}
+	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

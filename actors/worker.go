@@ -73,6 +73,27 @@ func (w *worker) run(ctx actor.Context, msg *RunTask) {
 	if parent == nil {
 		parent = w.base
 	}
+	// A run whose state writes are committed but not yet synced is answered
+	// once they are, off the mailbox, so that the next run starts meanwhile
+	// and its commit joins the same sync. An answer is never sent before its
+	// writes are durable.
+	reply, sender, root := msg.reply, ctx.Sender(), ctx.ActorSystem().Root
+	answer := func(r scripting.Result) {
+		d := &TaskDone{Key: msg.Key, Result: r}
+		switch {
+		case reply != nil:
+			reply <- d
+		case sender != nil:
+			root.Send(sender, d)
+		}
+	}
+	if ae, ok := w.exec.(scripting.AsyncExecutor); ok {
+		// The store calls answer for the whole commit group in one pass.
+		if res, pending := ae.ExecuteAsync(parent, msg.Task, answer); !pending {
+			respond(&TaskDone{Key: msg.Key, Result: res})
+		}
+		return
+	}
 	de, deferred := w.exec.(scripting.DeferredExecutor)
 	if !deferred {
 		respond(&TaskDone{Key: msg.Key, Result: w.exec.Execute(parent, msg.Task)})
@@ -83,20 +104,7 @@ func (w *worker) run(ctx actor.Context, msg *RunTask) {
 		respond(&TaskDone{Key: msg.Key, Result: res})
 		return
 	}
-	// The run's writes are committed (the circle's next run sees them) but
-	// not yet synced: answer once they are, off the mailbox, so that the next
-	// run starts meanwhile and its commit joins the same sync. An answer is
-	// never sent before its writes are durable.
-	reply, sender, root := msg.reply, ctx.Sender(), ctx.ActorSystem().Root
-	go func() {
-		d := &TaskDone{Key: msg.Key, Result: res.Settle()}
-		switch {
-		case reply != nil:
-			reply <- d
-		case sender != nil:
-			root.Send(sender, d)
-		}
-	}()
+	go func() { answer(res.Settle()) }()
 }
 
 // errWorkerPanic marks a task whose worker panicked; the session answers it

@@ -163,20 +163,55 @@ func (e *Engine) Execute(ctx context.Context, t Task) Result {
 // and visible to the circle's next run, and the caller must call Settle
 // (on any goroutine) before it answers. A worker uses it to start its next
 // run while the last one's writes sync.
-func (e *Engine) ExecuteDeferred(ctx context.Context, t Task) (res Result) {
+func (e *Engine) ExecuteDeferred(ctx context.Context, t Task) Result {
+	w := &settleWaiter{ch: make(chan struct{})}
+	res, pending := e.execute(ctx, t, w.finish)
+	if pending {
+		res.Durable = w.wait
+	}
+	return res
+}
+
+// ExecuteAsync is ExecuteDeferred with the wait turned into a callback:
+// when pending is false, res is the settled result and done is never
+// called; when true, the run's writes are committed and visible to the
+// circle's next run, and done is called once with the settled result when
+// they are durable (or failed to be), possibly on the state store's
+// goroutine before ExecuteAsync returns: done must not block.
+func (e *Engine) ExecuteAsync(ctx context.Context, t Task, done func(Result)) (Result, bool) {
+	return e.execute(ctx, t, func(r Result, err error) { done(r.settled(err)) })
+}
+
+// settleWaiter is a Result.Durable over execute's callback.
+type settleWaiter struct {
+	ch  chan struct{}
+	err error
+}
+
+func (w *settleWaiter) finish(_ Result, err error) { w.err = err; close(w.ch) }
+func (w *settleWaiter) wait() error                { <-w.ch; return w.err }
+
+// execute runs t. When it returns pending, the run's writes are committed,
+// not yet durable, and then is called once, later, with the run's result
+// and the durability's outcome; else res is final and then is not called.
+func (e *Engine) execute(ctx context.Context, t Task, then func(Result, error)) (res Result, pending bool) {
 	start := time.Now()
 	res.TaskID = t.ID
-	defer func() { res.Took = time.Since(start) }()
+	defer func() {
+		if !pending {
+			res.Took = time.Since(start)
+		}
+	}()
 
 	prog, serr := e.compile(t.Script)
 	if serr != nil {
 		res.Err = serr
-		return res
+		return res, false
 	}
 	consts, serr := taskConstants(t)
 	if serr != nil {
 		res.Err = serr
-		return res
+		return res, false
 	}
 	timeout := t.Timeout
 	if timeout <= 0 {
@@ -191,7 +226,7 @@ func (e *Engine) ExecuteDeferred(ctx context.Context, t Task) (res Result) {
 	}
 	if e.state == nil {
 		e.run(ctx, runCtx, t, prog, &opts, &res)
-		return res
+		return res, false
 	}
 	// A run that panics (an interpreter or host-function bug; the worker
 	// re-raises it) must still release the circle's lock: the Tx is aborted
@@ -206,7 +241,7 @@ func (e *Engine) ExecuteDeferred(ctx context.Context, t Task) (res Result) {
 		sess, err := e.state.Begin(runCtx, t.CircleID)
 		if err != nil {
 			res.Err = stateError(ctx, runCtx, err)
-			return res
+			return res, false
 		}
 		tx = state.NewTx(sess, e.stateLim)
 		opts.Values = []rhai.NamedValue{{Name: "state", Value: state.Object(tx)}}
@@ -221,7 +256,7 @@ func (e *Engine) ExecuteDeferred(ctx context.Context, t Task) (res Result) {
 				}
 				continue
 			}
-			return res
+			return res, false
 		}
 		if tx.Conflicted() && attempt < maxStateReruns && runCtx.Err() == nil {
 			// The run caught the conflict's error and went on: run it again.
@@ -233,7 +268,16 @@ func (e *Engine) ExecuteDeferred(ctx context.Context, t Task) (res Result) {
 		}
 		began := time.Now()
 		writes := tx.Writes()
-		durable, err := tx.Commit(runCtx)
+		// The answer to give once the writes are durable: the run's result
+		// as it is now (Took without the wait for the sync, as before).
+		res.Took = began.Sub(start)
+		final, hook, circle := res, e.stateHooks.Committed, t.CircleID
+		pending, err := tx.CommitThen(runCtx, func(err error) {
+			if err == nil && hook != nil {
+				hook(circle, writes, time.Since(began))
+			}
+			then(final, err)
+		})
 		if errors.Is(err, state.ErrConflict) && attempt < maxStateReruns && runCtx.Err() == nil {
 			if h := e.stateHooks.Conflict; h != nil {
 				h(t.CircleID)
@@ -243,23 +287,15 @@ func (e *Engine) ExecuteDeferred(ctx context.Context, t Task) (res Result) {
 		if err != nil {
 			res.Output, res.Type = "", ""
 			res.Err = stateError(ctx, runCtx, err)
-			return res
+			return res, false
 		}
-		if durable == nil {
-			if h := e.stateHooks.Committed; h != nil && writes > 0 {
-				h(t.CircleID, writes, time.Since(began))
+		if !pending {
+			if hook != nil && writes > 0 {
+				hook(t.CircleID, writes, time.Since(began))
 			}
-			return res
+			return res, false
 		}
-		hook, circle := e.stateHooks.Committed, t.CircleID
-		res.Durable = func() error {
-			err := durable()
-			if err == nil && hook != nil {
-				hook(circle, writes, time.Since(began))
-			}
-			return err
-		}
-		return res
+		return res, true
 	}
 }
 

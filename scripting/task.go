@@ -49,6 +49,12 @@ func (r Result) Settle() Result {
 	}
 	err := r.Durable()
 	r.Durable = nil
+	return r.settled(err)
+}
+
+// settled is r once its writes' durability is known: err is nil, or why
+// they could not be made durable.
+func (r Result) settled(err error) Result {
 	if err != nil {
 		r.Output, r.Type = "", ""
 		r.Err = &ScriptError{Kind: "host", Message: "state: " + err.Error()}
@@ -157,6 +163,15 @@ type Executor interface {
 type DeferredExecutor interface {
 	Executor
 	ExecuteDeferred(ctx context.Context, t Task) Result
+}
+
+// AsyncExecutor is a DeferredExecutor that can also report the settled
+// result through a callback (Engine.ExecuteAsync), so that a worker answers
+// a whole commit group from the state store's goroutine instead of waiting
+// for each run on a goroutine of its own.
+type AsyncExecutor interface {
+	DeferredExecutor
+	ExecuteAsync(ctx context.Context, t Task, done func(Result)) (res Result, pending bool)
 }
 
 // ExecutorFunc adapts a function to Executor.

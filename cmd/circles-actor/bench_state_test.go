@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -29,6 +31,13 @@ const benchClients = 64
 // benchServe runs serve in this process with a command line (after the
 // circle key) and returns 64 connected clients. It stops at cleanup.
 func benchServe(b *testing.B, args ...string) []*client.Client {
+	b.Helper()
+	conns, _ := benchServeAt(b, args...)
+	return conns
+}
+
+// benchServeAt is benchServe that also returns the server's address.
+func benchServeAt(b *testing.B, args ...string) ([]*client.Client, string) {
 	b.Helper()
 	var cli CLI
 	parser, err := kong.New(&cli, kong.Name("circles-actor"))
@@ -59,7 +68,37 @@ func benchServe(b *testing.B, args ...string) []*client.Client {
 			b.Errorf("serve: %v", err)
 		}
 	})
-	return dialClients(b, "ws://"+addr+"/"+e2eCircle, benchClients)
+	return dialClients(b, "ws://"+addr+"/"+e2eCircle, benchClients), addr
+}
+
+// scrapeSum is the sum of all series of the metric name on the server at
+// addr (0 when it has none).
+func scrapeSum(b *testing.B, addr, name string) float64 {
+	b.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sum float64
+	for _, line := range strings.Split(string(body), "\n") {
+		rest, ok := strings.CutPrefix(line, name)
+		if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '{') {
+			continue
+		}
+		f := strings.Fields(rest[strings.LastIndexByte(rest, '}')+1:])
+		if len(f) > 0 {
+			v, err := strconv.ParseFloat(f[0], 64)
+			if err == nil {
+				sum += v
+			}
+		}
+	}
+	return sum
 }
 
 // dialClients opens n client connections to url for a benchmark, closed
@@ -154,13 +193,14 @@ func plainScript(int64) string {
 func BenchmarkStateRMW(b *testing.B) {
 	const perRound = 1000
 	dataDir := b.TempDir()
+	memConns := benchServe(b, "--state-max-keys", "100000000")
+	diskConns, diskAddr := benchServeAt(b, "--data-dir", dataDir, "--state-max-keys", "100000000")
 	servers := []struct {
 		name  string
 		conns []*client.Client
-	}{
-		{"memory", benchServe(b, "--state-max-keys", "100000000")},
-		{"disk", benchServe(b, "--data-dir", dataDir, "--state-max-keys", "100000000")},
-	}
+	}{{"memory", memConns}, {"disk", diskConns}}
+	// The disk server's rmw rounds' commits and syncs: plays per sync.
+	var diskCommits, diskSyncs float64
 	sync0 := fsyncLatency(b, dataDir)
 	took := map[string]time.Duration{}
 	cpu := map[string]time.Duration{}
@@ -171,10 +211,18 @@ func BenchmarkStateRMW(b *testing.B) {
 		script func(int64) string
 	}{{"light", lightScript}, {"rmw", rmwScript}, {"rmwlit", literal}, {"plain", plainScript}}
 	round := func(k string, conns []*client.Client, script func(int64) string) {
+		var m0, s0 float64
+		if k == "disk/rmw" {
+			m0, s0 = scrapeSum(b, diskAddr, "circles_state_commits_total"), scrapeSum(b, diskAddr, "circles_state_syncs_total")
+		}
 		c0 := selfCPU()
 		d, _ := latencyRound(b, conns, perRound, script)
 		took[k] += d
 		cpu[k] += selfCPU() - c0
+		if k == "disk/rmw" {
+			diskCommits += scrapeSum(b, diskAddr, "circles_state_commits_total") - m0
+			diskSyncs += scrapeSum(b, diskAddr, "circles_state_syncs_total") - s0
+		}
 	}
 	b.ResetTimer()
 	for i := range b.N {
@@ -196,6 +244,9 @@ func BenchmarkStateRMW(b *testing.B) {
 	// What bounds the disk figure: a commit group costs one fdatasync (of
 	// pebble's WAL), on this disk now:
 	b.ReportMetric(float64((sync0+fsyncLatency(b, dataDir))/2)/1e3, "fdatasync-us")
+	if diskSyncs > 0 {
+		b.ReportMetric(diskCommits/diskSyncs, "disk-rmw-plays/sync")
+	}
 	plays := float64(perRound * b.N)
 	for _, s := range servers {
 		light := plays / took[s.name+"/light"].Seconds()

@@ -45,9 +45,11 @@ type InlineBackend interface {
 // lock per circle, so every outcome is that of some serial order, and runs
 // that never touch state never wait). Commits of all circles are grouped
 // into one Backend.Apply (one sync) by a committer goroutine; a commit is
-// visible to the circle's next run at once, from memory, and its Durable
-// waits for the group's sync. Durability is in commit order: a commit that
-// survived a crash means every commit before it did.
+// visible to the circle's next run at once, from memory, and its
+// completion (Durable, or CommitThen's callback, called by the committer
+// for the whole group in one pass) waits for the group's sync. Durability
+// is in commit order: a commit that survived a crash means every commit
+// before it did.
 type Local struct {
 	b      Backend
 	inline bool
@@ -55,16 +57,21 @@ type Local struct {
 	mu      sync.Mutex
 	circles map[string]*circleState
 	queue   []*queued
+	spare   []*queued     // the committer's last group, reused as the next queue
 	wake    chan struct{} // a commit is queued
 	failed  error         // a failed Apply: state is not trustworthy any more
 	closed  bool
 	stopped chan struct{} // committer has exited
 
-	// active counts open sessions (runs in progress); ended is signalled
-	// when one ends. The committer uses them to wait, briefly, for runs
-	// about to commit so that they share its next sync.
+	// active counts open sessions (runs in progress); idle is signalled
+	// when it drops to zero. The committer uses them to wait, briefly, for
+	// runs about to commit so that they share its next sync.
 	active atomic.Int64
-	ended  chan struct{}
+	idle   chan struct{}
+
+	// groups and commits count the Applies and the commits they held
+	// (commits per sync under load).
+	groups, commits atomic.Uint64
 }
 
 type circleState struct {
@@ -83,18 +90,19 @@ type pendingWrite struct {
 	seq uint64
 }
 
+// queued is a commit waiting for its group's sync; done learns the
+// outcome.
 type queued struct {
 	c     *circleState
 	batch Batch
 	seq   uint64
-	done  chan struct{}
-	err   error
+	done  func(error)
 }
 
 // NewLocal returns a store over b. Close it to stop its committer.
 func NewLocal(b Backend) *Local {
 	l := &Local{b: b, circles: map[string]*circleState{}, wake: make(chan struct{}, 1), stopped: make(chan struct{}),
-		ended: make(chan struct{}, 1)}
+		idle: make(chan struct{}, 1)}
 	_, l.inline = b.(InlineBackend)
 	if l.inline {
 		close(l.stopped)
@@ -157,15 +165,18 @@ func (l *Local) Close() error {
 // Backend returns the storage under l (for tools that read it directly).
 func (l *Local) Backend() Backend { return l.b }
 
+// Syncs reports how many group writes (one Backend.Apply, one sync each)
+// l has made and how many commits they held: commits/syncs is the group
+// size. Both stay 0 over a backend applied inline (memory).
+func (l *Local) Syncs() (syncs, commits uint64) { return l.groups.Load(), l.commits.Load() }
+
 // enqueue hands q to the committer. After Close (whose committer may have
-// exited already) q fails with ErrClosed instead of waiting forever.
-func (l *Local) enqueue(q *queued) {
+// exited already) it refuses q with ErrClosed.
+func (l *Local) enqueue(q *queued) error {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
-		q.err = fmt.Errorf("%w: the state store closed before the commit was written", ErrClosed)
-		close(q.done)
-		return
+		return fmt.Errorf("%w: the state store closed before the commit was written", ErrClosed)
 	}
 	l.queue = append(l.queue, q)
 	l.mu.Unlock()
@@ -173,14 +184,20 @@ func (l *Local) enqueue(q *queued) {
 	case l.wake <- struct{}{}:
 	default:
 	}
+	return nil
 }
 
-// take removes and returns the queued commits and whether l is closed.
-func (l *Local) take() ([]*queued, bool) {
+// take removes and returns the queued commits and whether l is closed;
+// spent is the caller's last group, whose array becomes the next queue.
+func (l *Local) take(spent []*queued) ([]*queued, bool) {
+	clear(spent)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	group := l.queue
-	l.queue = nil
+	if len(group) == 0 {
+		return spent[:0], l.closed
+	}
+	l.queue = spent[:0]
 	return group, l.closed
 }
 
@@ -189,12 +206,20 @@ func (l *Local) take() ([]*queued, bool) {
 // progress to end (they are about to commit, and would otherwise miss this
 // sync and wait for two), but never longer than the last Apply took, so
 // that the wait at most doubles a commit's latency and costs nothing when
-// no other run is open.
+// no other run is open. It is woken when the last open run ends, not at
+// every run's end: under load a worker always has a run open and the
+// committer sleeps out the window. After the sync it reports to every
+// commit of the group in one pass.
 func (l *Local) commitLoop() {
 	defer close(l.stopped)
 	var lastApply time.Duration
+	var group, more []*queued
+	var batches []Batch
+	window := time.NewTimer(time.Hour)
+	window.Stop()
 	for {
-		group, closed := l.take()
+		var closed bool
+		group, closed = l.take(group)
 		if len(group) == 0 {
 			if closed {
 				return
@@ -203,25 +228,26 @@ func (l *Local) commitLoop() {
 			continue
 		}
 		if !closed && l.active.Load() > 0 && lastApply > 0 {
-			timer := time.NewTimer(lastApply)
+			window.Reset(lastApply)
 		wait:
 			for l.active.Load() > 0 {
 				select {
-				case <-l.ended:
-				case <-timer.C:
+				case <-l.idle:
+				case <-window.C:
 					break wait
 				}
 			}
-			timer.Stop()
-			more, _ := l.take()
+			window.Stop()
+			more, _ = l.take(more)
 			group = append(group, more...)
 		}
 		began := time.Now()
-		batches := make([]Batch, len(group))
-		for i, q := range group {
-			batches[i] = q.batch
+		batches = batches[:0]
+		for _, q := range group {
+			batches = append(batches, q.batch)
 		}
 		err := l.b.Apply(batches)
+		clear(batches)
 		lastApply = time.Since(began)
 		if err != nil {
 			err = fmt.Errorf("state store failed to write; restart the server once the cause is fixed: %w", err)
@@ -230,20 +256,38 @@ func (l *Local) commitLoop() {
 				l.failed = err
 			}
 			l.mu.Unlock()
+		} else {
+			l.groups.Add(1)
+			l.commits.Add(uint64(len(group)))
+			l.settle(group)
 		}
 		for _, q := range group {
-			q.err = err
-			if err == nil {
-				q.c.mu.Lock()
-				for _, w := range q.batch.Writes {
-					if p, ok := q.c.pending[w.Key]; ok && p.seq == q.seq {
-						delete(q.c.pending, w.Key)
-					}
-				}
-				q.c.mu.Unlock()
-			}
-			close(q.done)
+			q.done(err)
 		}
+	}
+}
+
+// settle drops the group's writes from their circles' overlays (unless a
+// later commit has replaced them): the backend holds them now. Consecutive
+// commits of one circle share a lock.
+func (l *Local) settle(group []*queued) {
+	var c *circleState
+	for _, q := range group {
+		if q.c != c {
+			if c != nil {
+				c.mu.Unlock()
+			}
+			c = q.c
+			c.mu.Lock()
+		}
+		for _, w := range q.batch.Writes {
+			if p, ok := c.pending[w.Key]; ok && p.seq == q.seq {
+				delete(c.pending, w.Key)
+			}
+		}
+	}
+	if c != nil {
+		c.mu.Unlock()
 	}
 }
 
@@ -410,20 +454,44 @@ func (s *localSession) Stats() (Stats, error) {
 	return s.c.stats, nil
 }
 
+// Commit implements Session: CommitThen with a Durable that waits for the
+// callback.
 func (s *localSession) Commit(ctx context.Context, writes []Write) (Durable, error) {
+	w := &waiter{ch: make(chan struct{})}
+	pending, err := s.CommitThen(ctx, writes, w.finish)
+	if err != nil || !pending {
+		return nil, err
+	}
+	return w.wait, nil
+}
+
+// waiter is a Durable over a completion callback.
+type waiter struct {
+	ch  chan struct{}
+	err error
+}
+
+func (w *waiter) finish(err error) { w.err = err; close(w.ch) }
+func (w *waiter) wait() error      { <-w.ch; return w.err }
+
+// CommitThen implements Notifier. The commit is visible (in the circle's
+// overlay) and queued before the run lock is released, so the queue holds
+// a circle's commits in lock order: a commit that is durable means every
+// commit it could have read is.
+func (s *localSession) CommitThen(ctx context.Context, writes []Write, done func(error)) (bool, error) {
 	if len(writes) == 0 {
 		s.Abort()
-		return nil, nil
+		return false, nil
 	}
 	if err := s.acquire(); err != nil {
-		return nil, err
+		return false, err
 	}
 	defer s.Abort()
 	var d Stats
 	for _, w := range writes {
 		old, had, err := s.size(w.Key)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
 		if had {
 			d.Keys--
@@ -437,34 +505,47 @@ func (s *localSession) Commit(ctx context.Context, writes []Write) (Durable, err
 	batch := Batch{Circle: s.id, Writes: writes, Delta: d}
 	if s.l.inline {
 		if err := s.l.b.Apply([]Batch{batch}); err != nil {
-			return nil, err
+			return false, err
 		}
 		s.c.mu.Lock()
 		s.c.stats.Keys += d.Keys
 		s.c.stats.Bytes += d.Bytes
 		s.c.mu.Unlock()
-		return nil, nil
+		return false, nil
 	}
 	s.c.mu.Lock()
 	s.c.seq++
-	q := &queued{c: s.c, batch: batch, seq: s.c.seq, done: make(chan struct{})}
+	q := &queued{c: s.c, batch: batch, seq: s.c.seq, done: done}
 	for _, w := range writes {
 		s.c.pending[w.Key] = pendingWrite{val: w.Val, del: w.Delete, seq: q.seq}
 	}
 	s.c.stats.Keys += d.Keys
 	s.c.stats.Bytes += d.Bytes
 	s.c.mu.Unlock()
-	s.l.enqueue(q)
-	return func() error { <-q.done; return q.err }, nil
+	// The run is over: a committer waiting for open runs need not wait for
+	// this one (the lock is released by the deferred Abort, after enqueue).
+	s.end()
+	if err := s.l.enqueue(q); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
+// Abort implements Session.
 func (s *localSession) Abort() {
 	s.release()
-	if !s.ended {
-		s.ended = true
-		s.l.active.Add(-1)
+	s.end()
+}
+
+// end counts the session out of the open runs, once.
+func (s *localSession) end() {
+	if s.ended {
+		return
+	}
+	s.ended = true
+	if s.l.active.Add(-1) == 0 {
 		select {
-		case s.l.ended <- struct{}{}:
+		case s.l.idle <- struct{}{}:
 		default:
 		}
 	}

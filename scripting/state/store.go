@@ -42,6 +42,17 @@ type Session interface {
 	Abort()
 }
 
+// Notifier is a Session whose commit can report durability through a
+// callback instead of a Durable, so that a server answers a whole commit
+// group from the store's goroutine without a goroutine per waiting run.
+type Notifier interface {
+	// CommitThen is Commit: when it returns pending, done is called once,
+	// later and possibly on another goroutine, with nil when the writes are
+	// durable or the error that kept them from being; done must not block.
+	// When pending is false (or err is set) done is never called.
+	CommitThen(ctx context.Context, writes []Write, done func(error)) (pending bool, err error)
+}
+
 // Peeker is a Session that can say what a key holds for the accounting of
 // a write (key and byte totals, limits) without reading it now: an
 // optimistic store may assume and check the assumption when it commits.

@@ -322,6 +322,35 @@ func (t *Tx) Keys(prefix string, limit int) ([]string, error) {
 // Commit hands the run's writes to the store in one step and ends the Tx.
 // See Session.Commit for what the result means.
 func (t *Tx) Commit(ctx context.Context) (Durable, error) {
+	ws, err := t.end()
+	if err != nil {
+		return nil, err
+	}
+	return t.s.Commit(ctx, ws)
+}
+
+// CommitThen is Commit that reports durability to done (see
+// Notifier.CommitThen): when pending, done is called once, later, maybe on
+// the store's goroutine, and must not block. Over a Session that is no
+// Notifier it waits for the Durable on a goroutine of its own.
+func (t *Tx) CommitThen(ctx context.Context, done func(error)) (pending bool, err error) {
+	ws, err := t.end()
+	if err != nil {
+		return false, err
+	}
+	if n, ok := t.s.(Notifier); ok {
+		return n.CommitThen(ctx, ws, done)
+	}
+	d, err := t.s.Commit(ctx, ws)
+	if err != nil || d == nil {
+		return false, err
+	}
+	go func() { done(d()) }()
+	return true, nil
+}
+
+// end ends the Tx and returns its writes in key order.
+func (t *Tx) end() ([]Write, error) {
 	if err := t.live(); err != nil {
 		return nil, err
 	}
@@ -333,7 +362,7 @@ func (t *Tx) Commit(ctx context.Context) (Durable, error) {
 		}
 	}
 	slices.SortFunc(ws, func(a, b Write) int { return strings.Compare(a.Key, b.Key) })
-	return t.s.Commit(ctx, ws)
+	return ws, nil
 }
 
 // Abort drops the run's writes and ends the Tx. Safe more than once and

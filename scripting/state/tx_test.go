@@ -239,6 +239,76 @@ func TestLocalOverlayAndGroupCommit(t *testing.T) {
 	if v, _, _ := gb.m.Get("c", "a"); string(v) == "" {
 		t.Fatal("a not in the backend after the sync")
 	}
+	// The first commit may have gone alone; the two queued behind its sync
+	// share the next.
+	if syncs, commits := st.Syncs(); commits != 3 || syncs < 1 || syncs > 2 {
+		t.Fatalf("syncs %d, commits %d: want 3 commits in 1 or 2 syncs", syncs, commits)
+	}
+}
+
+// CommitThen reports each commit of a group once, after its sync, and
+// not at all when there is nothing to wait for.
+func TestCommitThenCallsBackOnceAfterTheSync(t *testing.T) {
+	gb := &gatedBackend{m: NewMemoryBackend(), gate: make(chan struct{})}
+	st := NewLocal(gb)
+	defer st.Close()
+	ctx := context.Background()
+	calls := make(chan error, 8)
+	for i := range 3 {
+		sess, err := st.Begin(ctx, "c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx := NewTx(sess, DefaultLimits())
+		if err := tx.Set(fmt.Sprint("k", i), rhai.Int(int64(i))); err != nil {
+			t.Fatal(err)
+		}
+		pending, err := tx.CommitThen(ctx, func(err error) { calls <- err })
+		if err != nil || !pending {
+			t.Fatalf("commit %d: pending %v, %v", i, pending, err)
+		}
+	}
+	select {
+	case err := <-calls:
+		t.Fatalf("called back before the sync: %v", err)
+	default:
+	}
+	close(gb.gate)
+	for range 3 {
+		if err := <-calls; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A read-only run, and a run on the memory store: nothing pending.
+	mem := NewMemory()
+	defer mem.Close()
+	for _, s := range []Store{st, mem} {
+		sess, err := s.Begin(ctx, "c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx := NewTx(sess, DefaultLimits())
+		if _, _, err := tx.Get("k0"); err != nil {
+			t.Fatal(err)
+		}
+		if s == mem {
+			if err := tx.Set("k", rhai.Int(1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pending, err := tx.CommitThen(ctx, func(err error) { calls <- err })
+		if err != nil || pending {
+			t.Fatalf("pending %v, %v: want nothing to wait for", pending, err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-calls:
+		t.Fatalf("a commit was called back twice or without being pending: %v", err)
+	default:
+	}
 }
 
 func TestLocalRefusesCommitsAfterAFailedWrite(t *testing.T) {

@@ -54,6 +54,15 @@ func View(ctx context.Context, st Store, circle string, fn func(*Tx) error) erro
 	return fn(tx)
 }
 
+// SyncCounter is a Store that groups commits into synced writes and counts
+// them: syncs is the number of group writes (one sync each) and commits
+// the commits they held, so commits/syncs is the group size under load.
+type SyncCounter interface {
+	Syncs() (syncs, commits uint64)
+}
+
+var _ SyncCounter = (*Local)(nil)
+
 // StatsReader is a Store that reports a circle's committed totals without a
 // transaction (for metrics; it must be cheap).
 type StatsReader interface {

@@ -24,6 +24,7 @@ import (
 	"syscall"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/circles-actor/circles-actor/scripting/state"
@@ -52,6 +53,19 @@ type Store struct {
 
 	mu     sync.Mutex
 	totals map[string]state.Stats // circles' totals as last read or written
+	next   map[string]state.Stats // Apply's new totals (reused)
+	key    []byte                 // Apply's key buffer (the batch copies keys)
+
+	// reader serves Get: an iterator over the state as of the last Apply
+	// (every write goes through Apply, so that is the latest state),
+	// dropped by Apply and opened again at the next Get. One seek on an
+	// open iterator costs a fraction of a pebble Get, which builds its
+	// iterator each time; the price is that between two Applies it pins
+	// one version of the store's files and memtable.
+	rmu    sync.Mutex
+	reader *pebble.Iterator
+	rkey   []byte // Get's key buffer
+	closed bool
 }
 
 var _ state.Backend = (*Store)(nil)
@@ -90,7 +104,7 @@ func Open(dir string, o Options) (*Store, error) {
 		lock.Close()
 		return nil, err
 	}
-	s := &Store{db: db, lock: lock, path: path, totals: map[string]state.Stats{}}
+	s := &Store{db: db, lock: lock, path: path, totals: map[string]state.Stats{}, next: map[string]state.Stats{}}
 	if o.NoSync {
 		s.sync = pebble.NoSync
 	} else {
@@ -133,7 +147,11 @@ func exists(path string) bool {
 // both on some corrupt files) into errors.
 func openDB(path string, lock *pebble.Lock) (db *pebble.DB, err error) {
 	defer recoverFatal(&err)
-	db, err = pebble.Open(path, &pebble.Options{Lock: lock, Logger: logger{}})
+	o := &pebble.Options{Lock: lock, Logger: logger{}}
+	// Bloom filters in every level's tables: a write of a new key reads it
+	// first (for the circle's totals and limits), and most such reads miss.
+	o.Levels[0].FilterPolicy = bloom.FilterPolicy(10)
+	db, err = pebble.Open(path, o)
 	if err != nil {
 		if msg := err.Error(); errors.Is(err, pebble.ErrCorruption) || strings.Contains(msg, "corrupt") || strings.Contains(msg, "malformed") {
 			return nil, fmt.Errorf("%s is not a readable state store (corrupt, or not written by circles-actor): %w; restore it from a backup or move it away", path, err)
@@ -210,7 +228,10 @@ func diskError(err error) error {
 func (s *Store) Path() string { return s.path }
 
 func dataKey(circle, key string) []byte {
-	b := make([]byte, 0, 3+len(circle)+len(key))
+	return appendDataKey(make([]byte, 0, 3+len(circle)+len(key)), circle, key)
+}
+
+func appendDataKey(b []byte, circle, key string) []byte {
 	b = append(b, "c/"...)
 	b = append(b, circle...)
 	b = append(b, 0)
@@ -233,9 +254,46 @@ func (s *Store) get(k []byte) (val []byte, ok bool, err error) {
 	return val, true, closer.Close()
 }
 
-// Get implements state.Backend.
-func (s *Store) Get(circle, key string) ([]byte, bool, error) {
-	return s.get(dataKey(circle, key))
+// Get implements state.Backend: one seek of the reader.
+func (s *Store) Get(circle, key string) (val []byte, ok bool, err error) {
+	defer recoverFatal(&err)
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	if s.closed {
+		return nil, false, fmt.Errorf("%w: state store %s", state.ErrClosed, s.path)
+	}
+	if s.reader == nil {
+		if s.reader, err = s.db.NewIter(nil); err != nil {
+			return nil, false, err
+		}
+	}
+	s.rkey = appendDataKey(s.rkey[:0], circle, key)
+	it := s.reader
+	if !it.SeekPrefixGE(s.rkey) || !bytes.Equal(it.Key(), s.rkey) {
+		return nil, false, it.Error()
+	}
+	v, err := it.ValueAndErr()
+	if err != nil {
+		return nil, false, err
+	}
+	return bytes.Clone(v), true, nil
+}
+
+// dropReader closes the reader, so that the next Get sees the latest
+// Apply.
+func (s *Store) dropReader() error {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	return s.dropReaderLocked()
+}
+
+func (s *Store) dropReaderLocked() error {
+	if s.reader == nil {
+		return nil
+	}
+	err := s.reader.Close()
+	s.reader = nil
+	return err
 }
 
 // Scan implements state.Backend. The iterator reads a consistent snapshot.
@@ -292,13 +350,15 @@ func (s *Store) Apply(batches []state.Batch) (err error) {
 	defer s.mu.Unlock()
 	b := s.db.NewBatch()
 	defer b.Close()
-	next := map[string]state.Stats{}
+	next := s.next
+	clear(next)
 	for _, bt := range batches {
 		for _, w := range bt.Writes {
+			s.key = appendDataKey(s.key[:0], bt.Circle, w.Key)
 			if w.Delete {
-				err = b.Delete(dataKey(bt.Circle, w.Key), nil)
+				err = b.Delete(s.key, nil)
 			} else {
-				err = b.Set(dataKey(bt.Circle, w.Key), w.Val, nil)
+				err = b.Set(s.key, w.Val, nil)
 			}
 			if err != nil {
 				return fmt.Errorf("key %q: %w", w.Key, err)
@@ -321,7 +381,8 @@ func (s *Store) Apply(batches []state.Batch) (err error) {
 		var v [16]byte
 		binary.BigEndian.PutUint64(v[:], uint64(st.Keys))
 		binary.BigEndian.PutUint64(v[8:], uint64(st.Bytes))
-		if err := b.Set(statsKey(c), v[:], nil); err != nil {
+		s.key = append(append(s.key[:0], "s/"...), c...)
+		if err := b.Set(s.key, v[:], nil); err != nil {
 			return err
 		}
 	}
@@ -331,12 +392,19 @@ func (s *Store) Apply(batches []state.Batch) (err error) {
 	for c, st := range next {
 		s.totals[c] = st
 	}
+	// The batch is visible: a Get from now on must see it.
+	if err := s.dropReader(); err != nil {
+		return fmt.Errorf("failed to read %s: %w", s.path, err)
+	}
 	return nil
 }
 
 // Settle flushes the memtable and compacts the state, so that Size is the
 // data's (for the bytes-per-key figure).
 func (s *Store) Settle() error {
+	if err := s.dropReader(); err != nil { // it would keep replaced files
+		return err
+	}
 	if err := s.db.Flush(); err != nil {
 		return err
 	}
@@ -367,5 +435,9 @@ func (s *Store) Close() (err error) {
 		}
 	}()
 	defer recoverFatal(&err)
-	return s.db.Close()
+	s.rmu.Lock()
+	s.closed = true
+	rerr := s.dropReaderLocked()
+	s.rmu.Unlock()
+	return errors.Join(rerr, s.db.Close())
 }

@@ -301,3 +301,53 @@ func TestFullDiskFailsTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Get reads through a cached iterator: it must see every Apply at once,
+// writes and deletions alike, and fail cleanly after Close.
+func TestGetSeesEachApply(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(k string) string {
+		t.Helper()
+		v, ok, err := s.Get("c", k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return "<absent>"
+		}
+		return string(v)
+	}
+	apply := func(ws ...state.Write) {
+		t.Helper()
+		if err := s.Apply([]state.Batch{{Circle: "c", Writes: ws}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := get("a"); got != "<absent>" {
+		t.Fatalf("a before any write: %s", got)
+	}
+	apply(state.Write{Key: "a", Val: []byte("1")})
+	if got := get("a"); got != "1" {
+		t.Fatalf("a after its write: %s", got)
+	}
+	apply(state.Write{Key: "a", Val: []byte("2")}, state.Write{Key: "ab", Val: []byte("3")})
+	if got := get("a") + get("ab"); got != "23" {
+		t.Fatalf("a, ab after the second write: %s", got)
+	}
+	apply(state.Write{Key: "a", Delete: true})
+	if got := get("a") + get("ab"); got != "<absent>3" {
+		t.Fatalf("after deleting a: %s", got)
+	}
+	if _, _, err := s.Get("other", "ab"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Get("c", "ab"); err == nil {
+		t.Fatal("Get after Close succeeded")
+	}
+}
