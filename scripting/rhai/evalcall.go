@@ -46,7 +46,7 @@ func (fc *fnComp) evalCall(e *syntax.CallExpr) evalFn {
 			}
 		}
 	}
-	pos := e.P
+	pos := e.Args[0].Position() // Rhai places eval's errors at its argument
 	return func(f *frame) (Value, error) {
 		v, err := arg(f)
 		if err != nil {
@@ -96,7 +96,8 @@ func (s *evalSite) run(f *frame, src string, pos syntax.Pos) (Value, error) {
 		f.ret = Unit
 	}
 	if err != nil {
-		return Unit, err
+		// As Rhai: an error of the evaluated text is one of the eval call.
+		return Unit, inFunction(err, "eval", false, int(pos.Line), int(pos.Col))
 	}
 	for _, nv := range fresh {
 		if r.dynVars == nil {

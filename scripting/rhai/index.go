@@ -346,7 +346,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		if v.k != KindChar {
-			return Unit, false, errAt(ErrMismatchedType, pos, "Only characters can be stored in a string, not %s", v.TypeName())
+			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting char)", v.TypeName())
 		}
 		rs := []rune(b.AsStr())
 		n, ok := normIndex(i.AsInt(), len(rs))
