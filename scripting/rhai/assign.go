@@ -304,10 +304,12 @@ func compound(r *runState, op opcode, old, rhs Value, pos syntax.Pos) (Value, er
 				return true
 			})
 			return old, r.checkSize(old, pos)
-		case old.k == KindBlob && (rhs.k == KindBlob || rhs.k == KindInt):
+		case old.k == KindBlob && (rhs.k == KindBlob || rhs.k == KindInt || rhs.k == KindString):
 			b := old.AsBlob()
 			if rhs.k == KindBlob {
 				b.B = append(b.B, rhs.AsBlob().B...)
+			} else if rhs.k == KindString {
+				b.B = append(b.B, rhs.StrBytes()...) // its UTF-8 bytes, as Rhai's +=
 			} else {
 				b.B = append(b.B, byte(rhs.AsInt()))
 			}

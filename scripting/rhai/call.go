@@ -301,6 +301,9 @@ func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
 		return x
 	}
 	name, pos := e.Name, e.P
+	if e.Bang && e.Name == "call" && len(e.Args) > 0 {
+		return fc.callBang(e)
+	}
 	if e.Bang {
 		return fc.bangCall(e)
 	}
@@ -379,16 +382,20 @@ func (fc *fnComp) bangCall(e *syntax.CallExpr) evalFn {
 			return Unit, fnNotFound(name, vals, pos)
 		}
 	}
-	for _, d := range fc.inlining {
-		if d == def {
-			// Calls in the caller's scope are compiled inline, so one that
-			// recurses cannot be: it fails when (and only if) it is reached.
-			pos := e.P
-			return func(*frame) (Value, error) {
-				return Unit, errAt(ErrStackOverflow, pos, "Stack overflow: %s! calls itself in the caller's scope", def.Name)
+	if len(fc.inlining) > 0 && (len(fc.inlining) >= bangDepth(def) || fc.inlined >= bangBudget) {
+		for _, d := range fc.inlining {
+			if d == def {
+				// Calls in the caller's scope are compiled inline, so one
+				// that recurses is unrolled only so far: deeper, it fails
+				// when (and only if) it is reached, as Rhai's stack does.
+				pos := e.P
+				return func(*frame) (Value, error) {
+					return Unit, errAt(ErrStackOverflow, pos, "Stack overflow")
+				}
 			}
 		}
 	}
+	fc.inlined++
 	args := fc.argList(e.Args, false)
 	mark, loops := len(fc.vars), fc.loops
 	fc.scopes++

@@ -81,6 +81,7 @@ type fnComp struct {
 	loops     int
 	scopes    int             // block nesting, to recognise the top-level scope
 	inlining  []*syntax.FnDef // functions being compiled inline for `f!()`
+	inlined   int             // `f!()` bodies compiled inline so far
 	imports   int             // import statements compiled so far (modules.go)
 	// blocks are the blocks being compiled, outermost first, and
 	// byName* cache whether the function reaches variables by name
@@ -95,6 +96,11 @@ type fnComp struct {
 	// eval(): the slot limit, and how many variables came from the caller.
 	evalLimit int
 	evalScope int
+	// evalShadow holds the variables of outer blocks that an eval() call
+	// compiled so far may have shadowed with a `let` of its own: until the
+	// eval's block ends, their reads look for the shadow first. The value
+	// is the block nesting of the eval call.
+	evalShadow map[*scopeVar]int
 }
 
 // compileScript compiles a parsed script into a Program.
@@ -233,6 +239,18 @@ const (
 	refCap           // frame.cells[idx]
 )
 
+// evalShadowed reports whether a read of name may find a variable that an
+// eval() call in the current block declared over an outer block's one.
+func (fc *fnComp) evalShadowed(name string) bool {
+	for i := len(fc.vars) - 1; i >= 0; i-- {
+		if v := fc.vars[i]; v.name == name {
+			_, ok := fc.evalShadow[v]
+			return ok
+		}
+	}
+	return false
+}
+
 // lookup resolves a name to a local, boxed or captured variable.
 func (fc *fnComp) lookup(name string) varRef {
 	for i := len(fc.vars) - 1; i >= 0; i-- {
@@ -301,6 +319,11 @@ func (fc *fnComp) stmtBlock(stmts []syntax.Stmt, preserve bool) evalFn {
 	fc.scopes++
 	defer func() {
 		fc.vars = fc.vars[:mark]
+		for v, d := range fc.evalShadow {
+			if d >= fc.scopes {
+				delete(fc.evalShadow, v)
+			}
+		}
 		fc.scopes--
 	}()
 	code := make([]evalFn, 0, len(stmts))

@@ -74,7 +74,7 @@ func fnCtor(c *Call, args []Value) (Value, error) {
 	}
 	name := args[0].AsStr()
 	if !validFnName(name) {
-		return Unit, Errorf(ErrRuntime, "Invalid function name: '%s'", name)
+		return Unit, Errorf(ErrFunctionNotFound, "Function not found: %s", name) // Rhai's words
 	}
 	return NewFnPtr(&FnPtr{Name: name}), nil
 }

@@ -97,6 +97,7 @@ func inFunction(err error, name string, closure bool, line, col int) error {
 var (
 	reArrayBounds  = regexp.MustCompile(`^Array index (-?\d+) out of bounds: (?:only (\d+) elements? in array|array is empty)`)
 	reStringBounds = regexp.MustCompile(`^String index (-?\d+) out of bounds: only (\d+) characters? in string`)
+	reBitBounds    = regexp.MustCompile(`^Bit-field index (-?\d+) out of bounds: only (\d+) bits in bit-field`)
 	reMismatch     = regexp.MustCompile(`^Data type incorrect: (.*) \(expecting (.*)\)$`)
 )
 
@@ -130,6 +131,9 @@ func errorValue(e *Error) Value {
 		m["index"], m["length"] = atoiValue(x[1]), atoiValue(x[2]) // "" (empty) is 0
 	} else if x := reStringBounds.FindStringSubmatch(msg); x != nil {
 		variant = "ErrorStringBounds"
+		m["index"], m["length"] = atoiValue(x[1]), atoiValue(x[2])
+	} else if x := reBitBounds.FindStringSubmatch(msg); x != nil {
+		variant = "ErrorBitFieldBounds"
 		m["index"], m["length"] = atoiValue(x[1]), atoiValue(x[2])
 	} else if x := reMismatch.FindStringSubmatch(msg); x != nil {
 		variant = "ErrorMismatchDataType"

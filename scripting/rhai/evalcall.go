@@ -37,8 +37,16 @@ func (fc *fnComp) evalCall(e *syntax.CallExpr) evalFn {
 		caps: append([]capInfo(nil), fc.caps...), names: append([]string(nil), fc.capNames...)}
 	for _, v := range fc.vars {
 		site.vars = append(site.vars, *v)
+		if v.depth < fc.scopes {
+			if fc.evalShadow == nil {
+				fc.evalShadow = map[*scopeVar]int{}
+			}
+			if _, ok := fc.evalShadow[v]; !ok {
+				fc.evalShadow[v] = fc.scopes
+			}
+		}
 	}
-	pos := e.P
+	pos := e.Args[0].Position() // Rhai places eval's errors at its argument
 	return func(f *frame) (Value, error) {
 		v, err := arg(f)
 		if err != nil {
@@ -88,7 +96,8 @@ func (s *evalSite) run(f *frame, src string, pos syntax.Pos) (Value, error) {
 		f.ret = Unit
 	}
 	if err != nil {
-		return Unit, err
+		// As Rhai: an error of the evaluated text is one of the eval call.
+		return Unit, inFunction(err, "eval", false, int(pos.Line), int(pos.Col))
 	}
 	for _, nv := range fresh {
 		if r.dynVars == nil {
@@ -148,4 +157,20 @@ func evalSyntaxError(err error, pos syntax.Pos) error {
 	}
 	c.Kind, c.Message = ErrRuntime, "Syntax error: "+msg
 	return inFunction(&c, "eval", false, int(pos.Line), int(pos.Col))
+}
+
+// evalShadowRead reads a variable of an outer block that an eval() in the
+// current block may have declared again (`{ eval("let x = 1"); x }`): the
+// eval's variable while its block lasts, else the slot.
+func evalShadowRead(name string, r varRef) evalFn {
+	slot, boxed := r.idx, r.kind == refBoxed
+	return func(f *frame) (Value, error) {
+		if v, ok := f.rt.dynVars[name]; ok {
+			return v, nil
+		}
+		if boxed {
+			return *f.slots[slot].p.(*Value), nil
+		}
+		return f.slots[slot], nil
+	}
 }

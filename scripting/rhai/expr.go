@@ -127,6 +127,9 @@ func (fc *fnComp) ident(e *syntax.Ident) evalFn {
 		return thisFn(e.P)
 	}
 	r := fc.lookup(e.Name)
+	if (r.kind == refLocal || r.kind == refBoxed) && fc.evalShadowed(e.Name) {
+		return evalShadowRead(e.Name, r)
+	}
 	switch r.kind {
 	case refLocal:
 		slot := r.idx

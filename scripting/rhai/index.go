@@ -213,29 +213,24 @@ func bitRange(i Value, pos syntax.Pos) (uint, uint, error) {
 			n += 64
 		}
 		if n < 0 || n >= 64 {
-			return 0, 0, errAt(ErrIndexOutOfBounds, pos, "Bit-field index %d out of bounds: only 64 bits in an i64", i.AsInt())
+			return 0, 0, errAt(ErrIndexOutOfBounds, pos, "Bit-field index %d out of bounds: only 64 bits in bit-field", i.AsInt())
 		}
 		return uint(n), 1, nil
 	case KindRange:
+		// As Rhai: a range over bits does not count from the end.
 		rg := i.AsRange()
 		start, end := rg.Start, rg.End
 		if rg.Inclusive {
 			end++
 		}
-		if start < 0 {
-			start += 64
-		}
-		if end < 0 {
-			end += 64
-		}
-		if start < 0 || start > 64 {
-			return 0, 0, errAt(ErrIndexOutOfBounds, pos, "Bit-field index %d out of bounds: only 64 bits in an i64", rg.Start)
+		if start < 0 || start >= 64 {
+			return 0, 0, errAt(ErrIndexOutOfBounds, pos, "Bit-field index %d out of bounds: only 64 bits in bit-field", rg.Start)
 		}
 		if rg.End == maxInt {
 			end = 64
 		}
-		if end > 64 {
-			return 0, 0, errAt(ErrIndexOutOfBounds, pos, "Bit-field index %d out of bounds: only 64 bits in an i64", rg.End)
+		if rg.End < 0 || end > 64 {
+			return 0, 0, errAt(ErrIndexOutOfBounds, pos, "Bit-field index %d out of bounds: only 64 bits in bit-field", rg.End)
 		}
 		if end <= start {
 			return uint(start), 0, nil
@@ -351,7 +346,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		if v.k != KindChar {
-			return Unit, false, errAt(ErrMismatchedType, pos, "Only characters can be stored in a string, not %s", v.TypeName())
+			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting char)", v.TypeName())
 		}
 		rs := []rune(b.AsStr())
 		n, ok := normIndex(i.AsInt(), len(rs))

@@ -239,7 +239,7 @@ func rangeFn(c *Call, args []Value) (Value, error) {
 
 func intSteps(c *Call, from, to, step int64) (Value, error) {
 	if step == 0 {
-		return Unit, Errorf(ErrArithmetic, "step value cannot be zero")
+		return Unit, inFunction(Errorf(ErrArithmetic, "step value cannot be zero"), "range", false, 0, 0)
 	}
 	var n uint64
 	switch {
@@ -268,7 +268,7 @@ func intSteps(c *Call, from, to, step int64) (Value, error) {
 
 func floatSteps(c *Call, from, to, step float64) (Value, error) {
 	if step == 0 || math.IsNaN(step) {
-		return Unit, Errorf(ErrArithmetic, "step value cannot be zero")
+		return Unit, inFunction(Errorf(ErrArithmetic, "step value cannot be zero"), "range", false, 0, 0)
 	}
 	var elems []Value
 	for x := from; (step > 0 && x < to) || (step < 0 && x > to); x += step {

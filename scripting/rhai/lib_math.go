@@ -24,22 +24,23 @@ func mathLib() []NativeDef {
 			if !ok1 || !ok2 {
 				return Unit, ErrNoMatch
 			}
-			return Float(math.Log(x) / math.Log(b)), nil
+			return Float(rhaiLn(x) / rhaiLn(b)), nil // Rust: self.ln() / base.ln()
 		}),
-		pureDef("atan", 2, float2(math.Atan2)),
-		pureDef("hypot", 2, float2(math.Hypot)),
+		pureDef("atan", 2, float2(rhaiAtan2)),
+		pureDef("hypot", 2, float2(rhaiHypot)),
 		pureDef("to_hex", 1, intFormat(16)),
 		pureDef("to_octal", 1, intFormat(8)),
 		pureDef("to_binary", 1, intFormat(2)),
 	}
 	for name, f := range map[string]func(float64) float64{
-		"sqrt": math.Sqrt, "exp": math.Exp, "ln": math.Log, "log": math.Log10,
-		"sin": math.Sin, "cos": math.Cos, "tan": math.Tan,
-		"asin": math.Asin, "acos": math.Acos, "atan": math.Atan,
-		"sinh": math.Sinh, "cosh": math.Cosh, "tanh": math.Tanh,
+		"sqrt": math.Sqrt, "exp": rhaiExp, "ln": rhaiLn, "log": rhaiLog10,
+		"sin": rhaiSin, "cos": rhaiCos, "tan": rhaiTan,
+		"asin": rhaiAsin, "acos": rhaiAcos, "atan": rhaiAtan,
+		"sinh": rhaiSinh, "cosh": rhaiCosh, "tanh": rhaiTanh,
 		"asinh": math.Asinh, "acosh": math.Acosh, "atanh": math.Atanh,
-		"to_degrees": func(x float64) float64 { return x * 180 / math.Pi },
-		"to_radians": func(x float64) float64 { return x * math.Pi / 180 },
+		// Rust's to_degrees multiplies by 180/π rounded, to_radians by π/180.
+		"to_degrees": func(x float64) float64 { return x * 57.2957795130823208767981548141051703 },
+		"to_radians": func(x float64) float64 { return x * (math.Pi / 180) },
 	} {
 		defs = append(defs, pureDef(name, 1, float1(f)))
 	}

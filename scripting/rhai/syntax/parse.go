@@ -259,7 +259,7 @@ func (p *parser) parseStmt(stmts []Stmt, global bool) ([]Stmt, bool) {
 		p.checkAssignTarget(x)
 		opPos := p.tok.pos
 		p.next()
-		return append(stmts, &AssignStmt{P: pos, Target: x, Op: op, Value: p.parseExpr(), OpP: opPos}), false
+		return append(stmts, opAssign(&AssignStmt{P: pos, Target: x, Op: op, Value: p.parseExpr(), OpP: opPos})), false
 	}
 	return append(stmts, &ExprStmt{P: pos, X: x}), false
 }
@@ -638,4 +638,27 @@ func isPlace(e Expr) bool {
 			return false
 		}
 	}
+}
+
+// opAssign rewrites `x = x op y` as `x op= y`, as Rhai's optimiser does for
+// a plain variable: the compound form is what runs (so `b = b + "s"` on a
+// BLOB appends, `a = a + 1` on an array pushes).
+func opAssign(s *AssignStmt) *AssignStmt {
+	t, ok := s.Target.(*Ident)
+	if !ok || s.Op != "" || t.Namespace != "" {
+		return s
+	}
+	b, ok := s.Value.(*BinaryExpr)
+	if !ok {
+		return s
+	}
+	switch b.Op {
+	case "+", "-", "*", "/", "%", "**", "<<", ">>", "&", "|", "^":
+	default:
+		return s
+	}
+	if x, ok := b.X.(*Ident); ok && x.Namespace == "" && x.Name == t.Name {
+		return &AssignStmt{P: s.P, Target: s.Target, Op: b.Op, Value: b.Y, OpP: b.P}
+	}
+	return s
 }
