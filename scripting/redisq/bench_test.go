@@ -9,6 +9,8 @@ import (
 
 	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/redisq"
+	"github.com/circles-actor/circles-actor/scripting/rhai"
+	"github.com/circles-actor/circles-actor/scripting/state"
 )
 
 // BenchmarkDispatchRoundTrip measures the queueing overhead alone: 16
@@ -67,4 +69,65 @@ func BenchmarkDispatchRoundTrip(b *testing.B) {
 			run(b, d)
 		})
 	}
+}
+
+// BenchmarkStateRMW is BenchmarkRedisStateRMW (cmd/circles-actor) without
+// WebSockets and processes: 64 callers dispatch the read-modify-write play
+// (`let n = (state.get("n") ?? 0) + 1; state.set("n", n); state.set("c" +
+// TASK_ID, n); n`) and `40 + 2` through one dispatcher to one consumer
+// running the Rhai engine with the Redis state store, rounds interleaved
+// in one run; reported: tasks/s of each and rmw/stateless. Its profile
+// (-cpuprofile) shows what state costs a worker.
+//
+//	go test -run '^$' -bench StateRMW -benchtime 4x -count 3 ./scripting/redisq/
+func BenchmarkStateRMW(b *testing.B) {
+	r := startRedis(b)
+	c := r.Client()
+	st := redisq.NewStateStore(c, nil)
+	e := scripting.NewEngine(rhai.DefaultLimits(), 10*time.Second, scripting.WithState(st, state.DefaultLimits()))
+	w, err := redisq.NewConsumer(c, func(string) scripting.Executor { return e },
+		&redisq.ConsumerOptions{Circles: []string{circleA}, Logger: quietLog(), State: st})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w.Start()
+	defer w.Stop(context.Background())
+	d := redisq.NewDispatcher(c, &redisq.Options{Logger: quietLog()})
+	defer d.Close()
+	const perRound, callers = 3200, 64
+	scripts := []string{"40 + 2", `let n = (state.get("n") ?? 0) + 1; state.set("n", n); state.set("c" + TASK_ID, n); n`}
+	took := make([]time.Duration, 2)
+	for round := -1; round < b.N; round++ { // round -1 warms both up
+		if round == 0 {
+			b.ResetTimer()
+			took[0], took[1] = 0, 0
+		}
+		for i, script := range scripts {
+			var next, failed atomic.Int64
+			var wg sync.WaitGroup
+			start := time.Now()
+			for range callers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for next.Add(1) <= perRound {
+						res, err := d.Dispatch(context.Background(), scripting.Task{CircleID: circleA, Script: script})
+						if err != nil || res.Err != nil {
+							failed.Add(1)
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			took[i] += time.Since(start)
+			if f := failed.Load(); f > 0 {
+				b.Fatalf("%d failed", f)
+			}
+		}
+	}
+	b.StopTimer()
+	n := float64(perRound * b.N)
+	b.ReportMetric(n/took[0].Seconds(), "stateless-tasks/s")
+	b.ReportMetric(n/took[1].Seconds(), "rmw-tasks/s")
+	b.ReportMetric(took[0].Seconds()/took[1].Seconds(), "rmw/stateless")
 }

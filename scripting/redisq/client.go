@@ -26,6 +26,11 @@ const (
 	blockSeconds = 1.0
 	// blockCallTimeout bounds a blocking call including its network time.
 	blockCallTimeout = 5 * time.Second
+	// sentinelRefresh is how often a Sentinel client asks the Sentinels
+	// which node is master, besides following their +switch-master
+	// events: a missed event would otherwise leave every command on a
+	// demoted master until a restart.
+	sentinelRefresh = 2 * time.Second
 )
 
 // NewClient returns a rueidis client for a redis://, rediss:// or unix://
@@ -48,6 +53,15 @@ func NewClient(redisURL string) (rueidis.Client, error) {
 		opt.ConnWriteTimeout = connWriteTimeout
 	}
 	opt.DisableCache = true
+	if opt.Sentinel.MasterSet != "" {
+		// rueidis dials Sentinels with Sentinel.Dialer, not Dialer.
+		if opt.Sentinel.Dialer.Timeout == 0 {
+			opt.Sentinel.Dialer.Timeout = opt.Dialer.Timeout
+		}
+		if opt.Sentinel.TopologyRefreshInterval == 0 {
+			opt.Sentinel.TopologyRefreshInterval = sentinelRefresh
+		}
+	}
 	if opt.BlockingPoolSize == 0 {
 		// Each consumer loop holds a dedicated connection for as long as it
 		// runs (syncConn), so the pool must not be smaller than the loops
@@ -120,9 +134,46 @@ func (b *backoff) reset() { b.n = 0 }
 // wait sleeps for the next delay or until ctx is done; it reports whether ctx
 // is still live.
 func (b *backoff) wait(ctx context.Context) bool {
+	return sleepOrDone(ctx, b.next())
+}
+
+// next is the next delay.
+func (b *backoff) next() time.Duration {
 	d := min(50*time.Millisecond<<min(b.n, 6), 2*time.Second)
 	b.n++
-	d = d/2 + time.Duration(mrand.Int64N(int64(d/2)+1))
+	return d/2 + time.Duration(mrand.Int64N(int64(d/2)+1))
+}
+
+// switchPoll is how often a backoff on a Sentinel client looks whether
+// the client switched masters.
+const switchPoll = 50 * time.Millisecond
+
+// waitOn is wait for a loop on client c: with Sentinel it ends early when
+// c switches to another master, so that the loop tries the new master
+// right after the promotion rather than up to a whole delay later.
+func (b *backoff) waitOn(ctx context.Context, c rueidis.Client) bool {
+	node := masterNode(c)
+	if node == "" {
+		return b.wait(ctx)
+	}
+	end := time.Now().Add(b.next())
+	for {
+		left := time.Until(end)
+		if left <= 0 {
+			return true
+		}
+		if !sleepOrDone(ctx, min(left, switchPoll)) {
+			return false
+		}
+		if masterNode(c) != node {
+			return true
+		}
+	}
+}
+
+// sleepOrDone waits d or until ctx is done; it reports whether ctx is still
+// live.
+func sleepOrDone(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -140,16 +191,28 @@ func (b *backoff) wait(ctx context.Context) bool {
 // one caller with deadlines), which saves two goroutine hand-offs per round
 // trip. It is closed when stop ends, so that a loop blocked in BLMOVE or
 // BLMPOP wakes up.
+//
+// With Sentinel it also follows failovers: rueidis moves its pooled
+// connections to a new master but leaves a dedicated one where it was, and
+// the old master may be back (empty, or a replica), answering. So get
+// replaces the connection once the client's master is another node.
 type syncConn struct {
 	client rueidis.Client
 	stop   context.Context
 	dc     rueidis.DedicatedClient
 	free   func()
 	unhook func() bool
+	node   string // the master dc was taken on (Sentinel only, else "")
 }
 
 func (l *syncConn) get() rueidis.DedicatedClient {
+	if l.dc != nil && l.node != "" && masterNode(l.client) != l.node {
+		l.release() // Sentinel switched masters: dc is on the old one
+	}
 	if l.dc == nil {
+		// Read before Dedicate: a switch in between costs one more
+		// reconnect at the next get, never a connection on the old node.
+		l.node = masterNode(l.client)
 		l.dc, l.free = l.client.Dedicate()
 		dc := l.dc
 		l.unhook = context.AfterFunc(l.stop, dc.Close)
@@ -157,14 +220,33 @@ func (l *syncConn) get() rueidis.DedicatedClient {
 	return l.dc
 }
 
+// masterNode is the address of the master a Sentinel client sends to now,
+// "" for other clients (their node does not change under them).
+func masterNode(c rueidis.Client) string {
+	if c.Mode() != rueidis.ClientModeSentinel {
+		return ""
+	}
+	for addr := range c.Nodes() {
+		return addr
+	}
+	return ""
+}
+
 // failed drops the connection after an error that may have broken it (a
 // Redis error reply leaves it usable, except a permanent fault such as
 // WRONGPASS: that came from dialing it, and the connection keeps
-// answering it until replaced).
+// answering it until replaced, and READONLY: the node is a replica now,
+// demoted in a failover).
 func (l *syncConn) failed(err error) {
-	if _, ok := rueidis.IsRedisErr(err); !ok || Fault(err) != nil {
+	if _, ok := rueidis.IsRedisErr(err); !ok || Fault(err) != nil || isReadOnly(err) {
 		l.release()
 	}
+}
+
+// isReadOnly reports a write refused by a replica.
+func isReadOnly(err error) bool {
+	re, ok := rueidis.IsRedisErr(err)
+	return ok && strings.HasPrefix(re.Error(), "READONLY")
 }
 
 // release gives the connection back to the pool.

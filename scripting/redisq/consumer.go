@@ -301,7 +301,7 @@ func (c *Consumer) loop(circle string, exec scripting.Executor) {
 					c.downLog.Log(context.Background(), c.log, slog.LevelWarn, "take", "failed to take a task; retrying", "circle", circle, "err", err)
 					down = true
 				}
-				bo.wait(c.takeCtx)
+				bo.waitOn(c.takeCtx, c.client)
 				continue
 			}
 			if down {
@@ -659,7 +659,7 @@ func (c *Consumer) claim(conn *syncConn, ob *outbox, circle, id string, more int
 			return got, nil
 		}
 		c.log.Warn("failed to claim task; retrying", "task", id, "err", err)
-		if !bo.wait(c.takeCtx) {
+		if !bo.waitOn(c.takeCtx, c.client) {
 			return nil, err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,6 +119,14 @@ type Dispatcher struct {
 	pending  chan enqueueReq            // tasks for the enqueuer
 
 	replicaLog *ratelog.Limiter // unconfirmed answers: one line per interval
+	// nodes are the Sentinel masters the reply reader read from: a task
+	// queued on one it left is answered where nobody reads (failedOver).
+	enqNode string // the Sentinel master of the enqueuer's last batch (enqueuer only)
+	nodes   struct {
+		sync.Mutex
+		cur  string          // read now ("" not known, or no Sentinel)
+		left map[string]bool // read before, not now
+	}
 
 	stop   context.CancelFunc
 	done   chan struct{} // closed by Close
@@ -375,6 +384,10 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 		return
 	}
 	c := conn.get()
+	if conn.node != d.enqNode { // a new master (Sentinel) has no heartbeat of this server
+		d.enqNode = conn.node
+		d.beat.invalidate(false)
+	}
 	ttl := max(d.opts.Retention.Milliseconds(), 1)
 	cmds := make(rueidis.Commands, 0, 3+3*len(live))
 	cmds = append(cmds, c.B().Multi().Build())
@@ -439,6 +452,9 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 	if beat {
 		d.beat.refreshed(beatAt)
 	}
+	if conn.node != "" {
+		d.queuedOn(live, conn.node)
+	}
 	for i, r := range live {
 		depth, err := replies[off+3*i+2].AsInt64()
 		if err != nil {
@@ -452,6 +468,68 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 			d.goLoop(func() { d.refuse(r) })
 		}
 	}
+}
+
+// queuedOn records the Sentinel master a batch was queued on, and fails
+// the batch at once when the reply reader has left that node: its answers
+// would go to a list nobody reads. (A node the reader has not reached yet
+// is fine: it is the new master, and the reader gets there.) Recorded
+// before the reader's nodes are looked at, and the reader notes a node it
+// leaves before it sweeps (failedOver), so one of the two always catches
+// a task queued on the old master.
+func (d *Dispatcher) queuedOn(live []enqueueReq, node string) {
+	ids := make([]string, len(live))
+	for i, r := range live {
+		ids[i] = r.id
+	}
+	ids = d.waiters.queuedOn(ids, node)
+	d.nodes.Lock()
+	gone := d.nodes.left[node]
+	d.nodes.Unlock()
+	if gone {
+		for _, id := range ids {
+			if w := d.waiters.take(id); w != nil {
+				go d.finish(w, outcome{err: failedOverErr()})
+			}
+		}
+	}
+}
+
+// failedOver is the reply reader reading from node, with Sentinel: when
+// that is a new master (a failover), tasks queued on the old one (before
+// it died, or on it back from the dead before this process saw the
+// switch) may be gone with it, and their answers would go to a list
+// nobody reads, so their callers fail now instead of waiting out their
+// timeout.
+func (d *Dispatcher) failedOver(node string) {
+	d.nodes.Lock()
+	if node == "" || node == d.nodes.cur {
+		d.nodes.Unlock()
+		return
+	}
+	old := d.nodes.cur
+	d.nodes.cur = node
+	if d.nodes.left == nil {
+		d.nodes.left = map[string]bool{}
+	}
+	delete(d.nodes.left, node)
+	if old != "" {
+		d.nodes.left[old] = true
+	}
+	left := maps.Clone(d.nodes.left)
+	d.nodes.Unlock()
+	if old == "" {
+		return
+	}
+	ws := d.waiters.takeQueuedOn(left)
+	d.log.Warn("redis master changed (Sentinel failover); failing the tasks queued on the old one", "tasks", len(ws))
+	for _, w := range ws {
+		go d.finish(w, outcome{err: failedOverErr()})
+	}
+}
+
+func failedOverErr() error {
+	return fmt.Errorf("lost redis while waiting: the master failed over before the answer came: %w", scripting.ErrQueueUnreachable)
 }
 
 // refuse withdraws a task that overfilled its queue and fails its caller,
@@ -580,7 +658,7 @@ func (d *Dispatcher) replyLoop(ctx context.Context) {
 			err = fe
 		}
 		d.failAll(outcome{err: fmt.Errorf("lost redis while waiting: %w: %w", scripting.ErrQueueUnreachable, err)})
-		bo.wait(ctx)
+		bo.waitOn(ctx, d.client)
 	}
 }
 
@@ -592,6 +670,7 @@ const replyBatch = 128
 // to drain.
 func (d *Dispatcher) readReplies(ctx context.Context, conn *syncConn) error {
 	c := conn.get()
+	d.failedOver(conn.node)
 	if !d.noBLMPOP.Load() {
 		bctx, cancel := context.WithTimeout(ctx, blockCallTimeout)
 		kv, err := c.Do(bctx, c.B().Blmpop().Timeout(blockSeconds).Numkeys(1).Key(d.replyKey).

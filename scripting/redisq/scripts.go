@@ -104,7 +104,7 @@ func luaStrings(ss []string) string {
 // still this worker's claim (status processing, worker id, attempts as
 // claimed) and the circle's state version is the one the run read (and,
 // when it writes, no other run holds the lease); then its writes are
-// applied (sapply) in the same step. A stale claim ("stale": the task was
+// applied (swrite) in the same step. A stale claim ("stale": the task was
 // recovered and is another run's now) is neither committed nor answered
 // nor taken out of the processing list; a moved version ("conflict")
 // leaves the task claimed, for the worker to run it again. After the
@@ -133,12 +133,15 @@ func luaStrings(ss []string) string {
 // keys, and the writes (op, key, value). Returns {outcomes, claimed...}: outcomes is
 // {version, keys, bytes, id, outcome, ...} (empty without state), each
 // claimed task an array of (id, claimFields values...).
-var stepScript = newScript(luaClaim + luaState + `
+var stepScript = newScript(luaClaim + luaState + luaStateStep + `
 local nd = (#KEYS - 6) / 2
 local pushes, order = {}, {}
 local outcomes = {}
 local a = 10 + tonumber(ARGV[9])
 for i = 10, a - 1 do redis.call('LREM', ARGV[8], 1, ARGV[i]) end -- outbox entries already pushed
+-- the circle's meta and lease, read at the first task with state and kept
+-- here as the step changes them; the meta is written once, at the end
+local mread, mdirty, mv, mk, mb, ml = false, false
 if nd > 0 then
   -- parse the answers
   local tasks = {}
@@ -157,28 +160,45 @@ if nd > 0 then
       local as = a + 5
       local w = as + na
       a = w + 3 * nw
-      local absent = true
-      for j = as, w - 1 do
-        if redis.call('HEXISTS', KEYS[3], ARGV[j]) == 1 then absent = false end
+      if not mread then
+        mv, mk, mb = smeta(KEYS[5])
+        mk, mb = tonumber(mk), tonumber(mb)
+        ml = redis.call('GET', KEYS[6])
+        mread = true
       end
       local c = redis.call('HMGET', t.d, 'status', 'worker_id', 'attempts')
       local code
+      local absent = {}
       if c[1] ~= 'processing' or c[2] ~= ARGV[1] or c[3] ~= attempt then
         code = 'stale'
-      elseif broken or smeta(KEYS[5]) ~= ver or not absent then
+      elseif broken or mv ~= ver then
         code = 'conflict'
       else
-        local l = redis.call('GET', KEYS[6])
-        if nw > 0 and l and l ~= lease then
+        for j = as, w - 1 do
+          if redis.call('HEXISTS', KEYS[3], ARGV[j]) == 1 then
+            code = 'conflict'
+            break
+          end
+          absent[ARGV[j]] = true
+        end
+        if code then
+        elseif nw > 0 and ml and ml ~= lease then
           code = 'conflict'
         else
           code = 'ok'
-          if l and l == lease then redis.call('DEL', KEYS[6]) end
-          if nw > 0 then sapply(KEYS[3], KEYS[4], KEYS[5], ARGV, w, nw, id) end
+          if ml and ml == lease then
+            redis.call('DEL', KEYS[6])
+            ml = nil
+          end
+          if nw > 0 then
+            local dk, db = swrite(KEYS[3], KEYS[4], ARGV, w, nw, absent)
+            mv, mk, mb, mdirty = id, mk + dk, mb + db, true
+          end
         end
       end
-      if code == 'stale' and lease ~= '' and redis.call('GET', KEYS[6]) == lease then
+      if code == 'stale' and lease ~= '' and ml == lease then
         redis.call('DEL', KEYS[6])
+        ml = nil
       end
       if code ~= 'ok' then
         broken = true
@@ -226,11 +246,13 @@ for _, r in ipairs(order) do
   redis.call('RPUSH', r, unpack(pushes[r]))
   redis.call('PEXPIRE', r, ARGV[6])
 end
+if mdirty then
+  redis.call('HSET', KEYS[5], 'version', mv, 'keys', string.format('%d', mk), 'bytes', string.format('%d', mb))
+end
 if #outcomes > 0 then
-  local v, k, b = smeta(KEYS[5])
-  table.insert(outcomes, 1, b)
-  table.insert(outcomes, 1, k)
-  table.insert(outcomes, 1, v)
+  table.insert(outcomes, 1, mb)
+  table.insert(outcomes, 1, mk)
+  table.insert(outcomes, 1, mv)
 end
 local out = {outcomes}
 local want = tonumber(ARGV[4])

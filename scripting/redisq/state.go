@@ -834,6 +834,58 @@ local function sapply(s, z, m, args, from, nw, id)
 end
 `
 
+// luaStateStep is the state part of stepScript. swrite applies the nw
+// writes (op, key, value from args[from]) of one run to the values hash s
+// and the key index z, with one HSET, one ZADD and one HDEL/ZREM for the
+// lot rather than a few calls per key (a Tx writes each key once, so the
+// keys are distinct), and returns the change of the key and byte totals;
+// the step keeps the meta in locals and writes it once. A key in absent
+// was checked absent by the step just before (HEXISTS), so its old length
+// is not read again.
+const luaStateStep = `
+local function sflush(cmd, key, t)
+  for i = 1, #t, 512 do
+    redis.call(cmd, key, unpack(t, i, math.min(i + 511, #t)))
+  end
+end
+local function swrite(s, z, args, from, nw, absent)
+  local dk, db = 0, 0
+  local sets, adds, dels = {}, {}, {}
+  local a = from
+  for _ = 1, nw do
+    local op, k, v = args[a], args[a + 1], args[a + 2]
+    a = a + 3
+    local old = 0
+    if not absent[k] then old = redis.call('HSTRLEN', s, k) end
+    if op == 'D' then
+      if old > 0 then
+        dels[#dels + 1] = k
+        dk = dk - 1
+        db = db - #k - old
+      end
+    else
+      sets[#sets + 1] = k
+      sets[#sets + 1] = v
+      if old > 0 then
+        db = db + #v - old
+      else
+        adds[#adds + 1] = 0
+        adds[#adds + 1] = k
+        dk = dk + 1
+        db = db + #k + #v
+      end
+    end
+  end
+  if #dels > 0 then
+    sflush('HDEL', s, dels)
+    sflush('ZREM', z, dels)
+  end
+  if #sets > 0 then sflush('HSET', s, sets) end
+  if #adds > 0 then sflush('ZADD', z, adds) end
+  return dk, db
+end
+`
+
 // stateGetScript reads one value with the circle's meta. KEYS: values,
 // meta, lease. ARGV: key, lease owner ("" none), lease TTL ms. Returns
 // {version, keys, bytes, value or nil, wait}. With an owner, it takes the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -409,4 +410,51 @@ func TestStatePeekWrongGuessReruns(t *testing.T) {
 		}
 	}
 	checkKey("k", "2")
+}
+
+// TestStateTaskTotals: the answer step keeps the circle's key and byte
+// totals (written once per step) equal to what the values hash holds,
+// through batches of tasks that create, overwrite and remove keys, some
+// of them assumed absent without a read.
+func TestStateTaskTotals(t *testing.T) {
+	r := startRedis(t)
+	c := r.Client()
+	d := newDispatcher(t, c, redisq.Options{})
+	st := redisq.NewStateStore(c, nil)
+	e := scripting.NewEngine(rhai.DefaultLimits(), 10*time.Second, scripting.WithState(st, state.DefaultLimits()))
+	newConsumer(t, c, e, redisq.ConsumerOptions{State: st})
+	var wg sync.WaitGroup
+	for cl := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				// i%3 == 1 removes the key of the play before, 2 overwrites it.
+				script := fmt.Sprintf(`state.set("k%d:%d", "%s"); state.set("shared", %d); let m = %d; `+
+					`if m == 1 { state.remove("k%d:%d") } if m == 2 { state.set("k%d:%d", [1, 2, "%s"]) } state.len()`,
+					cl, i, strings.Repeat("v", i*cl), i, i%3, cl, i-1, cl, i-1, strings.Repeat("w", cl))
+				res, err := d.Dispatch(ctxT(t, 30*time.Second), scripting.Task{CircleID: circleA, Script: script})
+				if err != nil || res.Err != nil {
+					t.Errorf("play: %v %v", err, res.Err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	meta := hgetall(t, c, redisq.StateKeys(circleA)[2])
+	vals := hgetall(t, c, redisq.StateKeys(circleA)[0])
+	var bytes int
+	for k, v := range vals {
+		bytes += len(k) + len(v)
+	}
+	if meta["keys"] != strconv.Itoa(len(vals)) || meta["bytes"] != strconv.Itoa(bytes) {
+		t.Errorf("meta %v, want %d keys and %d bytes", meta, len(vals), bytes)
+	}
+	if n, err := c.Do(ctxT(t, time.Second), c.B().Zcard().Key(redisq.StateKeys(circleA)[1]).Build()).AsInt64(); err != nil || n != int64(len(vals)) {
+		t.Errorf("ordered key index holds %d keys (%v), the values hash %d", n, err, len(vals))
+	}
+	if len(vals) != 8*7+1 { // per client 10 keys, 3 removed; and "shared"
+		t.Errorf("%d keys, want %d", len(vals), 8*7+1)
+	}
 }

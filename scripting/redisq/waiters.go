@@ -28,6 +28,7 @@ type waiter struct {
 	done    func(scripting.Result, error)
 	timer   *time.Timer
 	stopCtx func() bool // unhooks from the caller's context; nil if it cannot end
+	node    string      // the Sentinel master the task was queued on ("" not known); under waiters.mu
 }
 
 // waiters routes replies to the callers waiting for them. A task id is
@@ -107,6 +108,42 @@ func (ws *waiters) takeAll() []*waiter {
 			w.stopCtx()
 		}
 		out = append(out, w)
+	}
+	return out
+}
+
+// queuedOn records that the tasks of ids were queued on node (a Sentinel
+// master) and returns those that still have a waiter.
+func (ws *waiters) queuedOn(ids []string, node string) []string {
+	live := ids[:0]
+	ws.mu.Lock()
+	for _, id := range ids {
+		if w, ok := ws.m[id]; ok {
+			w.node = node
+			live = append(live, id)
+		}
+	}
+	ws.mu.Unlock()
+	return live
+}
+
+// takeQueuedOn removes and returns, disarmed, the waiters whose tasks were
+// queued on a node in nodes.
+func (ws *waiters) takeQueuedOn(nodes map[string]bool) []*waiter {
+	ws.mu.Lock()
+	var out []*waiter
+	for id, w := range ws.m {
+		if w.node != "" && nodes[w.node] {
+			delete(ws.m, id)
+			out = append(out, w)
+		}
+	}
+	ws.mu.Unlock()
+	for _, w := range out {
+		w.timer.Stop()
+		if w.stopCtx != nil {
+			w.stopCtx()
+		}
 	}
 	return out
 }
