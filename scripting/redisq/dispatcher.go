@@ -425,28 +425,8 @@ func (d *Dispatcher) enqueue(ctx context.Context, conn *syncConn, batch []enqueu
 	}
 	if err != nil {
 		conn.failed(err)
-		if ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		d.beat.invalidate(false)
-		if fe := d.noteFault(err); fe != nil { // callers see what is wrong, not "busy"
-			err = fe
-		}
-		fail := func(r enqueueReq) {
-			d.deliver(r.id, outcome{notQueued: true,
-				err: fmt.Errorf("failed to enqueue task %s: %w: %w", r.id, scripting.ErrQueueUnreachable, err)})
-		}
-		for _, r := range live {
-			fail(r)
-		}
-		for { // what queued up meanwhile would wait for the same failure
-			select {
-			case r := <-d.pending:
-				fail(r)
-			default:
-				return
-			}
-		}
+		d.enqueueFailed(ctx, err, live, true)
+		return
 	}
 	d.fault.Store(nil)
 	if beat {
