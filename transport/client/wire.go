@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+
+	"github.com/circles-actor/circles-actor/internal/jsonstr"
 )
 
 // request is the JSON-RPC 2.0 request object the client sends. ID 0 is
@@ -17,12 +21,34 @@ type request struct {
 	Params  any    `json:"params,omitempty"`
 }
 
+// encodeRequest writes the request frame by hand: a play's string params,
+// the hot case, without encoding/json's reflection and map sorting.
 func encodeRequest(id int64, method string, params any) ([]byte, error) {
-	b, err := json.Marshal(request{JSONRPC: "2.0", ID: id, Method: method, Params: params})
-	if err != nil {
-		return nil, fmt.Errorf("failed to encode %s request: %w", method, err)
+	b := make([]byte, 0, 64+len(method))
+	b = append(b, `{"jsonrpc":"2.0"`...)
+	if id != 0 {
+		b = strconv.AppendInt(append(b, `,"id":`...), id, 10)
 	}
-	return b, nil
+	b = jsonstr.Append(append(b, `,"method":`...), method)
+	switch p := params.(type) {
+	case nil:
+	case map[string]string:
+		b = append(b, `,"params":{`...)
+		for i, k := range slices.Sorted(maps.Keys(p)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = jsonstr.Append(append(jsonstr.Append(b, k), ':'), p[k])
+		}
+		b = append(b, '}')
+	default:
+		pb, err := json.Marshal(params)
+		if err != nil {
+			return nil, fmt.Errorf("failed to encode %s request: %w", method, err)
+		}
+		b = append(append(b, `,"params":`...), pb...)
+	}
+	return append(b, '}'), nil
 }
 
 // response is one JSON-RPC 2.0 response object as received.

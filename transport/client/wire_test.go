@@ -1,6 +1,10 @@
 package client
 
-import "testing"
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
 
 func FuzzDecodeResponses(f *testing.F) {
 	for _, s := range []string{
@@ -44,4 +48,43 @@ func FuzzDeadline(f *testing.F) {
 			t.Fatalf("Raw = %q, want %q", d.Raw, b)
 		}
 	})
+}
+
+// TestEncodeRequestMatchesEncodingJSON checks the hand-written frames
+// against what encoding/json makes of the same request: the same JSON value.
+func TestEncodeRequestMatchesEncodingJSON(t *testing.T) {
+	for _, c := range []struct {
+		id     int64
+		method string
+		params any
+	}{
+		{1, "play", map[string]string{"script": `let s = "a\"b\\c\n<&>` + "\x00\xff\u2028" + `"; s`}},
+		{7, "authenticate", map[string]string{"pubkey": "02ab", "signature": "ff", "nonce": "n"}},
+		{0, "note", map[string]string{}},
+		{2, "fetch_nonce", nil},
+		{3, "rpc.discover", []any{1, "x", nil}},
+		{4, "m\"ethod", struct {
+			A int    `json:"a"`
+			B string `json:"b,omitempty"`
+		}{A: 5}},
+	} {
+		got, err := encodeRequest(c.id, c.method, c.params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := json.Marshal(request{JSONRPC: "2.0", ID: c.id, Method: c.method, Params: c.params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g, w any
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatalf("encodeRequest made invalid JSON %s: %v", got, err)
+		}
+		if err := json.Unmarshal(want, &w); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("encodeRequest = %s, encoding/json: %s", got, want)
+		}
+	}
 }
