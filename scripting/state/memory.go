@@ -7,15 +7,18 @@ import (
 	"github.com/google/btree"
 )
 
-// MemoryBackend keeps every circle's state in ordered in-memory trees. It
-// is the default without a data dir: nothing survives the process.
+// MemoryBackend keeps every circle's state in memory: a hash map for the
+// point reads and writes every run makes, and an ordered tree of the keys
+// for keys(prefix). It is the default without a data dir: nothing survives
+// the process.
 type MemoryBackend struct {
 	mu      sync.RWMutex
 	circles map[string]*memCircle
 }
 
 type memCircle struct {
-	t     *btree.BTreeG[kv]
+	vals  map[string][]byte
+	keys  *btree.BTreeG[string] // the keys of vals, in byte order
 	stats Stats
 }
 
@@ -24,7 +27,7 @@ type kv struct {
 	v []byte
 }
 
-func lessKV(a, b kv) bool { return a.k < b.k }
+func lessKey(a, b string) bool { return a < b }
 
 // NewMemoryBackend returns an empty memory backend.
 func NewMemoryBackend() *MemoryBackend {
@@ -41,8 +44,8 @@ func (m *MemoryBackend) Get(circle, key string) ([]byte, bool, error) {
 	if c == nil {
 		return nil, false, nil
 	}
-	e, ok := c.t.Get(kv{k: key})
-	return e.v, ok, nil
+	v, ok := c.vals[key]
+	return v, ok, nil
 }
 
 func (m *MemoryBackend) Scan(circle, prefix, after string, fn func(key string, val []byte) bool) error {
@@ -58,11 +61,11 @@ func (m *MemoryBackend) Scan(circle, prefix, after string, fn func(key string, v
 	if after >= start {
 		start = after + "\x00"
 	}
-	c.t.AscendGreaterOrEqual(kv{k: start}, func(e kv) bool {
-		if !strings.HasPrefix(e.k, prefix) {
+	c.keys.AscendGreaterOrEqual(start, func(k string) bool {
+		if !strings.HasPrefix(k, prefix) {
 			return false
 		}
-		out = append(out, e)
+		out = append(out, kv{k, c.vals[k]})
 		return len(out) < 256
 	})
 	m.mu.RUnlock()
@@ -78,11 +81,11 @@ func (m *MemoryBackend) Scan(circle, prefix, after string, fn func(key string, v
 		last := out[len(out)-1].k
 		out = out[:0]
 		m.mu.RLock()
-		c.t.AscendGreaterOrEqual(kv{k: last + "\x00"}, func(e kv) bool {
-			if !strings.HasPrefix(e.k, prefix) {
+		c.keys.AscendGreaterOrEqual(last+"\x00", func(k string) bool {
+			if !strings.HasPrefix(k, prefix) {
 				return false
 			}
-			out = append(out, e)
+			out = append(out, kv{k, c.vals[k]})
 			return len(out) < 256
 		})
 		m.mu.RUnlock()
@@ -105,14 +108,22 @@ func (m *MemoryBackend) Apply(batches []Batch) error {
 	for _, b := range batches {
 		c := m.circles[b.Circle]
 		if c == nil {
-			c = &memCircle{t: btree.NewG(32, lessKV)}
+			c = &memCircle{vals: map[string][]byte{}, keys: btree.NewG(32, lessKey)}
 			m.circles[b.Circle] = c
 		}
 		for _, w := range b.Writes {
-			if w.Delete {
-				c.t.Delete(kv{k: w.Key})
-			} else {
-				c.t.ReplaceOrInsert(kv{k: w.Key, v: w.Val})
+			_, had := c.vals[w.Key]
+			switch {
+			case w.Delete:
+				if had {
+					delete(c.vals, w.Key)
+					c.keys.Delete(w.Key)
+				}
+			default:
+				c.vals[w.Key] = w.Val
+				if !had {
+					c.keys.ReplaceOrInsert(w.Key)
+				}
 			}
 		}
 		c.stats.Keys += b.Delta.Keys
