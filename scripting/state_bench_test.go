@@ -16,6 +16,7 @@ func BenchmarkEngineStateRMW(b *testing.B) {
 	for _, c := range []struct{ name, script string }{
 		{"light", `40 + 2`},
 		{"rmw", `let n = (state.get("n") ?? 0) + 1; state.set("n", n); state.set("c" + TASK_ID, n); n`},
+		{"plain", `let s = #{}; let n = (s.get("n") ?? 0) + 1; s.set("n", n); s.set("c" + TASK_ID, n); n`},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			st := state.NewMemory()

@@ -323,10 +323,16 @@ func (s *localSession) acquire() error {
 	if s.locked {
 		return nil
 	}
+	// A free lock is taken without asking the context for its Done
+	// channel, which a context makes (and its timer feeds) on first use.
 	select {
 	case s.c.lock <- struct{}{}:
-	case <-s.ctx.Done():
-		return fmt.Errorf("waiting for the circle's state: %w", s.ctx.Err())
+	default:
+		select {
+		case s.c.lock <- struct{}{}:
+		case <-s.ctx.Done():
+			return fmt.Errorf("waiting for the circle's state: %w", s.ctx.Err())
+		}
 	}
 	s.locked = true
 	s.l.mu.Lock()
