@@ -39,7 +39,7 @@ func TestDeps(t *testing.T) {
 		{pkg: "internal/ratelog", ours: []string{}, external: []string{}},
 		{pkg: "transport/webhook", ours: []string{"config", "scripting/rhai", "scripting", "internal/jsonstr"}},
 		{pkg: "transport/web", ours: []string{}, external: []string{}},
-		{pkg: "transport/client", ours: []string{},
+		{pkg: "transport/client", ours: []string{"internal/jsonstr"},
 			forbid: []string{"github.com/asynkron/", "github.com/redis/", "github.com/prometheus/"}},
 	}
 	for _, r := range rules {
