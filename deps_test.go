@@ -37,7 +37,7 @@ func TestDeps(t *testing.T) {
 		{pkg: "transport/jsonrpc", ours: []string{"internal/jsonstr"}, external: []string{}},
 		{pkg: "internal/jsonstr", ours: []string{}, external: []string{}},
 		{pkg: "internal/ratelog", ours: []string{}, external: []string{}},
-		{pkg: "transport/webhook", ours: []string{"config", "scripting/rhai", "scripting", "internal/jsonstr"}},
+		{pkg: "transport/webhook", ours: []string{"config", "scripting/rhai", "scripting", "internal/jsonstr", "internal/ratelog"}},
 		{pkg: "transport/web", ours: []string{}, external: []string{}},
 		{pkg: "transport/client", ours: []string{"internal/jsonstr"},
 			forbid: []string{"github.com/asynkron/", "github.com/redis/", "github.com/prometheus/"}},

@@ -460,9 +460,44 @@ func TestRedisRestartUnderLoad(t *testing.T) {
 	if warned > 4 {
 		t.Errorf("%d \"play could not run\" lines for %d failed plays, want one per kind per interval", warned, codes[-32006])
 	}
+	// The worker's loops failed too (taking, claiming, answering, heartbeats),
+	// and serve's (replies, recovery): each kind of warning at most once per
+	// interval with a count, and the outage lasted under two intervals.
+	for name, out := range map[string]string{"serve": srv.output(), "worker": w.output()} {
+		ww := warnings(out)
+		t.Logf("%s warnings by message: %v", name, ww)
+		for msg, n := range ww {
+			if n > 3 {
+				t.Errorf("%s wrote %d %q warnings in a %s outage, want each kind once per interval", name, n, msg, back.Sub(down).Round(time.Millisecond))
+			}
+		}
+	}
 	if t.Failed() {
 		t.Logf("serve:\n%s\nworker:\n%s", srv.output(), w.output())
 	}
+}
+
+// warnings counts a process's text-log warning lines by message.
+func warnings(log string) map[string]int {
+	n := map[string]int{}
+	for _, line := range strings.Split(log, "\n") {
+		if !strings.Contains(line, "level=WARN") {
+			continue
+		}
+		_, msg, ok := strings.Cut(line, " msg=")
+		if !ok {
+			continue
+		}
+		if strings.HasPrefix(msg, `"`) {
+			if end := strings.Index(msg[1:], `"`); end >= 0 {
+				msg = msg[1 : end+1]
+			}
+		} else if sp := strings.IndexByte(msg, ' '); sp >= 0 {
+			msg = msg[:sp]
+		}
+		n[msg]++
+	}
+	return n
 }
 
 // redisCircle2 is 5G, the circle served by two worker processes in the

@@ -96,9 +96,9 @@ func (o *ConsumerOptions) withDefaults() ConsumerOptions {
 	return c
 }
 
-// downLogInterval is how often the loops of one consumer log that they
-// lost (or found again) Redis: once per interval with a count, not once
-// per loop.
+// downLogInterval is how often the consumer logs a Redis failure that
+// repeats (taking, claiming, answering, requeueing, heartbeats): once per
+// interval and kind with a count, not once per task or loop.
 const downLogInterval = 10 * time.Second
 
 // replyTTL is the lifetime of a reply list after the last push, so the list
@@ -658,7 +658,7 @@ func (c *Consumer) claim(conn *syncConn, ob *outbox, circle, id string, more int
 			}
 			return got, nil
 		}
-		c.log.Warn("failed to claim task; retrying", "task", id, "err", err)
+		c.downLog.Log(context.Background(), c.log, slog.LevelWarn, "claim", "failed to claim a task; retrying", "circle", circle, "task", id, "err", err)
 		if !bo.waitOn(c.takeCtx, c.client) {
 			return nil, err
 		}
@@ -719,7 +719,7 @@ func (c *Consumer) answer(ob *outbox, circle string, done []ack) {
 		if err == nil {
 			err = errors.New("empty step reply")
 		}
-		c.log.Warn("failed to answer tasks; retrying", "tasks", len(done), "err", err)
+		c.downLog.Log(context.Background(), c.log, slog.LevelWarn, "answer", "failed to answer tasks; retrying", "circle", circle, "tasks", len(done), "err", err)
 		if !bo.wait(c.runCtx) {
 			return
 		}
@@ -742,7 +742,7 @@ func (c *Consumer) requeue(circle, id string) {
 		[]string{c.keys.Processing(circle, c.opts.WorkerID), c.keys.Tasks(circle), c.keys.Details(circle, id)},
 		[]string{id, now()}).Error()
 	if err != nil {
-		c.log.Warn("failed to requeue task at stop; recovery will", "task", id, "err", err)
+		c.downLog.Log(context.Background(), c.log, slog.LevelWarn, "requeue", "failed to requeue a task at stop; recovery will", "circle", circle, "task", id, "err", err)
 		return
 	}
 	c.log.Info("requeued task at stop", "task", id)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -60,7 +61,7 @@ func (c *Consumer) beat(ctx context.Context) {
 	}
 	for _, r := range c.client.DoMulti(ctx, cmds...) {
 		if err := r.Error(); err != nil {
-			c.log.Warn("failed to refresh heartbeat", "err", err)
+			c.downLog.Log(context.Background(), c.log, slog.LevelWarn, "heartbeat", "failed to refresh heartbeat", "err", err)
 			return
 		}
 	}

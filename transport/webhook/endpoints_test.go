@@ -363,6 +363,22 @@ func TestDispatcherUnavailableIs503(t *testing.T) {
 	}
 }
 
+// During an outage every event is refused the same way: logged once per
+// interval with a count, not once per event.
+func TestUnavailableLoggedOncePerInterval(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.runErr = fmt.Errorf("queue down: %w", scripting.ErrQueueUnreachable)
+	for i := range 50 {
+		body := stripeEvent("invoice.paid", i+1)
+		f.post("/webhooks/stripe/"+f.circle, stripeHeader(stripeSecret, f.now, body), body).
+			expect(t, http.StatusServiceUnavailable, "status", "error")
+	}
+	if n := strings.Count(f.logs.String(), "webhook not run"); n != 1 {
+		t.Fatalf("%d \"webhook not run\" lines for 50 refused events within the interval, want 1:\n%s", n, f.logs.String())
+	}
+}
+
 // A configured provider without a handler script answers 501 (after the
 // signature check), so the provider keeps retrying until one is added.
 func TestNoHandlerScriptIs501(t *testing.T) {

@@ -60,8 +60,9 @@ func (h *handler) task(req *request, ev map[string]any, src string) scripting.Ta
 func (h *handler) answer(w http.ResponseWriter, log *slog.Logger, res scripting.Result, err error) bool {
 	switch {
 	case err != nil && unavailable(err):
-		log.Warn("webhook not run", "status", http.StatusServiceUnavailable, "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, statusBody{Status: "error", Error: scripting.UnavailableReason(err) + ", retry later"})
+		reason := scripting.UnavailableReason(err)
+		h.downLog.Log(context.Background(), log, slog.LevelWarn, reason, "webhook not run", "status", http.StatusServiceUnavailable, "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, statusBody{Status: "error", Error: reason + ", retry later"})
 		return false
 	case err != nil:
 		log.Error("webhook dispatch failed", "status", http.StatusInternalServerError, "err", err)

@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/circles-actor/circles-actor/config"
+	"github.com/circles-actor/circles-actor/internal/ratelog"
 	"github.com/circles-actor/circles-actor/scripting"
 )
 
@@ -83,7 +84,12 @@ type handler struct {
 	newTaskID func() string
 	replays   *replayCache
 	scripts   *scriptStore
+	downLog   *ratelog.Limiter // "webhook not run": once per interval per reason
 }
+
+// unavailableLogInterval is how often a webhook refusal that repeats (no
+// worker, Redis down) is logged: once per reason with a count.
+const unavailableLogInterval = 10 * time.Second
 
 // NewHandler returns the handler for POST /webhooks/{provider}/{circle_pk}.
 // Mount it at "/webhooks/" without stripping the prefix (a handler mounted
@@ -103,6 +109,7 @@ func NewHandler(opts Options) (http.Handler, error) {
 		cfg:       cfg,
 		now:       opts.Now,
 		newTaskID: opts.NewTaskID,
+		downLog:   ratelog.New(unavailableLogInterval),
 		replays:   newReplayCache(cfg.IdenfyReplayWindow, opts.ReplayCapacity),
 		scripts:   newScriptStore(cfg.WebhookScripts, cfg.MaxScriptBytes),
 	}
