@@ -46,22 +46,32 @@ func (c *Consumer) heartbeatLoop() {
 	}
 }
 
-// beat writes the heartbeat key with its TTL and (re)registers the id, so
-// a Redis that lost its data learns about the worker again.
+// beat writes the heartbeat key with its TTL and then (re)registers the id,
+// so a Redis that lost its data learns about the worker again. The
+// heartbeat is written first, and the registration only once it was: on a
+// Cluster the two are on different nodes, and a recovery pass that found
+// the id registered before its heartbeat landed would take the worker for
+// dead and requeue the tasks it is running (they would run twice).
 func (c *Consumer) beat(ctx context.Context) {
 	info, _ := json.Marshal(WorkerInfo{ID: c.opts.WorkerID, Host: hostname(), PID: os.Getpid(),
 		Circles: c.opts.Circles, Concurrency: c.opts.Concurrency, StartedAt: c.started})
 	ctx, cancel := context.WithTimeout(ctx, c.opts.CommandTimeout)
 	defer cancel()
-	cmds := rueidis.Commands{
-		c.client.B().Set().Key(WorkerKey(c.opts.WorkerID)).Value(string(info)).Px(c.opts.HeartbeatTTL).Build(),
-		c.client.B().Sadd().Key(KeyWorkers).Member(c.opts.WorkerID).Build()}
+	fail := func(err error) {
+		c.downLog.Log(context.Background(), c.log, slog.LevelWarn, "heartbeat", "failed to refresh heartbeat", "err", err)
+	}
+	set := c.client.B().Set().Key(WorkerKey(c.opts.WorkerID)).Value(string(info)).Px(c.opts.HeartbeatTTL).Build()
+	if err := c.client.Do(ctx, set).Error(); err != nil {
+		fail(err)
+		return
+	}
+	cmds := rueidis.Commands{c.client.B().Sadd().Key(KeyWorkers).Member(c.opts.WorkerID).Build()}
 	if c.keys.Cluster { // where recovery finds this worker's lists
 		cmds = append(cmds, c.client.B().Sadd().Key(WorkerCirclesKey(c.opts.WorkerID)).Member(c.opts.Circles...).Build())
 	}
 	for _, r := range c.client.DoMulti(ctx, cmds...) {
 		if err := r.Error(); err != nil {
-			c.downLog.Log(context.Background(), c.log, slog.LevelWarn, "heartbeat", "failed to refresh heartbeat", "err", err)
+			fail(err)
 			return
 		}
 	}
