@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -57,9 +59,10 @@ func crc16(s string) uint16 {
 // Cluster, rounds interleaved in one run so that the machine's load hits
 // all alike. Reported: plays/s of each, the ratios 3 masters / 1 master and
 // 1-master Cluster / single node, and the CPU per play of serve, the
-// worker, and all redis-servers together, which says what limits the
-// scaling (on a machine with few cores: the serve and worker processes,
-// not Redis).
+// worker, and all redis-servers together, the cores the run kept busy and
+// the share of a core the busiest redis-server used, which say what limits
+// the scaling (on a machine with few cores: every core is busy and no
+// master is, so the serve and worker processes limit it, not Redis).
 //
 //	go test -run '^$' -bench RedisClusterMasters -benchtime 5x ./cmd/circles-actor/
 func BenchmarkRedisClusterMasters(b *testing.B) {
@@ -77,6 +80,8 @@ func BenchmarkRedisClusterMasters(b *testing.B) {
 		redis []int    // redis-server pids
 		took  time.Duration
 		cpu   [3]time.Duration // serve, worker, redis
+		self  time.Duration    // this process: the 64 clients
+		busy  []time.Duration  // per redis-server
 	}
 	single := testredis.Start(b)
 	c1, c3 := testredis.StartCluster(b, 1), testredis.StartCluster(b, 3)
@@ -104,7 +109,7 @@ func BenchmarkRedisClusterMasters(b *testing.B) {
 		}
 		srv, addr := e.serveCircle(circles[0], append([]string{"--redis-url", en.url, "--no-local-workers", "--max-conns-per-ip", "1024"}, ks...)...)
 		w := e.workerFor("worker-"+en.name, circles[0], ks...)
-		s := &setup{name: en.name, procs: []*rproc{srv, w}, redis: en.redis}
+		s := &setup{name: en.name, procs: []*rproc{srv, w}, redis: en.redis, busy: make([]time.Duration, len(en.redis))}
 		for i := range clients {
 			s.conns = append(s.conns, dialClients(b, "ws://"+addr+"/"+circles[i%nCircles], 1)...)
 		}
@@ -113,22 +118,29 @@ func BenchmarkRedisClusterMasters(b *testing.B) {
 	for _, s := range setups { // warm up: every loop has its connection and scripts are loaded
 		playRound(b, s.conns, 2*clients, "40 + 2", "42")
 	}
-	redisCPU := func(pids []int) time.Duration {
-		var t time.Duration
+	redisCPU := func(pids []int) (total time.Duration, each []time.Duration) {
 		for _, p := range pids {
-			t += pidCPU(p)
+			c := pidCPU(p)
+			total += c
+			each = append(each, c)
 		}
-		return t
+		return total, each
 	}
 	b.ResetTimer()
 	for range b.N {
 		for _, s := range setups {
-			p0, r0 := procCPU(s.procs), redisCPU(s.redis)
+			p0, c0 := procCPU(s.procs), selfCPU()
+			r0, e0 := redisCPU(s.redis)
 			s.took += playRound(b, s.conns, perRound, "40 + 2", "42")
-			p1, r1 := procCPU(s.procs), redisCPU(s.redis)
+			p1, c1 := procCPU(s.procs), selfCPU()
+			r1, e1 := redisCPU(s.redis)
 			s.cpu[0] += p1[0] - p0[0]
 			s.cpu[1] += p1[1] - p0[1]
 			s.cpu[2] += r1 - r0
+			s.self += c1 - c0
+			for i := range e1 {
+				s.busy[i] += e1[i] - e0[i]
+			}
 		}
 	}
 	b.StopTimer()
@@ -140,7 +152,15 @@ func BenchmarkRedisClusterMasters(b *testing.B) {
 		for i, part := range []string{"serve", "worker", "redis"} {
 			b.ReportMetric(s.cpu[i].Seconds()*1e6/plays, fmt.Sprintf("%s-%s-cpu-us/play", s.name, part))
 		}
+		// What limits the figure: the cores the whole run kept busy (of
+		// runtime.NumCPU: at that, adding masters cannot add throughput),
+		// and the share of one core the busiest redis-server used (near 1,
+		// a master is the bottleneck and more masters would help).
+		all := s.cpu[0] + s.cpu[1] + s.cpu[2] + s.self
+		b.ReportMetric(all.Seconds()/s.took.Seconds(), s.name+"-busy-cores")
+		b.ReportMetric(slices.Max(s.busy).Seconds()/s.took.Seconds(), s.name+"-busiest-redis-core")
 	}
+	b.ReportMetric(float64(runtime.NumCPU()), "cores")
 	b.ReportMetric(rate["cluster3"]/rate["cluster1"], "3masters/1master")
 	b.ReportMetric(rate["cluster1"]/rate["single"], "cluster1/single")
 }
