@@ -145,6 +145,12 @@ func (m *stateMetrics) hooks() scripting.StateHooks {
 	}
 }
 
+// StateHooks are the observers behind the system's state metrics
+// (commits, conflicts, commit latency per circle), for state commits made
+// outside its engine: a Redis state store's consumers report theirs here
+// (redisq.StateStore.Observe).
+func (s *System) StateHooks() scripting.StateHooks { return s.stateMetrics.hooks() }
+
 // Describe implements prometheus.Collector for the per-circle gauges.
 func (m *stateMetrics) Describe(ch chan<- *prometheus.Desc) {
 	ch <- m.keys

@@ -38,7 +38,9 @@ type Engine struct {
 // StateHooks observe the state transactions of runs (metrics). Each field
 // may be nil; they are called on the run's goroutine.
 type StateHooks struct {
-	// Committed: a run's writes were committed (and made durable) in d.
+	// Committed: a run's writes were committed (and made durable) in d. Not
+	// called for a store that relays commits (state.Relayer: Redis, whose
+	// consumer applies them with the answer and reports the outcome).
 	Committed func(circle string, writes int, d time.Duration)
 	// Conflict: a commit met another and the run is run again.
 	Conflict func(circle string)
@@ -290,7 +292,7 @@ func (e *Engine) execute(ctx context.Context, t Task, then func(Result, error)) 
 			return res, false
 		}
 		if !pending {
-			if hook != nil && writes > 0 {
+			if hook != nil && writes > 0 && !tx.Relayed() {
 				hook(t.CircleID, writes, time.Since(began))
 			}
 			return res, false

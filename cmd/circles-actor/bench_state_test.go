@@ -73,7 +73,7 @@ func benchServeAt(b *testing.B, args ...string) ([]*client.Client, string) {
 
 // scrapeSum is the sum of all series of the metric name on the server at
 // addr (0 when it has none).
-func scrapeSum(b *testing.B, addr, name string) float64 {
+func scrapeSum(b testing.TB, addr, name string) float64 {
 	b.Helper()
 	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {

@@ -245,6 +245,11 @@ func TestRedisStateExportImport(t *testing.T) {
 	if res, err := c.Play(ctx, `state.get("added") + state.len()`); err != nil || res.Output != "10" {
 		t.Fatalf("play after the live import: %+v %v", res, err)
 	}
+	// serve's local workers commit through Redis: the one play that wrote
+	// is one commit in the metrics (reported by the answer step).
+	if n := scrapeSum(t, addr, "circles_state_commits_total"); n != 1 {
+		t.Errorf("circles_state_commits_total = %v after one writing play, want 1", n)
+	}
 	if _, errs, code := runBin(t, e.bin, "", "state", "export", "-k", redisCircle, "--redis-url", e.url, "--data-dir", t.TempDir()); code == 0 || !strings.Contains(errs, "one of --data-dir and --redis-url") {
 		t.Fatalf("both stores: exit %d %s", code, errs)
 	}

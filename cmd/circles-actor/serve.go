@@ -190,6 +190,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	if err != nil {
 		return fmt.Errorf("failed to start the actor system: %w", err)
 	}
+	if redisState != nil {
+		// Redis commits are applied by the consumers' answer steps, which
+		// report them (and their conflicts) to the system's state metrics.
+		redisState.Observe(sys.StateHooks())
+	}
 	if err := registerRedisMetrics(sys.Registry(), redisDispatcher, sys.Circles); err != nil {
 		log.Warn("redis queue metrics unavailable", "err", err)
 	}

@@ -249,6 +249,7 @@ type ack struct {
 	state *stateCommit
 	bind  *taskBinding
 	task  claimed // to run it again when its commit loses
+	ended time.Time // when the run ended (runs with state only)
 }
 
 // maxStateReruns bounds how often a task whose state commit lost to other
@@ -468,7 +469,7 @@ func (c *Consumer) step(conn *syncConn, ob *outbox, circle string, done []ack, c
 	if len(msgs) == 0 {
 		return nil, fmt.Errorf("failed to decode step reply: empty")
 	}
-	rerun, outs, err := c.settle(done, msgs[0])
+	rerun, outs, err := c.settle(circle, done, msgs[0])
 	if err != nil {
 		return nil, err
 	}
@@ -480,11 +481,12 @@ func (c *Consumer) step(conn *syncConn, ob *outbox, circle string, done []ack, c
 // settle applies the step's state outcomes to the answered tasks' bindings
 // and returns the tasks to run again because their commit lost, and the
 // outcomes by task id.
-func (c *Consumer) settle(done []ack, m rueidis.RedisMessage) ([]claimed, map[string]string, error) {
+func (c *Consumer) settle(circle string, done []ack, m rueidis.RedisMessage) ([]claimed, map[string]string, error) {
 	meta, outs, err := stateOutcomes(m)
 	if err != nil {
 		return nil, nil, err
 	}
+	c.observe(circle, done, outs)
 	var rerun []claimed
 	var turn *loopTurn
 	allOK := true
@@ -506,6 +508,31 @@ func (c *Consumer) settle(done []ack, m rueidis.RedisMessage) ([]claimed, map[st
 	}
 	turn.end(allOK, meta)
 	return rerun, outs, nil
+}
+
+// observe reports the answered tasks' state outcomes to the state store's
+// hooks (StateStore.Observe).
+func (c *Consumer) observe(circle string, done []ack, outs map[string]string) {
+	h := c.opts.State.observers()
+	if h == nil {
+		return
+	}
+	now := time.Now()
+	for _, a := range done {
+		if a.state == nil {
+			continue
+		}
+		switch outs[a.id] {
+		case "ok":
+			if h.Committed != nil && len(a.state.writes) > 0 {
+				h.Committed(circle, len(a.state.writes), now.Sub(a.ended))
+			}
+		case "conflict":
+			if h.Conflict != nil {
+				h.Conflict(circle)
+			}
+		}
+	}
 }
 
 // stepArgs are stepScript's keys and arguments.
@@ -641,8 +668,12 @@ func (c *Consumer) handle(turn *loopTurn, circle string, task claimed, exec scri
 			}
 		}
 	}
-	return ack{id: task.id, replyTo: replyTo, rep: replyFromResult(task.id, c.opts.WorkerID, res),
-		del: task.h[FieldPreserve] == "0", state: sc, bind: bind, task: task}, runDone
+	a := ack{id: task.id, replyTo: replyTo, rep: replyFromResult(task.id, c.opts.WorkerID, res),
+		del: task.h[FieldPreserve] == "0", state: sc, bind: bind, task: task}
+	if sc != nil && c.opts.State.observers() != nil {
+		a.ended = time.Now()
+	}
+	return a, runDone
 }
 
 // claim marks a task moved by BLMOVE as processing and takes up to more
@@ -713,6 +744,7 @@ func (c *Consumer) answer(ob *outbox, circle string, done []ack) {
 		if err == nil && len(msgs) > 0 {
 			ob.clean()
 			_, outs, _ := stateOutcomes(msgs[0])
+			c.observe(circle, done, outs)
 			c.pushReplies(ob, done, outs)
 			return
 		}

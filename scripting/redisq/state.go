@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis/rueidis"
 
+	"github.com/circles-actor/circles-actor/scripting"
 	"github.com/circles-actor/circles-actor/scripting/state"
 )
 
@@ -56,6 +57,23 @@ type StateStore struct {
 
 	mu      sync.Mutex
 	circles map[string]*circleCache
+
+	hooks atomic.Pointer[scripting.StateHooks] // Observe
+}
+
+// Observe sets the observers of the commits that consumers over s apply
+// with their answers: Committed when a run's commit went through (d: from
+// the run's end to the answer step's reply), Conflict when it lost to
+// another run's and the task runs again (metrics). The engine cannot
+// report these (a Redis commit is relayed: state.Relayer).
+func (s *StateStore) Observe(h scripting.StateHooks) { s.hooks.Store(&h) }
+
+// observers are the hooks Observe set (nil: none, or no store).
+func (s *StateStore) observers() *scripting.StateHooks {
+	if s == nil {
+		return nil
+	}
+	return s.hooks.Load()
 }
 
 // StateOptions configure NewStateStore; zero fields take their defaults.
@@ -744,6 +762,10 @@ func (t *taskSession) Commit(_ context.Context, writes []state.Write) (state.Dur
 }
 
 func (t *taskSession) Abort() { t.ended = true }
+
+// Relays implements state.Relayer: the consumer's answer step applies the
+// writes and reports the commit or the conflict (ConsumerOptions.StateHooks).
+func (t *taskSession) Relays() {}
 
 // stateCommit is what a task's answer carries for its state: the check
 // and the writes.

@@ -224,11 +224,28 @@ func TestStateTasksSerializable(t *testing.T) {
 	r := startRedis(t)
 	d := newDispatcher(t, r.Client(), redisq.Options{})
 	var workers []*redisq.StateStore
+	// The metrics' view: every answered play is one commit, reported by the
+	// answer step (not by the engine, whose commit only relays the writes),
+	// and every lost race one conflict.
+	var committed, conflicts, engineCommitted, engineConflicts atomic.Int64
 	for range 2 {
 		c := r.Client()
 		st := redisq.NewStateStore(c, nil)
+		st.Observe(scripting.StateHooks{
+			Committed: func(circle string, writes int, d time.Duration) {
+				if circle != circleA || writes != 2 || d < 0 {
+					t.Errorf("Committed(%.8s, %d, %s), want circle A and 2 writes", circle, writes, d)
+				}
+				committed.Add(1)
+			},
+			Conflict: func(string) { conflicts.Add(1) },
+		})
 		workers = append(workers, st)
-		e := scripting.NewEngine(rhai.DefaultLimits(), 10*time.Second, scripting.WithState(st, state.DefaultLimits()))
+		e := scripting.NewEngine(rhai.DefaultLimits(), 10*time.Second, scripting.WithState(st, state.DefaultLimits()),
+			scripting.WithStateHooks(scripting.StateHooks{
+				Committed: func(string, int, time.Duration) { engineCommitted.Add(1) },
+				Conflict:  func(string) { engineConflicts.Add(1) },
+			}))
 		newConsumer(t, c, e, redisq.ConsumerOptions{Concurrency: 4, State: st})
 	}
 	const clients, each = 16, 20
@@ -254,6 +271,13 @@ func TestStateTasksSerializable(t *testing.T) {
 		return
 	}
 	checkCounter(t, workers[0], clients*each)
+	t.Logf("%d commits, %d conflicts at the answer step, %d in the engine", committed.Load(), conflicts.Load(), engineConflicts.Load())
+	if n := committed.Load(); n != clients*each {
+		t.Errorf("%d commits reported for %d answered plays", n, clients*each)
+	}
+	if n := engineCommitted.Load(); n != 0 {
+		t.Errorf("the engine reported %d commits of relayed sessions, want 0 (the answer step reports them)", n)
+	}
 	seen := map[string]bool{}
 	err := update(t, workers[1], circleA, func(tx *state.Tx) error {
 		for cl, as := range answers {

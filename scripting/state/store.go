@@ -53,6 +53,15 @@ type Notifier interface {
 	CommitThen(ctx context.Context, writes []Write, done func(error)) (pending bool, err error)
 }
 
+// Relayer is a Session whose Commit only hands the writes on: another
+// part (the Redis consumer's answer step) applies them, maybe finds they
+// conflict and runs the task again, and reports the outcome itself, so a
+// caller must not count a Commit of it as a commit.
+type Relayer interface {
+	Session
+	Relays()
+}
+
 // Peeker is a Session that can say what a key holds for the accounting of
 // a write (key and byte totals, limits) without reading it now: an
 // optimistic store may assume and check the assumption when it commits.

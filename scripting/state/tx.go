@@ -349,6 +349,13 @@ func (t *Tx) CommitThen(ctx context.Context, done func(error)) (pending bool, er
 	return true, nil
 }
 
+// Relayed reports whether the Tx's commit is applied later by another part
+// (its session is a Relayer), which reports its outcome.
+func (t *Tx) Relayed() bool {
+	_, ok := t.s.(Relayer)
+	return ok
+}
+
 // end ends the Tx and returns its writes in key order.
 func (t *Tx) end() ([]Write, error) {
 	if err := t.live(); err != nil {
