@@ -248,7 +248,7 @@ type ack struct {
 	// The run's state, committed with the answer (nil: none).
 	state *stateCommit
 	bind  *taskBinding
-	task  claimed // to run it again when its commit loses
+	task  claimed   // to run it again when its commit loses
 	ended time.Time // when the run ended (runs with state only)
 }
 
