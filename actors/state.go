@@ -95,18 +95,9 @@ type stateMetrics struct {
 }
 
 func newStateMetrics(reg prometheus.Registerer, s *System) (*stateMetrics, error) {
+	commits, conflicts, latency := stateCollectors()
 	m := &stateMetrics{
-		commits: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "circles_state_commits_total", Help: "Runs whose state writes were committed and made durable, per circle.",
-		}, []string{"circle"}),
-		conflicts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "circles_state_conflicts_total", Help: "State commits that met another transaction and re-ran their script, per circle.",
-		}, []string{"circle"}),
-		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "circles_state_commit_seconds",
-			Help:    "Time from a run's commit to its writes being durable.",
-			Buckets: prometheus.ExponentialBuckets(0.00005, 3, 11),
-		}),
+		commits: commits, conflicts: conflicts, latency: latency,
 		keys:  prometheus.NewDesc("circles_state_keys", "Keys in a circle's state.", []string{"circle"}, nil),
 		bytes: prometheus.NewDesc("circles_state_bytes", "Bytes of keys and values in a circle's state.", []string{"circle"}, nil),
 		sys:   s,
@@ -125,6 +116,42 @@ func newStateMetrics(reg prometheus.Registerer, s *System) (*stateMetrics, error
 		}
 	}
 	return m, nil
+}
+
+// stateCollectors are the state commit metrics, per circle fingerprint.
+func stateCollectors() (commits, conflicts *prometheus.CounterVec, latency prometheus.Histogram) {
+	commits = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "circles_state_commits_total", Help: "Runs whose state writes were committed and made durable, per circle.",
+	}, []string{"circle"})
+	conflicts = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "circles_state_conflicts_total", Help: "State commits that met another transaction and re-ran their script, per circle.",
+	}, []string{"circle"})
+	latency = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "circles_state_commit_seconds",
+		Help:    "Time from a run's commit to its writes being durable.",
+		Buckets: prometheus.ExponentialBuckets(0.00005, 3, 11),
+	})
+	return commits, conflicts, latency
+}
+
+// RegisterStateMetrics registers the state commit metrics (the names and
+// labels /metrics of serve has) on reg and returns the hooks that feed
+// them, for a process without a System: a Redis worker, whose consumers
+// report their commits through redisq.StateStore.Observe.
+func RegisterStateMetrics(reg prometheus.Registerer) (scripting.StateHooks, error) {
+	commits, conflicts, latency := stateCollectors()
+	for _, c := range []prometheus.Collector{commits, conflicts, latency} {
+		if err := reg.Register(c); err != nil {
+			return scripting.StateHooks{}, err
+		}
+	}
+	return scripting.StateHooks{
+		Committed: func(circle string, _ int, d time.Duration) {
+			commits.WithLabelValues(config.Fingerprint(circle)).Inc()
+			latency.Observe(d.Seconds())
+		},
+		Conflict: func(circle string) { conflicts.WithLabelValues(config.Fingerprint(circle)).Inc() },
+	}, nil
 }
 
 // hooks are the engine's observers; circle series are resolved per call

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -252,5 +253,65 @@ func TestRedisStateExportImport(t *testing.T) {
 	}
 	if _, errs, code := runBin(t, e.bin, "", "state", "export", "-k", redisCircle, "--redis-url", e.url, "--data-dir", t.TempDir()); code == 0 || !strings.Contains(errs, "one of --data-dir and --redis-url") {
 		t.Fatalf("both stores: exit %d %s", code, errs)
+	}
+}
+
+// metricsAddrRE finds the address a worker serves its metrics on.
+var metricsAddrRE = regexp.MustCompile(`msg="serving metrics" addr=(\S+)`)
+
+// TestRedisWorkerMetrics: a `worker --metrics-addr` reports the state
+// commits its answer steps applied (one per writing play, none for a
+// read-only one; the conflicts counter's exact counts are checked in
+// redisq's TestStateTasksSerializable); a metrics address that cannot be
+// bound stops start-up with its reason.
+func TestRedisWorkerMetrics(t *testing.T) {
+	e := newRedisEnv(t)
+	_, addr := e.serve()
+	found := make(chan string, 1)
+	var once sync.Once
+	w := startRProc(t, "worker", func(line string) {
+		if m := metricsAddrRE.FindStringSubmatch(line); m != nil {
+			once.Do(func() { found <- m[1] })
+		}
+	}, e.bin, "worker", "-k", redisCircle, "--redis-url", e.url, "--concurrency", "4", "--metrics-addr", "127.0.0.1:0")
+	var maddr string
+	select {
+	case maddr = <-found:
+	case <-w.done:
+		t.Fatalf("worker exited:\n%s", w.output())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("worker did not log its metrics address:\n%s", w.output())
+	}
+	e.waitWorkers(1)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const clients, each = 8, 10
+	var wg sync.WaitGroup
+	for _, c := range e.dialN(addr, clients) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				if _, err := c.Play(ctx, `let n = (state.get("n") ?? 0) + 1; state.set("n", n); n`); err != nil {
+					t.Errorf("play: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	c := e.dialN(addr, 1)[0]
+	if res, err := c.Play(ctx, `state.get("n")`); err != nil || res.Output != strconv.Itoa(clients*each) {
+		t.Fatalf("counter: %+v %v", res, err)
+	}
+	if n := scrapeSum(t, maddr, "circles_state_commits_total"); n != clients*each {
+		t.Errorf("circles_state_commits_total = %v, want %d (one per writing play)", n, clients*each)
+	}
+	conflicts := scrapeSum(t, maddr, "circles_state_conflicts_total")
+	t.Logf("%d plays on one counter from 4 loops of one process: %v conflicts re-run", clients*each, conflicts)
+
+	_, errs, code := runBin(t, e.bin, "", "worker", "-k", redisCircle, "--redis-url", e.url, "--metrics-addr", "127.0.0.1:notaport")
+	if code == 0 || !strings.Contains(errs, "--metrics-addr 127.0.0.1:notaport") {
+		t.Errorf("bad --metrics-addr: exit %d, stderr:\n%s", code, errs)
 	}
 }

@@ -4,12 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/circles-actor/circles-actor/actors"
 	"log/slog"
+	"net"
+	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/circles-actor/circles-actor/actors"
 	"github.com/circles-actor/circles-actor/config"
 	"github.com/circles-actor/circles-actor/scripting"
+	"github.com/circles-actor/circles-actor/scripting/redisq"
 )
 
 // WorkerCmd is the `worker` command: Redis-fed workers only, for machines
@@ -23,6 +30,7 @@ type WorkerCmd struct {
 	HeartbeatTTL  time.Duration `name:"heartbeat-ttl" default:"10s" help:"Lease of this worker's heartbeat; a worker silent this long is dead and its tasks are requeued." env:"CIRCLES_HEARTBEAT_TTL"`
 	DrainTimeout  time.Duration `name:"drain-timeout" default:"15s" help:"On SIGTERM, how long running tasks may finish before they are requeued." env:"CIRCLES_DRAIN_TIMEOUT"`
 	TaskRetention time.Duration `name:"task-retention" default:"24h" help:"How long answered task hashes are kept when their server preserves tasks (otherwise they are deleted with the answer)." env:"CIRCLES_TASK_RETENTION"`
+	MetricsAddr   string        `name:"metrics-addr" placeholder:"HOST:PORT" help:"Serve Prometheus metrics of this worker (state commits, conflicts and commit latency per circle; Go runtime) at http://HOST:PORT/metrics. Off when empty; the queues' metrics are serve's." env:"CIRCLES_METRICS_ADDR"`
 
 	SandboxFlags `embed:""`
 	StateFlags   `embed:""`
@@ -40,6 +48,13 @@ func (c *WorkerCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer closeState() // after the drain: the last answers commit state
+	if c.MetricsAddr != "" {
+		stopMetrics, err := serveWorkerMetrics(c.MetricsAddr, st, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	engine := scripting.NewEngine(actors.SandboxLimits(cfg), cfg.ScriptTimeout, scripting.WithEngineLogger(log),
 		scripting.WithModules(cfg.Modules), scripting.WithState(st, actors.StateLimits(cfg)))
 	exec := func(string) scripting.Executor { return engine }
@@ -97,4 +112,37 @@ func (c *WorkerCmd) config() (config.Config, error) {
 		return cfg, errors.New("give at least one circle with -k, or --all-circles")
 	}
 	return cfg, nil
+}
+
+// serveWorkerMetrics serves /metrics on addr: the state commits that st's
+// consumers report, and the Go runtime's. It fails when addr cannot be
+// bound, so a typo stops start-up rather than leaving no metrics.
+func serveWorkerMetrics(addr string, st *redisq.StateStore, log *slog.Logger) (stop func(), err error) {
+	reg := prometheus.NewRegistry()
+	hooks, err := actors.RegisterStateMetrics(reg)
+	if err != nil {
+		return nil, fmt.Errorf("failed to register worker metrics: %w", err)
+	}
+	if err := reg.Register(collectors.NewGoCollector()); err != nil {
+		return nil, fmt.Errorf("failed to register worker metrics: %w", err)
+	}
+	st.Observe(hooks)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server stopped", "err", err)
+		}
+	}()
+	log.Info("serving metrics", "addr", ln.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
 }
