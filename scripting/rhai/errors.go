@@ -99,6 +99,7 @@ var (
 	reStringBounds = regexp.MustCompile(`^String index (-?\d+) out of bounds: only (\d+) characters? in string`)
 	reBitBounds    = regexp.MustCompile(`^Bit-field index (-?\d+) out of bounds: only (\d+) bits in bit-field`)
 	reMismatch     = regexp.MustCompile(`^Data type incorrect: (.*) \(expecting (.*)\)$`)
+	reOutputType   = regexp.MustCompile(`^Output type incorrect: (.*) \(expecting (.*)\)$`)
 )
 
 // errorValue is what `catch (e)` binds for a system error: an object map
@@ -137,6 +138,9 @@ func errorValue(e *Error) Value {
 		m["index"], m["length"] = atoiValue(x[1]), atoiValue(x[2])
 	} else if x := reMismatch.FindStringSubmatch(msg); x != nil {
 		variant = "ErrorMismatchDataType"
+		m["actual"], m["requested"] = String(x[1]), String(x[2])
+	} else if x := reOutputType.FindStringSubmatch(msg); x != nil {
+		variant = "ErrorMismatchOutputType"
 		m["actual"], m["requested"] = String(x[1]), String(x[2])
 	} else if s, ok := after("Indexer unavailable: "); ok {
 		variant = "ErrorIndexingType"

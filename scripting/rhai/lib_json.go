@@ -10,8 +10,9 @@ import (
 )
 
 // jsonLib provides to_json (a value as compact JSON text, as Rhai's
-// serde_json form) and parse_json (JSON text to maps, arrays, strings,
-// i64/f64 numbers, bools and ()).
+// serde_json form) and parse_json (a JSON object to a map of maps, arrays,
+// strings, i64/f64 numbers, bools and (); like Rhai, any other top-level
+// value is refused).
 func jsonLib() []NativeDef {
 	return []NativeDef{
 		pureDef("to_json", 1, func(c *Call, a []Value) (Value, error) {
@@ -32,7 +33,13 @@ func jsonLib() []NativeDef {
 			if a[0].k != KindString {
 				return Unit, ErrNoMatch
 			}
-			return ParseJSON(a[0].StrBytes())
+			v, err := ParseJSON(a[0].StrBytes())
+			if err == nil && v.k != KindMap {
+				// Rhai's parse_json reads an object map literal: any other
+				// value, valid JSON or not, is refused.
+				return Unit, Errorf(ErrRuntime, "Output type incorrect: %s (expecting map)", v.TypeName())
+			}
+			return v, err
 		}),
 	}
 }

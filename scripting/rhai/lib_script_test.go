@@ -100,6 +100,8 @@ var libScriptCases = []struct {
 	{"let m = #{a: 1, b: 2}; m.drain(|k, v| v > 1); m", "#{\"a\": 1}", ""},
 	{"let m = #{a: 1, b: [1, 2.0, \"x\", ()]}; m.to_json()", "{\"a\":1,\"b\":[1,2.0,\"x\",null]}", ""},
 	{"parse_json(\"{\\\"a\\\": [1, 2.5, null, true, \\\"x\\\"]}\")", "#{\"a\": [1, 2.5, (), true, \"x\"]}", ""},
+	{"parse_json(\"[1, 2]\")", "", rhai.ErrRuntime}, // Rhai reads an object map only
+	{"let r = \"\"; try { parse_json(\"null\"); } catch (e) { r = `${e.error} ${e.actual} ${e.requested}`; } r", "ErrorMismatchOutputType () map", ""},
 	{"let b = blob(4, 0x42); b", "[42424242]", ""},
 	{"let b = blob(); b.push(1); b.push(256 + 2); b", "[0102]", ""},
 	{"let b = blob(10); b.write_le(0, 4, 0x12345678); b", "[7856341200000000 0000]", ""},
