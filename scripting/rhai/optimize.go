@@ -167,6 +167,42 @@ func foldConst(e syntax.Expr, depth int) (Value, bool) {
 		if es, ok := e.Stmts[0].(*syntax.ExprStmt); ok {
 			return foldConst(es.X, depth+1)
 		}
+	case *syntax.IndexExpr:
+		// A literal indexed by a constant: Rhai's optimiser takes the char
+		// of a string, the element of an array, the value of a map key.
+		if e.Safe {
+			return Unit, false
+		}
+		i, ok := foldConst(e.Index, depth+1)
+		if !ok {
+			return Unit, false
+		}
+		switch x := e.X.(type) {
+		case *syntax.StringLit:
+			if i.k != KindInt {
+				return Unit, false
+			}
+			rs := []rune(x.Value)
+			if n, ok := litIndex(i.AsInt(), len(rs)); ok {
+				return Char(rs[n]), true
+			}
+		case *syntax.ArrayLit:
+			if i.k != KindInt {
+				return Unit, false
+			}
+			if n, ok := litIndex(i.AsInt(), len(x.Elems)); ok && constExpr(x) {
+				return foldConst(x.Elems[n], depth+1)
+			}
+		case *syntax.MapLit:
+			if i.k == KindString {
+				return foldMapKey(x, i.AsStr(), depth)
+			}
+		}
+		return Unit, false
+	case *syntax.PropExpr:
+		if m, ok := e.X.(*syntax.MapLit); ok && !e.Safe {
+			return foldMapKey(m, e.Name, depth)
+		}
 	case *syntax.CallExpr:
 		// Fn("name") is folded into the function pointer.
 		if e.Name == "Fn" && e.Namespace == "" && !e.Bang && len(e.Args) == 1 {
@@ -176,6 +212,29 @@ func foldConst(e syntax.Expr, depth int) (Value, bool) {
 		}
 	}
 	return Unit, false
+}
+
+// litIndex is index i of a literal of n elements as Rhai counts (negative
+// from the end), and whether it is inside.
+func litIndex(i int64, n int) (int, bool) {
+	if i < 0 {
+		i += int64(n)
+	}
+	return int(i), i >= 0 && i < int64(n)
+}
+
+// foldMapKey folds a constant map literal's value of key (a missing key is
+// (), as at run time).
+func foldMapKey(m *syntax.MapLit, key string, depth int) (Value, bool) {
+	if !constExpr(m) {
+		return Unit, false
+	}
+	for j := len(m.Keys) - 1; j >= 0; j-- { // a repeated key: the last wins
+		if m.Keys[j] == key {
+			return foldConst(m.Values[j], depth+1)
+		}
+	}
+	return Unit, true
 }
 
 // isScalar reports the kinds foldConst computes values for.
