@@ -43,6 +43,10 @@ func (c *circle) Receive(ctx actor.Context) {
 		c.removedSessions(ctx)
 	case *actor.Terminated:
 		c.stopIfEmpty(ctx)
+	case *actor.Stopped:
+		if c.removed {
+			c.sys.forgetSeries(c.ref)
+		}
 	case *Drain:
 		c.draining = true
 		for _, pid := range ctx.Children() {

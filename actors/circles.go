@@ -158,6 +158,23 @@ func (s *System) RemoveCircle(pk string) error {
 	return nil
 }
 
+// forgetSeries deletes the per-circle metric series of a removed circle
+// once its supervisor has stopped, so that /metrics does not list circles
+// that are gone (a server that adds and removes many would grow without
+// bound). A circle added again meanwhile keeps them: its ref shares them.
+func (s *System) forgetSeries(ref *circleRef) {
+	s.circles.setMu.Lock()
+	defer s.circles.setMu.Unlock()
+	if s.circle(ref.pk) != nil {
+		return
+	}
+	s.metrics.sessions.DeleteLabelValues(ref.fp)
+	s.metrics.queueDepth.DeleteLabelValues(ref.fp)
+	s.metrics.restarts.DeleteLabelValues(ref.fp)
+	s.stateMetrics.commits.DeleteLabelValues(ref.fp)
+	s.stateMetrics.conflicts.DeleteLabelValues(ref.fp)
+}
+
 // CircleInfo is what the admin API reports of one circle.
 type CircleInfo struct {
 	PublicKey     string    `json:"public_key"`

@@ -170,3 +170,64 @@ func TestCircleSetConcurrentReaders(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestRemovedCircleSeriesForgotten: a removed circle's per-circle metric
+// series leave /metrics once its supervisor has stopped, and a circle
+// added again starts new ones.
+func TestRemovedCircleSeriesForgotten(t *testing.T) {
+	t.Parallel()
+	sys, _ := startSystem(t, nil)
+	_, pk := newKey(t)
+	if _, err := sys.AddCircle(pk, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	fp := config.Fingerprint(pk)
+	series := func() int {
+		mfs, err := sys.Registry().Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, mf := range mfs {
+			for _, m := range mf.GetMetric() {
+				for _, l := range m.GetLabel() {
+					if l.GetName() == "circle" && l.GetValue() == fp {
+						n++
+					}
+				}
+			}
+		}
+		return n
+	}
+	c := open(t, sys, pk)
+	var p playRes
+	c.call("play", map[string]string{"script": `state.set("k", 1); 1`}, &p)
+	if n := series(); n < 3 {
+		t.Fatalf("%d series of the circle while it is served, want its sessions, queue and state commits", n)
+	}
+	if err := sys.RemoveCircle(pk); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-c.sink.Done():
+	case <-time.After(wait):
+		t.Fatal("session not closed after its circle was removed")
+	}
+	// The supervisor stops after its last session: poll, bounded, for the
+	// series to go.
+	deadline := time.Now().Add(wait)
+	for series() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d series of a removed circle still exported", series())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if _, err := sys.AddCircle(pk, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	again := open(t, sys, pk)
+	again.call("play", map[string]string{"script": `state.get("k")`}, &p)
+	if p.Output != "1" || series() < 3 {
+		t.Fatalf("circle added again: play %q, %d series", p.Output, series())
+	}
+}
