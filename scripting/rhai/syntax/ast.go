@@ -219,6 +219,7 @@ type (
 		X    Expr
 		Name string
 		Safe bool
+		Dot  Pos // the `.` or `?.`
 	}
 	// CallExpr is `name(args)`. Bang is set for `name!(args)` (call in caller's scope).
 	// Namespace is "global" for `global::name`, etc.
@@ -236,6 +237,7 @@ type (
 		Name string
 		Args []Expr
 		Safe bool
+		Dot  Pos // the `.` or `?.`
 	}
 	// ClosureExpr is `|a, b| body`; the evaluator finds the outer variables
 	// it captures. As in Rhai the body is one statement: an expression, a

@@ -27,28 +27,45 @@ func canStartExpr(k tokKind) bool {
 	return false
 }
 
-func (p *parser) parseExpr() Expr { return p.parseBinary(1) }
+// parseExpr is Rhai's parse_expr: one level, then a unary operand and the
+// binary operators after it.
+func (p *parser) parseExpr() Expr { return p.parseExprFrom(1) }
 
-// parseBinary is precedence climbing over the Rhai book's table. Every
-// operator node counts towards the nesting bound, so neither long chains nor
-// deep right-associative `**` towers can exhaust the stack of a later pass.
-func (p *parser) parseBinary(minPrec int) Expr {
+// parseExprFrom is parseExpr stopping before operators that bind looser
+// than minPrec (a switch case value stops before `|`).
+func (p *parser) parseExprFrom(minPrec int) Expr {
 	p.enter()
-	x := p.parseUnary()
+	saved := p.lv
+	p.lv.pos = p.tok.pos
+	p.up()
+	x := p.parseBinaryOp(minPrec, p.parseUnary())
+	p.lv = saved
+	p.leave()
+	return x
+}
+
+// parseBinaryOp is precedence climbing over the Rhai book's table, shaped
+// as Rhai's parse_binary_op so that it counts levels where Rhai does: one
+// per operator taken (the operands after it are parsed one level deeper)
+// and one more for a right operand that binds tighter. Every operator node
+// also counts towards the recursion guard, so neither long chains nor deep
+// right-associative `**` towers can exhaust the stack of a later pass.
+func (p *parser) parseBinaryOp(parentPrec int, lhs Expr) Expr {
+	p.enter()
+	saved := p.lv
+	p.lv.pos = rhaiPos(lhs)
+	x := lhs
 	chain := 0
 	for {
 		prec, op := binaryPrec(p.tok.kind)
-		if prec == 0 || prec < minPrec {
+		if prec == 0 || prec < parentPrec || prec == parentPrec && p.tok.kind != tPow {
 			break
 		}
 		k, pos := p.tok.kind, p.tok.pos
 		p.next()
 		var y Expr
 		switch {
-		case k == tRange || k == tRangeIncl:
-			if !closesRange(p.tok.kind) {
-				y = p.parseBinary(prec + 1)
-			}
+		case (k == tRange || k == tRangeIncl) && closesRange(p.tok.kind):
 		case k == tCoalesce && (p.tok.kind == tBreak || p.tok.kind == tContinue || p.tok.kind == tReturn || p.tok.kind == tThrow):
 			// `x ?? return 0`, `m.get(k) ?? throw "missing"`: as in Rhai,
 			// the fallback may be a control-flow statement.
@@ -56,13 +73,22 @@ func (p *parser) parseBinary(minPrec int) Expr {
 			var stmts []Stmt
 			stmts, _ = p.parseStmt(stmts, false)
 			y = &StmtExpr{P: spos, Stmt: stmts[0]}
-		case k == tPow: // right-associative
-			y = p.parseBinary(prec)
 		default:
-			y = p.parseBinary(prec + 1)
+			y = p.parseUnary()
+		}
+		if next, _ := binaryPrec(p.tok.kind); next > prec || next == prec && k == tPow {
+			s := p.lv
+			p.up()
+			y = p.parseBinaryOp(prec, y)
+			p.lv = s
 		}
 		chain++
 		p.enter()
+		p.up()
+		p.lv.pos = pos
+		if (k == tRange || k == tRangeIncl) && x == p.rangeZero {
+			x = nil // `..5`
+		}
 		if k == tNotIn {
 			x = &UnaryExpr{P: pos, Op: "!", X: &BinaryExpr{P: pos, Op: "in", X: x, Y: y}}
 		} else {
@@ -75,13 +101,53 @@ func (p *parser) parseBinary(minPrec int) Expr {
 	}
 	p.depth -= chain
 	p.leave()
+	p.lv = saved
 	return x
+}
+
+// rhaiPos is the position Rhai's parser gives an expression (Expr::position),
+// where its binary-operator loop starts counting: a chain of && (|| or ??)
+// is at its first operator, a property, method or index chain at its first
+// `.` or `[`.
+func rhaiPos(x Expr) Pos {
+	switch t := x.(type) {
+	case *BinaryExpr:
+		if t.Op == "&&" || t.Op == "||" || t.Op == "??" {
+			if l, ok := t.X.(*BinaryExpr); ok && l.Op == t.Op {
+				return rhaiPos(l)
+			}
+		}
+	case *PropExpr, *MethodCallExpr, *IndexExpr:
+		var first Pos
+		for e := x; ; {
+			switch t := e.(type) {
+			case *PropExpr:
+				first, e = t.Dot, t.X
+			case *MethodCallExpr:
+				first, e = t.Dot, t.Recv
+			case *IndexExpr:
+				first, e = t.P, t.X
+			default:
+				return first
+			}
+		}
+	}
+	return x.Position()
 }
 
 // parseUnary parses prefix `-`, `+` and `!`. A minus applied to a number
 // literal is folded into the literal, which is how -9223372036854775808
 // (whose magnitude does not fit in i64) is written.
 func (p *parser) parseUnary() Expr {
+	saved := p.lv
+	p.lv.pos = p.tok.pos
+	x := p.parseUnaryAt()
+	p.lv = saved
+	return x
+}
+
+// parseUnaryAt is parseUnary within its level (Rhai's parse_unary).
+func (p *parser) parseUnaryAt() Expr {
 	k := p.tok.kind
 	if k != tMinus && k != tPlus && k != tBang {
 		return p.parsePostfix(p.parsePrimary())
@@ -119,6 +185,7 @@ func (p *parser) parseUnary() Expr {
 		}
 	}
 	p.enter()
+	p.up()
 	x := p.parseUnary()
 	p.leave()
 	switch k {
@@ -142,34 +209,58 @@ func (p *parser) parseUnary() Expr {
 	return &UnaryExpr{P: pos, Op: "!", X: x}
 }
 
-// parsePostfix parses property access, method calls and indexing.
+// parsePostfix parses property access, method calls and indexing. Levels
+// go as in Rhai, which parses what follows a `.` as a new primary one level
+// deeper (so they add up along a chain), and a run of indexes `[i][j]` one
+// level deeper per index, each index expression one more.
 func (p *parser) parsePostfix(x Expr) Expr {
+	saved := p.lv
 	chain := 0
+	run := p.lv // level of the current index run
+	inRun := false
 	for {
 		switch p.tok.kind {
 		case tDot, tQDot:
+			inRun = false
 			safe := p.tok.kind == tQDot
+			dot := p.tok.pos
+			p.lv.pos = dot
+			p.up()
 			p.next()
 			name, pos := p.propertyName("the name of a property or method after '.'")
 			if p.tok.kind == tLParen || p.tok.kind == tUnit {
+				s := p.lv
+				p.lv.pos = pos
 				args := p.parseArgs()
+				p.lv = s
 				if len(args) == 0 && (name == "Fn" || name == "eval") {
 					p.errorf(pos, "'%s' should not be called in method style: write %s(...)", name, name)
 				}
-				x = &MethodCallExpr{P: pos, Recv: x, Name: name, Args: args, Safe: safe}
+				x = &MethodCallExpr{P: pos, Recv: x, Name: name, Args: args, Safe: safe, Dot: dot}
 			} else {
-				x = &PropExpr{P: pos, X: x, Name: name, Safe: safe}
+				x = &PropExpr{P: pos, X: x, Name: name, Safe: safe, Dot: dot}
 			}
 		case tLBracket, tQBracket:
 			safe := p.tok.kind == tQBracket
 			pos := p.tok.pos
+			if !inRun {
+				run, inRun = p.lv, true
+			}
+			run.pos = pos
+			s := p.lv
+			p.lv = run
+			p.up()
+			run = p.lv
+			p.up()
 			p.next()
 			idx := p.parseExpr()
+			p.lv = s
 			p.expect(tRBracket, "to close the index expression")
 			p.checkIndex(x, idx)
 			x = &IndexExpr{P: pos, X: x, Index: idx, Safe: safe}
 		default:
 			p.depth -= chain
+			p.lv = saved
 			return x
 		}
 		chain++
@@ -211,12 +302,22 @@ func (p *parser) checkIndex(x, idx Expr) {
 }
 
 // parseArgs parses `(a, b, c)` (trailing comma allowed) or `()`.
+//
+// As in Rhai's parse_fn_call, arguments are one level deeper than the call,
+// whose position (the function name) p.lv holds; `()` counts nothing.
 func (p *parser) parseArgs() []Expr {
 	if p.tok.kind == tUnit {
 		p.next()
 		return nil
 	}
 	p.next() // (
+	if p.tok.kind == tRParen {
+		p.next()
+		return nil
+	}
+	saved := p.lv
+	defer func() { p.lv = saved }()
+	p.up()
 	var args []Expr
 	for p.tok.kind != tRParen {
 		args = append(args, p.parseExpr())
@@ -235,8 +336,14 @@ func (p *parser) parseArgs() []Expr {
 	return args
 }
 
+// parsePrimary is Rhai's parse_primary at the level p.lv holds (which it
+// leaves as it found it): a bracketed or block construct is one level
+// deeper, a statement used as an expression (if, switch, loops) too.
 func (p *parser) parsePrimary() Expr {
 	pos := p.tok.pos
+	p.lv.pos = pos
+	saved := p.lv
+	defer func() { p.lv = saved }()
 	switch p.tok.kind {
 	case tInt:
 		if !p.tok.bits && p.tok.u > math.MaxInt64 {
@@ -272,6 +379,7 @@ func (p *parser) parsePrimary() Expr {
 	case tIdent:
 		return p.parseName()
 	case tLParen:
+		p.up()
 		p.next()
 		x := p.parseExpr()
 		if p.tok.kind == tAssign {
@@ -280,34 +388,40 @@ func (p *parser) parsePrimary() Expr {
 		p.expect(tRParen, "to close the parenthesized expression")
 		return x
 	case tLBracket:
+		p.up()
 		return p.parseArray()
 	case tMapStart:
+		p.up()
 		return p.parseMap()
 	case tLBrace:
+		p.up()
 		return p.parseBlock()
 	case tIf:
+		p.up()
 		return p.parseIf()
 	case tSwitch:
+		p.up()
 		return p.parseSwitch()
 	case tWhile:
+		p.up()
 		return &StmtExpr{P: pos, Stmt: p.parseWhile()}
 	case tLoop:
+		p.up()
 		return &StmtExpr{P: pos, Stmt: p.parseLoop()}
 	case tDo:
+		p.up()
 		return &StmtExpr{P: pos, Stmt: p.parseDo()}
 	case tFor:
+		p.up()
 		return &StmtExpr{P: pos, Stmt: p.parseFor()}
 	case tPipe, tOrOr:
 		return p.parseClosure()
 	case tRange, tRangeIncl:
-		op := p.tok.kind.String()
-		p.next()
-		var y Expr
-		if !closesRange(p.tok.kind) {
-			prec, _ := binaryPrec(tRange)
-			y = p.parseBinary(prec + 1)
-		}
-		return &BinaryExpr{P: pos, Op: op, Y: y}
+		// As in Rhai, a range with no start reads a 0 here and leaves the
+		// `..` to the binary operators (the range keeps a nil start).
+		z := &IntLit{P: pos}
+		p.rangeZero = z
+		return z
 	case tFn, tPrivate:
 		p.errorf(pos, "Functions can only be defined at global level, not inside an expression")
 	case tAssign:
@@ -337,6 +451,7 @@ func (p *parser) propertyName(what string) (string, Pos) {
 // function call `f(args)` or a call in the caller's scope `f!(args)`.
 func (p *parser) parseName() Expr {
 	name, pos := p.tok.text, p.tok.pos
+	callPos := pos // Rhai's position of a call: its last name
 	if isReserved(name) {
 		p.errorf(pos, "'%s' is a reserved keyword", name)
 	}
@@ -356,9 +471,12 @@ func (p *parser) parseName() Expr {
 		} else {
 			ns += "::" + name
 		}
-		name = p.tok.text
+		name, callPos = p.tok.text, p.tok.pos
 		p.next()
 	}
+	saved := p.lv
+	defer func() { p.lv = saved }()
+	p.lv.pos = callPos
 	switch p.tok.kind {
 	case tLParen, tUnit:
 		return &CallExpr{P: pos, Namespace: ns, Name: name, Args: p.parseArgs()}
@@ -379,7 +497,7 @@ func (p *parser) parseArray() Expr {
 	n := &ArrayLit{P: p.tok.pos}
 	p.next()
 	p.commaList(tRBracket, "',' or ']' in the array literal", func() {
-		n.Elems = append(n.Elems, p.parseExpr())
+		n.Elems = append(n.Elems, p.parseElem(n.P))
 	})
 	return n
 }
@@ -425,9 +543,20 @@ func (p *parser) parseMap() Expr {
 		}
 		p.expect(tColon, "after the property name '"+key+"' in the object map literal")
 		n.Keys = append(n.Keys, key)
-		n.Values = append(n.Values, p.parseExpr())
+		n.Values = append(n.Values, p.parseElem(n.P))
 	})
 	return n
+}
+
+// parseElem parses an array item or a map value, one level deeper than the
+// literal (whose `[` or `#{` is pos), as in Rhai.
+func (p *parser) parseElem(pos Pos) Expr {
+	saved := p.lv
+	p.lv.pos = pos
+	p.up()
+	x := p.parseExpr()
+	p.lv = saved
+	return x
 }
 
 // parseTemplate parses a back-tick string. Each `${...}` holds a statements
@@ -439,6 +568,12 @@ func (p *parser) parseTemplate() Expr {
 	var parts []string
 	var exprs []Expr
 	pending := []string{p.tok.text}
+	saved := p.lv
+	defer func() { p.lv = saved }()
+	if p.tok.more {
+		p.lv.pos = pos
+		p.up()
+	}
 	flush := func() {
 		if len(pending) == 1 {
 			parts = append(parts, pending[0])
@@ -449,6 +584,10 @@ func (p *parser) parseTemplate() Expr {
 	}
 	for p.tok.more {
 		p.next()
+		// Rhai parses each `${...}` as a block, empty or not.
+		s := p.lv
+		p.up()
+		p.lv.pos = p.tok.pos
 		empty := p.tok.kind == tRBrace
 		var x Expr
 		if !empty {
@@ -459,12 +598,14 @@ func (p *parser) parseTemplate() Expr {
 			p.scope.popTo(mark)
 			p.leave()
 			x = &BlockExpr{P: bpos, Stmts: stmts}
+			p.lv = s
 			if len(stmts) == 1 {
 				if es, ok := stmts[0].(*ExprStmt); ok && !es.Semi {
 					x = es.X
 				}
 			}
 		}
+		p.lv = s
 		// The current token is the `}`: the scanner stands right after it.
 		p.tok.pos = p.sc.pos()
 		p.sc.template(&p.tok, false)
@@ -509,12 +650,18 @@ func (p *parser) parseClosure() Expr {
 	}
 	p.fnDepth++
 	p.enter()
+	// The body is one level deeper than the closure, under the limit in
+	// force where the closure is written.
+	savedLv := p.lv
+	p.lv.pos = n.P
+	p.up()
 	var stmts []Stmt
 	switch p.tok.kind {
 	case tFn, tPrivate:
 		p.errorf(p.tok.pos, "Functions can only be defined at global level, not inside a closure")
 	}
 	stmts, _ = p.parseStmt(stmts, false)
+	p.lv = savedLv
 	p.leave()
 	p.fnDepth--
 	p.scope, p.loops = savedScope, savedLoops
@@ -538,6 +685,9 @@ func stmtAsExpr(s Stmt) Expr {
 func (p *parser) parseSwitch() Expr {
 	p.enter()
 	n := &SwitchExpr{P: p.tok.pos}
+	saved := p.lv
+	defer func() { p.lv = saved }()
+	p.upAt(n.P)
 	p.next()
 	n.X = p.parseExpr()
 	p.expect(tLBrace, "to start the switch block")
@@ -560,7 +710,7 @@ func (p *parser) parseSwitch() Expr {
 			}
 		} else {
 			for {
-				v := p.parseBinary(orPrec + 1)
+				v := p.parseExprFrom(orPrec + 1)
 				switch lit := v.(type) {
 				case *IntLit, *FloatLit:
 					if sawRange {

@@ -8,6 +8,17 @@ import (
 // DefaultMaxExprDepth is the nesting bound used when Options.MaxExprDepth is 0.
 const DefaultMaxExprDepth = 256
 
+// Rhai's own expression-depth limits (Engine::new(), release build): the
+// levels its parser counts may reach 64 at global level and 32 inside a
+// function body; a closure keeps the limit of where it is written.
+const (
+	RhaiMaxExprDepth   = 64
+	RhaiMaxFnExprDepth = 32
+)
+
+// errTooDeep is Rhai's PERR::ExprTooDeep message.
+const errTooDeep = "Expression exceeds maximum complexity"
+
 // Parse parses a whole Rhai script. Errors are *Error, positioned at the
 // offending token. Parse never panics and never recurses deeper than
 // Options.MaxExprDepth levels of nesting, whatever the input.
@@ -71,10 +82,26 @@ type parser struct {
 	// prev is the kind of the token before tok: Rhai's tokenizer joins a
 	// minus to the number after it only where an operand must follow.
 	prev tokKind
+	// lv mirrors the level and position of Rhai's ParseSettings at the
+	// current point; lvMax is its max_expr_depth (64, 32 in a function).
+	// Every parse function leaves lv as it found it, as Rhai passes its
+	// settings by value.
+	lv    level
+	lvMax int
+	// rangeZero is the 0 Rhai reads in place of a missing range start
+	// (`..5` is `0..5`); the range built on it keeps a nil start.
+	rangeZero Expr
+}
+
+// level is the part of Rhai's ParseSettings that the depth limit uses.
+type level struct {
+	n   int
+	pos Pos
 }
 
 func newParser(src string, opts *Options) *parser {
-	p := &parser{sc: newScanner(src), maxDepth: DefaultMaxExprDepth, script: &Script{}}
+	p := &parser{sc: newScanner(src), maxDepth: DefaultMaxExprDepth, script: &Script{},
+		lv: level{0, Pos{1, 1}}, lvMax: RhaiMaxExprDepth}
 	if opts != nil && opts.MaxExprDepth > 0 {
 		p.maxDepth = opts.MaxExprDepth
 	}
@@ -133,6 +160,27 @@ func (p *parser) enter() {
 }
 
 func (p *parser) leave() { p.depth-- }
+
+// up is Rhai's ParseSettings::level_up: one level more, or ExprTooDeep at
+// the settings' position once the level reaches the limit.
+func (p *parser) up() {
+	if p.lv.n >= p.lvMax {
+		p.errorf(p.lv.pos, errTooDeep)
+	}
+	p.lv.n++
+}
+
+// upAt is level_up_with_position: the check uses the old position.
+func (p *parser) upAt(pos Pos) {
+	p.up()
+	p.lv.pos = pos
+}
+
+// isTooDeep reports whether r (a recovered panic) is Rhai's depth error.
+func isTooDeep(r any) bool {
+	e, ok := r.(*Error)
+	return ok && e.Msg == errTooDeep
+}
 
 // ident consumes a name usable for a variable, parameter or function.
 func (p *parser) ident(what string) (string, Pos) {
@@ -200,32 +248,46 @@ func (p *parser) parseStmts(stmts []Stmt, end tokKind, global bool) []Stmt {
 }
 
 // parseStmt appends one statement (two for `export let`) and reports whether
-// it ends in a block and so needs no `;`.
+// it ends in a block and so needs no `;`. Levels are counted as in Rhai's
+// parse_stmt: one for every statement but `;` and `continue`.
 func (p *parser) parseStmt(stmts []Stmt, global bool) ([]Stmt, bool) {
+	saved := p.lv
+	defer func() { p.lv = saved }()
 	pos := p.tok.pos
+	p.lv.pos = pos
 	switch p.tok.kind {
 	case tLBrace:
+		p.up()
 		return append(stmts, &ExprStmt{P: pos, X: p.parseBlock()}), true
 	case tIf:
+		p.up()
 		return append(stmts, &ExprStmt{P: pos, X: p.parseIf()}), true
 	case tSwitch:
+		p.up()
 		return append(stmts, &ExprStmt{P: pos, X: p.parseSwitch()}), true
 	case tWhile:
+		p.up()
 		return append(stmts, p.parseWhile()), true
 	case tLoop:
+		p.up()
 		return append(stmts, p.parseLoop()), true
 	case tFor:
+		p.up()
 		return append(stmts, p.parseFor()), true
 	case tDo:
+		p.up()
 		return append(stmts, p.parseDo()), false
 	case tTry:
+		p.up()
 		return append(stmts, p.parseTry()), true
 	case tLet, tConst:
+		p.up()
 		return append(stmts, p.parseLet()), false
 	case tBreak:
 		if p.loops == 0 {
 			p.errorf(pos, "'break' can only be used inside a loop")
 		}
+		p.up()
 		p.next()
 		return append(stmts, &BreakStmt{P: pos, Value: p.optionalValue()}), false
 	case tContinue:
@@ -235,21 +297,26 @@ func (p *parser) parseStmt(stmts []Stmt, global bool) ([]Stmt, bool) {
 		p.next()
 		return append(stmts, &ContinueStmt{P: pos}), false
 	case tReturn:
+		p.up()
 		p.next()
 		return append(stmts, &ReturnStmt{P: pos, Value: p.optionalValue()}), false
 	case tThrow:
+		p.up()
 		p.next()
 		return append(stmts, &ThrowStmt{P: pos, Value: p.optionalValue()}), false
 	case tImport:
+		p.up()
 		return append(stmts, p.parseImport()), false
 	case tExport:
 		if !global {
 			p.errorf(pos, "'export' can only be used at global level")
 		}
+		p.up()
 		return p.parseExport(stmts), false
 	case tFn, tPrivate:
 		p.errorf(pos, "Functions can only be defined at global level, not inside a block or another function")
 	}
+	p.up() // parse_expr_stmt
 	x := p.parseExpr()
 	if p.tok.kind == tAssign || p.tok.kind == tOpAssign {
 		op := ""
@@ -265,11 +332,23 @@ func (p *parser) parseStmt(stmts []Stmt, global bool) ([]Stmt, bool) {
 }
 
 // optionalValue parses the value of break/return/throw when one follows.
-func (p *parser) optionalValue() Expr {
-	if canStartExpr(p.tok.kind) {
-		return p.parseExpr()
+//
+// As in Rhai, a value whose parse fails on Rhai's depth limit before it
+// consumes a token is no value: the statement ends there.
+func (p *parser) optionalValue() (x Expr) {
+	if !canStartExpr(p.tok.kind) {
+		return nil
 	}
-	return nil
+	start := p.tok.pos
+	defer func() {
+		if r := recover(); r != nil {
+			if !isTooDeep(r) || p.tok.pos != start {
+				panic(r)
+			}
+			x = nil
+		}
+	}()
+	return p.parseExpr()
 }
 
 // parseBlock parses `{ stmts }` with its own variable scope.
@@ -285,6 +364,8 @@ func (p *parser) parseBlock() *BlockExpr {
 func (p *parser) parseBlockAfter(decls []string) *BlockExpr {
 	p.enter()
 	pos := p.tok.pos
+	saved := p.lv
+	p.upAt(pos)
 	p.next()
 	mark := p.scope.mark()
 	for _, d := range decls {
@@ -293,6 +374,7 @@ func (p *parser) parseBlockAfter(decls []string) *BlockExpr {
 	stmts := p.parseStmts(nil, tRBrace, false)
 	p.next()
 	p.scope.popTo(mark)
+	p.lv = saved
 	p.leave()
 	return &BlockExpr{P: pos, Stmts: stmts}
 }
@@ -311,6 +393,8 @@ func (p *parser) loopBody(decls ...string) *BlockExpr {
 func (p *parser) parseIf() *IfExpr {
 	p.enter()
 	pos := p.tok.pos
+	saved := p.lv
+	p.upAt(pos)
 	p.next()
 	cond := p.condition()
 	if p.tok.kind != tLBrace {
@@ -328,6 +412,7 @@ func (p *parser) parseIf() *IfExpr {
 			p.unexpected("'{' or 'if' after 'else'")
 		}
 	}
+	p.lv = saved
 	p.leave()
 	return n
 }
@@ -394,19 +479,32 @@ func ensureIterable(p *parser, x Expr) Expr {
 
 func (p *parser) parseWhile() *WhileStmt {
 	pos := p.tok.pos
+	saved := p.lv
+	p.up()
 	p.next()
 	cond := p.condition()
-	return &WhileStmt{P: pos, Cond: cond, Body: p.loopBody()}
+	p.lv.pos = pos
+	n := &WhileStmt{P: pos, Cond: cond, Body: p.loopBody()}
+	p.lv = saved
+	return n
 }
 
 func (p *parser) parseLoop() *LoopStmt {
 	pos := p.tok.pos
+	saved := p.lv
+	p.up()
+	p.lv.pos = pos
 	p.next()
-	return &LoopStmt{P: pos, Body: p.loopBody()}
+	n := &LoopStmt{P: pos, Body: p.loopBody()}
+	p.lv = saved
+	return n
 }
 
 func (p *parser) parseDo() *DoStmt {
 	pos := p.tok.pos
+	saved := p.lv
+	defer func() { p.lv = saved }()
+	p.upAt(pos)
 	p.next()
 	n := &DoStmt{P: pos, Body: p.loopBody()}
 	switch p.tok.kind {
@@ -423,6 +521,9 @@ func (p *parser) parseDo() *DoStmt {
 
 func (p *parser) parseFor() *ForStmt {
 	n := &ForStmt{P: p.tok.pos}
+	saved := p.lv
+	defer func() { p.lv = saved }()
+	p.upAt(n.P)
 	p.next()
 	if p.tok.kind == tLParen {
 		p.next()
@@ -450,6 +551,9 @@ func (p *parser) parseFor() *ForStmt {
 
 func (p *parser) parseTry() *TryStmt {
 	n := &TryStmt{P: p.tok.pos}
+	saved := p.lv
+	defer func() { p.lv = saved }()
+	p.upAt(n.P)
 	p.next()
 	n.Body = p.parseBlock()
 	p.expect(tCatch, "after the body of the try block")
@@ -471,18 +575,25 @@ func (p *parser) parseTry() *TryStmt {
 
 func (p *parser) parseLet() *LetStmt {
 	n := &LetStmt{P: p.tok.pos, Const: p.tok.kind == tConst}
+	saved := p.lv
+	p.lv.pos = n.P
 	p.next()
 	n.Name, _ = p.ident("the name of a variable")
 	if p.tok.kind == tAssign {
 		p.next()
+		p.up()
 		n.Value = p.parseExpr()
 	}
+	p.lv = saved
 	p.scope.declare(n.Name, n.Const)
 	return n
 }
 
 func (p *parser) parseImport() *ImportStmt {
 	n := &ImportStmt{P: p.tok.pos}
+	saved := p.lv
+	defer func() { p.lv = saved }()
+	p.upAt(n.P)
 	p.next()
 	n.Path = p.parseExpr()
 	if p.tok.kind == tAs {
@@ -498,7 +609,11 @@ func (p *parser) parseExport(stmts []Stmt) []Stmt {
 	pos := p.tok.pos
 	p.next()
 	if p.tok.kind == tLet || p.tok.kind == tConst {
+		saved := p.lv
+		p.lv.pos = pos
+		p.up()
 		let := p.parseLet()
+		p.lv = saved
 		return append(stmts, let, &ExportStmt{P: pos, Names: []string{let.Name}, Aliases: []string{""}})
 	}
 	n := &ExportStmt{P: pos}
@@ -528,6 +643,7 @@ func (p *parser) parseFn() {
 			p.unexpected("'fn' after 'private'")
 		}
 	}
+	fnPos := p.tok.pos
 	p.next()
 	if p.tok.kind == tString { // fn "Type".name()
 		fn.ThisType = p.tok.text
@@ -588,12 +704,16 @@ func (p *parser) parseFn() {
 	}
 	// A function sees only its parameters (and globals through global::),
 	// and loops outside it do not make `break` legal inside it.
-	savedScope, savedLoops := p.scope, p.loops
+	// Rhai parses a function body afresh at level 0 under
+	// max_function_expr_depth; parse_fn counts one level before the block.
+	savedScope, savedLoops, savedLv, savedMax := p.scope, p.loops, p.lv, p.lvMax
 	p.scope, p.loops = scope{}, 0
+	p.lv, p.lvMax = level{0, fnPos}, RhaiMaxFnExprDepth
+	p.up()
 	p.fnDepth++
 	fn.Body = p.parseBlockAfter(fn.Params)
 	p.fnDepth--
-	p.scope, p.loops = savedScope, savedLoops
+	p.scope, p.loops, p.lv, p.lvMax = savedScope, savedLoops, savedLv, savedMax
 	p.script.Fns = append(p.script.Fns, fn)
 }
 
