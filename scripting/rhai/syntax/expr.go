@@ -710,7 +710,7 @@ func (p *parser) parseSwitch() Expr {
 			}
 		} else {
 			for {
-				v := p.parseExprFrom(orPrec + 1)
+				v := p.parseCaseValue(orPrec + 1)
 				switch lit := v.(type) {
 				case *IntLit, *FloatLit:
 					if sawRange {
@@ -758,6 +758,20 @@ func (p *parser) parseSwitch() Expr {
 	p.next()
 	p.leave()
 	return n
+}
+
+// parseCaseValue parses a switch case value; as in Rhai, running into the
+// depth limit there reads as a missing literal.
+func (p *parser) parseCaseValue(minPrec int) Expr {
+	defer func() {
+		if r := recover(); r != nil {
+			if isTooDeep(r) {
+				r = &Error{Pos: r.(*Error).Pos, Msg: "Expecting literal expression"}
+			}
+			panic(r)
+		}
+	}()
+	return p.parseExprFrom(minPrec)
 }
 
 // isConstCase reports whether a switch case value is a compile-time constant.
