@@ -316,7 +316,6 @@ func (p *parser) parseArgs() []Expr {
 		return nil
 	}
 	saved := p.lv
-	defer func() { p.lv = saved }()
 	p.up()
 	var args []Expr
 	for p.tok.kind != tRParen {
@@ -333,6 +332,7 @@ func (p *parser) parseArgs() []Expr {
 		}
 	}
 	p.next()
+	p.lv = saved
 	return args
 }
 
@@ -343,7 +343,6 @@ func (p *parser) parsePrimary() Expr {
 	pos := p.tok.pos
 	p.lv.pos = pos
 	saved := p.lv
-	defer func() { p.lv = saved }()
 	switch p.tok.kind {
 	case tInt:
 		if !p.tok.bits && p.tok.u > math.MaxInt64 {
@@ -386,34 +385,34 @@ func (p *parser) parsePrimary() Expr {
 			p.errorf(p.tok.pos, "Possibly a typo of '=='? (assignment is a statement, not an expression)")
 		}
 		p.expect(tRParen, "to close the parenthesized expression")
-		return x
+		return p.restore(saved, x)
 	case tLBracket:
 		p.up()
-		return p.parseArray()
+		return p.restore(saved, p.parseArray())
 	case tMapStart:
 		p.up()
-		return p.parseMap()
+		return p.restore(saved, p.parseMap())
 	case tLBrace:
 		p.up()
-		return p.parseBlock()
+		return p.restore(saved, p.parseBlock())
 	case tIf:
 		p.up()
-		return p.parseIf()
+		return p.restore(saved, p.parseIf())
 	case tSwitch:
 		p.up()
-		return p.parseSwitch()
+		return p.restore(saved, p.parseSwitch())
 	case tWhile:
 		p.up()
-		return &StmtExpr{P: pos, Stmt: p.parseWhile()}
+		return p.restore(saved, &StmtExpr{P: pos, Stmt: p.parseWhile()})
 	case tLoop:
 		p.up()
-		return &StmtExpr{P: pos, Stmt: p.parseLoop()}
+		return p.restore(saved, &StmtExpr{P: pos, Stmt: p.parseLoop()})
 	case tDo:
 		p.up()
-		return &StmtExpr{P: pos, Stmt: p.parseDo()}
+		return p.restore(saved, &StmtExpr{P: pos, Stmt: p.parseDo()})
 	case tFor:
 		p.up()
-		return &StmtExpr{P: pos, Stmt: p.parseFor()}
+		return p.restore(saved, &StmtExpr{P: pos, Stmt: p.parseFor()})
 	case tPipe, tOrOr:
 		return p.parseClosure()
 	case tRange, tRangeIncl:
@@ -429,6 +428,12 @@ func (p *parser) parsePrimary() Expr {
 	}
 	p.unexpected("an expression")
 	return nil
+}
+
+// restore puts the level back to saved and gives x.
+func (p *parser) restore(saved level, x Expr) Expr {
+	p.lv = saved
+	return x
 }
 
 // propertyName consumes a property or method name: an identifier that is
@@ -474,9 +479,7 @@ func (p *parser) parseName() Expr {
 		name, callPos = p.tok.text, p.tok.pos
 		p.next()
 	}
-	saved := p.lv
-	defer func() { p.lv = saved }()
-	p.lv.pos = callPos
+	p.lv.pos = callPos // for parseArgs; the level is unchanged
 	switch p.tok.kind {
 	case tLParen, tUnit:
 		return &CallExpr{P: pos, Namespace: ns, Name: name, Args: p.parseArgs()}

@@ -252,7 +252,13 @@ func (p *parser) parseStmts(stmts []Stmt, end tokKind, global bool) []Stmt {
 // parse_stmt: one for every statement but `;` and `continue`.
 func (p *parser) parseStmt(stmts []Stmt, global bool) ([]Stmt, bool) {
 	saved := p.lv
-	defer func() { p.lv = saved }()
+	stmts, selfTerminated := p.parseStmtAt(stmts, global)
+	p.lv = saved
+	return stmts, selfTerminated
+}
+
+// parseStmtAt is parseStmt, leaving p.lv changed.
+func (p *parser) parseStmtAt(stmts []Stmt, global bool) ([]Stmt, bool) {
 	pos := p.tok.pos
 	p.lv.pos = pos
 	switch p.tok.kind {
