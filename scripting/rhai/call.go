@@ -294,6 +294,31 @@ func evalArgs(f *frame, xs []evalFn, extra int) ([]Value, error) {
 
 // call compiles `name(args)`.
 func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
+	if e.Name == "Fn" && e.Namespace == "" && !e.Bang && len(e.Args) == 1 {
+		return fc.fnCtorCall(e)
+	}
+	return fc.callExpr(e)
+}
+
+// fnCtorCall is Fn(name): Rhai reports a name that is not a function's at
+// the argument, not at the call.
+func (fc *fnComp) fnCtorCall(e *syntax.CallExpr) evalFn {
+	f := fc.callExpr(e)
+	call, arg := e.P, e.Args[0].Position()
+	return func(fr *frame) (Value, error) {
+		v, err := f(fr)
+		var re *Error
+		if err != nil && errors.As(err, &re) && re.Kind == ErrFunctionNotFound &&
+			re.Line == int(call.Line) && re.Column == int(call.Col) {
+			c := *re
+			c.Line, c.Column = int(arg.Line), int(arg.Col)
+			return v, &c
+		}
+		return v, err
+	}
+}
+
+func (fc *fnComp) callExpr(e *syntax.CallExpr) evalFn {
 	if e.Namespace != "" && e.Namespace != "global" {
 		return fc.moduleCall(e)
 	}
