@@ -33,7 +33,12 @@ func jsonLib() []NativeDef {
 			if a[0].k != KindString {
 				return Unit, ErrNoMatch
 			}
-			v, err := ParseJSON(a[0].StrBytes())
+			text := a[0].StrBytes()
+			v, err := ParseJSON(text)
+			if err != nil || bytes.Contains(text, []byte(`\/`)) || jsonKeys(text) != mapEntries(v) {
+				// Not plain JSON (or JSON Rhai reads otherwise): Rhai's way.
+				v, err = parseJSONRhai(runOf(c), string(text))
+			}
 			if err == nil && v.k != KindMap {
 				// Rhai's parse_json reads an object map literal: any other
 				// value, valid JSON or not, is refused.
@@ -42,6 +47,48 @@ func jsonLib() []NativeDef {
 			return v, err
 		}),
 	}
+}
+
+// jsonKeys counts the object keys in JSON text (strings followed by a
+// colon): more than the decoded maps hold means a repeated key, which
+// encoding/json keeps the last of and Rhai refuses.
+func jsonKeys(text []byte) int {
+	n := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] != '"' {
+			continue
+		}
+		for i++; i < len(text) && text[i] != '"'; i++ {
+			if text[i] == '\\' {
+				i++
+			}
+		}
+		j := i + 1
+		for j < len(text) && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r') {
+			j++
+		}
+		if j < len(text) && text[j] == ':' {
+			n++
+		}
+	}
+	return n
+}
+
+// mapEntries counts the entries of the maps in v, nested ones included.
+func mapEntries(v Value) int {
+	n := 0
+	switch v.k {
+	case KindMap:
+		v.p.(*Map).Range(func(_ string, x Value) bool {
+			n += 1 + mapEntries(x)
+			return true
+		})
+	case KindArray:
+		for _, x := range v.p.(*Array).Elems {
+			n += mapEntries(x)
+		}
+	}
+	return n
 }
 
 // ParseJSON decodes one JSON text into a Rhai value: objects become maps,

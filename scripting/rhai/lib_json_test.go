@@ -1,8 +1,11 @@
 package rhai_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/circles-actor/circles-actor/scripting/rhai"
 )
@@ -71,6 +74,29 @@ func FuzzParseJSON(f *testing.F) {
 		}
 		if rhai.ToDebug(back) != rhai.ToDebug(v) {
 			t.Fatalf("round trip changed %s to %s", rhai.ToDebug(v), rhai.ToDebug(back))
+		}
+	})
+}
+
+// FuzzParseJSONScript checks that the script function parse_json (which
+// reads text that is not plain JSON as Rhai does: comments, trailing
+// commas, expressions) never panics, gives a map or a clear error, and
+// keeps to the sandbox's limits.
+func FuzzParseJSONScript(f *testing.F) {
+	for _, s := range []string{`{"a": [1,], "b": 41+1,}`, `{a: 1}`, `{"a": null} // c`, `{"a": "\/"}`, `{"a":1,"a":2}`, `{"a": {"b": [1, {"c": x}]}}`, "{\n\"a\":\n 1 +}", `{"a": "x" + 1}; 2`, `#{}`, `{"a": [1, 2].map(|x| x * 2)}`, ``} {
+		f.Add(s)
+	}
+	eng := rhai.NewEngine()
+	f.Fuzz(func(t *testing.T, text string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		v, err := eng.Eval(ctx, `parse_json(TEXT)`, &rhai.RunOptions{Strings: []rhai.NamedString{{Name: "TEXT", Value: text}}})
+		if err == nil && v.TypeName() != "map" {
+			t.Fatalf("parse_json(%q) = %s, want a map or an error", text, v.TypeName())
+		}
+		var e *rhai.Error
+		if err != nil && !errors.As(err, &e) {
+			t.Fatalf("parse_json(%q): %T %v, want an *rhai.Error", text, err, err)
 		}
 	})
 }

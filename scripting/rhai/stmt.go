@@ -219,6 +219,8 @@ func catchable(e *Error) bool {
 	switch e.Kind {
 	case ErrTooManyOps, ErrStackOverflow, ErrDataTooLarge, ErrMemoryLimit, ErrCancelled:
 		return false
+	case ErrParse: // parse_json's syntax errors: Rhai's ErrorParsing is not caught
+		return false
 	}
 	return true
 }
