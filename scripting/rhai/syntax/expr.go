@@ -421,12 +421,12 @@ func (p *parser) parsePrimary() Expr {
 		z := &IntLit{P: pos}
 		p.rangeZero = z
 		return z
-	case tFn, tPrivate:
-		p.errorf(pos, "Functions can only be defined at global level, not inside an expression")
-	case tAssign:
-		p.errorf(pos, "Unexpected '=': assignment is a statement, not an expression")
+	case tEOF:
+		p.errorf(pos, "Script is incomplete")
 	}
-	p.unexpected("an expression")
+	// Rhai's words: a function definition or an assignment here is as
+	// unexpected as a stray bracket.
+	p.errorf(pos, "Unexpected %s", p.describe())
 	return nil
 }
 
@@ -542,7 +542,7 @@ func (p *parser) parseMap() Expr {
 			p.unexpected("a property name (an identifier or a string) in the object map literal")
 		}
 		if !seen.add(key) {
-			p.errorf(keyPos, "Duplicated property '%s' in the object map literal", key)
+			p.errorf(keyPos, "Duplicated property for object map literal: %s", key)
 		}
 		p.expect(tColon, "after the property name '"+key+"' in the object map literal")
 		n.Keys = append(n.Keys, key)

@@ -438,7 +438,7 @@ func (p *parser) condition() Expr {
 // iterable: `if { x } { }` is an error, not a block used as a value.
 func (p *parser) notBlock(what string) {
 	if p.tok.kind == tLBrace {
-		p.errorf(p.tok.pos, "Expecting %s expression, not a statement block", what)
+		p.errorf(p.tok.pos, "Expecting %s expression", what)
 	}
 }
 
@@ -545,7 +545,7 @@ func (p *parser) parseFor() *ForStmt {
 		n.Var, _ = p.ident("the name of the loop variable")
 	}
 	p.expect(tIn, "after the for loop variable")
-	p.notBlock("an iterable")
+	p.notBlock("a boolean") // sic: Rhai says "boolean" here too
 	n.Iter = ensureIterable(p, p.parseExpr())
 	if n.Counter != "" {
 		n.Body = p.loopBody(n.Var, n.Counter)

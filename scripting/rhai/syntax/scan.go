@@ -606,8 +606,11 @@ func (s *scanner) escape(b []byte, escPos Pos) []byte {
 	case 'U':
 		n = 8
 	default:
-		s.errorf(escPos, "Invalid escape sequence: '\\%s'", s.src[s.off:s.off+utf8RuneLen(s.src[s.off:])])
+		// Rhai's words and place: the sequence read so far, at its last
+		// character.
+		s.errorf(s.pos(), "Invalid escape sequence: '\\%s'", s.src[s.off:s.off+utf8RuneLen(s.src[s.off:])])
 	}
+	start := s.off
 	s.advanceASCII(1)
 	var v rune
 	for i := 0; i < n; i++ {
@@ -624,14 +627,17 @@ func (s *scanner) escape(b []byte, escPos Pos) []byte {
 		case h >= 'A' && h <= 'F':
 			d = h - 'A' + 10
 		default:
-			s.errorf(escPos, "Invalid escape sequence: expecting %d hex digits", n)
+			s.errorf(s.pos(), "Invalid escape sequence: '\\%s'", s.src[start:s.off+utf8RuneLen(s.src[s.off:])])
 		}
 		v = v<<4 | rune(d)
-		s.advanceASCII(1)
+		if i < n-1 {
+			s.advanceASCII(1)
+		}
 	}
 	if !utf8.ValidRune(v) {
-		s.errorf(escPos, "Invalid escape sequence: '%U' is not a valid character", v)
+		s.errorf(s.pos(), "Invalid escape sequence: '\\%s'", s.src[start:s.off+1])
 	}
+	s.advanceASCII(1)
 	return utf8.AppendRune(b, v)
 }
 
