@@ -141,7 +141,11 @@ func writeJSONResult(w io.Writer, v rhai.Value, runErr error, stdout string) err
 		ee := evalError{Kind: string(rhai.ErrRuntime), Message: runErr.Error()}
 		var re *rhai.Error
 		if errors.As(runErr, &re) {
-			ee = evalError{Kind: string(re.Kind), Message: re.Message, Line: re.Line, Column: re.Column}
+			// The message as Rhai displays it (the reference CLI's form:
+			// "Syntax error: ", "Runtime error: ", the position); the kind
+			// stays our finer one (stable: see rhai.ErrorKind), where the
+			// reference says only parse or runtime.
+			ee = evalError{Kind: string(re.Kind), Message: re.RhaiMessage(), Line: re.Line, Column: re.Column}
 		}
 		out["ok"] = false
 		out["error"] = ee

@@ -44,7 +44,8 @@ func TestEvalJSONResult(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &out); err != nil {
 		t.Fatal(err)
 	}
-	if out.OK || out.Error != (evalError{Kind: "arithmetic", Message: "Division by zero", Line: 2, Column: 3}) {
+	// The message in the reference CLI's form (the position in it).
+	if out.OK || out.Error != (evalError{Kind: "arithmetic", Message: "Division by zero (line 2, position 3)", Line: 2, Column: 3}) {
 		t.Errorf("got %+v", out)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // ErrNoMatch is returned by a NativeFunc whose overload does not accept the
@@ -63,6 +64,26 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Cause }
+
+// RhaiMessage is the error as stock Rhai displays it: a syntax error with
+// "Syntax error: " before it, a thrown value as "Runtime error: value",
+// then the position (and the calls it went through).
+func (e *Error) RhaiMessage() string {
+	switch {
+	case e.Kind == ErrParse:
+		c := *e
+		c.Message = "Syntax error: " + strings.TrimPrefix(e.Message, "Syntax error: ")
+		return c.Error()
+	case e.thrown && e.inFn == "":
+		c := *e
+		c.Message = "Runtime error"
+		if e.Thrown.k != KindUnit {
+			c.Message += ": " + ToString(e.Thrown)
+		}
+		return c.Error()
+	}
+	return e.Error()
+}
 
 // Errorf builds an *Error of the given kind without a position; the evaluator
 // fills in the position of the call site when a native returns it.
