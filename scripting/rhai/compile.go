@@ -83,6 +83,9 @@ type fnComp struct {
 	inlining  []*syntax.FnDef // functions being compiled inline for `f!()`
 	inlined   int             // `f!()` bodies compiled inline so far
 	imports   int             // import statements compiled so far (modules.go)
+	// caught are the hidden slots of the enclosing catch blocks' errors,
+	// innermost last: a bare `throw;` in one rethrows its error (stmt.go).
+	caught []caughtSlots
 	// blocks are the blocks being compiled, outermost first, and
 	// byName* cache whether the function reaches variables by name
 	// (moves.go).

@@ -196,6 +196,9 @@ func (fc *fnComp) breakStmt(s *syntax.BreakStmt) evalFn {
 }
 
 func (fc *fnComp) throwStmt(s *syntax.ThrowStmt) evalFn {
+	if s.Value == nil && len(fc.caught) > 0 {
+		return rethrow(fc.caught[len(fc.caught)-1], s.P)
+	}
 	val := unitFn
 	if s.Value != nil {
 		val = fc.valueExpr(s.Value)
@@ -209,6 +212,55 @@ func (fc *fnComp) throwStmt(s *syntax.ThrowStmt) evalFn {
 		e.Thrown, e.thrown = v, true
 		return Unit, e
 	}
+}
+
+// caughtSlots hold a catch block's error, as caught: the thrown value or
+// the error map, and whether it was thrown (Bool).
+type caughtSlots struct{ val, thrown int }
+
+// rethrow is a bare `throw;` inside a catch block: as in Rhai, it throws
+// the block's error again (a thrown value, or the system error rebuilt from
+// its map), at the `throw`.
+func rethrow(c caughtSlots, pos syntax.Pos) evalFn {
+	return func(f *frame) (Value, error) {
+		v := f.slots[c.val]
+		if f.slots[c.thrown].AsBool() {
+			e := errAt(ErrRuntime, pos, "%s", ToString(v))
+			e.Thrown, e.thrown = v, true
+			return Unit, e
+		}
+		kind, msg := ErrRuntime, ""
+		if v.k == KindMap {
+			m := v.p.(*Map)
+			if x, ok := m.Get("message"); ok {
+				msg = ToString(x)
+			}
+			if x, ok := m.Get("error"); ok {
+				kind = variantKind(ToString(x))
+			}
+		}
+		return Unit, errAt(kind, pos, "%s", msg)
+	}
+}
+
+// variantKind is the error kind of a Rhai error variant name (errorValue
+// gives the variant from the message, so a rebuilt error maps back).
+func variantKind(variant string) ErrorKind {
+	switch variant {
+	case "ErrorFunctionNotFound":
+		return ErrFunctionNotFound
+	case "ErrorVariableNotFound":
+		return ErrVariableNotFound
+	case "ErrorArrayBounds", "ErrorStringBounds", "ErrorBitFieldBounds":
+		return ErrIndexOutOfBounds
+	case "ErrorMismatchDataType", "ErrorMismatchOutputType":
+		return ErrMismatchedType
+	case "ErrorArithmetic":
+		return ErrArithmetic
+	case "ErrorDotExpr":
+		return ErrPropertyNotFound
+	}
+	return ErrRuntime
 }
 
 // catchable reports errors that try/catch may intercept: not the sandbox's.
@@ -237,7 +289,10 @@ func (fc *fnComp) tryStmt(s *syntax.TryStmt) evalFn {
 		v := fc.declare(s.ErrVar, false)
 		slot, boxed = v.slot, v.boxed
 	}
+	hidden := caughtSlots{fc.declare("\x00caught", false).slot, fc.declare("\x00thrown", false).slot}
+	fc.caught = append(fc.caught, hidden)
 	catch := fc.blockBody(s.Catch.Stmts)
+	fc.caught = fc.caught[:len(fc.caught)-1]
 	fc.vars = fc.vars[:mark]
 	fc.scopes--
 	return func(f *frame) (Value, error) {
@@ -249,11 +304,12 @@ func (fc *fnComp) tryStmt(s *syntax.TryStmt) evalFn {
 		if !errors.As(err, &e) || !catchable(e) {
 			return Unit, err
 		}
+		val := e.Thrown
+		if !e.thrown {
+			val = errorValue(e)
+		}
+		f.slots[hidden.val], f.slots[hidden.thrown] = val, Bool(e.thrown)
 		if slot >= 0 {
-			val := e.Thrown
-			if !e.thrown {
-				val = errorValue(e)
-			}
 			if boxed {
 				c := new(Value)
 				*c = val
