@@ -155,6 +155,15 @@ func (p *place) opAt() syntax.Pos {
 // update applies `place op= rhs` (op == opNone: plain assignment).
 func (p *place) update(f *frame, op opcode, rhs Value) error {
 	if p.isConst && !p.hostIndexed(f) {
+		root := p
+		for root.base != nil {
+			root = root.base
+		}
+		if root.kind == placeDyn {
+			if _, ok := f.rt.constant(root.name); !ok { // no such variable at all
+				return errAt(ErrVariableNotFound, root.pos, "Variable not found: %s", root.name)
+			}
+		}
 		return errAt(ErrRuntime, p.pos, "Cannot modify constant: %s", p.rootName())
 	}
 	switch p.kind {
