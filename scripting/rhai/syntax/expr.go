@@ -440,16 +440,42 @@ func (p *parser) restore(saved level, x Expr) Expr {
 // neither a keyword nor reserved (a map key that is one must be quoted).
 func (p *parser) propertyName(what string) (string, Pos) {
 	name, pos := p.tok.text, p.tok.pos
+	inMap := strings.Contains(what, "map literal")
 	switch {
 	case p.tok.kind >= tLet && p.tok.kind <= tFalse:
-		p.errorf(pos, "'%s' is a keyword and cannot be a property name (quote it as a string map key)", p.tok.kind)
+		// Rhai's words: a keyword here ends what it was reading.
+		if inMap {
+			p.errorf(pos, "Expecting '}' to end this object map literal")
+		}
+		p.errorf(pos, "Expecting name of a property")
 	case p.tok.kind != tIdent:
 		p.unexpected(what)
 	case isReserved(name):
-		p.errorf(pos, "'%s' is a reserved keyword and cannot be a property name", name)
+		p.errorf(pos, "'%s' is a reserved keyword", name)
+	case improper(name) && inMap:
+		p.errorf(pos, "Variable name is not proper: '%s'", name)
+	case improper(name):
+		p.errorf(pos, "Expecting name of a property")
 	}
 	p.next()
+	// Rhai reserves its keyword functions (print, type_of, this, ...) as
+	// property names; of them only type_of, is_shared, call and curry may be
+	// called as methods.
+	call := !inMap && (p.tok.kind == tLParen || p.tok.kind == tUnit)
+	if keywordFn(name) && (!call || name != "type_of" && name != "is_shared" && name != "call" && name != "curry") {
+		p.errorf(pos, "'%s' is a reserved keyword", name)
+	}
 	return name, pos
+}
+
+// keywordFn reports the names Rhai's tokenizer reserves for its keyword
+// functions and `this`.
+func keywordFn(s string) bool {
+	switch s {
+	case "print", "debug", "type_of", "eval", "Fn", "call", "curry", "this", "is_def_var", "is_def_fn", "is_shared":
+		return true
+	}
+	return false
 }
 
 // parseName parses a variable, a qualified name (`global::X`, `m::f()`), a
@@ -459,6 +485,9 @@ func (p *parser) parseName() Expr {
 	callPos := pos // Rhai's position of a call: its last name
 	if isReserved(name) {
 		p.errorf(pos, "'%s' is a reserved keyword", name)
+	}
+	if improper(name) {
+		p.errorf(pos, "Variable name is not proper: '%s'", name)
 	}
 	if name == "this" && p.fnDepth == 0 {
 		// As in Rhai: `this` is only bound inside a function or closure.

@@ -186,20 +186,31 @@ func isTooDeep(r any) bool {
 func (p *parser) ident(what string) (string, Pos) {
 	if p.tok.kind != tIdent {
 		if p.tok.kind >= tLet && p.tok.kind <= tFalse {
-			p.errorf(p.tok.pos, "'%s' is a keyword and cannot be used as %s", p.tok.kind, what)
+			// Rhai's words: a keyword is no name at all.
+			if what == "the name of the function" {
+				p.errorf(p.tok.pos, "Expecting function name in function declaration")
+			}
+			p.errorf(p.tok.pos, "Expecting name of a variable")
 		}
 		p.unexpected(what)
 	}
 	name, pos := p.tok.text, p.tok.pos
-	if isReserved(name) {
+	if isReserved(name) || isSpecialName(name) {
 		p.errorf(pos, "'%s' is a reserved keyword", name)
 	}
-	if isSpecialName(name) {
-		p.errorf(pos, "'%s' is a keyword and cannot be used as %s", name, what)
+	if improper(name) {
+		if what == "the name of the function" {
+			p.errorf(pos, "Expecting function name in function declaration")
+		}
+		p.errorf(pos, "Variable name is not proper: '%s'", name)
 	}
 	p.next()
 	return name, pos
 }
+
+// improper reports a name Rhai's tokenizer refuses as an identifier: one
+// that starts with an underscore (`_x`).
+func improper(name string) bool { return len(name) > 0 && name[0] == '_' }
 
 // ---- statements ----
 

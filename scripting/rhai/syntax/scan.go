@@ -176,8 +176,9 @@ func (s *scanner) next(tok *token) {
 		s.col += int32(s.off - start)
 		tok.text = s.src[start:s.off]
 		if c == '_' {
-			// As in Rhai, the first character after leading underscores
-			// must be a letter: `_x` is a name, `_1` and `__` are not.
+			// The first character after leading underscores must be a
+			// letter (`_1` and `__` are no identifiers); Rhai then refuses
+			// `_x` as a name where one is used (parser: improper).
 			i := 0
 			for i < len(tok.text) && tok.text[i] == '_' {
 				i++

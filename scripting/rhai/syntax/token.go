@@ -172,7 +172,7 @@ func isReserved(s string) bool {
 	switch s {
 	case "var", "static", "goto", "match", "case", "public", "protected",
 		"new", "use", "with", "module", "package", "super", "spawn", "thread", "go", "sync",
-		"async", "await", "yield", "default", "void", "null", "nil":
+		"async", "await", "yield", "default", "void", "null", "nil", "shared":
 		return true
 	}
 	return false
@@ -254,7 +254,7 @@ func binaryPrec(k tokKind) (prec int, op string) {
 // parameter or function.
 func isSpecialName(s string) bool {
 	switch s {
-	case "this", "global", "is_shared", "is_def_fn", "is_def_var", "Fn", "call", "curry",
+	case "this", "is_shared", "is_def_fn", "is_def_var", "Fn", "call", "curry",
 		"type_of", "print", "debug", "eval":
 		return true
 	}
