@@ -105,12 +105,21 @@ func (e *Error) display() string {
 // and the sandbox's errors pass through unchanged.
 func inFunction(err error, name string, closure bool, line, col int) error {
 	e, ok := err.(*Error)
-	if !ok || e.thrown || !catchable(e) {
+	if !ok || !catchable(e) {
 		return err
 	}
 	where := "\nin call to function '" + name + "'"
 	if closure {
 		where = "\nin closure call"
+	}
+	if e.thrown {
+		// Rhai wraps a thrown value too; catch still binds the value.
+		msg := e.display()
+		if e.inFn == "" {
+			msg = e.RhaiMessage()
+		}
+		return &Error{Kind: e.Kind, Message: msg + where, Line: line, Column: col, Cause: e.Cause, inFn: name,
+			Thrown: e.Thrown, thrown: true}
 	}
 	return &Error{Kind: e.Kind, Message: e.display() + where, Line: line, Column: col, Cause: e.Cause, inFn: name}
 }
