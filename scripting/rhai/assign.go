@@ -77,10 +77,16 @@ func (p *place) hostIndexed(f *frame) bool {
 }
 
 // rootName is the variable a place is rooted in, for messages.
-func (p *place) rootName() string {
+// root is the variable the place is inside of.
+func (p *place) root() *place {
 	for p.base != nil {
 		p = p.base
 	}
+	return p
+}
+
+func (p *place) rootName() string {
+	p = p.root()
 	if p.kind == placeThis {
 		return "this"
 	}
@@ -155,11 +161,7 @@ func (p *place) opAt() syntax.Pos {
 // update applies `place op= rhs` (op == opNone: plain assignment).
 func (p *place) update(f *frame, op opcode, rhs Value) error {
 	if p.isConst && !p.hostIndexed(f) {
-		root := p
-		for root.base != nil {
-			root = root.base
-		}
-		if root.kind == placeDyn {
+		if root := p.root(); root.kind == placeDyn {
 			if _, ok := f.rt.constant(root.name); !ok { // no such variable at all
 				return errAt(ErrVariableNotFound, root.pos, "Variable not found: %s", root.name)
 			}

@@ -227,7 +227,7 @@ func (p *parser) parsePostfix(x Expr) Expr {
 			p.lv.pos = dot
 			p.up()
 			p.next()
-			name, pos := p.propertyName("the name of a property or method after '.'")
+			name, pos := p.propertyName("the name of a property or method after '.'", false)
 			if p.tok.kind == tLParen || p.tok.kind == tUnit {
 				s := p.lv
 				p.lv.pos = pos
@@ -436,11 +436,11 @@ func (p *parser) restore(saved level, x Expr) Expr {
 	return x
 }
 
-// propertyName consumes a property or method name: an identifier that is
-// neither a keyword nor reserved (a map key that is one must be quoted).
-func (p *parser) propertyName(what string) (string, Pos) {
+// propertyName consumes a property or method name (inMap: a key of an
+// object map literal): an identifier that is neither a keyword nor
+// reserved (a map key that is one must be quoted).
+func (p *parser) propertyName(what string, inMap bool) (string, Pos) {
 	name, pos := p.tok.text, p.tok.pos
-	inMap := strings.Contains(what, "map literal")
 	switch {
 	case p.tok.kind >= tLet && p.tok.kind <= tFalse:
 		// Rhai's words: a keyword here ends what it was reading.
@@ -564,7 +564,7 @@ func (p *parser) parseMap() Expr {
 			key = p.tok.text
 			p.next()
 		case p.tok.kind == tIdent || p.tok.kind >= tLet && p.tok.kind <= tFalse:
-			key, _ = p.propertyName("a property name (an identifier or a string) in the object map literal")
+			key, _ = p.propertyName("a property name (an identifier or a string) in the object map literal", true)
 		case p.tok.kind == tTemplate:
 			p.errorf(keyPos, "An interpolated string cannot be an object map key")
 		default:

@@ -186,11 +186,7 @@ func isTooDeep(r any) bool {
 func (p *parser) ident(what string) (string, Pos) {
 	if p.tok.kind != tIdent {
 		if p.tok.kind >= tLet && p.tok.kind <= tFalse {
-			// Rhai's words: a keyword is no name at all.
-			if what == "the name of the function" {
-				p.errorf(p.tok.pos, "Expecting function name in function declaration")
-			}
-			p.errorf(p.tok.pos, "Expecting name of a variable")
+			p.errorf(p.tok.pos, "Expecting name of a variable") // Rhai's words: a keyword is no name
 		}
 		p.unexpected(what)
 	}
@@ -199,13 +195,19 @@ func (p *parser) ident(what string) (string, Pos) {
 		p.errorf(pos, "'%s' is a reserved keyword", name)
 	}
 	if improper(name) {
-		if what == "the name of the function" {
-			p.errorf(pos, "Expecting function name in function declaration")
-		}
 		p.errorf(pos, "Variable name is not proper: '%s'", name)
 	}
 	p.next()
 	return name, pos
+}
+
+// fnName consumes the name in a function definition: as ident, but a
+// keyword or a name Rhai's tokenizer refuses reads as no name at all.
+func (p *parser) fnName() (string, Pos) {
+	if p.tok.kind >= tLet && p.tok.kind <= tFalse || p.tok.kind == tIdent && improper(p.tok.text) {
+		p.errorf(p.tok.pos, "Expecting function name in function declaration")
+	}
+	return p.ident("the name of the function")
 }
 
 // improper reports a name Rhai's tokenizer refuses as an identifier: one
@@ -669,7 +671,7 @@ func (p *parser) parseFn() {
 			p.unexpected("'.' after the type name for 'this'")
 		}
 	} else {
-		fn.Name, _ = p.ident("the name of the function")
+		fn.Name, _ = p.fnName()
 	}
 	if p.tok.kind == tDot { // fn type.name()
 		if fn.ThisType == "" {
@@ -682,7 +684,7 @@ func (p *parser) parseFn() {
 			fn.ThisType = "f64"
 		}
 		p.next()
-		fn.Name, _ = p.ident("the name of the function")
+		fn.Name, _ = p.fnName()
 	}
 	switch p.tok.kind {
 	case tUnit:
