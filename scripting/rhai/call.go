@@ -628,7 +628,13 @@ func (fc *fnComp) closure(e *syntax.ClosureExpr) evalFn {
 	})
 	caps := proto.caps
 	name := proto.name
+	free := fc.freeVars(e)
 	return func(f *frame) (Value, error) {
+		for _, v := range free {
+			if _, dyn := f.rt.dynVars[v.name]; !dyn && !f.rt.hasConstant(v.name) {
+				return Unit, errAt(ErrVariableNotFound, v.pos, "Variable not found: %s", v.name)
+			}
+		}
 		cells := make([]*Value, len(caps))
 		for i, c := range caps {
 			if c.fromCap {
