@@ -100,7 +100,7 @@ func (p *place) load(f *frame) (Value, error) {
 		return p.readVar(f), nil
 	case placeThis:
 		if f.this == nil {
-			return Unit, errAt(ErrVariableNotFound, p.pos, "Variable not found: this")
+			return Unit, errAt(ErrRuntime, p.pos, "'this' not bound")
 		}
 		return *f.this, nil
 	case placeDyn:
@@ -179,7 +179,7 @@ func (p *place) update(f *frame, op opcode, rhs Value) error {
 		return nil
 	case placeThis:
 		if f.this == nil {
-			return errAt(ErrVariableNotFound, p.pos, "Variable not found: this")
+			return errAt(ErrRuntime, p.pos, "'this' not bound")
 		}
 		nv, err := compound(f.rt, op, *f.this, rhs, p.opAt())
 		if err != nil {

@@ -345,10 +345,20 @@ func (fc *fnComp) callExpr(e *syntax.CallExpr) evalFn {
 		target = fc.placeOf(e.Args[0])
 	}
 	args := fc.argList(e.Args, true)
+	// call(fp, args): as in Rhai, the first argument must be a function
+	// pointer, and the error is at that argument.
+	fnArg := name == "call" && e.Namespace == "" && len(e.Args) > 0
+	argPos := pos
+	if fnArg {
+		argPos = e.Args[0].Position()
+	}
 	return func(f *frame) (Value, error) {
 		vals, err := evalArgs(f, args, 0)
 		if err != nil {
 			return Unit, err
+		}
+		if fnArg && vals[0].k != KindFnPtr {
+			return Unit, errAt(ErrMismatchedType, argPos, "Data type incorrect: %s (expecting Fn)", vals[0].TypeName())
 		}
 		r := f.rt
 		if r.hasFnNamed(name) && r.lookupFn(name, len(vals)) != nil {
@@ -504,6 +514,12 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 	}
 	args := fc.argList(e.Args, false)
 	name, safe, pos := e.Name, inSafeChain(e), e.P
+	// x.call(fp, args) binds `this` to x; as in Rhai, when x is not itself a
+	// function pointer the first argument must be one.
+	argPos := pos
+	if len(e.Args) > 0 {
+		argPos = e.Args[0].Position()
+	}
 	call := func(f *frame, obj Value) (Value, error) {
 		constObj := target != nil && target.isConst && isContainer(obj.k)
 		orig := obj
@@ -518,6 +534,14 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 			return Unit, err
 		}
 		vals[0] = obj
+		if name == "call" && obj.k != KindFnPtr {
+			if len(vals) == 1 {
+				return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting Fn)", obj.TypeName())
+			}
+			if vals[1].k != KindFnPtr {
+				return Unit, errAt(ErrMismatchedType, argPos, "Data type incorrect: %s (expecting Fn)", vals[1].TypeName())
+			}
+		}
 		if target != nil && target.kind == placeVar && (target.ref.kind == refBoxed || target.ref.kind == refCap) {
 			// The receiver is shared with closures: a closure that captured
 			// it cannot also have it as `this` (callFnPtr checks).

@@ -207,7 +207,7 @@ func (fc *fnComp) qualified(e *syntax.Ident) evalFn {
 func thisFn(pos syntax.Pos) evalFn {
 	return func(f *frame) (Value, error) {
 		if f.this == nil {
-			return Unit, errAt(ErrVariableNotFound, pos, "Variable not found: this")
+			return Unit, errAt(ErrRuntime, pos, "'this' not bound")
 		}
 		return *f.this, nil
 	}
