@@ -28,6 +28,7 @@ type place struct {
 	pos     syntax.Pos
 	ipos    syntax.Pos // an index's expression, where Rhai reports a bad index
 	opPos   syntax.Pos // the operator of `place op= v`, where Rhai reports its errors
+	eqPos   syntax.Pos // the `=` or `op=` of an assignment to the place
 	isConst bool       // the root variable is a constant
 	// safe is set from a `?[` or `?.` link down: when a base in the chain
 	// is (), reading gives () and assigning does nothing.
@@ -215,6 +216,13 @@ func (p *place) updateIndex(f *frame, op opcode, rhs Value) error {
 		}
 	}
 	nb, replaced, err := indexSet(f.rt, b, i, nv, p.pos)
+	if be, ok := err.(*blobByteErr); ok {
+		at := p.pos
+		if p.eqPos.Line > 0 {
+			at = p.eqPos
+		}
+		return errAt(ErrMismatchedType, at, "%s", be.Error())
+	}
 	if err != nil {
 		return atIndex(err, p.ipos)
 	}
@@ -364,6 +372,7 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 	if op != opNone {
 		p.opPos = pos
 	}
+	p.eqPos = s.OpP
 	if p.kind == placeVar && p.ref.kind == refLocal {
 		slot := p.ref.idx
 		if k, ok := intLit(s.Value); ok && (op == opAdd || op == opSub) {

@@ -63,6 +63,10 @@ func equalDepth(a, b Value, depth int) bool {
 		x, y := a.AsFnPtr(), b.AsFnPtr()
 		return x == y
 	case KindCustom:
+		if x, ok := asU8(a); ok {
+			y, ok := asU8(b)
+			return ok && x == y
+		}
 		return a.p == b.p
 	}
 	return false

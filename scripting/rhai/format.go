@@ -35,6 +35,10 @@ func ToString(v Value) string {
 		return strconv.FormatBool(v.AsBool())
 	case KindFloat:
 		return FormatFloat(v.AsFloat())
+	case KindCustom:
+		if b, ok := asU8(v); ok {
+			return strconv.Itoa(int(b))
+		}
 	}
 	f := formatter{}
 	f.value(v, 0, false)
@@ -292,6 +296,9 @@ func scalarString(v Value) string {
 	case KindTimestamp:
 		return "<timestamp>"
 	case KindCustom:
+		if b, ok := asU8(v); ok {
+			return strconv.Itoa(int(b))
+		}
 		return v.TypeName()
 	}
 	return "?"

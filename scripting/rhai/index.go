@@ -286,6 +286,11 @@ func bitSet(x int64, i, v Value, pos syntax.Pos) (Value, error) {
 	return Int(int64(u)), nil
 }
 
+// blobByteErr is a value other than an INT stored into a BLOB.
+type blobByteErr struct{ typ string }
+
+func (e *blobByteErr) Error() string { return "Data type incorrect: " + e.typ + " (expecting INT)" }
+
 // indexSet stores v at b[i]. Containers change in place; for strings and
 // integers the new whole value is returned (replaced=true) for the caller to
 // store back.
@@ -322,8 +327,12 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 		}
 		return b, false, nil
 	case KindBlob:
-		if i.k != KindInt || v.k != KindInt {
-			return Unit, false, errAt(ErrMismatchedType, pos, "Blob index and value must be i64")
+		if i.k != KindInt {
+			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
+		}
+		if v.k != KindInt {
+			// Reported at the assignment (place.updateIndex).
+			return Unit, false, &blobByteErr{v.TypeName()}
 		}
 		bb := b.AsBlob().B
 		n, ok := normIndex(i.AsInt(), len(bb))

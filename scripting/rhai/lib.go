@@ -81,6 +81,7 @@ var stdlibParts = []func() []NativeDef{
 	tagLib,
 	timeLib,
 	jsonLib,
+	u8Lib,
 }
 
 // fnDef is a registration with side effects (printing, calling back).

@@ -150,7 +150,8 @@ func hasCustom(v Value, depth int) bool {
 	}
 	switch v.k {
 	case KindCustom:
-		return true
+		_, isU8 := asU8(v) // formatted as its number
+		return !isU8
 	case KindArray:
 		for _, e := range v.AsArray().Elems {
 			if hasCustom(e, depth+1) {

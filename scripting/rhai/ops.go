@@ -315,6 +315,11 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 	if op == opAdd && a.k == KindString && b.k == KindString && r.lim.MaxStringLen > 0 && int(a.n+b.n) > r.lim.MaxStringLen {
 		return Unit, errAt(ErrDataTooLarge, pos, "Length of string too large")
 	}
+	if a.k == KindCustom || b.k == KindCustom {
+		if v, err, ok := u8Binary(op, a, b, pos); ok {
+			return v, err
+		}
+	}
 	switch op {
 	case opEq:
 		if zeroAndNaN(a, b) {

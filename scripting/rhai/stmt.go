@@ -439,7 +439,7 @@ func (fc *fnComp) forStmt(s *syntax.ForStmt) evalFn {
 		case KindBlob:
 			b := it.AsBlob()
 			for n := 0; n < len(b.B); n++ {
-				if done, v, err := step(f, Int(int64(b.B[n])), int64(n)); done {
+				if done, v, err := step(f, u8Value(b.B[n]), int64(n)); done {
 					return v, err
 				}
 			}
