@@ -585,13 +585,13 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 	case name == "call" && obj.k == KindFnPtr:
 		return r.callFnPtr(obj, args, nil, pos)
 	case name == "call" && len(args) > 0 && args[0].k == KindFnPtr:
-		if err := dataRace(shared, args[0], pos); err != nil {
+		if err := dataRace(shared, args[0], false, pos); err != nil {
 			return Unit, err
 		}
 		return r.callFnPtr(args[0], args[1:], &vals[0], pos)
 	case obj.k == KindMap:
 		if fp, ok := obj.AsMap().Get(name); ok && fp.k == KindFnPtr {
-			if err := dataRace(shared, fp, pos); err != nil {
+			if err := dataRace(shared, fp, true, pos); err != nil {
 				return Unit, err
 			}
 			return r.callFnPtr(fp, args, &vals[0], pos)
@@ -624,8 +624,11 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 
 // dataRace is Rhai's refusal to call a closure with `this` bound to a
 // variable the closure has captured: shared is the receiver's cell, when
-// the receiver is a variable shared with closures.
-func dataRace(shared *Value, fn Value, pos syntax.Pos) error {
+// the receiver is a variable shared with closures. Rhai passes captured
+// variables as the closure's first arguments: x.call(f) fails binding that
+// argument, without a position; obj.f() (a property holding the closure)
+// fails in the closure's body, reading it.
+func dataRace(shared *Value, fn Value, prop bool, pos syntax.Pos) error {
 	if shared == nil {
 		return nil
 	}
@@ -634,9 +637,19 @@ func dataRace(shared *Value, fn Value, pos syntax.Pos) error {
 		return nil
 	}
 	for i, c := range cl.cells {
-		if c == shared {
-			return errAt(ErrRuntime, pos, "Data race detected on variable '%s'", cl.proto.caps[i].name)
+		if c != shared {
+			continue
 		}
+		if prop {
+			return inFunction(&Error{Kind: ErrRuntime, Message: "Data race detected"}, cl.proto.name, true, int(pos.Line), int(pos.Col))
+		}
+		arg := i + 1
+		for j, n := range cl.proto.externals {
+			if n == cl.proto.caps[i].name {
+				arg = j + 1
+			}
+		}
+		return &Error{Kind: ErrRuntime, Message: fmt.Sprintf("Data race detected on variable 'argument #%d of function '%s''", arg, cl.proto.name)}
 	}
 	return nil
 }
@@ -652,7 +665,8 @@ func (fc *fnComp) closure(e *syntax.ClosureExpr) evalFn {
 	})
 	caps := proto.caps
 	name := proto.name
-	free := fc.freeVars(e)
+	free, externals := fc.freeVars(e)
+	proto.externals = externals
 	return func(f *frame) (Value, error) {
 		for _, v := range free {
 			if _, dyn := f.rt.dynVars[v.name]; !dyn && !f.rt.hasConstant(v.name) {

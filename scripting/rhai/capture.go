@@ -25,12 +25,14 @@ type captureScan struct {
 	encl   *syntax.FnDef // the function being compiled, not yet known by name
 	scopes [][]string    // names declared inside the closure, innermost last
 	free   []freeVar     // in order of first appearance
+	all    []string      // every captured name, in order of first appearance
 	seen   map[string]bool
 }
 
 // freeVars lists the variables closure e captures that neither the closure
 // itself nor any enclosing frame (at the closure's position) declares.
-func (fc *fnComp) freeVars(e *syntax.ClosureExpr) []freeVar {
+// It also lists every name the closure captures, found or not.
+func (fc *fnComp) freeVars(e *syntax.ClosureExpr) (free []freeVar, all []string) {
 	s := &captureScan{fc: fc, at: e.P}
 	root := fc
 	for root.parent != nil {
@@ -38,7 +40,7 @@ func (fc *fnComp) freeVars(e *syntax.ClosureExpr) []freeVar {
 	}
 	s.encl, _ = root.node.(*syntax.FnDef)
 	s.closure(e)
-	return s.free
+	return s.free, s.all
 }
 
 func posBefore(a, b syntax.Pos) bool {
@@ -67,6 +69,16 @@ func (s *captureScan) use(name string, pos syntax.Pos) {
 			}
 		}
 	}
+	for _, d := range s.fc.c.defs {
+		if d.Name == name && d != s.encl && posBefore(d.P, s.at) {
+			return
+		}
+	}
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[name] = true
+	s.all = append(s.all, name)
 	for c := s.fc; c != nil; c = c.parent {
 		for _, v := range c.vars {
 			if v.name == name {
@@ -79,15 +91,6 @@ func (s *captureScan) use(name string, pos syntax.Pos) {
 			}
 		}
 	}
-	for _, d := range s.fc.c.defs {
-		if d.Name == name && d != s.encl && posBefore(d.P, s.at) {
-			return
-		}
-	}
-	if s.seen == nil {
-		s.seen = map[string]bool{}
-	}
-	s.seen[name] = true
 	s.free = append(s.free, freeVar{name, pos})
 }
 

@@ -16,14 +16,17 @@ type fnKey struct {
 
 // fnProto is a compiled script function, closure body or the top level.
 type fnProto struct {
-	name    string
-	params  []string
-	nslots  int
-	boxed   []int // parameter slots shared with closures: wrapped in cells on entry
-	body    evalFn
-	caps    []capInfo // closures: where the creating frame keeps each captured cell
-	pos     syntax.Pos
-	private bool
+	name   string
+	params []string
+	nslots int
+	boxed  []int // parameter slots shared with closures: wrapped in cells on entry
+	body   evalFn
+	caps   []capInfo // closures: where the creating frame keeps each captured cell
+	// externals are a closure's captured names in Rhai's order (first
+	// appearance), which numbers them as the closure's leading arguments.
+	externals []string
+	pos       syntax.Pos
+	private   bool
 	// owned: the function's result never shares storage with anything
 	// that outlives the call, so callers need not copy it (moves.go).
 	owned bool
