@@ -304,7 +304,17 @@ func TestRedisWorkerMetrics(t *testing.T) {
 	if res, err := c.Play(ctx, `state.get("n")`); err != nil || res.Output != strconv.Itoa(clients*each) {
 		t.Fatalf("counter: %+v %v", res, err)
 	}
-	if n := scrapeSum(t, maddr, "circles_state_commits_total"); n != clients*each {
+	// The step answers a play in Redis before the worker reads the step's
+	// reply and counts the commit, so the last counts may trail the last
+	// answers by a moment: scrape until they are in (or a deadline).
+	var n float64
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if n = scrapeSum(t, maddr, "circles_state_commits_total"); n >= clients*each || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n != clients*each {
 		t.Errorf("circles_state_commits_total = %v, want %d (one per writing play)", n, clients*each)
 	}
 	conflicts := scrapeSum(t, maddr, "circles_state_conflicts_total")

@@ -228,6 +228,11 @@ func TestStateTasksSerializable(t *testing.T) {
 	// answer step (not by the engine, whose commit only relays the writes),
 	// and every lost race one conflict.
 	var committed, conflicts, engineCommitted, engineConflicts atomic.Int64
+	const clients, each = 16, 20
+	// The step answers a task in Redis before the worker sees the step's
+	// reply and reports its outcome: the last report may come after the
+	// last answer.
+	allCommitted := make(chan struct{})
 	for range 2 {
 		c := r.Client()
 		st := redisq.NewStateStore(c, nil)
@@ -236,7 +241,9 @@ func TestStateTasksSerializable(t *testing.T) {
 				if circle != circleA || writes != 2 || d < 0 {
 					t.Errorf("Committed(%.8s, %d, %s), want circle A and 2 writes", circle, writes, d)
 				}
-				committed.Add(1)
+				if committed.Add(1) == clients*each {
+					close(allCommitted)
+				}
 			},
 			Conflict: func(string) { conflicts.Add(1) },
 		})
@@ -248,7 +255,6 @@ func TestStateTasksSerializable(t *testing.T) {
 			}))
 		newConsumer(t, c, e, redisq.ConsumerOptions{Concurrency: 4, State: st})
 	}
-	const clients, each = 16, 20
 	answers := make([][]string, clients)
 	var wg sync.WaitGroup
 	for cl := range clients {
@@ -271,6 +277,10 @@ func TestStateTasksSerializable(t *testing.T) {
 		return
 	}
 	checkCounter(t, workers[0], clients*each)
+	select {
+	case <-allCommitted:
+	case <-time.After(10 * time.Second):
+	}
 	t.Logf("%d commits, %d conflicts at the answer step, %d in the engine", committed.Load(), conflicts.Load(), engineConflicts.Load())
 	if n := committed.Load(); n != clients*each {
 		t.Errorf("%d commits reported for %d answered plays", n, clients*each)
