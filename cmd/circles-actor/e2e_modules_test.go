@@ -95,7 +95,7 @@ func e2eEvalModules(t *testing.T, bin, dir string) {
 		t.Errorf("eval --modules: %s, %v", out, err)
 	}
 	out, err = exec.Command(bin, "eval", "--modules", dir, "--json", "-e", `import "nope" as m;`).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), `"kind":"module"`) || !strings.Contains(string(out), "Module not found: nope") {
+	if err != nil || !strings.Contains(string(out), `"kind":"runtime","detail":"module"`) || !strings.Contains(string(out), "Module not found: nope") {
 		t.Errorf("eval --modules --json, missing module: %s, %v", out, err)
 	}
 	out, err = exec.Command(bin, "eval", "--modules", filepath.Join(dir, "nonexistent"), "-e", "1").CombinedOutput()

@@ -22,7 +22,7 @@ import (
 // budget), and a cap on print output, so a script that would be stopped by
 // `serve` is stopped here too.
 type EvalCmd struct {
-	JSON          bool          `help:"Print one JSON object (ok/type/value/stdout or ok=false with the error), as the conformance runner expects."`
+	JSON          bool          `help:"Print one JSON object (ok/type/value/stdout or ok=false with the error: kind parse or runtime as stock Rhai's CLI says, detail our finer kind), as the conformance runner expects."`
 	Expr          string        `short:"e" name:"expr" help:"Script text to run instead of a file."`
 	Timeout       time.Duration `help:"Wall-clock budget for the run (overrides --script-timeout)."`
 	MaxPrintBytes int           `name:"max-print-bytes" default:"65536" help:"Bytes of print() output written; later lines are dropped (counted on stderr), as the server keeps 64 KiB of prints."`
@@ -126,26 +126,43 @@ func (c *EvalCmd) source() (string, error) {
 	return string(b), nil
 }
 
-// evalError is the error object of the --json contract.
+// evalError is the error object of the --json contract. Kind is the
+// reference's: "parse" for a syntax error of the script itself, "runtime"
+// for every other failure (errors inside eval included), so that a
+// comparison with stock Rhai's output needs no mapping; Detail is our finer
+// kind (rhai.ErrorKind: "function_not_found", "too_many_operations", ...)
+// where it says more.
 type evalError struct {
 	Kind    string `json:"kind"`
+	Detail  string `json:"detail,omitempty"`
 	Message string `json:"message"`
 	Line    int    `json:"line"`
 	Column  int    `json:"column"`
+}
+
+// newEvalError is err in the contract's form.
+func newEvalError(kind rhai.ErrorKind, message string, line, column int) evalError {
+	e := evalError{Kind: string(rhai.ErrRuntime), Message: message, Line: line, Column: column}
+	switch kind {
+	case rhai.ErrParse:
+		e.Kind = string(rhai.ErrParse)
+	case rhai.ErrRuntime:
+	default:
+		e.Detail = string(kind)
+	}
+	return e
 }
 
 // writeJSONResult prints the one JSON object of the conformance contract.
 func writeJSONResult(w io.Writer, v rhai.Value, runErr error, stdout string) error {
 	out := map[string]any{"stdout": stdout}
 	if runErr != nil {
-		ee := evalError{Kind: string(rhai.ErrRuntime), Message: runErr.Error()}
+		ee := newEvalError(rhai.ErrRuntime, runErr.Error(), 0, 0)
 		var re *rhai.Error
 		if errors.As(runErr, &re) {
 			// The message as Rhai displays it (the reference CLI's form:
-			// "Syntax error: ", "Runtime error: ", the position); the kind
-			// stays our finer one (stable: see rhai.ErrorKind), where the
-			// reference says only parse or runtime.
-			ee = evalError{Kind: string(re.Kind), Message: re.RhaiMessage(), Line: re.Line, Column: re.Column}
+			// "Syntax error: ", "Runtime error: ", the position).
+			ee = newEvalError(re.Kind, re.RhaiMessage(), re.Line, re.Column)
 		}
 		out["ok"] = false
 		out["error"] = ee

@@ -45,7 +45,7 @@ func TestEvalJSONResult(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The message in the reference CLI's form (the position in it).
-	if out.OK || out.Error != (evalError{Kind: "arithmetic", Message: "Division by zero (line 2, position 3)", Line: 2, Column: 3}) {
+	if out.OK || out.Error != (evalError{Kind: "runtime", Detail: "arithmetic", Message: "Division by zero (line 2, position 3)", Line: 2, Column: 3}) {
 		t.Errorf("got %+v", out)
 	}
 }
@@ -128,11 +128,11 @@ func TestEvalSandboxE2E(t *testing.T) {
 			}
 			// Most end by the memory budget; the sort loop by its timeout,
 			// as a million-element sort takes most of a second.
-			if k := out.Error.Kind; out.OK || k != string(rhai.ErrMemoryLimit) && k != string(rhai.ErrCancelled) {
+			if k := out.Error.Detail; out.OK || out.Error.Kind != "runtime" || k != string(rhai.ErrMemoryLimit) && k != string(rhai.ErrCancelled) {
 				t.Fatalf("got %+v, want a memory_limit or timeout error", out)
 			}
 			rss := int64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) << 10 // Linux reports KiB
-			t.Logf("%s: %s after %v, peak RSS %d MiB", tt.name, out.Error.Kind, took.Round(time.Millisecond), rss>>20)
+			t.Logf("%s: %s after %v, peak RSS %d MiB", tt.name, out.Error.Detail, took.Round(time.Millisecond), rss>>20)
 			if !raceBuild && rss > budget+baseline {
 				t.Errorf("peak RSS %d MiB, want under %d MiB", rss>>20, (budget+baseline)>>20)
 			}

@@ -13,7 +13,7 @@ import (
 var ErrNoMatch = errors.New("no matching overload")
 
 // ErrorKind classifies script errors; the strings are stable (they appear in
-// the eval --json output and in JSON-RPC error data).
+// JSON-RPC error data, and as the detail of eval --json's errors).
 type ErrorKind string
 
 const (
