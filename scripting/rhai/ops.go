@@ -632,11 +632,10 @@ func inOp(a, b Value, pos syntax.Pos) (Value, error) {
 			return Bool(strings.ContainsRune(b.AsStr(), a.AsChar())), nil
 		}
 	case KindMap:
-		switch a.k {
-		case KindString:
+		// Rhai's contains(map, key) takes a string key only: a char is
+		// not found.
+		if a.k == KindString {
 			return Bool(b.AsMap().Has(a.AsStr())), nil
-		case KindChar:
-			return Bool(b.AsMap().Has(string(a.AsChar()))), nil
 		}
 	case KindRange:
 		if a.k == KindInt {
