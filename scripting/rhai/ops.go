@@ -74,7 +74,9 @@ func fastInt(op opcode, a, b int64) (Value, bool) {
 		}
 	case opMul:
 		hi, lo := bits.Mul64(uint64(absI(a)), uint64(absI(b)))
-		if hi == 0 && lo <= maxInt && a != minInt && b != minInt {
+		// |a*b| (absI(minInt) is 2^63 as unsigned) fits, or the product
+		// is exactly -2^63 (minInt * 1, -2 ** 63).
+		if hi == 0 && (lo <= maxInt || lo == 1<<63 && (a < 0) != (b < 0)) {
 			return Int(a * b), true
 		}
 	case opDiv:
