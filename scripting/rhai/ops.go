@@ -317,6 +317,14 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 	if op == opAdd && a.k == KindString && b.k == KindString && r.lim.MaxStringLen > 0 && int(a.n+b.n) > r.lim.MaxStringLen {
 		return Unit, errAt(ErrDataTooLarge, pos, "Length of string too large")
 	}
+	if (op == opEq || op == opNe) && a.k == KindRange && b.k == KindRange && a.AsRange().Inclusive != b.AsRange().Inclusive {
+		// Rhai's exclusive and inclusive ranges are two types: no == between
+		// them, and != of two types is true.
+		if op == opNe {
+			return Bool(true), nil
+		}
+		return Unit, noOp(op, a, b, pos)
+	}
 	switch op {
 	case opEq:
 		if zeroAndNaN(a, b) {
