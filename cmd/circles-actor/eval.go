@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -169,7 +171,7 @@ func writeJSONResult(w io.Writer, v rhai.Value, runErr error, stdout string) err
 	} else {
 		out["ok"] = true
 		out["type"] = v.TypeName()
-		out["value"] = rhai.ToGo(v)
+		out["value"] = contractValue{v}
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
@@ -177,4 +179,84 @@ func writeJSONResult(w io.Writer, v rhai.Value, runErr error, stdout string) err
 	}
 	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err
+}
+
+// contractValue writes a result value as the reference CLI does: floats
+// always as JSON floats ("2.0", "-0.0", "1e+20"; not finite ones as the
+// strings "NaN", "inf", "-inf"), chars as one-character strings, and the
+// kinds JSON has no form for (blob, range, Fn, timestamp, host values) as
+// their to_string text.
+type contractValue struct{ v rhai.Value }
+
+func (c contractValue) MarshalJSON() ([]byte, error) {
+	return appendContract(nil, c.v, 0)
+}
+
+func appendContract(b []byte, v rhai.Value, depth int) ([]byte, error) {
+	if depth > 256 {
+		return nil, errors.New("value nested too deeply")
+	}
+	var err error
+	switch v.Kind() {
+	case rhai.KindUnit:
+		return append(b, "null"...), nil
+	case rhai.KindBool:
+		return strconv.AppendBool(b, v.AsBool()), nil
+	case rhai.KindInt:
+		return strconv.AppendInt(b, v.AsInt(), 10), nil
+	case rhai.KindFloat:
+		f := v.AsFloat()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return strconv.AppendQuote(b, rhai.FormatFloat(f)), nil
+		}
+		s := strconv.FormatFloat(f, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".e") {
+			s += ".0"
+		}
+		return append(b, s...), nil
+	case rhai.KindChar:
+		return appendJSONText(b, string(v.AsChar()))
+	case rhai.KindString:
+		return appendJSONText(b, v.AsStr())
+	case rhai.KindArray:
+		b = append(b, '[')
+		for i, e := range v.AsArray().Elems {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendContract(b, e, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	case rhai.KindMap:
+		m := v.AsMap().GoMap()
+		b = append(b, '{')
+		for i, k := range rhai.SortedKeys(m) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSONText(b, k); err != nil {
+				return nil, err
+			}
+			b = append(b, ':')
+			if b, err = appendContract(b, m[k], depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, '}'), nil
+	case rhai.KindCustom:
+		if s, ok := rhai.ToGo(v).(string); ok {
+			return appendJSONText(b, s)
+		}
+	}
+	return appendJSONText(b, rhai.ToString(v))
+}
+
+func appendJSONText(b []byte, s string) ([]byte, error) {
+	q, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, q...), nil
 }

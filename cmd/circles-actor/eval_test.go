@@ -23,12 +23,15 @@ func TestEvalJSONResult(t *testing.T) {
 	arr := rhai.NewArray([]rhai.Value{
 		rhai.Int(math.MaxInt64), rhai.Float(math.Inf(-1)), rhai.Float(math.NaN()), rhai.Char('x'), rhai.Unit,
 		rhai.NewMap(map[string]rhai.Value{"k": rhai.Bool(true)}),
+		// Floats stay floats; blobs are their to_string text, as the
+		// reference CLI writes them.
+		rhai.Float(2), rhai.Float(math.Copysign(0, -1)), rhai.Float(1e20), rhai.NewBlob([]byte{1, 255}),
 	})
 	var buf bytes.Buffer
 	if err := writeJSONResult(&buf, arr, nil, "a\n"); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"ok":true,"stdout":"a\n","type":"array","value":[9223372036854775807,"-inf","NaN","x",null,{"k":true}]}`
+	want := `{"ok":true,"stdout":"a\n","type":"array","value":[9223372036854775807,"-inf","NaN","x",null,{"k":true},2.0,-0.0,1e+20,"[01ff]"]}`
 	if got := strings.TrimSpace(buf.String()); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

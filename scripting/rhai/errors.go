@@ -126,9 +126,10 @@ func inFunction(err error, name string, closure bool, line, col int) error {
 
 var (
 	reArrayBounds  = regexp.MustCompile(`^Array index (-?\d+) out of bounds: (?:only (\d+) elements? in array|array is empty)`)
-	reStringBounds = regexp.MustCompile(`^String index (-?\d+) out of bounds: only (\d+) characters? in string`)
+	reStringBounds = regexp.MustCompile(`^String index (-?\d+) out of bounds: (?:only (\d+) characters? in string|string is empty)`)
 	reBitBounds    = regexp.MustCompile(`^Bit-field index (-?\d+) out of bounds: only (\d+) bits in bit-field`)
 	reMismatch     = regexp.MustCompile(`^Data type incorrect: (.*) \(expecting (.*)\)$`)
+	reNonPure      = regexp.MustCompile(`^Non-pure method '(.*)' cannot be called on (?:a )?constant$`)
 	reOutputType   = regexp.MustCompile(`^Output type incorrect: (.*) \(expecting (.*)\)$`)
 )
 
@@ -181,6 +182,9 @@ func errorValue(e *Error) Value {
 	} else if _, ok := after("No writable property "); ok {
 		variant = "ErrorDotExpr"
 		m["property"] = String(msg)
+	} else if x := reNonPure.FindStringSubmatch(msg); x != nil {
+		variant = "ErrorNonPureMethodCallOnConstant"
+		m["function"] = String(x[1])
 	} else if _, ok := after("Data race detected"); ok {
 		variant = "ErrorDataRace"
 	} else if _, ok := after("For loop expects"); ok {

@@ -447,9 +447,17 @@ func (fc *fnComp) switchExpr(e *syntax.SwitchExpr) evalFn {
 func (c *switchCase) matches(f *frame, v Value) (bool, error) {
 	hit := c.def
 	for i, ve := range c.values {
-		if rg := c.ranges[i]; rg != nil && v.k == KindInt {
-			n := v.AsInt()
-			if n >= rg.Start && (n < rg.End || rg.Inclusive && n == rg.End) {
+		if rg := c.ranges[i]; rg != nil && (v.k == KindInt || v.k == KindFloat) {
+			// As in Rhai, a float value falls in an integer range case too.
+			in := false
+			if v.k == KindInt {
+				n := v.AsInt()
+				in = n >= rg.Start && (n < rg.End || rg.Inclusive && n == rg.End)
+			} else {
+				x := v.AsFloat()
+				in = x >= float64(rg.Start) && (x < float64(rg.End) || rg.Inclusive && x == float64(rg.End))
+			}
+			if in {
 				hit = true
 				break
 			}

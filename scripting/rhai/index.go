@@ -81,7 +81,7 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 	switch b.k {
 	case KindArray:
 		if i.k != KindInt {
-			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", rustIndexType(i))
 		}
 		el := b.AsArray().Elems
 		n, ok := normIndex(i.AsInt(), len(el))
@@ -102,20 +102,23 @@ func indexGet(r *runState, b, i Value, pos syntax.Pos) (Value, error) {
 	case KindString:
 		if i.k == KindRange {
 			rs := []rune(b.AsStr())
+			if err := strRangeStart(i.AsRange(), len(rs), pos); err != nil {
+				return Unit, err
+			}
 			lo, hi := rangeWindow(i.AsRange(), len(rs))
 			return String(string(rs[lo:hi])), nil
 		}
 		if i.k != KindInt {
-			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", rustIndexType(i))
 		}
 		r, ok := charAt(b.AsStr(), i.AsInt())
 		if !ok {
-			return Unit, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds: only %s in string", i.AsInt(), plural(utf8.RuneCount(b.StrBytes()), "character"))
+			return Unit, strIndexErr(i.AsInt(), utf8.RuneCount(b.StrBytes()), pos)
 		}
 		return Char(r), nil
 	case KindBlob:
 		if i.k != KindInt {
-			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
+			return Unit, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", rustIndexType(i))
 		}
 		bb := b.AsBlob().B
 		n, ok := normIndex(i.AsInt(), len(bb))
@@ -154,6 +157,36 @@ func mapKey(i Value) (string, bool) {
 
 // rangeWindow clamps a range index over a sequence of n items to [lo, hi):
 // negative bounds count from the end, out-of-range parts are dropped.
+// strRangeStart is Rhai's check of a string indexed by a range: a negative
+// start further back than the first character is out of bounds (on a
+// non-empty string; the end is clamped).
+func strRangeStart(rg *Range, n int, pos syntax.Pos) error {
+	if n > 0 && rg.Start < 0 && rg.Start < -int64(n) {
+		return strIndexErr(rg.Start, n, pos)
+	}
+	return nil
+}
+
+// strIndexErr is Rhai's message for string index i out of n characters.
+func strIndexErr(i int64, n int, pos syntax.Pos) error {
+	if n == 0 {
+		return errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds: string is empty", i)
+	}
+	return errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds: only %s in string", i, plural(n, "character"))
+}
+
+// rustIndexType names an index of the wrong type as Rhai's "Data type
+// incorrect" does: ranges by their Rust type.
+func rustIndexType(i Value) string {
+	if i.k == KindRange {
+		if i.AsRange().Inclusive {
+			return "core::ops::range::RangeInclusive<i64>"
+		}
+		return "core::ops::range::Range<i64>"
+	}
+	return i.TypeName()
+}
+
 func rangeWindow(rg *Range, n int) (int, int) {
 	start, end := rg.Start, rg.End
 	if start < 0 {
@@ -237,7 +270,7 @@ func bitRange(i Value, pos syntax.Pos) (uint, uint, error) {
 		}
 		return uint(start), uint(end - start), nil
 	}
-	return 0, 0, errAt(ErrMismatchedType, pos, "Bit-field index must be i64 or a range, not %s", i.TypeName())
+	return 0, 0, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", rustIndexType(i))
 }
 
 func bitGet(x int64, i Value, pos syntax.Pos) (Value, error) {
@@ -298,7 +331,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 	switch b.k {
 	case KindArray:
 		if i.k != KindInt {
-			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
+			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", rustIndexType(i))
 		}
 		el := b.AsArray().Elems
 		n, ok := normIndex(i.AsInt(), len(el))
@@ -347,12 +380,15 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 				return Unit, false, errAt(ErrMismatchedType, pos, "Only strings can be stored in a string slice, not %s", v.TypeName())
 			}
 			rs := []rune(b.AsStr())
+			if err := strRangeStart(i.AsRange(), len(rs), pos); err != nil {
+				return Unit, false, err
+			}
 			lo, hi := rangeWindow(i.AsRange(), len(rs))
 			out := string(rs[:lo]) + ToString(v) + string(rs[hi:])
 			return String(out), true, nil
 		}
 		if i.k != KindInt {
-			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
+			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", rustIndexType(i))
 		}
 		if v.k != KindChar {
 			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting char)", v.TypeName())
@@ -360,7 +396,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 		rs := []rune(b.AsStr())
 		n, ok := normIndex(i.AsInt(), len(rs))
 		if !ok {
-			return Unit, false, errAt(ErrIndexOutOfBounds, pos, "String index %d out of bounds: only %s in string", i.AsInt(), plural(len(rs), "character"))
+			return Unit, false, strIndexErr(i.AsInt(), len(rs), pos)
 		}
 		if k := i.AsInt(); k < 0 {
 			// Stock Rhai 1.26 stores s[-k] = c at offset k, not len-k (and

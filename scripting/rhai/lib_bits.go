@@ -98,7 +98,7 @@ func bitLib() []NativeDef {
 func bitIndex(pos int64) (uint, error) {
 	i, ok := calcIndex(intBits, pos)
 	if !ok {
-		return 0, Errorf(ErrIndexOutOfBounds, "Bit-field index %d out of bounds: only %d bits in number", pos, intBits)
+		return 0, Errorf(ErrIndexOutOfBounds, "Bit-field index %d out of bounds: only %d bits in bit-field", pos, intBits)
 	}
 	return uint(i), nil
 }

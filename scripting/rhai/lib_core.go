@@ -84,8 +84,13 @@ func coreLib() []NativeDef {
 				return Unit, ErrNoMatch
 			}
 			s := strings.TrimSpace(args[0].AsStr())
+			if s == "" {
+				return Unit, Errorf(ErrArithmetic, "Error parsing floating-point number '%s': cannot parse float from empty string", args[0].AsStr())
+			}
 			f, err := strconv.ParseFloat(s, 64)
-			if isHexFloat(s) || (err != nil && !isRangeErr(err)) {
+			// Rust's f64 parsing takes neither hex floats nor the digit
+			// separators Go's allows.
+			if isHexFloat(s) || strings.ContainsRune(s, '_') || (err != nil && !isRangeErr(err)) {
 				return Unit, Errorf(ErrArithmetic, "Error parsing floating-point number '%s': invalid float literal", args[0].AsStr())
 			}
 			return Float(f), nil

@@ -555,6 +555,9 @@ func strSplit(c *Call, a []Value) (Value, error) {
 // rustSplitN splits like Rust's str::splitn (limit < 0: str::split). An
 // empty delimiter matches at every character boundary, both ends included.
 func rustSplitN(s, delim string, limit int) []string {
+	if s == "" {
+		return []string{""} // Rhai's split of "" is [""], by "" too
+	}
 	if delim != "" {
 		return strings.SplitN(s, delim, limit)
 	}
@@ -573,6 +576,9 @@ func rustSplitN(s, delim string, limit int) []string {
 // rustRSplitN is Rust's str::rsplitn (limit < 0: str::rsplit): segments
 // from the end backwards.
 func rustRSplitN(s, delim string, limit int) []string {
+	if s == "" {
+		return []string{""}
+	}
 	var parts []string
 	last := len(s)
 	if delim == "" {

@@ -74,7 +74,9 @@ func fastInt(op opcode, a, b int64) (Value, bool) {
 		}
 	case opMul:
 		hi, lo := bits.Mul64(uint64(absI(a)), uint64(absI(b)))
-		if hi == 0 && lo <= maxInt && a != minInt && b != minInt {
+		// |a*b| (absI(minInt) is 2^63 as unsigned) fits, or the product
+		// is exactly -2^63 (minInt * 1, -2 ** 63).
+		if hi == 0 && (lo <= maxInt || lo == 1<<63 && (a < 0) != (b < 0)) {
 			return Int(a * b), true
 		}
 	case opDiv:
@@ -319,6 +321,14 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 		if v, err, ok := u8Binary(op, a, b, pos); ok {
 			return v, err
 		}
+	}
+	if (op == opEq || op == opNe) && a.k == KindRange && b.k == KindRange && a.AsRange().Inclusive != b.AsRange().Inclusive {
+		// Rhai's exclusive and inclusive ranges are two types: no == between
+		// them, and != of two types is true.
+		if op == opNe {
+			return Bool(true), nil
+		}
+		return Unit, noOp(op, a, b, pos)
 	}
 	switch op {
 	case opEq:
@@ -637,11 +647,10 @@ func inOp(a, b Value, pos syntax.Pos) (Value, error) {
 			return Bool(strings.ContainsRune(b.AsStr(), a.AsChar())), nil
 		}
 	case KindMap:
-		switch a.k {
-		case KindString:
+		// Rhai's contains(map, key) takes a string key only: a char is
+		// not found.
+		if a.k == KindString {
 			return Bool(b.AsMap().Has(a.AsStr())), nil
-		case KindChar:
-			return Bool(b.AsMap().Has(string(a.AsChar()))), nil
 		}
 	case KindRange:
 		if a.k == KindInt {

@@ -522,6 +522,10 @@ func (p *parser) parseName() Expr {
 		}
 		return &CallExpr{P: pos, Name: name, Args: p.parseArgs(), Bang: true}
 	}
+	if ns == "" && name != "this" && keywordFn(name) {
+		// A keyword function (print, type_of, Fn, ...) is no variable.
+		p.errorf(pos, "'%s' is a reserved keyword", name)
+	}
 	return &Ident{P: pos, Name: name, Namespace: ns}
 }
 

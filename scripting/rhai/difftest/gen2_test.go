@@ -1,0 +1,47 @@
+package difftest
+
+import (
+	"flag"
+	"fmt"
+	"testing"
+)
+
+var flagSeed2 = flag.Uint64("difftest.seed2", 1, "first seed of the second generator's programs")
+
+// minGenerated2 is the agreement TestDifferential2 must keep over its
+// programs (the count is -difftest.n or $RHAI_DIFFTEST_N, default 800).
+// The differences left (see a -v run) are classes not fixed yet: a blob's
+// iterator yields u8 values in Rhai (a type of its own), to_upper's full
+// Unicode mappings (ß to SS), an empty block keeping the previous
+// statement's value, a compound assignment to a missing map property
+// adding it, blob + string replacing each invalid byte, and the length of
+// a closure's anon$ name. Raise this as they are closed.
+const minGenerated2 = 0.94
+
+// TestDifferential2 compares the second generator's programs (Program2:
+// longer scripts mixing closures, recursion, library methods with edge
+// arguments, caught errors) with the reference.
+func TestDifferential2(t *testing.T) {
+	bin := requireRef(t)
+	n := programCount()
+	srcs := make([]string, n)
+	for i := range srcs {
+		srcs[i] = Program2(*flagSeed2 + uint64(i))
+	}
+	rate := report(t, fmt.Sprintf("second generator's programs (seeds %d..%d)", *flagSeed2, *flagSeed2+uint64(n)-1), compareAll(t, bin, srcs))
+	if rate < minGenerated2 {
+		t.Errorf("agreement %.2f%% is below the %.2f%% this test requires", 100*rate, 100*minGenerated2)
+	}
+}
+
+// TestProgram2Deterministic: a seed always gives the same script.
+func TestProgram2Deterministic(t *testing.T) {
+	for seed := uint64(0); seed < 50; seed++ {
+		if a, b := Program2(seed), Program2(seed); a != b {
+			t.Fatalf("seed %d gave two different programs", seed)
+		}
+	}
+	if Program2(1) == Program2(2) {
+		t.Fatal("seeds 1 and 2 gave the same program")
+	}
+}
