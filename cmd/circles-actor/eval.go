@@ -84,7 +84,9 @@ func (c *EvalCmd) Run(ctx context.Context, g *Globals) error {
 		fmt.Fprintln(os.Stderr, runErr)
 		return exitCode(1)
 	}
-	fmt.Fprintln(out, rhai.ToString(v))
+	if v.Kind() != rhai.KindUnit { // as rhai-run: the final value unless it is ()
+		fmt.Fprintln(out, rhai.ToString(v))
+	}
 	return nil
 }
 

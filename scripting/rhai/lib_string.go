@@ -3,7 +3,6 @@ package rhai
 import (
 	"bytes"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -35,10 +34,10 @@ func stringLib() []NativeDef {
 			}
 			return String(string(t)), nil
 		})),
-		pureDef("to_upper", 1, caseFn(unicode.ToUpper, strings.ToUpper)),
-		pureDef("to_lower", 1, caseFn(unicode.ToLower, strings.ToLower)),
-		mutDef("make_upper", 1, makeCase(unicode.ToUpper, strings.ToUpper)),
-		mutDef("make_lower", 1, makeCase(unicode.ToLower, strings.ToLower)),
+		pureDef("to_upper", 1, caseFn(charCase(true), fullUpper)),
+		pureDef("to_lower", 1, caseFn(charCase(false), fullLower)),
+		mutDef("make_upper", 1, makeCase(charCase(true), fullUpper)),
+		mutDef("make_lower", 1, makeCase(charCase(false), fullLower)),
 		pureDef("contains", 2, strContains),
 		pureDef("starts_with", 2, strAffix(bytes.HasPrefix)),
 		pureDef("ends_with", 2, strAffix(bytes.HasSuffix)),
