@@ -200,11 +200,58 @@ func blobFn(f func(c *Call, b *Blob, rest []Value) (Value, error)) NativeFunc {
 	}
 }
 
+// toValidUTF8 reads bytes as text the way Rust's String::from_utf8_lossy
+// does, which Rhai uses wherever a BLOB becomes a string: each invalid
+// sequence, taken as its maximal subpart (the longest start of a
+// well-formed sequence, at least one byte), becomes one U+FFFD. Go's
+// strings.ToValidUTF8 replaces a whole run with one, and a []rune
+// conversion each byte with one; both print differently.
 func toValidUTF8(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}
-	return string([]rune(string(b)))
+	out := make([]byte, 0, len(b)+8)
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r != utf8.RuneError || n > 1 {
+			out = append(out, b[i:i+n]...)
+			i += n
+			continue
+		}
+		out = append(out, "\uFFFD"...)
+		i += maximalSubpart(b[i:])
+	}
+	return string(out)
+}
+
+// maximalSubpart is the length of the ill-formed sequence at the start of
+// b, per Unicode's table of well-formed UTF-8 (3-7): the lead byte and the
+// continuation bytes that could still have begun a valid sequence.
+func maximalSubpart(b []byte) int {
+	need, lo, hi := 0, byte(0x80), byte(0xBF)
+	switch c := b[0]; {
+	case c >= 0xC2 && c <= 0xDF:
+		need = 1
+	case c == 0xE0:
+		need, lo = 2, 0xA0
+	case c == 0xED:
+		need, hi = 2, 0x9F
+	case c >= 0xE1 && c <= 0xEF:
+		need = 2
+	case c == 0xF0:
+		need, lo = 3, 0x90
+	case c == 0xF4:
+		need, hi = 3, 0x8F
+	case c >= 0xF1 && c <= 0xF3:
+		need = 3
+	default:
+		return 1
+	}
+	i := 1
+	for ; i <= need && i < len(b) && b[i] >= lo && b[i] <= hi; i++ {
+		lo, hi = 0x80, 0xBF
+	}
+	return i
 }
 
 // newBlob is blob(len[, byte]).

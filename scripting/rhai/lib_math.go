@@ -3,6 +3,7 @@ package rhai
 import (
 	"math"
 	"strconv"
+	"strings"
 )
 
 // mathLib is Rhai's ArithmeticPackage and BasicMathPackage as functions:
@@ -234,7 +235,12 @@ func toIntFn(_ *Call, a []Value) (Value, error) {
 		case math.IsNaN(f):
 			return Int(0), nil
 		case f > math.MaxInt64 || f < math.MinInt64:
-			return Unit, Errorf(ErrArithmetic, "Integer overflow: to_int(%s)", strconv.FormatFloat(f, 'f', -1, 64)) // Rust's {} of f64: no exponent
+			text := strconv.FormatFloat(f, 'f', -1, 64) // Rust's {} of f64: no exponent
+			if math.IsInf(f, 0) {
+				text = text[:len(text)-3] + "inf" // and "inf", "-inf"
+				text = strings.TrimPrefix(text, "+")
+			}
+			return Unit, Errorf(ErrArithmetic, "Integer overflow: to_int(%s)", text)
 		case f >= math.MaxInt64: // 2^63 itself saturates
 			return Int(math.MaxInt64), nil
 		}

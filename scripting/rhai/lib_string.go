@@ -253,7 +253,7 @@ func strAppend(c *Call, a []Value) (Value, error) {
 	case KindString:
 		add = a[1].StrBytes()
 	case KindBlob:
-		add = bytes.ToValidUTF8(a[1].AsBlob().B, []byte("\uFFFD"))
+		add = []byte(toValidUTF8(a[1].AsBlob().B))
 	default:
 		add = []byte(ToString(a[1]))
 	}

@@ -602,7 +602,7 @@ func stringOp(op opcode, a, b Value, pos syntax.Pos) (Value, error) {
 // blobText is a BLOB joined to a string: its bytes read as UTF-8 (invalid
 // sequences become U+FFFD), as Rhai does.
 func blobText(b Value) []byte {
-	return []byte(strings.ToValidUTF8(string(b.AsBlob().B), "\uFFFD"))
+	return []byte(toValidUTF8(b.AsBlob().B))
 }
 
 func utf8Char(r rune) []byte {
