@@ -332,6 +332,7 @@ func (fc *fnComp) stmtBlock(stmts []syntax.Stmt, preserve bool) evalFn {
 		}
 		fc.scopes--
 	}()
+	stmts = dropEmptyBlocks(stmts)
 	code := make([]evalFn, 0, len(stmts))
 	imports := fc.imports
 	cur := len(fc.blocks)
@@ -357,6 +358,42 @@ func (fc *fnComp) stmtBlock(stmts []syntax.Stmt, preserve bool) evalFn {
 		return seq(code)
 	}
 	return evalScoped(seq(code))
+}
+
+// dropEmptyBlocks leaves out the statements that are empty blocks ({},
+// { {}; }): Rhai's optimiser removes them wherever they stand, so they do
+// not even give a block its value (`x; {}` is x). Other statements with
+// no effect are left to stmtBlock, which keeps the last one's ().
+func dropEmptyBlocks(stmts []syntax.Stmt) []syntax.Stmt {
+	for i, s := range stmts {
+		if emptyBlock(s) {
+			kept := append([]syntax.Stmt(nil), stmts[:i]...)
+			for _, t := range stmts[i+1:] {
+				if !emptyBlock(t) {
+					kept = append(kept, t)
+				}
+			}
+			return kept
+		}
+	}
+	return stmts
+}
+
+func emptyBlock(s syntax.Stmt) bool {
+	es, ok := s.(*syntax.ExprStmt)
+	if !ok {
+		return false
+	}
+	b, ok := es.X.(*syntax.BlockExpr)
+	if !ok {
+		return false
+	}
+	for _, t := range b.Stmts {
+		if !emptyBlock(t) {
+			return false
+		}
+	}
+	return true
 }
 
 // callsEval reports whether statements contain an eval() call.
