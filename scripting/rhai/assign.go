@@ -357,6 +357,15 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 	if op == opCoalesce {
 		return fc.coalesceAssign(s)
 	}
+	switch s.Target.(type) {
+	case *syntax.IndexExpr, *syntax.PropExpr:
+		return fc.chain(s.Target, s.Value, func() evalFn { return fc.assignTo(s, op) })
+	}
+	return fc.assignTo(s, op)
+}
+
+// assignTo compiles `target op= value` once assign has chosen the order.
+func (fc *fnComp) assignTo(s *syntax.AssignStmt, op opcode) evalFn {
 	rhs := fc.valueExpr(s.Value)
 	p := fc.placeOf(s.Target)
 	if p == nil {

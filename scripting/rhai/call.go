@@ -338,13 +338,19 @@ func (fc *fnComp) callExpr(e *syntax.CallExpr) evalFn {
 	if e.Namespace == "" && fc.lookup(name).kind != refNone {
 		return fc.varCall(e)
 	}
-	// A native: the first argument goes by reference and is written back
-	// when the native is Mutating (`pad(y, 5, 0)`).
+	// A native: a first argument that is a variable (or `this`) goes by
+	// reference and is written back when the native is Mutating (`pad(y,
+	// 5, 0)`); as in Rhai, any other (`push(a[0], 1)`) is a temporary.
 	var target *place
+	byRef := true
 	if len(e.Args) > 0 {
-		target = fc.placeOf(e.Args[0])
+		if _, ok := e.Args[0].(*syntax.Ident); ok {
+			target = fc.placeOf(e.Args[0])
+		} else {
+			byRef = !fc.c.eng.mutatingNative(name)
+		}
 	}
-	args := fc.argList(e.Args, true)
+	args := fc.argList(e.Args, byRef)
 	// call(fp, args): as in Rhai, the first argument must be a function
 	// pointer, and the error is at that argument.
 	fnArg := name == "call" && e.Namespace == "" && len(e.Args) > 0
@@ -352,13 +358,26 @@ func (fc *fnComp) callExpr(e *syntax.CallExpr) evalFn {
 	if fnArg {
 		argPos = e.Args[0].Position()
 	}
+	// Rhai reads a first argument that is a variable last (order.go); for
+	// call(fp, x, ...) the rule is x's, once fp is known to be plain.
+	varLast := !fnArg && name != "curry" && varFirst(e.Args, true)
+	varLastFn := fnArg && varFirst(e.Args[1:], true)
 	return func(f *frame) (Value, error) {
-		vals, err := evalArgs(f, args, 0)
-		if err != nil {
+		var vals []Value
+		var err error
+		if fnArg {
+			vals = make([]Value, len(args))
+			if vals[0], err = args[0](f); err != nil {
+				return Unit, err
+			}
+			if vals[0].k != KindFnPtr {
+				return Unit, errAt(ErrMismatchedType, argPos, "Data type incorrect: %s (expecting Fn)", vals[0].TypeName())
+			}
+			if err = evalArgsFrom(f, args, vals, 1, varLastFn && plainFnPtr(vals[0])); err != nil {
+				return Unit, err
+			}
+		} else if vals, err = evalCallArgs(f, args, varLast); err != nil {
 			return Unit, err
-		}
-		if fnArg && vals[0].k != KindFnPtr {
-			return Unit, errAt(ErrMismatchedType, argPos, "Data type incorrect: %s (expecting Fn)", vals[0].TypeName())
 		}
 		r := f.rt
 		if r.hasFnNamed(name) && r.lookupFn(name, len(vals)) != nil {
@@ -393,6 +412,17 @@ func (fc *fnComp) callExpr(e *syntax.CallExpr) evalFn {
 		}
 		return v, nil
 	}
+}
+
+// mutatingNative reports whether a native named name may change its first
+// argument (Mutating, or in place: anything not Pure).
+func (e *Engine) mutatingNative(name string) bool {
+	for _, d := range e.natives[name] {
+		if d.Flags&(Mutating|Pure) != Pure {
+			return true
+		}
+	}
+	return false
 }
 
 // bangCall compiles `f!(args)`: the body of script function f runs in the
@@ -470,9 +500,9 @@ func (fc *fnComp) bangCall(e *syntax.CallExpr) evalFn {
 // f.call(args)): only a function named f is called.
 func (fc *fnComp) varCall(e *syntax.CallExpr) evalFn {
 	args := fc.argList(e.Args, false)
-	name, pos := e.Name, e.P
+	name, pos, varLast := e.Name, e.P, varFirst(e.Args, true)
 	return func(f *frame) (Value, error) {
-		vals, err := evalArgs(f, args, 0)
+		vals, err := evalCallArgs(f, args, varLast)
 		if err != nil {
 			return Unit, err
 		}
@@ -485,6 +515,18 @@ func (fc *fnComp) varCall(e *syntax.CallExpr) evalFn {
 func (fc *fnComp) directCall(p *fnProto, e *syntax.CallExpr) evalFn {
 	args := fc.moveArgs(e.Args)
 	pos := e.P
+	if varFirst(e.Args, true) {
+		// Rhai reads a first argument that is a variable last (order.go).
+		return func(f *frame) (Value, error) {
+			r := f.rt
+			slots := r.allocSlots(p.nslots)
+			if err := evalArgsFrom(f, args, slots, 0, true); err != nil {
+				r.freeSlots(slots)
+				return Unit, err
+			}
+			return r.invoke(p, slots, nil, nil, pos)
+		}
+	}
 	return func(f *frame) (Value, error) {
 		r := f.rt
 		slots := r.allocSlots(p.nslots)

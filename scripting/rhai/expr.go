@@ -9,6 +9,11 @@ import (
 // expr compiles an expression whose value is only looked at: containers
 // come back by reference (no clone).
 func (fc *fnComp) expr(e syntax.Expr) evalFn {
+	if fc.hoisted != nil {
+		if x := fc.hoistedRead(e); x != nil {
+			return x
+		}
+	}
 	switch e := e.(type) {
 	case *syntax.Ident:
 		return fc.ident(e)
@@ -35,13 +40,13 @@ func (fc *fnComp) expr(e syntax.Expr) evalFn {
 	case *syntax.BinaryExpr:
 		return fc.binary(e)
 	case *syntax.IndexExpr:
-		return fc.indexExpr(e)
+		return fc.chain(e, nil, func() evalFn { return fc.indexExpr(e) })
 	case *syntax.PropExpr:
-		return fc.propExpr(e)
+		return fc.chain(e, nil, func() evalFn { return fc.propExpr(e) })
 	case *syntax.CallExpr:
 		return fc.call(e)
 	case *syntax.MethodCallExpr:
-		return fc.methodCall(e)
+		return fc.chain(e, nil, func() evalFn { return fc.methodCall(e) })
 	case *syntax.ClosureExpr:
 		return fc.closure(e)
 	case *syntax.BlockExpr:
@@ -61,6 +66,9 @@ func (fc *fnComp) expr(e syntax.Expr) evalFn {
 // variable, an argument, an element): containers read from a variable,
 // index or property are cloned, giving Rhai's value semantics.
 func (fc *fnComp) valueExpr(e syntax.Expr) evalFn {
+	if x := fc.hoistedRead(e); x != nil {
+		return x // evaluated ahead with valueExpr
+	}
 	x := fc.expr(e)
 	switch e := e.(type) {
 	case *syntax.IntLit, *syntax.FloatLit, *syntax.BoolLit, *syntax.CharLit, *syntax.StringLit,

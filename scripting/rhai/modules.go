@@ -449,13 +449,16 @@ func (fc *fnComp) moduleCall(e *syntax.CallExpr) evalFn {
 		args[i] = fc.valueExpr(a)
 	}
 	ns, name, pos := e.Namespace, e.Name, e.P
+	varLast := varFirst(e.Args, false)
 	return func(f *frame) (Value, error) {
 		r := f.rt
-		inst, err := r.findModule(ns, pos)
+		// As in Rhai, the arguments first (an unqualified variable first
+		// one last, order.go), then the module.
+		vals, err := evalCallArgs(f, args, varLast)
 		if err != nil {
 			return Unit, err
 		}
-		vals, err := evalArgs(f, args, 0)
+		inst, err := r.findModule(ns, pos)
 		if err != nil {
 			return Unit, err
 		}
