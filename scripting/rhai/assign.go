@@ -294,11 +294,6 @@ func compound(r *runState, op opcode, old, rhs Value, pos syntax.Pos) (Value, er
 	switch op {
 	case opNone:
 		return rhs, nil
-	case opCoalesce:
-		if old.k == KindUnit {
-			return rhs, nil
-		}
-		return old, nil
 	case opAdd:
 		switch {
 		case old.k == KindInt && rhs.k == KindInt:
@@ -353,9 +348,6 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 			fc.fail(s.P, "unknown assignment operator %s=", s.Op)
 		}
 		op = o
-	}
-	if op == opCoalesce {
-		return fc.coalesceAssign(s)
 	}
 	switch s.Target.(type) {
 	case *syntax.IndexExpr, *syntax.PropExpr:
@@ -482,28 +474,5 @@ func (fc *fnComp) assignTo(s *syntax.AssignStmt, op opcode) evalFn {
 			err = &c
 		}
 		return Unit, err
-	}
-}
-
-// coalesceAssign is `x ??= y`: y is evaluated only when x is ().
-func (fc *fnComp) coalesceAssign(s *syntax.AssignStmt) evalFn {
-	p := fc.placeOf(s.Target)
-	if p == nil {
-		fc.fail(s.Target.Position(), "Assignment to an unsupported left-hand side expression")
-	}
-	if p.kind == placeVar && p.isConst {
-		fc.fail(s.P, "Cannot assign to constant: %s", p.name)
-	}
-	rhs := fc.valueExpr(s.Value)
-	return func(f *frame) (Value, error) {
-		old, err := p.load(f)
-		if err != nil || old.k != KindUnit {
-			return Unit, err
-		}
-		v, err := rhs(f)
-		if err != nil {
-			return Unit, err
-		}
-		return Unit, p.update(f, opNone, v)
 	}
 }
