@@ -104,6 +104,11 @@ func (r *runState) callNativeIn(defs []NativeDef, name string, args []Value, pos
 			continue
 		}
 		if err != nil {
+			if e, ok := err.(*Error); ok && e.atCaller {
+				c := *e
+				c.Line, c.Column, c.atCaller = int(pos.Line), int(pos.Col), false
+				err = &c
+			}
 			return Unit, d, withPos(err, pos)
 		}
 		if v.k >= KindString && v.k <= KindBlob {
@@ -300,15 +305,15 @@ func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
 	return fc.callExpr(e)
 }
 
-// fnCtorCall is Fn(name): Rhai reports a name that is not a function's at
-// the argument, not at the call.
+// fnCtorCall is Fn(name): Rhai reports a name that is not a function's (or
+// is reserved) at the argument, not at the call.
 func (fc *fnComp) fnCtorCall(e *syntax.CallExpr) evalFn {
 	f := fc.callExpr(e)
 	call, arg := e.P, e.Args[0].Position()
 	return func(fr *frame) (Value, error) {
 		v, err := f(fr)
 		var re *Error
-		if err != nil && errors.As(err, &re) && re.Kind == ErrFunctionNotFound &&
+		if err != nil && errors.As(err, &re) && (re.Kind == ErrFunctionNotFound || re.Kind == ErrParse) &&
 			re.Line == int(call.Line) && re.Column == int(call.Col) {
 			c := *re
 			c.Line, c.Column = int(arg.Line), int(arg.Col)

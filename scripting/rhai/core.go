@@ -73,19 +73,39 @@ func fnCtor(c *Call, args []Value) (Value, error) {
 		return Unit, ErrNoMatch
 	}
 	name := args[0].AsStr()
-	if !validFnName(name) {
-		return Unit, Errorf(ErrFunctionNotFound, "Function not found: %s", name) // Rhai's words
+	if err := fnNameError(name); err != nil {
+		return Unit, err
 	}
 	return NewFnPtr(&FnPtr{Name: name}), nil
 }
 
+// fnNameError is Rhai's refusal of a name for Fn(name): a keyword, keyword
+// function or symbol is a syntax error (at run time, which try/catch does
+// not catch), anything else that is not an ASCII name is not found.
+func fnNameError(name string) error {
+	if reserved, word := syntax.ReservedName(name); reserved {
+		what := "symbol"
+		if word {
+			what = "keyword"
+		}
+		return Errorf(ErrParse, "'%s' is a reserved %s", name, what)
+	}
+	if !validFnName(name) {
+		return Errorf(ErrFunctionNotFound, "Function not found: %s", name) // Rhai's words
+	}
+	return nil
+}
+
+// validFnName reports a name Fn() accepts: as in Rhai, an ASCII letter,
+// then ASCII letters, digits and underscores (not "_a", not "é").
 func validFnName(s string) bool {
 	if s == "" {
 		return false
 	}
-	for i, r := range s {
-		letter := r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 0x7f
-		if !letter && (i == 0 || r < '0' || r > '9') {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || c != '_' && (c < '0' || c > '9')) {
 			return false
 		}
 	}
