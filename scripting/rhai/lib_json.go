@@ -3,19 +3,19 @@ package rhai
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 )
 
-// jsonLib provides to_json (a value as compact JSON text, as Rhai's
-// serde_json form) and parse_json (a JSON object to a map of maps, arrays,
+// jsonLib provides to_json (an object map as compact JSON-like text, as
+// Rhai writes it) and parse_json (a JSON object to a map of maps, arrays,
 // strings, i64/f64 numbers, bools and (); like Rhai, any other top-level
 // value is refused).
 func jsonLib() []NativeDef {
 	return []NativeDef{
 		pureDef("to_json", 1, func(c *Call, a []Value) (Value, error) {
+			if a[0].k != KindMap {
+				return Unit, ErrNoMatch // Rhai has to_json for object maps only
+			}
 			var b []byte
 			b, err := (&jsonEncoder{r: runOf(c)}).append(b, a[0], 0)
 			if err != nil {
@@ -111,13 +111,6 @@ func ParseJSON(text []byte) (Value, error) {
 	return v, nil
 }
 
-// appendJSON writes v as compact JSON. Function pointers become their name
-// (or [name, curried...]), chars one-character strings, BLOBs arrays of
-// bytes, non-finite floats null, other kinds their display string.
-func appendJSON(b []byte, v Value, depth int) ([]byte, error) {
-	return (&jsonEncoder{}).append(b, v, depth)
-}
-
 // jsonEncoder is one to_json call; with a run, a large value's encoding
 // looks at the deadline as it goes (every checkEvery values, and while
 // sorting a big map's keys).
@@ -147,12 +140,10 @@ func (e *jsonEncoder) append(b []byte, v Value, depth int) ([]byte, error) {
 		return strconv.AppendBool(b, v.AsBool()), nil
 	case KindInt:
 		return strconv.AppendInt(b, v.AsInt(), 10), nil
-	case KindFloat:
-		return append(b, jsonFloat(v.AsFloat())...), nil
 	case KindChar:
-		return appendJSONString(b, string(v.AsChar())), nil
+		return append(b, quoteChar(v.AsChar())...), nil
 	case KindString:
-		return appendJSONString(b, v.AsStr()), nil
+		return append(b, quoteString(v.AsStr())...), nil
 	case KindArray:
 		return e.appendArray(b, v.AsArray().Elems, depth)
 	case KindMap:
@@ -166,7 +157,7 @@ func (e *jsonEncoder) append(b []byte, v Value, depth int) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, k)
+			b = append(b, quoteString(k)...)
 			b = append(b, ':')
 			var err error
 			if b, err = e.append(b, m.At(k), depth+1); err != nil {
@@ -185,12 +176,26 @@ func (e *jsonEncoder) append(b []byte, v Value, depth int) ([]byte, error) {
 		return append(b, ']'), nil
 	case KindFnPtr:
 		fp := v.AsFnPtr()
-		if len(fp.Curry) == 0 {
-			return appendJSONString(b, fp.Name), nil
+		curry := fp.Curry
+		if cl, ok := fp.Closure.(*closure); ok && len(cl.cells) > 0 {
+			// Rhai curries a closure's captured values, in its capture
+			// order, before any curried arguments.
+			curry = nil
+			for _, n := range cl.proto.externals {
+				for i, c := range cl.proto.caps {
+					if c.name == n && i < len(cl.cells) {
+						curry = append(curry, *cl.cells[i])
+					}
+				}
+			}
+			curry = append(curry, fp.Curry...)
 		}
-		return e.appendArray(b, append([]Value{String(fp.Name)}, fp.Curry...), depth)
+		if len(curry) == 0 {
+			return append(b, quoteString(fp.Name)...), nil
+		}
+		return e.appendArray(b, append([]Value{String(fp.Name)}, curry...), depth)
 	}
-	return appendJSONString(b, ToString(v)), nil
+	return append(b, ToDebug(v)...), nil // floats, ranges, timestamps... as Rhai's Debug
 }
 
 // sortedKeys is m's keys in order, sorted under the run's checks if any.
@@ -213,59 +218,4 @@ func (e *jsonEncoder) appendArray(b []byte, elems []Value, depth int) ([]byte, e
 		}
 	}
 	return append(b, ']'), nil
-}
-
-// jsonFloat formats as serde_json (ryu) does: "1.0", "0.1", "1e16",
-// "1e-7"; NaN and infinities are null.
-func jsonFloat(f float64) string {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return "null"
-	}
-	abs := math.Abs(f)
-	if abs != 0 && (abs < 1e-5 || abs >= 1e16) {
-		return rustExp(f)
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsRune(s, '.') {
-		s += ".0"
-	}
-	return s
-}
-
-// appendJSONString quotes s as serde_json does: only '"', '\\' and control
-// characters are escaped; other characters are written as UTF-8.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			b = utf8.AppendRune(b, r)
-			i += size
-			continue
-		}
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			if c < 0x20 {
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-			} else {
-				b = append(b, c)
-			}
-		}
-		i++
-	}
-	return append(b, '"')
 }
