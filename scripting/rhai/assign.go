@@ -12,7 +12,8 @@ const (
 	placeThis
 	placeIndex
 	placeProp
-	placeDyn // an undeclared name: only host constants, never writable
+	placeDyn  // an undeclared name: only host constants, never writable
+	placeQual // a qualified name (global::x, m::x): read-only
 )
 
 // place is an assignable location: a variable, `this`, or an index or
@@ -33,6 +34,11 @@ type place struct {
 	// safe is set from a `?[` or `?.` link down: when a base in the chain
 	// is (), reading gives () and assigning does nothing.
 	safe bool
+	// placeQual: the namespace, the read, and whether global:: sees the
+	// top-level constants (in functions only, as in Rhai).
+	ns     string
+	read   evalFn
+	inFunc bool
 }
 
 // placeOf compiles e as a place, or returns nil when e is not assignable.
@@ -40,7 +46,8 @@ func (fc *fnComp) placeOf(e syntax.Expr) *place {
 	switch e := e.(type) {
 	case *syntax.Ident:
 		if e.Namespace != "" {
-			return nil
+			return &place{kind: placeQual, ns: e.Namespace, name: e.Name, pos: e.P, isConst: true,
+				read: fc.qualified(e), inFunc: !fc.isTop || fc.parent != nil}
 		}
 		if e.Name == "this" {
 			return &place{kind: placeThis, pos: e.P}
@@ -109,6 +116,8 @@ func (p *place) load(f *frame) (Value, error) {
 			return v, nil
 		}
 		return Unit, errAt(ErrVariableNotFound, p.pos, "Variable not found: %s", p.name)
+	case placeQual:
+		return p.read(f)
 	case placeIndex:
 		b, err := p.base.load(f)
 		if err != nil || p.safe && b.k == KindUnit {
@@ -151,6 +160,32 @@ func (p *place) varPtr(f *frame) *Value {
 	return f.cells[p.ref.idx]
 }
 
+// qualFound is the error of a qualified place whose variable does not
+// exist (its module missing first), as Rhai reports an assignment to it.
+func (p *place) qualFound(f *frame) error {
+	if p.ns == "global" {
+		_, ok := f.rt.globals[p.name]
+		if !ok {
+			_, ok = f.rt.constant(p.name)
+		}
+		if ok && p.inFunc {
+			return nil
+		}
+	} else {
+		inst, err := f.rt.findModule(p.ns, p.pos)
+		if err != nil {
+			return err
+		}
+		if _, ok := inst.vars[p.name]; ok {
+			return nil
+		}
+		if _, ok := inst.mod.consts[p.name]; ok {
+			return nil
+		}
+	}
+	return errAt(ErrVariableNotFound, p.pos, "Variable not found: %s::%s", p.ns, p.name)
+}
+
 // opAt is where a compound assignment's operator reports an error.
 func (p *place) opAt() syntax.Pos {
 	if p.opPos.Line > 0 {
@@ -162,12 +197,32 @@ func (p *place) opAt() syntax.Pos {
 // update applies `place op= rhs` (op == opNone: plain assignment).
 func (p *place) update(f *frame, op opcode, rhs Value) error {
 	if p.isConst && !p.hostIndexed(f) {
-		if root := p.root(); root.kind == placeDyn {
+		root := p.root()
+		switch root.kind {
+		case placeDyn:
 			if _, ok := f.rt.constant(root.name); !ok { // no such variable at all
 				return errAt(ErrVariableNotFound, root.pos, "Variable not found: %s", root.name)
 			}
+		case placeQual:
+			if err := root.qualFound(f); err != nil {
+				return err
+			}
 		}
-		return errAt(ErrRuntime, p.pos, "Cannot modify constant: %s", p.rootName())
+		if p.kind == placeProp {
+			// Rhai looks for a setter first: a constant's property is
+			// refused as any other non-map's.
+			if b, err := p.base.load(f); err != nil || b.k != KindMap {
+				if err != nil {
+					return err
+				}
+				return p.updatePropOf(f, b, op, rhs)
+			}
+		}
+		at := root.pos
+		if p == root && root.kind == placeQual {
+			at.Col += int32(len(root.ns) + 2) // Rhai's position: the name after ns::
+		}
+		return errAt(ErrRuntime, at, "Cannot modify constant %s", p.rootName())
 	}
 	switch p.kind {
 	case placeVar:

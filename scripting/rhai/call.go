@@ -388,10 +388,7 @@ func (fc *fnComp) callExpr(e *syntax.CallExpr) evalFn {
 		if r.hasFnNamed(name) && r.lookupFn(name, len(vals)) != nil {
 			return r.callByName(name, vals, pos)
 		}
-		var constOrig *Value
 		if target != nil && target.isConst && isContainer(vals[0].k) {
-			o := vals[0]
-			constOrig = &o
 			if vals[0], err = r.cloneValue(vals[0], 0); err != nil {
 				return Unit, withPos(err, pos)
 			}
@@ -407,8 +404,8 @@ func (fc *fnComp) callExpr(e *syntax.CallExpr) evalFn {
 		if def == nil {
 			return Unit, fnNotFound(name, vals, pos)
 		}
-		if target != nil && target.isConst && (def.Flags&Mutating != 0 || constOrig != nil && !Equal(*constOrig, vals[0])) {
-			return Unit, errAt(ErrRuntime, pos, "Non-pure function '%s' cannot be called on constant %s", name, target.rootName())
+		if target != nil && target.isConst {
+			return v, nil // as in Rhai, the function changed a copy
 		}
 		if def.Flags&Mutating != 0 && target != nil && !sameValue(orig, vals[0]) {
 			if err := target.update(f, opNone, vals[0]); err != nil {
@@ -600,7 +597,7 @@ func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 			return Unit, err
 		}
 		if constObj && !Equal(orig, vals[0]) {
-			return Unit, errAt(ErrRuntime, pos, "Non-pure method '%s' cannot be called on constant %s", name, target.rootName())
+			return Unit, errAt(ErrRuntime, pos, "Non-pure method '%s' cannot be called on constant", name)
 		}
 		if target != nil && !sameValue(obj, vals[0]) {
 			if err := target.update(f, opNone, vals[0]); err != nil {
@@ -664,7 +661,7 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 	if def.Flags&Mutating == 0 {
 		vals[0] = obj
 	} else if constRecv {
-		return Unit, errAt(ErrRuntime, pos, "Non-pure method '%s' cannot be called on a constant", name)
+		return Unit, errAt(ErrRuntime, pos, "Non-pure method '%s' cannot be called on constant", name)
 	}
 	return v, nil
 }

@@ -392,7 +392,7 @@ func (r *runState) findModule(ns string, pos syntax.Pos) (*modInst, error) {
 	if inst == nil {
 		m := r.eng.static[first]
 		if m == nil {
-			return nil, errAt(ErrModule, pos, "Module not found: %s", first)
+			return nil, errAt(ErrModule, pos, "Module not found: %s", ns) // Rhai names the whole path
 		}
 		var err error
 		if inst, err = r.instance(m, first, pos); err != nil {
