@@ -152,7 +152,7 @@ func writeJSONResult(w io.Writer, v rhai.Value, runErr error, stdout string) err
 	} else {
 		out["ok"] = true
 		out["type"] = v.TypeName()
-		out["value"] = rhai.ToGo(v)
+		out["value"] = rhai.ContractValue(v)
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
