@@ -105,6 +105,9 @@ func (p *place) rootName() string {
 func (p *place) load(f *frame) (Value, error) {
 	switch p.kind {
 	case placeVar:
+		if p.ref.kind == refCap && f.cells[p.ref.idx] == raceCell {
+			return Unit, errDataRace()
+		}
 		return p.readVar(f), nil
 	case placeThis:
 		if f.this == nil {
@@ -227,6 +230,9 @@ func (p *place) update(f *frame, op opcode, rhs Value) error {
 	switch p.kind {
 	case placeVar:
 		ptr := p.varPtr(f)
+		if ptr == raceCell {
+			return errDataRace()
+		}
 		nv, err := compound(f.rt, op, *ptr, rhs, p.opAt())
 		if err != nil {
 			return err

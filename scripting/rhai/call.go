@@ -547,7 +547,7 @@ func (fc *fnComp) directCall(p *fnProto, e *syntax.CallExpr) evalFn {
 // methodCall compiles `recv.name(args)` and `recv?.name(args)`.
 func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 	if id, ok := e.Recv.(*syntax.Ident); ok && e.Name == "is_shared" && len(e.Args) == 0 && id.Namespace == "" && fc.sharedVar(id.Name) {
-		return constFn(Bool(true))
+		return fc.sharedTrue(id.Name)
 	}
 	target := fc.placeOf(e.Recv)
 	var recv evalFn
@@ -629,16 +629,13 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 	case name == "call" && obj.k == KindFnPtr:
 		return r.callFnPtr(obj, args, nil, pos)
 	case name == "call" && len(args) > 0 && args[0].k == KindFnPtr:
-		if err := dataRace(shared, args[0], false, pos); err != nil {
+		if err := dataRace(shared, args[0]); err != nil {
 			return Unit, err
 		}
 		return r.callFnPtr(args[0], args[1:], &vals[0], pos)
 	case obj.k == KindMap:
 		if fp, ok := obj.AsMap().Get(name); ok && fp.k == KindFnPtr {
-			if err := dataRace(shared, fp, true, pos); err != nil {
-				return Unit, err
-			}
-			return r.callFnPtr(fp, args, &vals[0], pos)
+			return r.callFnPtr(raceGuarded(shared, fp), args, &vals[0], pos)
 		}
 	}
 	if r.hasFnNamed(name) {
@@ -671,8 +668,8 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 // the receiver is a variable shared with closures. Rhai passes captured
 // variables as the closure's first arguments: x.call(f) fails binding that
 // argument, without a position; obj.f() (a property holding the closure)
-// fails in the closure's body, reading it.
-func dataRace(shared *Value, fn Value, prop bool, pos syntax.Pos) error {
+// fails in the closure's body when it reads the variable (raceGuarded).
+func dataRace(shared *Value, fn Value) error {
 	if shared == nil {
 		return nil
 	}
@@ -684,9 +681,6 @@ func dataRace(shared *Value, fn Value, prop bool, pos syntax.Pos) error {
 		if c != shared {
 			continue
 		}
-		if prop {
-			return inFunction(&Error{Kind: ErrRuntime, Message: "Data race detected"}, cl.proto.name, true, int(pos.Line), int(pos.Col))
-		}
 		arg := i + 1
 		for j, n := range cl.proto.externals {
 			if n == cl.proto.caps[i].name {
@@ -696,6 +690,43 @@ func dataRace(shared *Value, fn Value, prop bool, pos syntax.Pos) error {
 		return &Error{Kind: ErrRuntime, Message: fmt.Sprintf("Data race detected on variable 'argument #%d of function '%s''", arg, cl.proto.name)}
 	}
 	return nil
+}
+
+// raceCell stands for a captured variable locked by `this` (raceGuarded):
+// reading or writing it is Rhai's "Data race detected".
+var raceCell = new(Value)
+
+// errDataRace is the error of using raceCell, without a position: the
+// closure call it comes out of gives it one.
+func errDataRace() error { return &Error{Kind: ErrRuntime, Message: "Data race detected"} }
+
+// raceGuarded is the closure fn for obj.f(), `this` bound to the variable
+// whose cell is shared: when fn has captured that variable, a copy of fn
+// whose cell for it is raceCell, so the body fails only if, and when, it
+// uses the variable, as in Rhai (which holds the variable's lock).
+func raceGuarded(shared *Value, fn Value) Value {
+	if shared == nil {
+		return fn
+	}
+	fp := fn.AsFnPtr()
+	cl, ok := fp.Closure.(*closure)
+	if !ok {
+		return fn
+	}
+	for i, c := range cl.cells {
+		if c == shared {
+			cells := append([]*Value(nil), cl.cells...)
+			for j := i; j < len(cells); j++ {
+				if cells[j] == shared {
+					cells[j] = raceCell
+				}
+			}
+			g := *fp
+			g.Closure = &closure{proto: cl.proto, cells: cells}
+			return NewFnPtr(&g)
+		}
+	}
+	return fn
 }
 
 // closure compiles `|params| body` into a function pointer factory.
@@ -720,7 +751,9 @@ func (fc *fnComp) closure(e *syntax.ClosureExpr) evalFn {
 		cells := make([]*Value, len(caps))
 		for i, c := range caps {
 			if c.fromCap {
-				cells[i] = f.cells[c.idx]
+				if cells[i] = f.cells[c.idx]; cells[i] == raceCell {
+					return Unit, errDataRace() // capturing it reads it
+				}
 			} else {
 				cells[i] = f.slots[c.idx].p.(*Value)
 			}

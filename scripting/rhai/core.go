@@ -34,12 +34,28 @@ func (fc *fnComp) intrinsic(e *syntax.CallExpr) evalFn {
 		// A variable is shared once a closure captures it; the compiler
 		// knows which ones are.
 		if id, ok := e.Args[0].(*syntax.Ident); ok && id.Namespace == "" && fc.sharedVar(id.Name) {
-			return constFn(Bool(true))
+			return fc.sharedTrue(id.Name)
 		}
 	case e.Name == "eval" && len(e.Args) == 1 && fc.c.fns[fnKey{"eval", 1}] == nil:
 		return fc.evalCall(e)
 	}
 	return nil
+}
+
+// sharedTrue is is_shared(x) for a variable shared with closures: true,
+// once reading x succeeds (a captured x locked by `this` is a data race).
+func (fc *fnComp) sharedTrue(name string) evalFn {
+	r := fc.lookup(name)
+	if r.kind != refCap {
+		return constFn(Bool(true))
+	}
+	idx := r.idx
+	return func(f *frame) (Value, error) {
+		if f.cells[idx] == raceCell {
+			return Unit, errDataRace()
+		}
+		return Bool(true), nil
+	}
 }
 
 // coreNatives are the functions built on the evaluator's runtime; they are

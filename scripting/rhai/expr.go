@@ -147,7 +147,13 @@ func (fc *fnComp) ident(e *syntax.Ident) evalFn {
 		return func(f *frame) (Value, error) { return *f.slots[slot].p.(*Value), nil }
 	case refCap:
 		idx := r.idx
-		return func(f *frame) (Value, error) { return *f.cells[idx], nil }
+		return func(f *frame) (Value, error) {
+			c := f.cells[idx]
+			if c == raceCell {
+				return Unit, errDataRace()
+			}
+			return *c, nil
+		}
 	}
 	name, pos := e.Name, e.P
 	isFn := false
