@@ -412,7 +412,9 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 	}
 	switch s.Target.(type) {
 	case *syntax.IndexExpr, *syntax.PropExpr:
-		return fc.chain(s.Target, s.Value, func() evalFn { return fc.assignTo(s, op) })
+		if fc.needHoist(s.Target) {
+			return fc.hoistChain(s.Target, s.Value, func() evalFn { return fc.assignTo(s, op) })
+		}
 	}
 	return fc.assignTo(s, op)
 }

@@ -40,13 +40,22 @@ func (fc *fnComp) expr(e syntax.Expr) evalFn {
 	case *syntax.BinaryExpr:
 		return fc.binary(e)
 	case *syntax.IndexExpr:
-		return fc.chain(e, nil, func() evalFn { return fc.indexExpr(e) })
+		if fc.needHoist(e) {
+			return fc.hoistChain(e, nil, func() evalFn { return fc.indexExpr(e) })
+		}
+		return fc.indexExpr(e)
 	case *syntax.PropExpr:
-		return fc.chain(e, nil, func() evalFn { return fc.propExpr(e) })
+		if fc.needHoist(e) {
+			return fc.hoistChain(e, nil, func() evalFn { return fc.propExpr(e) })
+		}
+		return fc.propExpr(e)
 	case *syntax.CallExpr:
 		return fc.call(e)
 	case *syntax.MethodCallExpr:
-		return fc.chain(e, nil, func() evalFn { return fc.methodCall(e) })
+		if fc.needHoist(e) {
+			return fc.hoistChain(e, nil, func() evalFn { return fc.methodCall(e) })
+		}
+		return fc.methodCall(e)
 	case *syntax.ClosureExpr:
 		return fc.closure(e)
 	case *syntax.BlockExpr:

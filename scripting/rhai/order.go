@@ -1,8 +1,6 @@
 package rhai
 
 import (
-	"slices"
-
 	"github.com/circles-actor/circles-actor/scripting/rhai/syntax"
 )
 
@@ -83,26 +81,33 @@ func plainFnPtr(v Value) bool {
 	return len(fp.Curry) == 0 && fp.Closure == nil
 }
 
-// chainParts splits a chain into its root and the arguments of its steps,
-// from the root outward (a property's step has none); safe says whether a
-// step is `?[` or `?.`.
-func chainParts(e syntax.Expr) (root syntax.Expr, steps [][]syntax.Expr, safe bool) {
-	for {
-		switch x := e.(type) {
-		case *syntax.IndexExpr:
-			steps = append(steps, []syntax.Expr{x.Index})
-			e, safe = x.X, safe || x.Safe
-		case *syntax.PropExpr:
-			steps = append(steps, nil)
-			e, safe = x.X, safe || x.Safe
-		case *syntax.MethodCallExpr:
-			steps = append(steps, x.Args)
-			e, safe = x.Recv, safe || x.Safe
-		default:
-			slices.Reverse(steps)
-			return e, steps, safe
-		}
+// chainStep is one step of a chain: the expression it applies to, its
+// method arguments or its index, and whether it is `?[` or `?.`; ok is
+// false for the chain's root.
+func chainStep(e syntax.Expr) (x syntax.Expr, args []syntax.Expr, index syntax.Expr, safe, ok bool) {
+	switch t := e.(type) {
+	case *syntax.IndexExpr:
+		return t.X, nil, t.Index, t.Safe, true
+	case *syntax.PropExpr:
+		return t.X, nil, nil, t.Safe, true
+	case *syntax.MethodCallExpr:
+		return t.Recv, t.Args, nil, t.Safe, true
 	}
+	return nil, nil, nil, false, false
+}
+
+// chainArgs appends the arguments of the chain e's steps, from the root
+// outward, to out.
+func chainArgs(e syntax.Expr, out []syntax.Expr) []syntax.Expr {
+	x, args, index, _, ok := chainStep(e)
+	if !ok {
+		return out
+	}
+	out = chainArgs(x, out)
+	if index != nil {
+		return append(out, index)
+	}
+	return append(out, args...)
 }
 
 // pureArg reports whether evaluating a chain's argument e can neither fail
@@ -126,32 +131,58 @@ func (fc *fnComp) pureArg(e syntax.Expr, root string) bool {
 	return false
 }
 
-// needHoist reports whether a chain must evaluate its arguments ahead to
-// keep Rhai's order (see above).
-func (fc *fnComp) needHoist(root syntax.Expr, steps [][]syntax.Expr, safe bool) bool {
+// needHoist reports whether the chain e must evaluate its arguments ahead
+// to keep Rhai's order (see above). It allocates nothing: it runs for
+// every chain compiled.
+func (fc *fnComp) needHoist(e syntax.Expr) bool {
+	root, safe := e, false
+	for {
+		x, _, _, s, ok := chainStep(root)
+		if !ok {
+			break
+		}
+		root, safe = x, safe || s
+	}
 	name := ""
 	if id, ok := root.(*syntax.Ident); ok && id.Namespace == "" {
 		name = id.Name
 	}
-	last := -1
-	for k, args := range steps {
+	// impure: a step with an argument that does something; later: such a
+	// step that is not the first from the root.
+	impure, later := false, false
+	var first syntax.Expr
+	for s := e; ; {
+		x, args, index, _, ok := chainStep(s)
+		if !ok {
+			break
+		}
+		bad := index != nil && !fc.pureArg(index, name)
 		for _, a := range args {
-			if !fc.pureArg(a, name) {
-				last = k
+			bad = bad || !fc.pureArg(a, name)
+		}
+		if bad {
+			impure = true
+			if x != root {
+				later = true
 			}
 		}
+		first, s = s, x
 	}
 	switch {
-	case last < 0:
+	case !impure:
 		return false
-	case last > 0 || safe || name == "" || name == "this" || fc.localSlot(root) < 0 || fc.byName():
+	case later || safe || name == "" || name == "this" || fc.localSlot(root) < 0 || fc.byName():
 		return true
 	}
 	// Only the first step's arguments do anything, and reading the root
 	// just before them differs only if they can change it (a `?.` step
 	// skips its arguments on (), which Rhai has evaluated).
 	budget := moveScanLimit
-	for _, a := range steps[0] {
+	_, args, index, _, _ := chainStep(first)
+	if index != nil {
+		args = []syntax.Expr{index}
+	}
+	for _, a := range args {
 		if countName(a, name, &budget) > 0 {
 			return true
 		}
@@ -165,28 +196,23 @@ type hoisted struct {
 	fn   evalFn
 }
 
-// chain compiles the chain e with compile, evaluating its arguments ahead
-// when Rhai's order needs it; value, when not nil, is an assignment's
-// value, evaluated before them.
-func (fc *fnComp) chain(e syntax.Expr, value syntax.Expr, compile func() evalFn) evalFn {
-	root, steps, safe := chainParts(e)
-	if !fc.needHoist(root, steps, safe) {
-		return compile()
-	}
+// hoistChain compiles the chain e with compile, its arguments evaluated
+// ahead (needHoist); value, when not nil, is an assignment's value,
+// evaluated before them.
+func (fc *fnComp) hoistChain(e syntax.Expr, value syntax.Expr, compile func() evalFn) evalFn {
 	var ahead []syntax.Expr
-	add := func(a syntax.Expr) {
-		if _, done := fc.hoisted[a]; !done && !scalarLit(a) {
-			ahead = append(ahead, a)
-		}
-	}
 	if value != nil {
-		add(value)
+		ahead = append(ahead, value)
 	}
-	for _, args := range steps {
-		for _, a := range args {
-			add(a)
+	ahead = chainArgs(e, ahead)
+	n := 0
+	for _, a := range ahead {
+		if _, done := fc.hoisted[a]; !done && !scalarLit(a) {
+			ahead[n] = a
+			n++
 		}
 	}
+	ahead = ahead[:n]
 	if fc.evalLimit > 0 && fc.nslots+len(ahead) > fc.evalLimit {
 		return compile() // text given to eval() out of spare slots: source order
 	}
@@ -196,9 +222,10 @@ func (fc *fnComp) chain(e syntax.Expr, value syntax.Expr, compile func() evalFn)
 	}
 	pre := make([]hoisted, len(ahead))
 	for i, a := range ahead {
-		pre[i] = hoisted{fc.nslots, fc.valueExpr(a)}
-		m[a] = fc.nslots
+		slot := fc.nslots // taken first: a itself may hoist into slots
 		fc.nslots++
+		pre[i] = hoisted{slot, fc.valueExpr(a)}
+		m[a] = slot
 	}
 	saved := fc.hoisted
 	fc.hoisted = m
