@@ -35,6 +35,17 @@ func TestEvalJSONResult(t *testing.T) {
 	if got := strings.TrimSpace(buf.String()); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+	// Values JSON cannot hold are their to_string text, as the reference
+	// CLI gives them: a BLOB "[2c00]", a timestamp "<timestamp>".
+	buf.Reset()
+	other := rhai.NewArray([]rhai.Value{rhai.NewBlob([]byte{0x2c, 0}), rhai.Timestamp(time.Unix(0, 0)), rhai.NewFnPtr(&rhai.FnPtr{Name: "f"})})
+	if err := writeJSONResult(&buf, other, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	want = `{"ok":true,"stdout":"","type":"array","value":["[2c00]","\u003ctimestamp\u003e","Fn(f)"]}`
+	if got := strings.TrimSpace(buf.String()); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
 	buf.Reset()
 	err := &rhai.Error{Kind: rhai.ErrArithmetic, Message: "Division by zero", Line: 2, Column: 3}
 	if err := writeJSONResult(&buf, rhai.Unit, err, ""); err != nil {

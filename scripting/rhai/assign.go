@@ -12,7 +12,8 @@ const (
 	placeThis
 	placeIndex
 	placeProp
-	placeDyn // an undeclared name: only host constants, never writable
+	placeDyn  // an undeclared name: only host constants, never writable
+	placeQual // a qualified name (global::x, m::x): read-only
 )
 
 // place is an assignable location: a variable, `this`, or an index or
@@ -33,6 +34,11 @@ type place struct {
 	// safe is set from a `?[` or `?.` link down: when a base in the chain
 	// is (), reading gives () and assigning does nothing.
 	safe bool
+	// placeQual: the namespace, the read, and whether global:: sees the
+	// top-level constants (in functions only, as in Rhai).
+	ns     string
+	read   evalFn
+	inFunc bool
 }
 
 // placeOf compiles e as a place, or returns nil when e is not assignable.
@@ -40,7 +46,8 @@ func (fc *fnComp) placeOf(e syntax.Expr) *place {
 	switch e := e.(type) {
 	case *syntax.Ident:
 		if e.Namespace != "" {
-			return nil
+			return &place{kind: placeQual, ns: e.Namespace, name: e.Name, pos: e.P, isConst: true,
+				read: fc.qualified(e), inFunc: !fc.isTop || fc.parent != nil}
 		}
 		if e.Name == "this" {
 			return &place{kind: placeThis, pos: e.P}
@@ -98,6 +105,9 @@ func (p *place) rootName() string {
 func (p *place) load(f *frame) (Value, error) {
 	switch p.kind {
 	case placeVar:
+		if p.ref.kind == refCap && f.cells[p.ref.idx] == raceCell {
+			return Unit, errDataRace()
+		}
 		return p.readVar(f), nil
 	case placeThis:
 		if f.this == nil {
@@ -109,6 +119,8 @@ func (p *place) load(f *frame) (Value, error) {
 			return v, nil
 		}
 		return Unit, errAt(ErrVariableNotFound, p.pos, "Variable not found: %s", p.name)
+	case placeQual:
+		return p.read(f)
 	case placeIndex:
 		b, err := p.base.load(f)
 		if err != nil || p.safe && b.k == KindUnit {
@@ -151,6 +163,32 @@ func (p *place) varPtr(f *frame) *Value {
 	return f.cells[p.ref.idx]
 }
 
+// qualFound is the error of a qualified place whose variable does not
+// exist (its module missing first), as Rhai reports an assignment to it.
+func (p *place) qualFound(f *frame) error {
+	if p.ns == "global" {
+		_, ok := f.rt.globals[p.name]
+		if !ok {
+			_, ok = f.rt.constant(p.name)
+		}
+		if ok && p.inFunc {
+			return nil
+		}
+	} else {
+		inst, err := f.rt.findModule(p.ns, p.pos)
+		if err != nil {
+			return err
+		}
+		if _, ok := inst.vars[p.name]; ok {
+			return nil
+		}
+		if _, ok := inst.mod.consts[p.name]; ok {
+			return nil
+		}
+	}
+	return errAt(ErrVariableNotFound, p.pos, "Variable not found: %s::%s", p.ns, p.name)
+}
+
 // opAt is where a compound assignment's operator reports an error.
 func (p *place) opAt() syntax.Pos {
 	if p.opPos.Line > 0 {
@@ -162,16 +200,39 @@ func (p *place) opAt() syntax.Pos {
 // update applies `place op= rhs` (op == opNone: plain assignment).
 func (p *place) update(f *frame, op opcode, rhs Value) error {
 	if p.isConst && !p.hostIndexed(f) {
-		if root := p.root(); root.kind == placeDyn {
+		root := p.root()
+		switch root.kind {
+		case placeDyn:
 			if _, ok := f.rt.constant(root.name); !ok { // no such variable at all
 				return errAt(ErrVariableNotFound, root.pos, "Variable not found: %s", root.name)
 			}
+		case placeQual:
+			if err := root.qualFound(f); err != nil {
+				return err
+			}
 		}
-		return errAt(ErrRuntime, p.pos, "Cannot modify constant: %s", p.rootName())
+		if p.kind == placeProp {
+			// Rhai looks for a setter first: a constant's property is
+			// refused as any other non-map's.
+			if b, err := p.base.load(f); err != nil || b.k != KindMap {
+				if err != nil {
+					return err
+				}
+				return p.updatePropOf(f, b, op, rhs)
+			}
+		}
+		at := root.pos
+		if p == root && root.kind == placeQual {
+			at.Col += int32(len(root.ns) + 2) // Rhai's position: the name after ns::
+		}
+		return errAt(ErrRuntime, at, "Cannot modify constant %s", p.rootName())
 	}
 	switch p.kind {
 	case placeVar:
 		ptr := p.varPtr(f)
+		if ptr == raceCell {
+			return errDataRace()
+		}
 		nv, err := compound(f.rt, op, *ptr, rhs, p.opAt())
 		if err != nil {
 			return err
@@ -294,11 +355,6 @@ func compound(r *runState, op opcode, old, rhs Value, pos syntax.Pos) (Value, er
 	switch op {
 	case opNone:
 		return rhs, nil
-	case opCoalesce:
-		if old.k == KindUnit {
-			return rhs, nil
-		}
-		return old, nil
 	case opAdd:
 		switch {
 		case old.k == KindInt && rhs.k == KindInt:
@@ -354,9 +410,17 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 		}
 		op = o
 	}
-	if op == opCoalesce {
-		return fc.coalesceAssign(s)
+	switch s.Target.(type) {
+	case *syntax.IndexExpr, *syntax.PropExpr:
+		if fc.needHoist(s.Target) {
+			return fc.hoistChain(s.Target, s.Value, func() evalFn { return fc.assignTo(s, op) })
+		}
 	}
+	return fc.assignTo(s, op)
+}
+
+// assignTo compiles `target op= value` once assign has chosen the order.
+func (fc *fnComp) assignTo(s *syntax.AssignStmt, op opcode) evalFn {
 	rhs := fc.valueExpr(s.Value)
 	p := fc.placeOf(s.Target)
 	if p == nil {
@@ -473,28 +537,5 @@ func (fc *fnComp) assign(s *syntax.AssignStmt) evalFn {
 			err = &c
 		}
 		return Unit, err
-	}
-}
-
-// coalesceAssign is `x ??= y`: y is evaluated only when x is ().
-func (fc *fnComp) coalesceAssign(s *syntax.AssignStmt) evalFn {
-	p := fc.placeOf(s.Target)
-	if p == nil {
-		fc.fail(s.Target.Position(), "Assignment to an unsupported left-hand side expression")
-	}
-	if p.kind == placeVar && p.isConst {
-		fc.fail(s.P, "Cannot assign to constant: %s", p.name)
-	}
-	rhs := fc.valueExpr(s.Value)
-	return func(f *frame) (Value, error) {
-		old, err := p.load(f)
-		if err != nil || old.k != KindUnit {
-			return Unit, err
-		}
-		v, err := rhs(f)
-		if err != nil {
-			return Unit, err
-		}
-		return Unit, p.update(f, opNone, v)
 	}
 }

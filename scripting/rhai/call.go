@@ -104,6 +104,11 @@ func (r *runState) callNativeIn(defs []NativeDef, name string, args []Value, pos
 			continue
 		}
 		if err != nil {
+			if e, ok := err.(*Error); ok && e.atCaller {
+				c := *e
+				c.Line, c.Column, c.atCaller = int(pos.Line), int(pos.Col), false
+				err = &c
+			}
 			return Unit, d, withPos(err, pos)
 		}
 		if v.k >= KindString && v.k <= KindBlob {
@@ -300,15 +305,15 @@ func (fc *fnComp) call(e *syntax.CallExpr) evalFn {
 	return fc.callExpr(e)
 }
 
-// fnCtorCall is Fn(name): Rhai reports a name that is not a function's at
-// the argument, not at the call.
+// fnCtorCall is Fn(name): Rhai reports a name that is not a function's (or
+// is reserved) at the argument, not at the call.
 func (fc *fnComp) fnCtorCall(e *syntax.CallExpr) evalFn {
 	f := fc.callExpr(e)
 	call, arg := e.P, e.Args[0].Position()
 	return func(fr *frame) (Value, error) {
 		v, err := f(fr)
 		var re *Error
-		if err != nil && errors.As(err, &re) && re.Kind == ErrFunctionNotFound &&
+		if err != nil && errors.As(err, &re) && (re.Kind == ErrFunctionNotFound || re.Kind == ErrParse) &&
 			re.Line == int(call.Line) && re.Column == int(call.Col) {
 			c := *re
 			c.Line, c.Column = int(arg.Line), int(arg.Col)
@@ -338,13 +343,19 @@ func (fc *fnComp) callExpr(e *syntax.CallExpr) evalFn {
 	if e.Namespace == "" && fc.lookup(name).kind != refNone {
 		return fc.varCall(e)
 	}
-	// A native: the first argument goes by reference and is written back
-	// when the native is Mutating (`pad(y, 5, 0)`).
+	// A native: a first argument that is a variable (or `this`) goes by
+	// reference and is written back when the native is Mutating (`pad(y,
+	// 5, 0)`); as in Rhai, any other (`push(a[0], 1)`) is a temporary.
 	var target *place
+	byRef := true
 	if len(e.Args) > 0 {
-		target = fc.placeOf(e.Args[0])
+		if _, ok := e.Args[0].(*syntax.Ident); ok {
+			target = fc.placeOf(e.Args[0])
+		} else {
+			byRef = !fc.c.eng.mutatingNative(name)
+		}
 	}
-	args := fc.argList(e.Args, true)
+	args := fc.argList(e.Args, byRef)
 	// call(fp, args): as in Rhai, the first argument must be a function
 	// pointer, and the error is at that argument.
 	fnArg := name == "call" && e.Namespace == "" && len(e.Args) > 0
@@ -352,13 +363,26 @@ func (fc *fnComp) callExpr(e *syntax.CallExpr) evalFn {
 	if fnArg {
 		argPos = e.Args[0].Position()
 	}
+	// Rhai reads a first argument that is a variable last (order.go); for
+	// call(fp, x, ...) the rule is x's, once fp is known to be plain.
+	varLast := !fnArg && name != "curry" && varFirst(e.Args, true)
+	varLastFn := fnArg && varFirst(e.Args[1:], true)
 	return func(f *frame) (Value, error) {
-		vals, err := evalArgs(f, args, 0)
-		if err != nil {
+		var vals []Value
+		var err error
+		if fnArg {
+			vals = make([]Value, len(args))
+			if vals[0], err = args[0](f); err != nil {
+				return Unit, err
+			}
+			if vals[0].k != KindFnPtr {
+				return Unit, errAt(ErrMismatchedType, argPos, "Data type incorrect: %s (expecting Fn)", vals[0].TypeName())
+			}
+			if err = evalArgsFrom(f, args, vals, 1, varLastFn && plainFnPtr(vals[0])); err != nil {
+				return Unit, err
+			}
+		} else if vals, err = evalCallArgs(f, args, varLast); err != nil {
 			return Unit, err
-		}
-		if fnArg && vals[0].k != KindFnPtr {
-			return Unit, errAt(ErrMismatchedType, argPos, "Data type incorrect: %s (expecting Fn)", vals[0].TypeName())
 		}
 		r := f.rt
 		if r.hasFnNamed(name) && r.lookupFn(name, len(vals)) != nil {
@@ -380,15 +404,27 @@ func (fc *fnComp) callExpr(e *syntax.CallExpr) evalFn {
 		if def == nil {
 			return Unit, fnNotFound(name, vals, pos)
 		}
-		// A constant first argument goes by value, as in Rhai: the native
-		// changes a copy and the constant stays.
-		if def.Flags&Mutating != 0 && target != nil && !target.isConst && !sameValue(orig, vals[0]) {
+		if target != nil && target.isConst {
+			return v, nil // as in Rhai, the function changed a copy
+		}
+		if def.Flags&Mutating != 0 && target != nil && !sameValue(orig, vals[0]) {
 			if err := target.update(f, opNone, vals[0]); err != nil {
 				return Unit, err
 			}
 		}
 		return v, nil
 	}
+}
+
+// mutatingNative reports whether a native named name may change its first
+// argument (Mutating, or in place: anything not Pure).
+func (e *Engine) mutatingNative(name string) bool {
+	for _, d := range e.natives[name] {
+		if d.Flags&(Mutating|Pure) != Pure {
+			return true
+		}
+	}
+	return false
 }
 
 // bangCall compiles `f!(args)`: the body of script function f runs in the
@@ -466,9 +502,9 @@ func (fc *fnComp) bangCall(e *syntax.CallExpr) evalFn {
 // f.call(args)): only a function named f is called.
 func (fc *fnComp) varCall(e *syntax.CallExpr) evalFn {
 	args := fc.argList(e.Args, false)
-	name, pos := e.Name, e.P
+	name, pos, varLast := e.Name, e.P, varFirst(e.Args, true)
 	return func(f *frame) (Value, error) {
-		vals, err := evalArgs(f, args, 0)
+		vals, err := evalCallArgs(f, args, varLast)
 		if err != nil {
 			return Unit, err
 		}
@@ -481,6 +517,18 @@ func (fc *fnComp) varCall(e *syntax.CallExpr) evalFn {
 func (fc *fnComp) directCall(p *fnProto, e *syntax.CallExpr) evalFn {
 	args := fc.moveArgs(e.Args)
 	pos := e.P
+	if varFirst(e.Args, true) {
+		// Rhai reads a first argument that is a variable last (order.go).
+		return func(f *frame) (Value, error) {
+			r := f.rt
+			slots := r.allocSlots(p.nslots)
+			if err := evalArgsFrom(f, args, slots, 0, true); err != nil {
+				r.freeSlots(slots)
+				return Unit, err
+			}
+			return r.invoke(p, slots, nil, nil, pos)
+		}
+	}
 	return func(f *frame) (Value, error) {
 		r := f.rt
 		slots := r.allocSlots(p.nslots)
@@ -499,7 +547,7 @@ func (fc *fnComp) directCall(p *fnProto, e *syntax.CallExpr) evalFn {
 // methodCall compiles `recv.name(args)` and `recv?.name(args)`.
 func (fc *fnComp) methodCall(e *syntax.MethodCallExpr) evalFn {
 	if id, ok := e.Recv.(*syntax.Ident); ok && e.Name == "is_shared" && len(e.Args) == 0 && id.Namespace == "" && fc.sharedVar(id.Name) {
-		return constFn(Bool(true))
+		return fc.sharedTrue(id.Name)
 	}
 	target := fc.placeOf(e.Recv)
 	var recv evalFn
@@ -581,16 +629,13 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 	case name == "call" && obj.k == KindFnPtr:
 		return r.callFnPtr(obj, args, nil, pos)
 	case name == "call" && len(args) > 0 && args[0].k == KindFnPtr:
-		if err := dataRace(shared, args[0], false, pos); err != nil {
+		if err := dataRace(shared, args[0]); err != nil {
 			return Unit, err
 		}
 		return r.callFnPtr(args[0], args[1:], &vals[0], pos)
 	case obj.k == KindMap:
 		if fp, ok := obj.AsMap().Get(name); ok && fp.k == KindFnPtr {
-			if err := dataRace(shared, fp, true, pos); err != nil {
-				return Unit, err
-			}
-			return r.callFnPtr(fp, args, &vals[0], pos)
+			return r.callFnPtr(raceGuarded(shared, fp), args, &vals[0], pos)
 		}
 	}
 	if r.hasFnNamed(name) {
@@ -613,7 +658,7 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 	if def.Flags&Mutating == 0 {
 		vals[0] = obj
 	} else if constRecv {
-		return Unit, errAt(ErrRuntime, pos, "Non-pure method '%s' cannot be called on a constant", name)
+		return Unit, errAt(ErrRuntime, pos, "Non-pure method '%s' cannot be called on constant", name)
 	}
 	return v, nil
 }
@@ -623,8 +668,8 @@ func (r *runState) method(name string, vals []Value, constRecv bool, pos syntax.
 // the receiver is a variable shared with closures. Rhai passes captured
 // variables as the closure's first arguments: x.call(f) fails binding that
 // argument, without a position; obj.f() (a property holding the closure)
-// fails in the closure's body, reading it.
-func dataRace(shared *Value, fn Value, prop bool, pos syntax.Pos) error {
+// fails in the closure's body when it reads the variable (raceGuarded).
+func dataRace(shared *Value, fn Value) error {
 	if shared == nil {
 		return nil
 	}
@@ -636,9 +681,6 @@ func dataRace(shared *Value, fn Value, prop bool, pos syntax.Pos) error {
 		if c != shared {
 			continue
 		}
-		if prop {
-			return inFunction(&Error{Kind: ErrRuntime, Message: "Data race detected"}, cl.proto.name, true, int(pos.Line), int(pos.Col))
-		}
 		arg := i + 1
 		for j, n := range cl.proto.externals {
 			if n == cl.proto.caps[i].name {
@@ -648,6 +690,43 @@ func dataRace(shared *Value, fn Value, prop bool, pos syntax.Pos) error {
 		return &Error{Kind: ErrRuntime, Message: fmt.Sprintf("Data race detected on variable 'argument #%d of function '%s''", arg, cl.proto.name)}
 	}
 	return nil
+}
+
+// raceCell stands for a captured variable locked by `this` (raceGuarded):
+// reading or writing it is Rhai's "Data race detected".
+var raceCell = new(Value)
+
+// errDataRace is the error of using raceCell, without a position: the
+// closure call it comes out of gives it one.
+func errDataRace() error { return &Error{Kind: ErrRuntime, Message: "Data race detected"} }
+
+// raceGuarded is the closure fn for obj.f(), `this` bound to the variable
+// whose cell is shared: when fn has captured that variable, a copy of fn
+// whose cell for it is raceCell, so the body fails only if, and when, it
+// uses the variable, as in Rhai (which holds the variable's lock).
+func raceGuarded(shared *Value, fn Value) Value {
+	if shared == nil {
+		return fn
+	}
+	fp := fn.AsFnPtr()
+	cl, ok := fp.Closure.(*closure)
+	if !ok {
+		return fn
+	}
+	for i, c := range cl.cells {
+		if c == shared {
+			cells := append([]*Value(nil), cl.cells...)
+			for j := i; j < len(cells); j++ {
+				if cells[j] == shared {
+					cells[j] = raceCell
+				}
+			}
+			g := *fp
+			g.Closure = &closure{proto: cl.proto, cells: cells}
+			return NewFnPtr(&g)
+		}
+	}
+	return fn
 }
 
 // closure compiles `|params| body` into a function pointer factory.
@@ -672,7 +751,9 @@ func (fc *fnComp) closure(e *syntax.ClosureExpr) evalFn {
 		cells := make([]*Value, len(caps))
 		for i, c := range caps {
 			if c.fromCap {
-				cells[i] = f.cells[c.idx]
+				if cells[i] = f.cells[c.idx]; cells[i] == raceCell {
+					return Unit, errDataRace() // capturing it reads it
+				}
 			} else {
 				cells[i] = f.slots[c.idx].p.(*Value)
 			}

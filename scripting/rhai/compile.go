@@ -107,6 +107,9 @@ type fnComp struct {
 	// eval's block ends, their reads look for the shadow first. The value
 	// is the block nesting of the eval call.
 	evalShadow map[*scopeVar]int
+	// hoisted are the arguments of the chain being compiled that were
+	// evaluated ahead, and their hidden slots (order.go).
+	hoisted map[syntax.Expr]int
 }
 
 // compileScript compiles a parsed script into a Program.

@@ -34,12 +34,28 @@ func (fc *fnComp) intrinsic(e *syntax.CallExpr) evalFn {
 		// A variable is shared once a closure captures it; the compiler
 		// knows which ones are.
 		if id, ok := e.Args[0].(*syntax.Ident); ok && id.Namespace == "" && fc.sharedVar(id.Name) {
-			return constFn(Bool(true))
+			return fc.sharedTrue(id.Name)
 		}
 	case e.Name == "eval" && len(e.Args) == 1 && fc.c.fns[fnKey{"eval", 1}] == nil:
 		return fc.evalCall(e)
 	}
 	return nil
+}
+
+// sharedTrue is is_shared(x) for a variable shared with closures: true,
+// once reading x succeeds (a captured x locked by `this` is a data race).
+func (fc *fnComp) sharedTrue(name string) evalFn {
+	r := fc.lookup(name)
+	if r.kind != refCap {
+		return constFn(Bool(true))
+	}
+	idx := r.idx
+	return func(f *frame) (Value, error) {
+		if f.cells[idx] == raceCell {
+			return Unit, errDataRace()
+		}
+		return Bool(true), nil
+	}
 }
 
 // coreNatives are the functions built on the evaluator's runtime; they are
@@ -73,19 +89,39 @@ func fnCtor(c *Call, args []Value) (Value, error) {
 		return Unit, ErrNoMatch
 	}
 	name := args[0].AsStr()
-	if !validFnName(name) {
-		return Unit, Errorf(ErrFunctionNotFound, "Function not found: %s", name) // Rhai's words
+	if err := fnNameError(name); err != nil {
+		return Unit, err
 	}
 	return NewFnPtr(&FnPtr{Name: name}), nil
 }
 
+// fnNameError is Rhai's refusal of a name for Fn(name): a keyword, keyword
+// function or symbol is a syntax error (at run time, which try/catch does
+// not catch), anything else that is not an ASCII name is not found.
+func fnNameError(name string) error {
+	if reserved, word := syntax.ReservedName(name); reserved {
+		what := "symbol"
+		if word {
+			what = "keyword"
+		}
+		return Errorf(ErrParse, "'%s' is a reserved %s", name, what)
+	}
+	if !validFnName(name) {
+		return Errorf(ErrFunctionNotFound, "Function not found: %s", name) // Rhai's words
+	}
+	return nil
+}
+
+// validFnName reports a name Fn() accepts: as in Rhai, an ASCII letter,
+// then ASCII letters, digits and underscores (not "_a", not "é").
 func validFnName(s string) bool {
 	if s == "" {
 		return false
 	}
-	for i, r := range s {
-		letter := r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 0x7f
-		if !letter && (i == 0 || r < '0' || r > '9') {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || c != '_' && (c < '0' || c > '9')) {
 			return false
 		}
 	}

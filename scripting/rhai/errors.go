@@ -54,6 +54,10 @@ type Error struct {
 	noPos bool
 	inFn  string
 	exit  bool // exit(): the run ends successfully with Thrown as its value
+	// atCaller marks a syntax error raised at run time that came out of a
+	// callback (called without a position): the native that called it
+	// gives it its position (inFunction).
+	atCaller bool
 }
 
 func (e *Error) Error() string {
@@ -103,8 +107,20 @@ func (e *Error) display() string {
 // inFunction wraps an error raised inside the script function or closure
 // name, called at pos, as Rhai's ErrorInFunctionCall does. Thrown values
 // and the sandbox's errors pass through unchanged.
+//
+// A syntax error raised at run time (Fn("print"), parse_json) is Rhai's
+// ErrorParsing, a system exception: not wrapped, it takes the position of
+// each call it comes out of.
 func inFunction(err error, name string, closure bool, line, col int) error {
 	e, ok := err.(*Error)
+	if ok && e.Kind == ErrParse && !e.Fatal {
+		c := *e
+		c.atCaller = line == 0
+		if line > 0 {
+			c.Line, c.Column = line, col
+		}
+		return &c
+	}
 	if !ok || !catchable(e) {
 		return err
 	}

@@ -96,7 +96,11 @@ func (s *evalSite) run(f *frame, src string, pos syntax.Pos) (Value, error) {
 		f.ret = Unit
 	}
 	if err != nil {
-		// As Rhai: an error of the evaluated text is one of the eval call.
+		// As Rhai: an error of the evaluated text is one of the eval call,
+		// a syntax error raised at run time (Fn("print")) too.
+		if e, ok := err.(*Error); ok && e.Kind == ErrParse && !e.Fatal {
+			return Unit, evalSyntaxError(err, pos)
+		}
 		return Unit, inFunction(err, "eval", false, int(pos.Line), int(pos.Col))
 	}
 	for _, nv := range fresh {
@@ -151,7 +155,7 @@ func evalSyntaxError(err error, pos syntax.Pos) error {
 		return withPos(err, pos)
 	}
 	c := *e
-	msg := e.Message
+	msg := strings.TrimPrefix(e.Message, "Syntax error: ")
 	if strings.HasPrefix(msg, "Script is incomplete") {
 		msg = "Script is incomplete" // Rhai's words, without our hint
 	}

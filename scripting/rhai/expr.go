@@ -9,6 +9,11 @@ import (
 // expr compiles an expression whose value is only looked at: containers
 // come back by reference (no clone).
 func (fc *fnComp) expr(e syntax.Expr) evalFn {
+	if fc.hoisted != nil {
+		if x := fc.hoistedRead(e); x != nil {
+			return x
+		}
+	}
 	switch e := e.(type) {
 	case *syntax.Ident:
 		return fc.ident(e)
@@ -35,12 +40,21 @@ func (fc *fnComp) expr(e syntax.Expr) evalFn {
 	case *syntax.BinaryExpr:
 		return fc.binary(e)
 	case *syntax.IndexExpr:
+		if fc.needHoist(e) {
+			return fc.hoistChain(e, nil, func() evalFn { return fc.indexExpr(e) })
+		}
 		return fc.indexExpr(e)
 	case *syntax.PropExpr:
+		if fc.needHoist(e) {
+			return fc.hoistChain(e, nil, func() evalFn { return fc.propExpr(e) })
+		}
 		return fc.propExpr(e)
 	case *syntax.CallExpr:
 		return fc.call(e)
 	case *syntax.MethodCallExpr:
+		if fc.needHoist(e) {
+			return fc.hoistChain(e, nil, func() evalFn { return fc.methodCall(e) })
+		}
 		return fc.methodCall(e)
 	case *syntax.ClosureExpr:
 		return fc.closure(e)
@@ -61,6 +75,9 @@ func (fc *fnComp) expr(e syntax.Expr) evalFn {
 // variable, an argument, an element): containers read from a variable,
 // index or property are cloned, giving Rhai's value semantics.
 func (fc *fnComp) valueExpr(e syntax.Expr) evalFn {
+	if x := fc.hoistedRead(e); x != nil {
+		return x // evaluated ahead with valueExpr
+	}
 	x := fc.expr(e)
 	switch e := e.(type) {
 	case *syntax.IntLit, *syntax.FloatLit, *syntax.BoolLit, *syntax.CharLit, *syntax.StringLit,
@@ -139,7 +156,13 @@ func (fc *fnComp) ident(e *syntax.Ident) evalFn {
 		return func(f *frame) (Value, error) { return *f.slots[slot].p.(*Value), nil }
 	case refCap:
 		idx := r.idx
-		return func(f *frame) (Value, error) { return *f.cells[idx], nil }
+		return func(f *frame) (Value, error) {
+			c := f.cells[idx]
+			if c == raceCell {
+				return Unit, errDataRace()
+			}
+			return *c, nil
+		}
 	}
 	name, pos := e.Name, e.P
 	isFn := false

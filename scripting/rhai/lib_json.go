@@ -182,10 +182,24 @@ func (e *jsonEncoder) append(b []byte, v Value, depth int) ([]byte, error) {
 		return append(b, ']'), nil
 	case KindFnPtr:
 		fp := v.AsFnPtr()
-		if len(fp.Curry) == 0 {
+		curry := fp.Curry
+		if cl, ok := fp.Closure.(*closure); ok && len(cl.cells) > 0 {
+			// Rhai curries a closure's captured values, in its capture
+			// order, before any curried arguments.
+			curry = nil
+			for _, n := range cl.proto.externals {
+				for i, c := range cl.proto.caps {
+					if c.name == n && i < len(cl.cells) {
+						curry = append(curry, *cl.cells[i])
+					}
+				}
+			}
+			curry = append(curry, fp.Curry...)
+		}
+		if len(curry) == 0 {
 			return append(b, quoteString(fp.Name)...), nil
 		}
-		return e.appendArray(b, append([]Value{String(fp.Name)}, fp.Curry...), depth)
+		return e.appendArray(b, append([]Value{String(fp.Name)}, curry...), depth)
 	}
 	// Ranges, timestamps and host values: their Debug form, unquoted.
 	return append(b, ToDebug(v)...), nil

@@ -54,7 +54,7 @@ func TestToJSON(t *testing.T) {
 // it accepts survives to_json and a second parse unchanged (when to_json's
 // text, whose strings are in Rust's Debug form, is plain JSON).
 func FuzzParseJSON(f *testing.F) {
-	for _, s := range []string{`{"a": [1, 2.5, null, true, "x"]}`, `[[[]]]`, `"\ud800"`, `1e400`, `-0`, `{"a":{"b":{"c":1}}}`, `[1,`} {
+	for _, s := range []string{`{"a": [1, 2.5, null, true, "x"]}`, `{"a": "\u0001"}`, `[[[]]]`, `"\ud800"`, `1e400`, `-0`, `{"a":{"b":{"c":1}}}`, `[1,`} {
 		f.Add([]byte(s))
 	}
 	rt := newLibRuntime()

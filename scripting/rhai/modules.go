@@ -392,7 +392,7 @@ func (r *runState) findModule(ns string, pos syntax.Pos) (*modInst, error) {
 	if inst == nil {
 		m := r.eng.static[first]
 		if m == nil {
-			return nil, errAt(ErrModule, pos, "Module not found: %s", first)
+			return nil, errAt(ErrModule, pos, "Module not found: %s", ns) // Rhai names the whole path
 		}
 		var err error
 		if inst, err = r.instance(m, first, pos); err != nil {
@@ -449,13 +449,16 @@ func (fc *fnComp) moduleCall(e *syntax.CallExpr) evalFn {
 		args[i] = fc.valueExpr(a)
 	}
 	ns, name, pos := e.Namespace, e.Name, e.P
+	varLast := varFirst(e.Args, false)
 	return func(f *frame) (Value, error) {
 		r := f.rt
-		inst, err := r.findModule(ns, pos)
+		// As in Rhai, the arguments first (an unqualified variable first
+		// one last, order.go), then the module.
+		vals, err := evalCallArgs(f, args, varLast)
 		if err != nil {
 			return Unit, err
 		}
-		vals, err := evalArgs(f, args, 0)
+		inst, err := r.findModule(ns, pos)
 		if err != nil {
 			return Unit, err
 		}

@@ -45,3 +45,26 @@ func TestMovesAreInvisible(t *testing.T) {
 		}
 	}
 }
+
+// TestMovesWithArgumentOrder: Rhai reads a first argument that is a
+// variable after the other arguments (order.go), so a later argument that
+// changes the variable is seen by the call; a move must not get in the
+// way of that. Expected values are stock Rhai's.
+func TestMovesWithArgumentOrder(t *testing.T) {
+	e := rhai.NewEngine()
+	for src, want := range map[string]string{
+		`fn f(a, b) { a.push(b); a } fn g() { let x = [1]; f(x, {x.push(7); 2}) } g()`:                         "[1, 7, 2]",
+		`fn f(a, b) { a.push(b); a } fn g() { let x = [1]; let y = 5; f(x, y + 1) } g()`:                       "[1, 6]",
+		`fn f(a, b) { a.push(b); a.len() } fn g() { let x = [1]; f(x, {x = [1, 2, 3]; 0}) } g()`:               "4",
+		`fn f(a, b) { a.push(b); a.len() } fn g(x) { let n = f(x, {x = [1, 2]; 0}); n * 10 + x.len() } g([1])`: "32",
+		`fn f(a, b, c) { a + b + c } let x = 1; let y = 2; f(x, y, {x = 10; y = 20; 1})`:                       "13",
+		`let x = []; x.push({x = [3]; 5}); x`:                                                                  "[3, 5]",
+		`let x = [1, 2, 3]; x.pop().min(x.len())`:                                                              "3",
+		`fn g() { let x = [[1]]; push(x[0], 5); x } g()`:                                                       "[[1]]",
+	} {
+		v, err := e.Eval(context.Background(), src, nil)
+		if err != nil || rhai.ToString(v) != want {
+			t.Errorf("%s: got %s, %v; want %s", src, rhai.ToString(v), err, want)
+		}
+	}
+}

@@ -253,6 +253,9 @@ func (fc *fnComp) localSlot(e syntax.Expr) int {
 	if !ok || id.Name == "this" {
 		return -1
 	}
+	if _, ok := fc.hoisted[e]; ok {
+		return -1 // read from its hidden slot
+	}
 	for i := len(fc.vars) - 1; i >= 0; i-- {
 		if v := fc.vars[i]; v.name == id.Name {
 			if v.boxed {

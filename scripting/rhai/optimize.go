@@ -206,7 +206,7 @@ func foldConst(e syntax.Expr, depth int) (Value, bool) {
 	case *syntax.CallExpr:
 		// Fn("name") is folded into the function pointer.
 		if e.Name == "Fn" && e.Namespace == "" && !e.Bang && len(e.Args) == 1 {
-			if s, ok := e.Args[0].(*syntax.StringLit); ok && validFnName(s.Value) {
+			if s, ok := e.Args[0].(*syntax.StringLit); ok && fnNameError(s.Value) == nil {
 				return Unit, true
 			}
 		}

@@ -738,13 +738,11 @@ func (p *parser) parseFn() {
 
 // checkAssignTarget accepts a variable, or an index/property chain rooted at
 // a variable; anything else (a literal, a call, an operator) is rejected at
-// parse time as in Rhai, and so is assigning to a constant.
+// parse time as in Rhai, and so is assigning to a constant. A qualified
+// name (`m::x = 1`) is accepted, as Rhai does: it fails when it runs.
 func (p *parser) checkAssignTarget(x Expr) {
 	if id, ok := x.(*Ident); ok {
-		if id.Namespace != "" {
-			p.errorf(id.P, "Cannot assign to the qualified name '%s::%s'", id.Namespace, id.Name)
-		}
-		if p.scope.isConst(id.Name) {
+		if id.Namespace == "" && p.scope.isConst(id.Name) {
 			p.errorf(id.P, "Cannot assign to constant '%s'", id.Name)
 		}
 		return
@@ -762,8 +760,8 @@ func (p *parser) checkAssignTarget(x Expr) {
 	p.errorf(x.Position(), "Cannot assign to this expression: only a variable, an index or a property can be assigned")
 }
 
-// isPlace reports whether e names storage: a plain variable or an index or
-// property chain rooted at one.
+// isPlace reports whether e names storage: a variable (qualified too) or
+// an index or property chain rooted at one.
 func isPlace(e Expr) bool {
 	for {
 		switch t := e.(type) {
@@ -772,7 +770,7 @@ func isPlace(e Expr) bool {
 		case *PropExpr:
 			e = t.X
 		case *Ident:
-			return t.Namespace == ""
+			return true
 		default:
 			return false
 		}

@@ -147,8 +147,8 @@ func TestParseStatements(t *testing.T) {
 	checkShapes(t, []shapeCase{
 		{"let x; const Y = 1; let z = x", "(let x) (const Y 1) (let z x)"},
 		{"x = 1; x += 2", "(= x 1) (+= x 2)"},
-		{"x -= 1; x *= 2; x /= 3; x %= 4; x **= 5; x <<= 6; x >>= 7; x &= 8; x |= 9; x ^= 10; x ??= 11",
-			"(-= x 1) (*= x 2) (/= x 3) (%= x 4) (**= x 5) (<<= x 6) (>>= x 7) (&= x 8) (|= x 9) (^= x 10) (??= x 11)"},
+		{"x -= 1; x *= 2; x /= 3; x %= 4; x **= 5; x <<= 6; x >>= 7; x &= 8; x |= 9; x ^= 10",
+			"(-= x 1) (*= x 2) (/= x 3) (%= x 4) (**= x 5) (<<= x 6) (>>= x 7) (&= x 8) (|= x 9) (^= x 10)"},
 		{"a[0].b = 1; (y.a).z = 3; fn f() { this.x = 2 }", "(fn f () (block (= (. this x) 2))) (= (. (index a 0) b) 1) (= (. (. y a) z) 3)"},
 		{"if a { b } c", "(if a (block b)) c"},
 		{"if a { b } else { c } -1", "(if a (block b) (block c)) -1"},

@@ -268,9 +268,7 @@ func (s *scanner) punct(tok *token, c byte) {
 			two(tQDot)
 		case c1 == '[':
 			two(tQBracket)
-		case c1 == '?' && c2 == '=':
-			opAssign("??")
-		case c1 == '?':
+		case c1 == '?': // Rhai has no `??=`: `x ??= 1` is `??` then an unexpected `=`
 			two(tCoalesce)
 		default:
 			s.errorf(tok.pos, "Unknown operator: '?'")

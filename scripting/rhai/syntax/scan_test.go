@@ -70,7 +70,7 @@ func TestScanTokens(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ src, want string }{
 		{"let x = 42;", "let x = int(42) ;"},
-		{"a+=1-=2*=3/=4%=5**=6<<=7>>=8&=9|=10^=11??=12", "a += int(1) -= int(2) *= int(3) /= int(4) %= int(5) **= int(6) <<= int(7) >>= int(8) &= int(9) |= int(10) ^= int(11) ??= int(12)"},
+		{"a+=1-=2*=3/=4%=5**=6<<=7>>=8&=9|=10^=11??12", "a += int(1) -= int(2) *= int(3) /= int(4) %= int(5) **= int(6) <<= int(7) >>= int(8) &= int(9) |= int(10) ^= int(11) ?? int(12)"},
 		{"a ** b * c << d >> e", "a ** b * c << d >> e"},
 		{"a && b || c & d | e ^ f", "a && b || c & d | e ^ f"},
 		{"== != < <= > >= => = !", "== != < <= > >= => = !"},

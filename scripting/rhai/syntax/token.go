@@ -172,7 +172,7 @@ func isReserved(s string) bool {
 	switch s {
 	case "var", "static", "goto", "match", "case", "public", "protected",
 		"new", "use", "with", "module", "package", "super", "spawn", "thread", "go", "sync",
-		"async", "await", "yield", "default", "void", "null", "nil", "shared":
+		"async", "await", "yield", "default", "void", "null", "nil", "shared", "is":
 		return true
 	}
 	return false
@@ -259,4 +259,26 @@ func isSpecialName(s string) bool {
 		return true
 	}
 	return false
+}
+
+// ReservedName reports whether Rhai refuses name for a function pointer
+// (`Fn(name)`, a syntax error at run time) because it is a keyword, a
+// reserved word or a keyword function (word: "'print' is a reserved
+// keyword"), or one of its symbols or reserved symbols ("'+' is a
+// reserved symbol").
+func ReservedName(name string) (reserved, word bool) {
+	if keyword(name) != tIdent || isReserved(name) || isSpecialName(name) {
+		return true, true
+	}
+	switch name {
+	case "_", "===", "!==", "->", "<-", "?", ":=", ":;", "~", "!.", "::<", "(*", "*)", "#", "#!", "@", "$",
+		"++", "--", "...", "<|", "|>", "+=", "-=", "*=", "/=", "%=", "**=", "<<=", ">>=", "&=", "|=", "^=":
+		return true, false
+	}
+	for k := tLParen; k < numKinds; k++ {
+		if k != tOpAssign && kindNames[k] == name {
+			return true, false
+		}
+	}
+	return false, false
 }
