@@ -157,18 +157,10 @@ func fromGoMap(m map[string]any, depth int) (Value, error) {
 // byte values, timestamps RFC 3339 strings, and other kinds their to_string
 // form.
 func ToGo(v Value) any {
-	return toGoDepth(v, 0, false)
+	return toGoDepth(v, 0)
 }
 
-// ContractValue is ToGo as the conformance contract's reference CLI
-// encodes a script's value: BLOBs and timestamps (like function pointers
-// and ranges) are their to_string text ("[2c00]", "<timestamp>"), not
-// byte lists or dates.
-func ContractValue(v Value) any {
-	return toGoDepth(v, 0, true)
-}
-
-func toGoDepth(v Value, depth int, contract bool) any {
+func toGoDepth(v Value, depth int) any {
 	if depth > maxFormatDepth {
 		return nil
 	}
@@ -189,21 +181,18 @@ func toGoDepth(v Value, depth int, contract bool) any {
 		elems := v.AsArray().Elems
 		out := make([]any, len(elems))
 		for i, e := range elems {
-			out[i] = toGoDepth(e, depth+1, contract)
+			out[i] = toGoDepth(e, depth+1)
 		}
 		return out
 	case KindMap:
 		m := v.AsMap()
 		out := make(map[string]any, m.Len())
 		m.Range(func(k string, e Value) bool {
-			out[k] = toGoDepth(e, depth+1, contract)
+			out[k] = toGoDepth(e, depth+1)
 			return true
 		})
 		return out
 	case KindBlob:
-		if contract {
-			break
-		}
 		b := v.AsBlob().B
 		out := make([]any, len(b))
 		for i, c := range b {
@@ -211,9 +200,6 @@ func toGoDepth(v Value, depth int, contract bool) any {
 		}
 		return out
 	case KindTimestamp:
-		if contract {
-			break
-		}
 		return v.AsTime().UTC().Format(time.RFC3339Nano)
 	case KindCustom:
 		if it := iteratorOf(v); it != nil {
