@@ -268,6 +268,9 @@ func (p *place) updateIndex(f *frame, op opcode, rhs Value) error {
 	}
 	nv := rhs
 	if op != opNone {
+		if b.k == KindMap && i.k == KindString && !b.AsMap().Has(i.AsStr()) {
+			b.AsMap().Set(i.AsStr(), Unit) // as for a property (updatePropOf)
+		}
 		old, err := indexGet(f.rt, b, i, p.pos)
 		if err != nil {
 			return atIndex(err, p.ipos)
@@ -309,7 +312,13 @@ func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error
 		// to build on every compound update.
 		m := b.AsMap()
 		if op != opNone {
-			if nv, err = compound(f.rt, op, m.At(p.name), rhs, p.opAt()); err != nil {
+			old, ok := m.Get(p.name)
+			if !ok {
+				// Rhai makes the property () before it updates it: a failing
+				// update leaves it there.
+				m.Set(p.name, Unit)
+			}
+			if nv, err = compound(f.rt, op, old, rhs, p.opAt()); err != nil {
 				return err
 			}
 		}

@@ -25,7 +25,7 @@ const maxCallDepthHard = 10_000
 func (r *runState) invoke(p *fnProto, slots []Value, this *Value, cells []*Value, pos syntax.Pos) (Value, error) {
 	if r.depth+r.evalDepth >= r.lim.MaxCallDepth {
 		r.freeSlots(slots)
-		return Unit, errAt(ErrStackOverflow, pos, "Stack overflow: too many nested function calls (%d) in %s", r.depth, fnLabel(p))
+		return Unit, errAt(ErrStackOverflow, pos, "Stack overflow")
 	}
 	if err := r.tick(); err != nil {
 		r.freeSlots(slots)
@@ -47,6 +47,13 @@ func (r *runState) invoke(p *fnProto, slots []Value, this *Value, cells []*Value
 	r.depth--
 	r.freeSlots(slots)
 	if err != nil {
+		if e, ok := err.(*Error); ok && e.Kind == ErrStackOverflow && pos.Line > 0 {
+			// As in Rhai, a stack overflow is reported at the outermost
+			// call of the recursion, without the calls it passed through.
+			c := *e
+			c.Line, c.Column = int(pos.Line), int(pos.Col)
+			return Unit, &c
+		}
 		return Unit, inFunction(err, p.name, strings.HasPrefix(p.name, "anon$"), int(pos.Line), int(pos.Col))
 	}
 	return v, nil
@@ -104,7 +111,9 @@ func (r *runState) callNativeIn(defs []NativeDef, name string, args []Value, pos
 			continue
 		}
 		if err != nil {
-			if e, ok := err.(*Error); ok && e.atCaller {
+			if e, ok := err.(*Error); ok && (e.atCaller || e.Kind == ErrStackOverflow && pos.Line > 0) {
+				// A stack overflow in a callback is reported at the native's
+				// call, as the recursion's outermost call (see invoke).
 				c := *e
 				c.Line, c.Column, c.atCaller = int(pos.Line), int(pos.Col), false
 				err = &c
@@ -731,7 +740,7 @@ func raceGuarded(shared *Value, fn Value) Value {
 
 // closure compiles `|params| body` into a function pointer factory.
 func (fc *fnComp) closure(e *syntax.ClosureExpr) evalFn {
-	proto := &fnProto{name: fmt.Sprintf("anon$%d_%d", e.P.Line, e.P.Col), params: e.Params, pos: e.P}
+	proto := &fnProto{name: anonName(e.P), params: e.Params, pos: e.P}
 	fc.c.compileFn(proto, e, fc, e.Params, func(inner *fnComp) evalFn {
 		if b, ok := e.Body.(*syntax.BlockExpr); ok {
 			return inner.blockBody(b.Stmts)
@@ -760,4 +769,18 @@ func (fc *fnComp) closure(e *syntax.ClosureExpr) evalFn {
 		}
 		return NewFnPtr(&FnPtr{Name: name, Closure: &closure{proto: proto, cells: cells}}), nil
 	}
+}
+
+// anonName names a closure as Rhai does, "anon$" and 16 hex digits (Rhai's
+// are a hash of the body; scripts see only the form, e.g. in to_string's
+// length). Here the digits are a bijective mix of the closure's position,
+// so two closures of a script never share a name.
+func anonName(p syntax.Pos) string {
+	x := uint64(p.Line)<<32 | uint64(uint32(p.Col))
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return fmt.Sprintf("anon$%016x", x)
 }

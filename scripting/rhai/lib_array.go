@@ -2,6 +2,7 @@ package rhai
 
 import (
 	"bytes"
+	"errors"
 	"slices"
 )
 
@@ -802,7 +803,10 @@ func arrSortBy(c *Call, args []Value) (Value, error) {
 	err = sortStable(runOf(c), elems, func(x, y Value) (int, error) {
 		v, err := cb.callPlain2(x, y)
 		if err != nil {
-			if isFatal(err) {
+			// Rhai's sort ignores a comparer's error, a stack overflow too
+			// (the recursion is over by then); the sandbox's limits stand.
+			var e *Error
+			if isFatal(err) && !(errors.As(err, &e) && e.Kind == ErrStackOverflow) {
 				return 0, err
 			}
 			v = Unit

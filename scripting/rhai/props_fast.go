@@ -189,7 +189,12 @@ func mapPropUpdate(r *runState, m Value, name string, op opcode, v Value, opPos,
 	}
 	nv := v
 	if op != opNone {
-		old := mm.At(name)
+		old, ok := mm.Get(name)
+		if !ok {
+			// Rhai makes the property () before it updates it: a failing
+			// update leaves it there.
+			mm.Set(name, Unit)
+		}
 		if old.k == KindInt && v.k == KindInt {
 			if x, ok := fastInt(op, old.AsInt(), v.AsInt()); ok {
 				mm.Set(name, x)
