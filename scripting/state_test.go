@@ -63,7 +63,7 @@ func TestStateFailedRunCommitsNothing(t *testing.T) {
 	if r := run(t, e, `state.contains("x")`); r.Output != "false" {
 		t.Fatalf("a failed run's write is visible: %+v", r)
 	}
-	r := run(t, e, `state.set("f", Fn("print"))`)
+	r := run(t, e, `state.set("f", Fn("abs"))`)
 	if r.Err == nil || r.Err.Kind != "runtime" {
 		t.Fatalf("storing a function pointer: %+v", r.Err)
 	}

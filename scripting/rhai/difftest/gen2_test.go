@@ -10,13 +10,12 @@ var flagSeed2 = flag.Uint64("difftest.seed2", 1, "first seed of the second gener
 
 // minGenerated2 is the agreement TestDifferential2 must keep over its
 // programs (the count is -difftest.n or $RHAI_DIFFTEST_N, default 800).
-// The differences left (see a -v run) are classes not fixed yet: a blob's
-// iterator yields u8 values in Rhai (a type of its own), to_upper's full
-// Unicode mappings (ß to SS), an empty block keeping the previous
-// statement's value, a compound assignment to a missing map property
-// adding it, blob + string replacing each invalid byte, and the length of
-// a closure's anon$ name. Raise this as they are closed.
-const minGenerated2 = 0.94
+// Measured 99.93% over seeds 1..3000 and 99.80% over 50000..52999; what is
+// left (see a -v run) are float last digits from glibc's pow, a stack
+// overflow inside a callback given a named function pointer (which stock
+// Rhai turns into a value), and Unicode 16/17 case mappings newer than Go's
+// tables.
+const minGenerated2 = 0.99
 
 // TestDifferential2 compares the second generator's programs (Program2:
 // longer scripts mixing closures, recursion, library methods with edge
