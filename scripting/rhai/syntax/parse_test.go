@@ -361,7 +361,7 @@ func TestParseErrors(t *testing.T) {
 		{"x\n  .", "Script is incomplete: expecting the name of a property or method", 2, 4},
 		{"\"\xff\"", "Invalid UTF-8 in script", 1, 2},
 		{"a\nb\xc0", "Invalid UTF-8 in script", 2, 2},
-		{"fn/*\x00\u201e", "Unterminated block comment", 1, 3},
+		{"fn/*\x00\u201e", "expecting the name of the function", 1, 7}, // an open comment ends with the script
 		{"x = ", "Script is incomplete", 1, 5},
 		{"x ? y", "Unknown operator: '?'", 1, 3},
 	}

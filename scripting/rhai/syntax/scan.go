@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -86,18 +85,13 @@ func (s *scanner) skipSpace() {
 	for s.off < len(s.src) {
 		c := s.src[s.off]
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+			// Rhai's white space is ASCII's (no \v, no Unicode spaces).
 			s.advance()
 		case c == '/' && s.peekByte(1) == '/':
 			s.lineComment()
 		case c == '/' && s.peekByte(1) == '*':
 			s.blockComment()
-		case c >= utf8.RuneSelf:
-			r, _ := utf8.DecodeRuneInString(s.src[s.off:])
-			if !unicode.IsSpace(r) {
-				return
-			}
-			s.advance()
 		default:
 			return
 		}
@@ -121,14 +115,13 @@ func (s *scanner) lineComment() {
 
 // blockComment skips a (possibly nested) /* */ comment.
 func (s *scanner) blockComment() {
-	startPos := s.pos()
 	start := s.off
 	isDoc := s.peekByte(2) == '*' && s.peekByte(3) != '*' && s.peekByte(3) != '/'
 	s.advanceASCII(2)
 	depth := 1
 	for depth > 0 {
 		if s.off >= len(s.src) {
-			s.errorf(startPos, "Unterminated block comment")
+			return // as in Rhai, an open block comment ends with the script
 		}
 		c := s.src[s.off]
 		switch {
@@ -361,7 +354,10 @@ func (s *scanner) punct(tok *token, c byte) {
 		}
 	default:
 		r, _ := utf8.DecodeRuneInString(s.src[s.off:])
-		s.errorf(tok.pos, "Unknown character %q", r)
+		if r == '@' || r == '$' || r == '~' {
+			s.errorf(tok.pos, "Unknown operator: '%c'", r) // Rhai reserves these
+		}
+		s.errorf(tok.pos, "Unexpected '%c'", r)
 	}
 }
 
@@ -581,7 +577,7 @@ func (s *scanner) radixNumber(tok *token, r byte) {
 // character after it) and appends it to b.
 func (s *scanner) escape(b []byte, escPos Pos) []byte {
 	if s.off >= len(s.src) {
-		s.errorf(escPos, "Unterminated string literal")
+		s.errorf(escPos, "Open string is not terminated")
 	}
 	c := s.src[s.off]
 	var n int
@@ -656,7 +652,7 @@ func (s *scanner) quoted(tok *token) {
 	copied := false
 	for {
 		if s.off >= len(s.src) {
-			s.errorf(tok.pos, "Unterminated string literal")
+			s.errorf(tok.pos, "Open string is not terminated")
 		}
 		switch c := s.src[s.off]; c {
 		case '"':
@@ -678,7 +674,7 @@ func (s *scanner) quoted(tok *token) {
 			tok.kind = tString
 			return
 		case '\n':
-			s.errorf(tok.pos, "Unterminated string literal")
+			s.errorf(tok.pos, "Open string is not terminated")
 		case '\\':
 			b = append(b, s.src[mark:s.off]...)
 			copied = true
@@ -705,13 +701,14 @@ func (s *scanner) quoted(tok *token) {
 // char scans a '.' literal holding exactly one character.
 func (s *scanner) char(tok *token) {
 	s.advanceASCII(1)
+	start := s.off
 	if s.off >= len(s.src) || s.src[s.off] == '\n' {
-		s.errorf(tok.pos, "Unterminated character literal")
+		s.errorf(tok.pos, "Open string is not terminated")
 	}
 	var r rune
 	switch c := s.src[s.off]; c {
 	case '\'':
-		s.errorf(tok.pos, "Expecting a character inside ''")
+		s.errorf(tok.pos, "Invalid character: ''")
 	case '\\':
 		escPos := s.pos()
 		s.advanceASCII(1)
@@ -723,10 +720,17 @@ func (s *scanner) char(tok *token) {
 		s.advance()
 	}
 	if s.off >= len(s.src) || s.src[s.off] == '\n' {
-		s.errorf(tok.pos, "Unterminated character literal")
+		s.errorf(tok.pos, "Open string is not terminated")
 	}
 	if s.src[s.off] != '\'' {
-		s.errorf(tok.pos, "Character literal must hold exactly one character")
+		// Rhai's words: the text up to the closing quote is not one
+		// character; without a closing quote on the line, the literal is
+		// open.
+		end := strings.IndexAny(s.src[s.off:], "'\n")
+		if end < 0 || s.src[s.off+end] == '\n' {
+			s.errorf(tok.pos, "Open string is not terminated")
+		}
+		s.errorf(tok.pos, "Invalid character: '%s'", s.src[start:s.off+end])
 	}
 	s.advanceASCII(1)
 	tok.kind = tChar
@@ -749,7 +753,7 @@ func (s *scanner) rawString(tok *token) {
 	copied := false
 	for {
 		if s.off >= len(s.src) {
-			s.errorf(tok.pos, "Unterminated raw string literal")
+			s.errorf(tok.pos, "Open string is not terminated")
 		}
 		switch s.src[s.off] {
 		case '"':
@@ -813,7 +817,7 @@ func (s *scanner) template(tok *token, first bool) {
 	}
 	for {
 		if s.off >= len(s.src) {
-			s.errorf(tok.pos, "Unterminated string literal")
+			s.errorf(tok.pos, "Open string is not terminated")
 		}
 		switch s.src[s.off] {
 		case '`':
