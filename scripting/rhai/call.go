@@ -204,7 +204,9 @@ func (r *runState) callFnPtr(fn Value, args []Value, this *Value, pos syntax.Pos
 	}
 	if cl, ok := fp.Closure.(*closure); ok {
 		if len(cl.proto.params) != len(args) {
-			return Unit, fnNotFound(fp.Name, args, pos)
+			// Rhai curries a closure's captured values before its
+			// arguments, so its message lists their types first.
+			return Unit, fnNotFound(fp.Name, append(cl.captured(), args...), pos)
 		}
 
 		return r.callScriptArgs(cl.proto, args, this, cl.cells, pos)
@@ -783,4 +785,18 @@ func anonName(p syntax.Pos) string {
 	x *= 0x94d049bb133111eb
 	x ^= x >> 31
 	return fmt.Sprintf("anon$%016x", x)
+}
+
+// captured is the closure's captured values in Rhai's order (that of its
+// capture), as Rhai curries them before the closure's own arguments.
+func (cl *closure) captured() []Value {
+	var out []Value
+	for _, n := range cl.proto.externals {
+		for i, c := range cl.proto.caps {
+			if c.name == n && i < len(cl.cells) {
+				out = append(out, *cl.cells[i])
+			}
+		}
+	}
+	return out
 }

@@ -216,8 +216,12 @@ func (fc *fnComp) qualified(e *syntax.Ident) evalFn {
 		return fc.moduleVar(e)
 	}
 	name, pos := e.Name, e.P
+	// The script's own constants are global:: for its functions: Rhai
+	// makes that namespace only for a script that defines functions, so
+	// in one without any, global::x at the top level is not found.
+	inFn := !fc.isTop || len(fc.c.defs) > 0
 	return func(f *frame) (Value, error) {
-		if v, ok := f.rt.globals[name]; ok {
+		if v, ok := f.rt.globals[name]; ok && inFn {
 			return v, nil
 		}
 		if v, ok := f.rt.constant(name); ok {

@@ -186,15 +186,7 @@ func (e *jsonEncoder) append(b []byte, v Value, depth int) ([]byte, error) {
 		if cl, ok := fp.Closure.(*closure); ok && len(cl.cells) > 0 {
 			// Rhai curries a closure's captured values, in its capture
 			// order, before any curried arguments.
-			curry = nil
-			for _, n := range cl.proto.externals {
-				for i, c := range cl.proto.caps {
-					if c.name == n && i < len(cl.cells) {
-						curry = append(curry, *cl.cells[i])
-					}
-				}
-			}
-			curry = append(curry, fp.Curry...)
+			curry = append(cl.captured(), fp.Curry...)
 		}
 		if len(curry) == 0 {
 			return append(b, quoteString(fp.Name)...), nil
