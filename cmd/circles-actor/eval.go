@@ -15,6 +15,7 @@ import (
 
 	"github.com/circles-actor/circles-actor/actors"
 	"github.com/circles-actor/circles-actor/config"
+	"github.com/circles-actor/circles-actor/internal/jsonstr"
 	"github.com/circles-actor/circles-actor/scripting/rhai"
 )
 
@@ -217,9 +218,9 @@ func appendContract(b []byte, v rhai.Value, depth int) ([]byte, error) {
 		}
 		return append(b, s...), nil
 	case rhai.KindChar:
-		return appendJSONText(b, string(v.AsChar()))
+		return jsonstr.Append(b, string(v.AsChar())), nil
 	case rhai.KindString:
-		return appendJSONText(b, v.AsStr())
+		return jsonstr.Append(b, v.AsStr()), nil
 	case rhai.KindArray:
 		b = append(b, '[')
 		for i, e := range v.AsArray().Elems {
@@ -238,10 +239,7 @@ func appendContract(b []byte, v rhai.Value, depth int) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			if b, err = appendJSONText(b, k); err != nil {
-				return nil, err
-			}
-			b = append(b, ':')
+			b = append(jsonstr.Append(b, k), ':')
 			if b, err = appendContract(b, m[k], depth+1); err != nil {
 				return nil, err
 			}
@@ -249,16 +247,8 @@ func appendContract(b []byte, v rhai.Value, depth int) ([]byte, error) {
 		return append(b, '}'), nil
 	case rhai.KindCustom:
 		if s, ok := rhai.ToGo(v).(string); ok {
-			return appendJSONText(b, s)
+			return jsonstr.Append(b, s), nil
 		}
 	}
-	return appendJSONText(b, rhai.ToString(v))
-}
-
-func appendJSONText(b []byte, s string) ([]byte, error) {
-	q, err := json.Marshal(s)
-	if err != nil {
-		return nil, err
-	}
-	return append(b, q...), nil
+	return jsonstr.Append(b, rhai.ToString(v)), nil
 }

@@ -334,10 +334,6 @@ func (p *place) updatePropOf(f *frame, b Value, op opcode, rhs Value) (err error
 			return err
 		}
 	}
-	if b.k == KindMap {
-		b.AsMap().Set(p.name, nv)
-		return f.rt.checkSize(b, p.pos)
-	}
 	args := []Value{b, nv}
 	_, found, err := f.rt.callNative("set$"+p.name, args, p.pos)
 	if err != nil {

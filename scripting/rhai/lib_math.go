@@ -3,7 +3,6 @@ package rhai
 import (
 	"math"
 	"strconv"
-	"strings"
 )
 
 // mathLib is Rhai's ArithmeticPackage and BasicMathPackage as functions:
@@ -236,9 +235,11 @@ func toIntFn(_ *Call, a []Value) (Value, error) {
 			return Int(0), nil
 		case f > math.MaxInt64 || f < math.MinInt64:
 			text := strconv.FormatFloat(f, 'f', -1, 64) // Rust's {} of f64: no exponent
-			if math.IsInf(f, 0) {
-				text = text[:len(text)-3] + "inf" // and "inf", "-inf"
-				text = strings.TrimPrefix(text, "+")
+			switch {
+			case math.IsInf(f, 1):
+				text = "inf" // and Rust's words for the infinities
+			case math.IsInf(f, -1):
+				text = "-inf"
 			}
 			return Unit, Errorf(ErrArithmetic, "Integer overflow: to_int(%s)", text)
 		case f >= math.MaxInt64: // 2^63 itself saturates
