@@ -16,8 +16,8 @@ build:
 vet:
 	$(GO) vet ./...
 
-## test: vet, the whole suite with the race detector, and the Rhai conformance run.
-test: vet
+## test: vet, staticcheck, the whole suite with the race detector, and the Rhai conformance run.
+test: vet lint
 	$(GO) test -race -count=1 -timeout 30m ./...
 	$(MAKE) test-js
 	$(MAKE) conformance
@@ -84,7 +84,7 @@ fuzz:
 		done; \
 	done
 
-## lint: staticcheck over the module (fetched through the module proxy; not part of CI).
+## lint: staticcheck over the module (fetched through the module proxy, as the modules are).
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:
 	$(GO) run $(STATICCHECK) ./...

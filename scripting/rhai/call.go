@@ -59,13 +59,6 @@ func (r *runState) invoke(p *fnProto, slots []Value, this *Value, cells []*Value
 	return v, nil
 }
 
-func fnLabel(p *fnProto) string {
-	if p.name == "" {
-		return "closure"
-	}
-	return p.name
-}
-
 // callScriptArgs calls p with evaluated arguments.
 func (r *runState) callScriptArgs(p *fnProto, args []Value, this *Value, cells []*Value, pos syntax.Pos) (Value, error) {
 	slots := r.allocSlots(p.nslots)

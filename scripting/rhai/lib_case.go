@@ -16,8 +16,8 @@ import (
 // maps one rune to one; golang.org/x/text/cases does the full mapping.
 // ASCII strings, the common case, keep the fast path (the results agree).
 var (
-	upperCasers = sync.Pool{New: func() any { return cases.Upper(language.Und) }}
-	lowerCasers = sync.Pool{New: func() any { return cases.Lower(language.Und) }}
+	upperCasers = sync.Pool{New: func() any { c := cases.Upper(language.Und); return &c }}
+	lowerCasers = sync.Pool{New: func() any { c := cases.Lower(language.Und); return &c }}
 )
 
 func isASCII(s string) bool {
@@ -30,7 +30,7 @@ func isASCII(s string) bool {
 }
 
 func mapCase(pool *sync.Pool, s string) string {
-	c := pool.Get().(cases.Caser)
+	c := pool.Get().(*cases.Caser)
 	defer pool.Put(c)
 	return c.String(s)
 }

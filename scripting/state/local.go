@@ -57,7 +57,6 @@ type Local struct {
 	mu      sync.Mutex
 	circles map[string]*circleState
 	queue   []*queued
-	spare   []*queued     // the committer's last group, reused as the next queue
 	wake    chan struct{} // a commit is queued
 	failed  error         // a failed Apply: state is not trustworthy any more
 	closed  bool
