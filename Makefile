@@ -56,7 +56,7 @@ bench:
 	cd bench && $(GO) run ./cmd/interpratio -runs 5 -set ordinary
 	cd bench && $(GO) run ./cmd/serverbench
 	$(GO) test -run '^$$' -bench 'RedisVsEmbedded|RedisStateRMW|RedisClusterMasters|MinReplicasWait|RecoveryPassesPerInterval' -timeout 20m ./scripting/redisq/ ./cmd/circles-actor/
-	$(GO) test -run '^$$' -bench 'StateRMW|StateScaling' -benchtime 5x -timeout 20m ./cmd/circles-actor/
+	$(GO) test -run '^$$' -bench '^Benchmark(StateRMW|StateRMWParts|StateScaling)$$' -benchtime 5x -timeout 20m ./cmd/circles-actor/
 	$(GO) test -run '^$$' -bench 'EngineStateRMW' ./scripting/
 	cd bench && $(GO) test -v -run '^$$' -bench 'Stores' -benchtime 2x -timeout 20m ./statestore/ | grep -E '^Bench.*plays|bytes/key'
 

@@ -39,6 +39,19 @@ func benchServe(b *testing.B, args ...string) []*client.Client {
 // benchServeAt is benchServe that also returns the server's address.
 func benchServeAt(b *testing.B, args ...string) ([]*client.Client, string) {
 	b.Helper()
+	return benchServeIn(b, context.Background(), args...)
+}
+
+// benchServeStore is benchServeAt over the state store st (which the
+// server closes when it stops) instead of the one its flags name.
+func benchServeStore(b *testing.B, st state.Store, args ...string) ([]*client.Client, string) {
+	b.Helper()
+	return benchServeIn(b, context.WithValue(context.Background(), givenStore{}, st), args...)
+}
+
+// benchServeIn is benchServeAt with serve's parent context.
+func benchServeIn(b *testing.B, parent context.Context, args ...string) ([]*client.Client, string) {
+	b.Helper()
 	var cli CLI
 	parser, err := kong.New(&cli, kong.Name("circles-actor"))
 	if err != nil {
@@ -52,7 +65,7 @@ func benchServeAt(b *testing.B, args ...string) ([]*client.Client, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(parent)
 	addrs, done := make(chan string, 1), make(chan error, 1)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	go func() { done <- serve(ctx, cfg, quiet, func(a string) { addrs <- a }) }()

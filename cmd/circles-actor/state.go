@@ -44,6 +44,9 @@ func set[T int | int64](dst *T, v T) {
 // (serve opens Redis's itself, with newRedisState: its consumers need the
 // *redisq.StateStore and must drain before its client closes).
 func openState(ctx context.Context, cfg config.Config, log *slog.Logger) (state.Store, error) {
+	if st, ok := ctx.Value(givenStore{}).(state.Store); ok {
+		return st, nil
+	}
 	if cfg.RedisURL != "" {
 		client, err := redisq.NewClient(cfg.RedisURL)
 		if err != nil {
@@ -67,6 +70,11 @@ func openState(ctx context.Context, cfg config.Config, log *slog.Logger) (state.
 	log.Warn("state is kept in memory only and lost on exit; give --data-dir DIR to keep it")
 	return state.NewMemory(), nil
 }
+
+// givenStore is the context key of a store for openState to return
+// instead of opening one: the benchmark that takes the on-disk store's
+// cost apart runs serve over variants of it.
+type givenStore struct{}
 
 // redisStateStore is the Redis state store with the client it owns, closed
 // with it.
