@@ -39,9 +39,9 @@ func bitLib() []NativeDef {
 			if a[0].k != KindInt {
 				return Unit, ErrNoMatch
 			}
-			start, n, ok := rangeArg(a[1])
-			if !ok {
-				return Unit, ErrNoMatch
+			start, n, ok, err := fieldRangeArg(a[1])
+			if !ok || err != nil {
+				return Unit, noMatchOr(ok, err)
 			}
 			return getBits(a[0].AsInt(), start, n)
 		}),
@@ -55,9 +55,9 @@ func bitLib() []NativeDef {
 			if a[0].k != KindInt || a[2].k != KindInt {
 				return Unit, ErrNoMatch
 			}
-			start, n, ok := rangeArg(a[1])
-			if !ok {
-				return Unit, ErrNoMatch
+			start, n, ok, err := fieldRangeArg(a[1])
+			if !ok || err != nil {
+				return Unit, noMatchOr(ok, err)
 			}
 			return setBits(a, start, n, a[2].AsInt())
 		}),
@@ -77,7 +77,7 @@ func bitLib() []NativeDef {
 			if a[0].k != KindInt {
 				return Unit, ErrNoMatch
 			}
-			if start, n, ok := rangeArg(a[1]); ok {
+			if start, n, ok := bitRangeArg(a[1]); ok {
 				return asIterator(bitRangeType)(bitsOf(a[0].AsInt(), start, n))
 			}
 			if a[1].k != KindInt {
@@ -92,6 +92,38 @@ func bitLib() []NativeDef {
 			return asIterator(bitRangeType)(bitsOf(a[0].AsInt(), a[1].AsInt(), a[2].AsInt()))
 		}),
 	}
+}
+
+// bitRangeArg is rangeArg for the bit functions, where an inclusive range
+// that ends before it starts is empty (Rhai: to = max(end, from-1)); the
+// array and string functions take one element for it.
+func bitRangeArg(v Value) (int64, int64, bool) {
+	start, n, ok := rangeArg(v)
+	if ok && v.AsRange().Inclusive && v.AsRange().End < start {
+		n = 0
+	}
+	return start, n, ok
+}
+
+// fieldRangeArg is bitRangeArg for get_bits and set_bits, which also
+// refuse an inclusive range whose last bit, max(end, start-1), is past the
+// top, even when the range is empty.
+func fieldRangeArg(v Value) (start, n int64, ok bool, err error) {
+	start, n, ok = bitRangeArg(v)
+	if ok && v.AsRange().Inclusive {
+		if last := max(v.AsRange().End, start-1); last >= intBits {
+			return 0, 0, true, Errorf(ErrIndexOutOfBounds, "Bit-field index %d out of bounds: only %d bits in bit-field", last, intBits)
+		}
+	}
+	return start, n, ok, nil
+}
+
+// noMatchOr is err, or ErrNoMatch when the argument did not match.
+func noMatchOr(ok bool, err error) error {
+	if !ok {
+		return ErrNoMatch
+	}
+	return err
 }
 
 // bitIndex resolves a bit position; negative positions count from the top.
@@ -154,6 +186,10 @@ func setBits(a []Value, start, n, v int64) (Value, error) {
 const bitRangeType = "rhai::packages::iter_basic::BitRange"
 
 func bitsOf(x, start, n int64) (Value, error) {
+	// Unlike get_bits, bits checks its start even for an empty window.
+	if _, err := bitIndex(start); err != nil {
+		return Unit, err
+	}
 	bit, cnt, err := bitWindow(start, n)
 	if err != nil {
 		return Unit, err

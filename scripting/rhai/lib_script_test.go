@@ -199,6 +199,20 @@ var libScriptCases = []struct {
 	{"let sum = 0; let keys = \"\"; let map = #{a: 1, b: 2, c: 3}; for key in map.keys() { keys += key; } for value in map.values() { sum += value; } keys.len + sum", "9", ""},
 	{"let x = 0b001101101010001; let count = 0; for b in bits(x, 2, 10) { if b { count += 1; } } count", "5", ""},
 	{"let x = 10; get_bits(x, 1, 3)", "5", ""},
+	// The bounds rules of stock Rhai 1.26: bits checks its start even for an
+	// empty window; an inclusive range ending before it starts is empty for
+	// the bit functions; get_bits and set_bits check an inclusive range's
+	// last bit, max(end, start-1).
+	{"10.bits(100, -2)", "", rhai.ErrIndexOutOfBounds},
+	{"10.bits(-65, 0)", "", rhai.ErrIndexOutOfBounds},
+	{"let r = []; for b in 10.bits(63..=-70) { r.push(b) } r", "[]", ""},
+	{"10.get_bits(3..=1)", "0", ""},
+	{"let x = 10; x.set_bits(2..=0, 1); x", "10", ""},
+	{"10.get_bits(64..=3)", "0", ""},
+	{"10.get_bits(65..=3)", "", rhai.ErrIndexOutOfBounds},
+	{"10.get_bits(60..=70)", "", rhai.ErrIndexOutOfBounds},
+	{"let x = 10; x.set_bits(70..=3, 1); x", "", rhai.ErrIndexOutOfBounds},
+	{"10.get_bits(60..70)", "0", ""},
 	{"[1, 2, 3].get(-99)", "1", ""},
 	{"[1, 2, 3].get(99)", "", ""},
 	{"let a = [1, 2, 3]; a.set(-99, 0); a", "[0, 2, 3]", ""},

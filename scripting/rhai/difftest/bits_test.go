@@ -1,0 +1,89 @@
+package difftest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/circles-actor/circles-actor/scripting/rhai"
+)
+
+// bitFieldCalls are calls of the bit-field functions (get_bits, set_bits,
+// bits) with the positions and ranges where their bounds rules differ:
+// past either end, negative, empty and reversed ranges, inclusive and
+// exclusive, and the ends of the integer range.
+func bitFieldCalls(seed uint64, n int) []string {
+	r := rand.New(rand.NewPCG(seed, 0xb175))
+	edges := []string{"0", "63", "64", "-64", "-65", "9223372036854775807", "-9223372036854775808"}
+	pos := func() string {
+		if r.IntN(3) == 0 {
+			return edges[r.IntN(len(edges))]
+		}
+		return fmt.Sprint(r.IntN(141) - 70)
+	}
+	values := []string{"10", "-1", "0", "123456789", "-9223372036854775808"}
+	calls := make([]string, n)
+	for i := range calls {
+		v, a, b, c := values[r.IntN(len(values))], pos(), pos(), r.IntN(24)-3
+		switch r.IntN(10) {
+		case 0:
+			calls[i] = fmt.Sprintf("%s.get_bits(%s..%s)", v, a, b)
+		case 1:
+			calls[i] = fmt.Sprintf("%s.get_bits(%s..=%s)", v, a, b)
+		case 2:
+			calls[i] = fmt.Sprintf("%s.get_bits(%s, %s)", v, a, b)
+		case 3:
+			calls[i] = fmt.Sprintf("let x = %s; x.set_bits(%s..%s, %d); x", v, a, b, c)
+		case 4:
+			calls[i] = fmt.Sprintf("let x = %s; x.set_bits(%s..=%s, %d); x", v, a, b, c)
+		case 5:
+			calls[i] = fmt.Sprintf("let x = %s; x.set_bits(%s, %s, %d); x", v, a, b, c)
+		case 6:
+			calls[i] = fmt.Sprintf("let r = []; for q in %s.bits(%s..%s) { r.push(q) } r", v, a, b)
+		case 7:
+			calls[i] = fmt.Sprintf("let r = []; for q in %s.bits(%s..=%s) { r.push(q) } r", v, a, b)
+		case 8:
+			calls[i] = fmt.Sprintf("let r = []; for q in %s.bits(%s, %s) { r.push(q) } r", v, a, b)
+		default:
+			calls[i] = fmt.Sprintf("let r = []; for q in %s.bits(%s) { r.push(q) } r", v, a)
+		}
+	}
+	return calls
+}
+
+// TestBitFieldEdges runs 3,000 bit-field calls, in programs of 500 that
+// print each call's value or error, and requires every line to be stock
+// Rhai's.
+func TestBitFieldEdges(t *testing.T) {
+	bin := requireRef(t)
+	calls := bitFieldCalls(*flagSeed, 3000)
+	eng := rhai.NewEngine()
+	bad := 0
+	for len(calls) > 0 {
+		chunk := calls[:min(500, len(calls))]
+		calls = calls[len(chunk):]
+		var src strings.Builder
+		for _, c := range chunk {
+			fmt.Fprintf(&src, "try { print({ %s }); } catch (err) { print(err); }\n", c)
+		}
+		ours, ref := runOurs(eng, src.String()), runRef(bin, src.String())
+		if !ours.OK || !ref.OK {
+			t.Fatalf("a program failed: ours %q; rhai %q", ours.Msg, ref.Msg)
+		}
+		got, want := strings.Split(ours.Stdout, "\n"), strings.Split(ref.Stdout, "\n")
+		if len(got) != len(want) {
+			t.Fatalf("%d lines printed, Rhai printed %d", len(got), len(want))
+		}
+		for i, c := range chunk {
+			if got[i] != want[i] {
+				if bad++; bad <= 10 {
+					t.Errorf("%s\n  ours: %s\n  rhai: %s", c, got[i], want[i])
+				}
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of 3000 calls differ from Rhai", bad)
+	}
+}
