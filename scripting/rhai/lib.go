@@ -302,6 +302,18 @@ func rangeArg(v Value) (int64, int64, bool) {
 	return start, n, true
 }
 
+// emptyRangeArg is rangeArg where an inclusive range that ends before it
+// starts is empty (Rhai: to = max(end, from-1)), as the bit functions and
+// chars take it; the array functions, sub_string and crop take one element
+// for it.
+func emptyRangeArg(v Value) (int64, int64, bool) {
+	start, n, ok := rangeArg(v)
+	if ok && v.AsRange().Inclusive && v.AsRange().End < start {
+		n = 0
+	}
+	return start, n, ok
+}
+
 // Limit checks. A zero limit means no limit.
 
 func checkStringLen(c *Call, n int) error {

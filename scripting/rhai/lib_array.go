@@ -417,10 +417,10 @@ func searchStart(n int, args []Value) (int, bool, error) {
 	start := args[2].AsInt()
 	switch {
 	case start < 0:
-		if -start >= int64(n) {
+		if start <= -int64(n) { // (-start overflows for the least int)
 			return 0, n > 0, nil
 		}
-		return n - int(-start), true, nil
+		return n + int(start), true, nil
 	case start >= int64(n):
 		return 0, false, nil
 	}

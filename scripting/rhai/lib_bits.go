@@ -77,7 +77,7 @@ func bitLib() []NativeDef {
 			if a[0].k != KindInt {
 				return Unit, ErrNoMatch
 			}
-			if start, n, ok := bitRangeArg(a[1]); ok {
+			if start, n, ok := emptyRangeArg(a[1]); ok {
 				return asIterator(bitRangeType)(bitsOf(a[0].AsInt(), start, n))
 			}
 			if a[1].k != KindInt {
@@ -94,22 +94,11 @@ func bitLib() []NativeDef {
 	}
 }
 
-// bitRangeArg is rangeArg for the bit functions, where an inclusive range
-// that ends before it starts is empty (Rhai: to = max(end, from-1)); the
-// array and string functions take one element for it.
-func bitRangeArg(v Value) (int64, int64, bool) {
-	start, n, ok := rangeArg(v)
-	if ok && v.AsRange().Inclusive && v.AsRange().End < start {
-		n = 0
-	}
-	return start, n, ok
-}
-
-// fieldRangeArg is bitRangeArg for get_bits and set_bits, which also
+// fieldRangeArg is emptyRangeArg for get_bits and set_bits, which also
 // refuse an inclusive range whose last bit, max(end, start-1), is past the
 // top, even when the range is empty.
 func fieldRangeArg(v Value) (start, n int64, ok bool, err error) {
-	start, n, ok = bitRangeArg(v)
+	start, n, ok = emptyRangeArg(v)
 	if ok && v.AsRange().Inclusive {
 		if last := max(v.AsRange().End, start-1); last >= intBits {
 			return 0, 0, true, Errorf(ErrIndexOutOfBounds, "Bit-field index %d out of bounds: only %d bits in bit-field", last, intBits)

@@ -213,6 +213,13 @@ var libScriptCases = []struct {
 	{"10.get_bits(60..=70)", "", rhai.ErrIndexOutOfBounds},
 	{"let x = 10; x.set_bits(70..=3, 1); x", "", rhai.ErrIndexOutOfBounds},
 	{"10.get_bits(60..70)", "0", ""},
+	// The least int as a start position counts from the first element, as
+	// any start before it does (its negation overflows).
+	{"[3, 1, 2, 1].index_of(1, -9223372036854775808)", "1", ""},
+	{"[3, 1, 2, 1].index_of(|x| x > 1, -9223372036854775808)", "0", ""},
+	{"\"aaa\".index_of('a', -9223372036854775808)", "0", ""},
+	{"\"hello\".split(-9223372036854775808)", "[\"\", \"hello\"]", ""},
+	{"let r = []; for c in \"hello\".chars(3..=-100) { r.push(c) } r", "[]", ""},
 	{"[1, 2, 3].get(-99)", "1", ""},
 	{"[1, 2, 3].get(99)", "", ""},
 	{"let a = [1, 2, 3]; a.set(-99, 0); a", "[0, 2, 3]", ""},

@@ -161,7 +161,7 @@ func strChars(c *Call, a []Value) (Value, error) {
 		return Unit, ErrNoMatch
 	}
 	if len(a) == 2 {
-		if start, n, ok := rangeArg(a[1]); ok {
+		if start, n, ok := emptyRangeArg(a[1]); ok {
 			return charsOf(c, a[0], start, n)
 		}
 		if a[1].k != KindInt {
@@ -416,8 +416,8 @@ func strIndexOf(_ *Call, a []Value) (Value, error) {
 		start := a[2].AsInt()
 		switch {
 		case start < 0:
-			if -start < int64(n) {
-				startChar = n - int(-start)
+			if start > -int64(n) { // else from the first char (-start may overflow)
+				startChar = n + int(start)
 			}
 		case start >= int64(n):
 			return Int(-1), nil
@@ -523,8 +523,8 @@ func strSplit(c *Call, a []Value) (Value, error) {
 		var at int
 		switch {
 		case pos <= 0: // as in Rhai, 0 counts from the end too: split(0) is [s, ""]
-			if -pos <= int64(n) {
-				at = n - int(-pos)
+			if pos >= -int64(n) { // (-pos overflows for the least int)
+				at = n + int(pos)
 			}
 		case pos >= int64(n):
 			at = n
