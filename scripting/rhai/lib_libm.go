@@ -8,7 +8,7 @@ import (
 
 // Rhai's f64 functions are Rust's, which call the platform's C library:
 // glibc on Linux, whose exp, log, sin, cos, tan, asin, acos, atan and atan2
-// are correctly rounded in practice, and whose sinh, cosh, tanh and log10
+// are correctly rounded for all but a few arguments in a thousand, and whose sinh, cosh, tanh and log10
 // are the classic fdlibm formulas over those. Go's math
 // package differs in the last digit for about a fifth of the arguments of
 // the former, so a script printing sin(x) would print another number.
@@ -94,34 +94,65 @@ func bigToDD(f *big.Float) dd {
 	return dd{hi, lo}
 }
 
+// machinHalfPi is π/2 to prec bits: 4·atan(1/5) - atan(1/239) (Machin),
+// doubled.
+func machinHalfPi(prec uint) *big.Float {
+	atanInv := func(n int64) *big.Float {
+		x := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1).SetPrec(prec), new(big.Float).SetPrec(prec).SetInt64(n))
+		x2 := new(big.Float).SetPrec(prec).Mul(x, x)
+		sum := new(big.Float).SetPrec(prec).Set(x)
+		pow := new(big.Float).SetPrec(prec).Set(x)
+		term := new(big.Float).SetPrec(prec)
+		for k := int64(3); ; k += 2 {
+			pow.Mul(pow, x2)
+			term.Quo(pow, new(big.Float).SetPrec(prec).SetInt64(k))
+			if (k/2)%2 == 1 {
+				sum.Sub(sum, term)
+			} else {
+				sum.Add(sum, term)
+			}
+			if term.MantExp(nil) < -int(prec)-8 {
+				return sum
+			}
+		}
+	}
+	p := new(big.Float).SetPrec(prec).Mul(atanInv(5), big.NewFloat(4))
+	p.Sub(p, atanInv(239))
+	return p.Mul(p, big.NewFloat(2))
+}
+
+var (
+	bigHalfPiOnce sync.Once
+	bigHalfPi     *big.Float
+)
+
+// reduceBigPrec is enough bits of π/2 to reduce any finite float: x up to
+// 2^1024, and a remainder that may be as small as about 2^-61·(π/2), to be
+// kept to double-double precision.
+const reduceBigPrec = 1400
+
+// reduceBig is reduceDD for large |x| (Payne–Hanek's job, done here with
+// a 1400-bit π/2): x - k·π/2 exactly enough, and k mod 4.
+func reduceBig(x float64) (dd, int) {
+	bigHalfPiOnce.Do(func() { bigHalfPi = machinHalfPi(reduceBigPrec) })
+	bx := new(big.Float).SetPrec(reduceBigPrec).SetFloat64(x)
+	q := new(big.Float).SetPrec(reduceBigPrec).Quo(bx, bigHalfPi)
+	q.Add(q, big.NewFloat(0.5).SetPrec(reduceBigPrec))
+	k, _ := q.Int(nil)
+	if q.Sign() < 0 && !q.IsInt() {
+		k.Sub(k, big.NewInt(1)) // Int truncates: floor(q + 1/2) for q < 0
+	}
+	kf := new(big.Float).SetPrec(reduceBigPrec).SetInt(k)
+	r := new(big.Float).SetPrec(reduceBigPrec).Mul(kf, bigHalfPi)
+	r.Sub(bx, r)
+	return bigToDD(r), int(new(big.Int).And(k, big.NewInt(3)).Int64())
+}
+
 func initLibm() {
 	libm.once.Do(func() {
 		const prec = 320
 		libm.ln2 = bigToDD(ln2())
-		// π/2 = 4·atan(1/5) - atan(1/239) (Machin).
-		atanInv := func(n int64) *big.Float {
-			x := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1).SetPrec(prec), new(big.Float).SetPrec(prec).SetInt64(n))
-			x2 := new(big.Float).SetPrec(prec).Mul(x, x)
-			sum := new(big.Float).SetPrec(prec).Set(x)
-			pow := new(big.Float).SetPrec(prec).Set(x)
-			term := new(big.Float).SetPrec(prec)
-			for k := int64(3); k < 1000; k += 2 {
-				pow.Mul(pow, x2)
-				term.Quo(pow, new(big.Float).SetPrec(prec).SetInt64(k))
-				if (k/2)%2 == 1 {
-					sum.Sub(sum, term)
-				} else {
-					sum.Add(sum, term)
-				}
-				if term.MantExp(nil) < -prec-8 {
-					break
-				}
-			}
-			return sum
-		}
-		p := new(big.Float).SetPrec(prec).Mul(atanInv(5), big.NewFloat(4))
-		p.Sub(p, atanInv(239))
-		p.Mul(p, big.NewFloat(2)) // π/2
+		p := machinHalfPi(prec)
 		for i := range libm.pio2 {
 			f, _ := p.Float64()
 			libm.pio2[i] = f
@@ -202,10 +233,14 @@ func rhaiLn(x float64) float64 {
 }
 
 // reduceDD writes x as k·π/2 + r (|r| <= π/4 or so) and returns r and k
-// mod 4; ok is false for |x| too large for this reduction.
+// mod 4; ok is false for infinities and NaN.
 func reduceDD(x float64) (r dd, q int, ok bool) {
-	if !(math.Abs(x) < 0x1p50) {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
 		return dd{}, 0, false
+	}
+	if !(math.Abs(x) < 0x1p50) {
+		r, q := reduceBig(x)
+		return r, q, true
 	}
 	k := math.Round(x / libm.pio2[0])
 	r = dd{x, 0}
