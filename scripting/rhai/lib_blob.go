@@ -319,12 +319,24 @@ func blobDrain(_ *Call, a []Value) (Value, error) {
 }
 
 func blobRetain(_ *Call, a []Value) (Value, error) {
-	b, s, l, ok := blobWindow(a)
+	if a[0].k != KindBlob {
+		return Unit, ErrNoMatch
+	}
+	b := a[0].AsBlob()
+	start, length, ok := window(append([]Value{Unit}, a[1:]...))
 	if !ok {
 		return Unit, ErrNoMatch
 	}
-	if l == 0 {
+	if len(b.B) == 0 || length <= 0 {
 		return NewBlob(nil), nil
+	}
+	s, l := calcOffsetLen(len(b.B), start, length)
+	if l == 0 {
+		// A start past the end keeps nothing: Rhai 1.26 takes the whole
+		// blob (unlike an array's retain, which keeps it).
+		out := b.B
+		b.B = nil
+		return NewBlob(out), nil
 	}
 	out := append(slices.Clone(b.B[:s]), b.B[s+l:]...)
 	b.B = slices.Clone(b.B[s : s+l])
@@ -344,6 +356,11 @@ func blobSplice(c *Call, a []Value) (Value, error) {
 	ins := slices.Clone(last.AsBlob().B)
 	if err := checkBlobLen(c, len(b.B)-l+len(ins)); err != nil {
 		return Unit, err
+	}
+	if l == 0 {
+		// Nothing to replace: Rhai 1.26 appends the other blob at the end,
+		// wherever the start is (an array's splice inserts at the start).
+		s = len(b.B)
 	}
 	b.B = slices.Replace(b.B, s, s+l, ins...)
 	return Unit, nil

@@ -220,6 +220,16 @@ var libScriptCases = []struct {
 	{"\"aaa\".index_of('a', -9223372036854775808)", "0", ""},
 	{"\"hello\".split(-9223372036854775808)", "[\"\", \"hello\"]", ""},
 	{"let r = []; for c in \"hello\".chars(3..=-100) { r.push(c) } r", "[]", ""},
+	// Rhai 1.26's blob splice appends when it replaces nothing, and its blob
+	// retain past the end takes the whole blob (arrays do neither).
+	{"let b = blob(3, 1); b.splice(1, 0, blob(1, 9)); b", "[01010109]", ""},
+	{"let b = blob(3, 1); b.splice(1..1, blob(1, 9)); b", "[01010109]", ""},
+	{"let b = blob(3, 1); b.splice(1..=0, blob(1, 9)); b", "[010901]", ""},
+	{"let b = blob(3, 1); let r = b.retain(100, 2); [b, r]", "[[], [010101]]", ""},
+	{"let b = blob(3, 1); let r = b.retain(1, 0); [b, r]", "[[010101], []]", ""},
+	{"let b = blob(3, 1); let r = b.retain(5..=9); [b, r]", "[[], [010101]]", ""},
+	{"let a = [1, 2, 3]; a.splice(1, 0, [9]); a", "[1, 9, 2, 3]", ""},
+	{"let a = [1, 2, 3]; let r = a.retain(100, 2); [a, r]", "[[1, 2, 3], []]", ""},
 	{"[1, 2, 3].get(-99)", "1", ""},
 	{"[1, 2, 3].get(99)", "", ""},
 	{"let a = [1, 2, 3]; a.set(-99, 0); a", "[0, 2, 3]", ""},
