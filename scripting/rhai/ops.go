@@ -325,6 +325,12 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 			return v, err
 		}
 	}
+	if isComparison(op) && (a.k == KindBlob && b.k == KindChar || a.k == KindFnPtr && b.k == KindFnPtr) {
+		// Rhai's fallback for two values it has no operator for (== false,
+		// != true, < false) does not reach these pairs: (blob, char) has a
+		// built-in operator (+), and function pointers have no ==.
+		return Unit, noOp(op, a, b, pos)
+	}
 	if (op == opEq || op == opNe) && a.k == KindRange && b.k == KindRange && a.AsRange().Inclusive != b.AsRange().Inclusive {
 		// Rhai's exclusive and inclusive ranges are two types: no == between
 		// them, and != of two types is true.
@@ -417,6 +423,14 @@ func binValues(r *runState, op opcode, a, b Value, pos syntax.Pos) (Value, error
 		return v, err
 	}
 	return Unit, noOp(op, a, b, pos)
+}
+
+func isComparison(op opcode) bool {
+	switch op {
+	case opEq, opNe, opLt, opLe, opGt, opGe:
+		return true
+	}
+	return false
 }
 
 func noOp(op opcode, a, b Value, pos syntax.Pos) error {

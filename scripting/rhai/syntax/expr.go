@@ -195,6 +195,9 @@ func (p *parser) parseUnaryAt() Expr {
 			if lit.Value != math.MinInt64 {
 				return &IntLit{P: pos, Value: -lit.Value}
 			}
+			// As Rhai's parser folds it: a negated literal that does not
+			// fit an i64 becomes a float.
+			return &FloatLit{P: pos, Value: -float64(lit.Value)}
 		case *FloatLit:
 			return &FloatLit{P: pos, Value: -lit.Value}
 		}
