@@ -280,7 +280,7 @@ func (p *place) updateIndex(f *frame, op opcode, rhs Value) error {
 		}
 	}
 	nb, replaced, err := indexSet(f.rt, b, i, nv, p.pos)
-	if be, ok := err.(*blobByteErr); ok {
+	if be, ok := err.(*storedTypeErr); ok {
 		at := p.pos
 		if p.eqPos.Line > 0 {
 			at = p.eqPos

@@ -23,6 +23,7 @@ var expensiveScripts = []struct {
 	{"sort loop", `let a = []; for i in 0..1000000 { a.push((i * 7919) % 1000003); } loop { let b = a; b.sort(); }`},
 	{"pad loop", `loop { let s = ""; s.pad(4194304, 'x'); }`},
 	{"string build loop", `let s = ""; s.pad(4000000, 'x'); loop { let t = s + "y"; }`},
+	{"string slice loop", `let s = ""; s.pad(4000000, 'x'); loop { let t = s; t[0..0] = "y"; }`},
 	{"json loop", `let m = #{}; for i in 0..150000 { m["k" + i] = [i, "v"]; } loop { let j = m.to_json(); }`},
 	{"keys loop", `let m = #{}; for i in 0..1000000 { m["k" + i] = i; } loop { let k = m.keys(); }`},
 	{"print loop", `let m = #{}; for i in 0..1000000 { m["k" + i] = i; } loop { print(m); }`},
@@ -188,5 +189,24 @@ func TestGeneratedScriptsEndInTime(t *testing.T) {
 				t.Errorf("script %d ended %v and %v after its deadline (%v):\n%s", i, late, late2, err, src)
 			}
 		}
+	}
+}
+
+// TestStringSliceGrowthIsCharged: a script that doubles a string through
+// slice assignment (s[0..0] = s) once ran the process out of memory; it
+// ends with memory_limit under the run's budget when there is no string
+// limit, and with data_too_large under the string limit.
+func TestStringSliceGrowthIsCharged(t *testing.T) {
+	src := `let s = "ab"; for i in 0..40 { s[0..0] = s; } s.len()`
+	lim := rhai.DefaultLimits()
+	lim.MaxStringLen, lim.MaxRunBytes = 0, 64<<20
+	_, err := rhai.NewEngine().Eval(context.Background(), src, &rhai.RunOptions{Limits: &lim})
+	if errKind(err) != rhai.ErrMemoryLimit {
+		t.Errorf("no string limit: got %v (%s), want memory_limit", err, errKind(err))
+	}
+	lim = rhai.DefaultLimits()
+	_, err = rhai.NewEngine().Eval(context.Background(), src, &rhai.RunOptions{Limits: &lim})
+	if errKind(err) != rhai.ErrDataTooLarge {
+		t.Errorf("default limits: got %v (%s), want data_too_large", err, errKind(err))
 	}
 }

@@ -298,7 +298,7 @@ func bitSet(x int64, i, v Value, pos syntax.Pos) (Value, error) {
 	}
 	if i.k == KindInt {
 		if v.k != KindBool {
-			return Unit, errAt(ErrMismatchedType, pos, "Bit-field value must be bool, not %s", v.TypeName())
+			return Unit, &storedTypeErr{v.TypeName(), "bool"}
 		}
 		if v.AsBool() {
 			return Int(x | 1<<shift), nil
@@ -306,7 +306,7 @@ func bitSet(x int64, i, v Value, pos syntax.Pos) (Value, error) {
 		return Int(x &^ (1 << shift)), nil
 	}
 	if v.k != KindInt {
-		return Unit, errAt(ErrMismatchedType, pos, "Bit-field value must be i64, not %s", v.TypeName())
+		return Unit, &storedTypeErr{v.TypeName(), "integer"}
 	}
 	if width == 0 {
 		return Int(x), nil
@@ -319,10 +319,15 @@ func bitSet(x int64, i, v Value, pos syntax.Pos) (Value, error) {
 	return Int(int64(u)), nil
 }
 
-// blobByteErr is a value other than an INT stored into a BLOB.
-type blobByteErr struct{ typ string }
+// storedTypeErr is a value of the wrong type stored at an index: other
+// than an INT into a blob, other than a char into a string, other than a
+// bool (or, for a range, an integer) into an integer's bits. Rhai reports
+// it at the assignment, not the index (place.updateIndex).
+type storedTypeErr struct{ got, want string }
 
-func (e *blobByteErr) Error() string { return "Data type incorrect: " + e.typ + " (expecting INT)" }
+func (e *storedTypeErr) Error() string {
+	return "Data type incorrect: " + e.got + " (expecting " + e.want + ")"
+}
 
 // indexSet stores v at b[i]. Containers change in place; for strings and
 // integers the new whole value is returned (replaced=true) for the caller to
@@ -364,8 +369,7 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", i.TypeName())
 		}
 		if v.k != KindInt {
-			// Reported at the assignment (place.updateIndex).
-			return Unit, false, &blobByteErr{v.TypeName()}
+			return Unit, false, &storedTypeErr{v.TypeName(), "INT"}
 		}
 		bb := b.AsBlob().B
 		n, ok := normIndex(i.AsInt(), len(bb))
@@ -376,22 +380,29 @@ func indexSet(r *runState, b, i, v Value, pos syntax.Pos) (nb Value, replaced bo
 		return b, false, nil
 	case KindString:
 		if i.k == KindRange {
-			if v.k != KindString && v.k != KindChar {
-				return Unit, false, errAt(ErrMismatchedType, pos, "Only strings can be stored in a string slice, not %s", v.TypeName())
-			}
+			// Any value goes in, as its to_string (Rhai's too).
 			rs := []rune(b.AsStr())
 			if err := strRangeStart(i.AsRange(), len(rs), pos); err != nil {
 				return Unit, false, err
 			}
 			lo, hi := rangeWindow(i.AsRange(), len(rs))
-			out := string(rs[:lo]) + ToString(v) + string(rs[hi:])
-			return String(out), true, nil
+			head, ins, tail := string(rs[:lo]), ToString(v), string(rs[hi:])
+			// The new string counts against the string limit and the run's
+			// memory like any other (s[0..0] = s doubles s).
+			n := len(head) + len(ins) + len(tail)
+			if m := r.lim.MaxStringLen; m > 0 && n > m {
+				return Unit, false, errAt(ErrDataTooLarge, pos, "Length of string too large")
+			}
+			if err := r.alloc(n + strBytes); err != nil {
+				return Unit, false, withPos(err, pos)
+			}
+			return String(head + ins + tail), true, nil
 		}
 		if i.k != KindInt {
 			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting i64)", rustIndexType(i))
 		}
 		if v.k != KindChar {
-			return Unit, false, errAt(ErrMismatchedType, pos, "Data type incorrect: %s (expecting char)", v.TypeName())
+			return Unit, false, &storedTypeErr{v.TypeName(), "char"}
 		}
 		rs := []rune(b.AsStr())
 		n, ok := normIndex(i.AsInt(), len(rs))

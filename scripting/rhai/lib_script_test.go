@@ -238,6 +238,11 @@ var libScriptCases = []struct {
 	{"blob(1, 1) != 'c'", "", rhai.ErrFunctionNotFound},
 	{"'c' != blob(1, 1)", "true", ""},
 	{"Fn(\"f\") == 1", "false", ""},
+	// Indexed stores of the wrong type fail as Rhai's do; a string slice
+	// takes any value as its to_string.
+	{"let x = 0; x[0] = 1;", "", rhai.ErrMismatchedType},
+	{"let s = \"abc\"; s[0..1] = 5; s", "5bc", ""},
+	{"let s = \"abc\"; s[0..=1] = [1, \"x\"]; s", "[1, \"x\"]c", ""},
 	{"let a = [1, 2, 3]; let r = a.retain(100, 2); [a, r]", "[[1, 2, 3], []]", ""},
 	{"[1, 2, 3].get(-99)", "1", ""},
 	{"[1, 2, 3].get(99)", "", ""},
