@@ -247,10 +247,33 @@ func (r *runState) CallFnThis(fn Value, this *Value, args []Value) (Value, error
 // than given, the first argument is bound to `this` (by reference: changes
 // are written back into args[0]), which is how array methods give closures
 // like `|| this += 1` their element.
+//
+// A named function pointer finds the natives first, as in Rhai, where a
+// native function's call of a function pointer looks the name up among
+// the registered functions before the script's: [3].map(Fn("is_odd")) is
+// the built-in is_odd even when the script defines one (a script's own
+// call, f.call(x), finds the script's first).
 func (r *runState) CallFn(fn Value, args []Value) (Value, error) {
 	pos := syntax.Pos{}
 	if fn.k == KindFnPtr {
 		fp := fn.AsFnPtr()
+		if fp.Closure == nil {
+			all := args
+			if len(fp.Curry) > 0 {
+				all = make([]Value, 0, len(fp.Curry)+len(args))
+				for _, c := range fp.Curry {
+					c, err := r.cloneValue(c, 0)
+					if err != nil {
+						return Unit, err
+					}
+					all = append(all, c)
+				}
+				all = append(all, args...)
+			}
+			if v, def, err := r.callNativeDef(fp.Name, all, pos); def != nil || err != nil {
+				return v, err
+			}
+		}
 		n := r.FnArity(fn)
 		if n < 0 && fp.Closure == nil && len(args) > 0 && r.lookupFn(fp.Name, len(fp.Curry)+len(args)) == nil &&
 			r.lookupFn(fp.Name, len(fp.Curry)+len(args)-1) != nil {

@@ -241,6 +241,13 @@ var libScriptCases = []struct {
 	// Indexed stores of the wrong type fail as Rhai's do; a string slice
 	// takes any value as its to_string.
 	{"let x = 0; x[0] = 1;", "", rhai.ErrMismatchedType},
+	// A function pointer called by a native function (map, filter, ...)
+	// finds a matching built-in before a script function of that name; the
+	// script's own calls find the script's.
+	{"fn is_odd(n) { \"script\" } [3].map(Fn(\"is_odd\"))", "[true]", ""},
+	{"fn is_odd(n) { \"script\" } [3.5].map(Fn(\"is_odd\"))", "[\"script\"]", ""},
+	{"fn is_odd(n) { \"script\" } Fn(\"is_odd\").call(3)", "script", ""},
+	{"fn len(n) { 0 } [\"ab\", 7].map(Fn(\"len\"))", "[2, 0]", ""},
 	{"let s = \"abc\"; s[0..1] = 5; s", "5bc", ""},
 	{"let s = \"abc\"; s[0..=1] = [1, \"x\"]; s", "[1, \"x\"]c", ""},
 	{"let a = [1, 2, 3]; let r = a.retain(100, 2); [a, r]", "[[1, 2, 3], []]", ""},
