@@ -1,5 +1,7 @@
 package rhai
 
+import "github.com/circles-actor/circles-actor/scripting/rhai/syntax"
+
 // NativeFunc is a function implemented in Go and callable from scripts.
 //
 // args holds the evaluated arguments. For a method call `x.f(a)` or a call
@@ -66,7 +68,18 @@ func NewCall(rt Runtime, name string, line, col int) *Call {
 	return &Call{Name: name, Line: line, Col: col, rt: rt}
 }
 
-func (c *Call) CallFn(fn Value, args ...Value) (Value, error) { return c.rt.CallFn(fn, args) }
+// CallFn calls a function pointer with args. A named function's failure is
+// wrapped as Rhai wraps it, in the native's own call ("in call to function
+// 'map'"); a closure's is already its own call's.
+func (c *Call) CallFn(fn Value, args ...Value) (Value, error) {
+	v, err := c.rt.CallFn(fn, args)
+	if err != nil && fn.k == KindFnPtr && fn.AsFnPtr().Closure == nil && c.Name != "" {
+		// The inner error is at this call too, when it has no place of its own.
+		err = withPos(err, syntax.Pos{Line: int32(c.Line), Col: int32(c.Col)})
+		err = inFunction(err, c.Name, false, c.Line, c.Col)
+	}
+	return v, err
+}
 func (c *Call) CallFnName(name string, args ...Value) (Value, error) {
 	return c.rt.CallFnName(name, args)
 }

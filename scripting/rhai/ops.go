@@ -514,6 +514,11 @@ func intPow(a, b int64, pos syntax.Pos) (Value, error) {
 	if b < 0 {
 		return Unit, errAt(ErrArithmetic, pos, "Integer raised to a negative power: %d ** %d", a, b)
 	}
+	if b > math.MaxUint32 {
+		// Rhai's checked_pow takes a u32 exponent: beyond it, whatever the
+		// base (0, 1 and -1 included), the power overflows.
+		return Unit, errAt(ErrArithmetic, pos, "Exponential overflow: %d ** %d", a, b)
+	}
 	result := int64(1)
 	base := a
 	for e := b; e > 0; e >>= 1 {
@@ -607,6 +612,11 @@ func stringOp(op opcode, a, b Value, pos syntax.Pos) (Value, error) {
 		if a.k == KindString {
 			switch b.k {
 			case KindString:
+				if a.n == 0 {
+					// Rhai's string minus returns the right side when the
+					// left is empty ("" - "a" is "a"); a char is removed.
+					return b, nil
+				}
 				return String(strings.ReplaceAll(a.AsStr(), b.AsStr(), "")), nil
 			case KindChar:
 				return String(strings.ReplaceAll(a.AsStr(), string(b.AsChar()), "")), nil

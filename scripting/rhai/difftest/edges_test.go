@@ -87,3 +87,37 @@ func TestBitFieldEdges(t *testing.T) {
 		t.Errorf("%d of 3000 calls differ from Rhai", bad)
 	}
 }
+
+// sortPrograms are sorts of up to 20 mixed values with comparers that log
+// their calls and may be inconsistent, fail or answer a non-integer: the
+// results and the order of the calls depend on the sort algorithm itself.
+func sortPrograms(seed uint64, n int) []string {
+	r := rand.New(rand.NewPCG(seed, 0x5027))
+	values := []string{"9223372036854775807", "-9223372036854775807", `"a"`, "1.5", "0"}
+	bodies := []string{"y - x", "x - y", "if x == 0 { throw 1 } else { x - y }", "x % 3 - y % 3", "(x * y) % 2",
+		"x > y", "x < y", `"s"`, "()", "type_of(x) < type_of(y)"}
+	progs := make([]string, n)
+	for i := range progs {
+		elems := make([]string, r.IntN(21))
+		for j := range elems {
+			if r.IntN(2) == 0 {
+				elems[j] = fmt.Sprint(r.IntN(11) - 5)
+			} else {
+				elems[j] = values[r.IntN(len(values))]
+			}
+		}
+		progs[i] = fmt.Sprintf("let a = [%s]; let log = []; a.sort(|x, y| { log.push([x, y]); %s }); [a, log]",
+			strings.Join(elems, ", "), bodies[r.IntN(len(bodies))])
+	}
+	return progs
+}
+
+// TestSortComparers requires stock Rhai's results and comparer calls for
+// 300 sorts of up to 20 elements (Rust's insertion sort at that size).
+func TestSortComparers(t *testing.T) {
+	bin := requireRef(t)
+	rate := report(t, "sorts with logging comparers", compareAll(t, bin, sortPrograms(*flagSeed, 300)))
+	if rate < 1 {
+		t.Errorf("agreement %.2f%%: every sort must agree", 100*rate)
+	}
+}
