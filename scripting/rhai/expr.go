@@ -544,6 +544,12 @@ func literalValue(e syntax.Expr) bool {
 			}
 		}
 		return true
+	case *syntax.UnaryExpr:
+		// Rhai's optimiser folds a sign (a call of "-" or "+") too late
+		// for the string around it: `${-(1 + 1)}` is built at run time.
+		if e.Op == "-" || e.Op == "+" {
+			return false
+		}
 	}
 	return constExpr(e) // scalars, operators on them folded
 }

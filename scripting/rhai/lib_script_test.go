@@ -254,6 +254,10 @@ var libScriptCases = []struct {
 	{"\"aba\" - \"a\"", "b", ""},
 	{"1 ** 5000000000", "", rhai.ErrArithmetic},
 	{"(-1) ** 4294967295", "-1", ""},
+	// An interpolation of literals is built when Rhai compiles (chars in
+	// containers quoted), unless a sign needs folding first.
+	{"`${1 + 1} ${['c']}`", "2 ['c']", ""},
+	{"`${-(1 + 1)} ${['c']}`", "-2 [c]", ""},
 	{"let s = \"abc\"; s[0..1] = 5; s", "5bc", ""},
 	{"let s = \"abc\"; s[0..=1] = [1, \"x\"]; s", "[1, \"x\"]c", ""},
 	{"let a = [1, 2, 3]; let r = a.retain(100, 2); [a, r]", "[[1, 2, 3], []]", ""},
