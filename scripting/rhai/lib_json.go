@@ -37,7 +37,7 @@ func jsonLib() []NativeDef {
 			}
 			text := a[0].StrBytes()
 			v, err := ParseJSON(text)
-			if err != nil || bytes.Contains(text, []byte(`\/`)) || jsonKeys(text) != mapEntries(v) {
+			if err != nil || bytes.Contains(text, []byte(`\/`)) || jsonKeys(text) != mapEntries(v) || jsonUnusual(text) {
 				// Not plain JSON (or JSON Rhai reads otherwise): Rhai's way.
 				v, err = parseJSONRhai(runOf(c), string(text))
 			}
@@ -49,6 +49,30 @@ func jsonLib() []NativeDef {
 			return v, err
 		}),
 	}
+}
+
+// jsonUnusual reports JSON text that Rhai's reading may refuse where
+// encoding/json's does not: a \u escape of a UTF-16 surrogate (Rhai's
+// string escapes take only whole code points) or deep nesting (Rhai's
+// expression depth limit).
+func jsonUnusual(text []byte) bool {
+	depth := 0
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '[', '{':
+			if depth++; depth > 21 {
+				return true
+			}
+		case ']', '}':
+			depth--
+		case '\\':
+			if i+2 < len(text) && text[i+1] == 'u' && (text[i+2] == 'd' || text[i+2] == 'D') {
+				return true // \uD800-\uDFFF, or a near miss the slow path reads the same
+			}
+			i++
+		}
+	}
+	return false
 }
 
 // jsonKeys counts the object keys in JSON text (strings followed by a

@@ -258,6 +258,11 @@ var libScriptCases = []struct {
 	// containers quoted), unless a sign needs folding first.
 	{"`${1 + 1} ${['c']}`", "2 ['c']", ""},
 	{"`${-(1 + 1)} ${['c']}`", "-2 [c]", ""},
+	// A float literal beyond the range is infinite, in scripts and in
+	// parse_json; parse_json refuses a surrogate escape, as Rhai's strings do.
+	{"1e400", "inf", ""},
+	{"parse_json(`{\"a\": -1e400}`).a", "-inf", ""},
+	{"parse_json(`{\"a\": \"\\ud83d\\ude00\"}`)", "", rhai.ErrParse},
 	{"let s = \"abc\"; s[0..1] = 5; s", "5bc", ""},
 	{"let s = \"abc\"; s[0..=1] = [1, \"x\"]; s", "[1, \"x\"]c", ""},
 	{"let a = [1, 2, 3]; let r = a.retain(100, 2); [a, r]", "[[1, 2, 3], []]", ""},

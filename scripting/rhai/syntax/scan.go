@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -499,7 +500,7 @@ func (s *scanner) number(tok *token) {
 			text = strings.ReplaceAll(text, "_", "")
 		}
 		f, err := strconv.ParseFloat(text, 64)
-		if err != nil {
+		if err != nil && !errors.Is(err, strconv.ErrRange) { // 1e400 is inf, as Rust reads it
 			s.errorf(tok.pos, "Invalid number: '%s'", s.src[start:s.off])
 		}
 		tok.kind = tFloat
@@ -509,7 +510,7 @@ func (s *scanner) number(tok *token) {
 	if overflow {
 		// Too large even for u64: a float, as Rhai reads it.
 		f, err := strconv.ParseFloat(strings.ReplaceAll(text, "_", ""), 64)
-		if err != nil {
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			s.errorf(tok.pos, "Invalid number: '%s'", text)
 		}
 		tok.kind, tok.f = tFloat, f
