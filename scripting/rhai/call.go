@@ -178,22 +178,32 @@ func (r *runState) callByName(name string, args []Value, pos syntax.Pos) (Value,
 	return v, err
 }
 
+// withCurry is fp's curried values (copies: a call must not change them)
+// followed by args.
+func (r *runState) withCurry(fp *FnPtr, args []Value) ([]Value, error) {
+	if len(fp.Curry) == 0 {
+		return args, nil
+	}
+	all := make([]Value, 0, len(fp.Curry)+len(args))
+	for _, c := range fp.Curry {
+		c, err := r.cloneValue(c, 0)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, c)
+	}
+	return append(all, args...), nil
+}
+
 // callFnPtr calls a function pointer; this is bound for method-style calls.
 func (r *runState) callFnPtr(fn Value, args []Value, this *Value, pos syntax.Pos) (Value, error) {
 	if fn.k != KindFnPtr {
 		return Unit, errAt(ErrMismatchedType, pos, "Function pointer expected but %s found", fn.TypeName())
 	}
 	fp := fn.AsFnPtr()
-	if len(fp.Curry) > 0 {
-		all := make([]Value, 0, len(fp.Curry)+len(args))
-		for _, c := range fp.Curry {
-			c, err := r.cloneValue(c, 0)
-			if err != nil {
-				return Unit, withPos(err, pos)
-			}
-			all = append(all, c)
-		}
-		args = append(all, args...)
+	args, err := r.withCurry(fp, args)
+	if err != nil {
+		return Unit, withPos(err, pos)
 	}
 	if cl, ok := fp.Closure.(*closure); ok {
 		if len(cl.proto.params) != len(args) {
@@ -258,17 +268,9 @@ func (r *runState) CallFn(fn Value, args []Value) (Value, error) {
 	if fn.k == KindFnPtr {
 		fp := fn.AsFnPtr()
 		if fp.Closure == nil {
-			all := args
-			if len(fp.Curry) > 0 {
-				all = make([]Value, 0, len(fp.Curry)+len(args))
-				for _, c := range fp.Curry {
-					c, err := r.cloneValue(c, 0)
-					if err != nil {
-						return Unit, err
-					}
-					all = append(all, c)
-				}
-				all = append(all, args...)
+			all, err := r.withCurry(fp, args)
+			if err != nil {
+				return Unit, err
 			}
 			if v, def, err := r.callNativeDef(fp.Name, all, pos); def != nil || err != nil {
 				return v, err

@@ -23,31 +23,23 @@ func bitFieldCalls(seed uint64, n int) []string {
 		return fmt.Sprint(r.IntN(141) - 70)
 	}
 	values := []string{"10", "-1", "0", "123456789", "-9223372036854775808"}
+	// The value, two positions and a new field value, by argument index.
+	forms := []string{
+		"%[1]s.get_bits(%[2]s..%[3]s)",
+		"%[1]s.get_bits(%[2]s..=%[3]s)",
+		"%[1]s.get_bits(%[2]s, %[3]s)",
+		"let x = %[1]s; x.set_bits(%[2]s..%[3]s, %[4]d); x",
+		"let x = %[1]s; x.set_bits(%[2]s..=%[3]s, %[4]d); x",
+		"let x = %[1]s; x.set_bits(%[2]s, %[3]s, %[4]d); x",
+		"let r = []; for q in %[1]s.bits(%[2]s..%[3]s) { r.push(q) } r",
+		"let r = []; for q in %[1]s.bits(%[2]s..=%[3]s) { r.push(q) } r",
+		"let r = []; for q in %[1]s.bits(%[2]s, %[3]s) { r.push(q) } r",
+		"let r = []; for q in %[1]s.bits(%[2]s) { r.push(q) } r",
+	}
 	calls := make([]string, n)
 	for i := range calls {
 		v, a, b, c := values[r.IntN(len(values))], pos(), pos(), r.IntN(24)-3
-		switch r.IntN(10) {
-		case 0:
-			calls[i] = fmt.Sprintf("%s.get_bits(%s..%s)", v, a, b)
-		case 1:
-			calls[i] = fmt.Sprintf("%s.get_bits(%s..=%s)", v, a, b)
-		case 2:
-			calls[i] = fmt.Sprintf("%s.get_bits(%s, %s)", v, a, b)
-		case 3:
-			calls[i] = fmt.Sprintf("let x = %s; x.set_bits(%s..%s, %d); x", v, a, b, c)
-		case 4:
-			calls[i] = fmt.Sprintf("let x = %s; x.set_bits(%s..=%s, %d); x", v, a, b, c)
-		case 5:
-			calls[i] = fmt.Sprintf("let x = %s; x.set_bits(%s, %s, %d); x", v, a, b, c)
-		case 6:
-			calls[i] = fmt.Sprintf("let r = []; for q in %s.bits(%s..%s) { r.push(q) } r", v, a, b)
-		case 7:
-			calls[i] = fmt.Sprintf("let r = []; for q in %s.bits(%s..=%s) { r.push(q) } r", v, a, b)
-		case 8:
-			calls[i] = fmt.Sprintf("let r = []; for q in %s.bits(%s, %s) { r.push(q) } r", v, a, b)
-		default:
-			calls[i] = fmt.Sprintf("let r = []; for q in %s.bits(%s) { r.push(q) } r", v, a)
-		}
+		calls[i] = fmt.Sprintf(forms[r.IntN(len(forms))], v, a, b, c)
 	}
 	return calls
 }
